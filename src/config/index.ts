@@ -1,0 +1,166 @@
+import { z } from 'zod';
+
+/**
+ * The whole environment Mulin reads, parsed once at start.
+ * Empty strings count as unset, so `FOO=` in a .env file does not turn a channel half on.
+ */
+
+const AES_KEY = /^[A-Za-z0-9]{43}$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const optionalText = z.string().min(1).optional();
+const aesKey = z
+  .string()
+  .regex(AES_KEY, 'expected the 43-character EncodingAESKey (letters and digits) from the admin console')
+  .optional();
+
+const EnvSchema = z.object({
+  PORT: z.coerce
+    .number({ error: 'expected a port number' })
+    .int('expected a port number')
+    .min(1, 'expected a port number from 1 to 65535')
+    .max(65535, 'expected a port number from 1 to 65535')
+    .default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// connection URL')
+    .optional(),
+  MULIN_DATA_DIR: z.string().min(1).default('./data'),
+  MULIN_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, 'expected an IANA time zone such as Asia/Shanghai')
+    .default('Asia/Shanghai'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  WECOM_CORP_ID: optionalText,
+  WECOM_CALLBACK_TOKEN: optionalText,
+  WECOM_CALLBACK_AES_KEY: aesKey,
+  WECOM_BOT_TOKEN: optionalText,
+  WECOM_BOT_AES_KEY: aesKey,
+  WECOM_TIMESTAMP_TOLERANCE_S: z.coerce
+    .number({ error: 'expected a whole number of seconds (0 turns the check off)' })
+    .int('expected a whole number of seconds (0 turns the check off)')
+    .min(0, 'expected a whole number of seconds (0 turns the check off)')
+    .default(300),
+  WECOM_BOT_NAME: z.string().min(1).default('睦邻助手'),
+  WECOM_API_BASE: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) origin such as https://qyapi.weixin.qq.com')
+    .default('https://qyapi.weixin.qq.com'),
+});
+
+export interface CallbackChannelConfig {
+  /** Signs callbacks: the Token entered in the admin console. */
+  readonly token: string;
+  /** The EncodingAESKey entered in the admin console. */
+  readonly aesKey: string;
+  /** What the decrypted payload must name as its receiver: the corp id for the app, "" for the bot. */
+  readonly receiveId: string;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly timezone: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly wecom: {
+    readonly apiBase: string;
+    readonly timestampToleranceS: number;
+    /** The robot's display name, as it appears in @mentions. */
+    readonly botName: string;
+    /** null when the self-built app channel is off. */
+    readonly app: CallbackChannelConfig | null;
+    /** null when the intelligent robot channel is off. */
+    readonly bot: CallbackChannelConfig | null;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The variables that turn a channel on; all or none must be set. */
+const CHANNELS = {
+  app: ['WECOM_CORP_ID', 'WECOM_CALLBACK_TOKEN', 'WECOM_CALLBACK_AES_KEY'],
+  bot: ['WECOM_BOT_TOKEN', 'WECOM_BOT_AES_KEY'],
+} as const;
+
+export function channelVariables(channel: keyof typeof CHANNELS): readonly string[] {
+  return CHANNELS[channel];
+}
+
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') out[name] = value.trim();
+  }
+  return out;
+}
+
+/**
+ * Parses the environment into a frozen Config, or throws a ConfigError naming every bad
+ * variable and what it expects. Values are never echoed: some of them are secrets.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = withoutEmpty(env);
+  const parsed = EnvSchema.safeParse(present);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    }
+  }
+  for (const [channel, names] of Object.entries(CHANNELS)) {
+    const set = names.filter((n) => n in present);
+    if (set.length > 0 && set.length < names.length) {
+      const missing = names.filter((n) => !(n in present));
+      problems.push(
+        `${missing.join(', ')}: required because ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set (the ${channel} channel needs all of ${names.join(', ')})`,
+      );
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+
+  const e = parsed.data;
+  const app =
+    e.WECOM_CORP_ID && e.WECOM_CALLBACK_TOKEN && e.WECOM_CALLBACK_AES_KEY
+      ? { token: e.WECOM_CALLBACK_TOKEN, aesKey: e.WECOM_CALLBACK_AES_KEY, receiveId: e.WECOM_CORP_ID }
+      : null;
+  const bot =
+    e.WECOM_BOT_TOKEN && e.WECOM_BOT_AES_KEY
+      ? { token: e.WECOM_BOT_TOKEN, aesKey: e.WECOM_BOT_AES_KEY, receiveId: '' }
+      : null;
+  return deepFreeze({
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.MULIN_DATA_DIR,
+    timezone: e.MULIN_TIMEZONE,
+    logLevel: e.LOG_LEVEL,
+    wecom: {
+      apiBase: e.WECOM_API_BASE.replace(/\/+$/, ''),
+      timestampToleranceS: e.WECOM_TIMESTAMP_TOLERANCE_S,
+      botName: e.WECOM_BOT_NAME,
+      app,
+      bot,
+    },
+  });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child !== null && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}

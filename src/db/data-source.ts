@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { entities } from './entities';
+import { migrations } from './migrations';
+import { openPglite, pgliteDriver } from './pglite-driver';
+
+export interface DatabaseSettings {
+  /** A postgres:// URL; unset means the embedded database. */
+  readonly databaseUrl: string | undefined;
+  /** Where the embedded database keeps its files; ignored on PostgreSQL. "memory" keeps nothing. */
+  readonly dataDir: string;
+}
+
+const common = {
+  type: 'postgres' as const,
+  entities,
+  migrations,
+  migrationsTableName: 'mulin_migrations',
+  migrationsTransactionMode: 'each' as const,
+  // The schema is owned by migrations only.
+  synchronize: false,
+};
+
+/** Options for PostgreSQL: fail fast when the server is gone so callers can answer 503. */
+export function postgresOptions(url: string): DataSourceOptions {
+  return {
+    ...common,
+    url,
+    connectTimeoutMS: 3000,
+    poolSize: 10,
+    applicationName: 'mulin',
+    extra: { query_timeout: 10000, idleTimeoutMillis: 30000 },
+  };
+}
+
+export function embeddedDataDir(dataDir: string): string | undefined {
+  return dataDir === 'memory' ? undefined : path.resolve(dataDir, 'pglite');
+}
+
+/** Builds (but does not open) the DataSource for these settings. */
+export function createDataSource(settings: DatabaseSettings): DataSource {
+  if (settings.databaseUrl) return new DataSource(postgresOptions(settings.databaseUrl));
+  const dir = embeddedDataDir(settings.dataDir);
+  if (dir) mkdirSync(dir, { recursive: true });
+  const db = openPglite(dir);
+  return new DataSource({ ...common, driver: pgliteDriver(db) } as DataSourceOptions);
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(settings: DatabaseSettings): Promise<DataSource> {
+  const dataSource = createDataSource(settings);
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}

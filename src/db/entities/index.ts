@@ -1,0 +1,4 @@
+import { InboundMessageRecord } from './inbound-message.entity';
+
+export { InboundMessageRecord };
+export const entities = [InboundMessageRecord];

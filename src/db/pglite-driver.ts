@@ -1,0 +1,113 @@
+import { EventEmitter } from 'node:events';
+import { PGlite, types, type PGliteOptions } from '@electric-sql/pglite';
+
+/**
+ * Lets TypeORM's postgres driver run on an embedded PGlite database.
+ *
+ * PGlite is one database session. typeorm-pglite hands that session to every caller at once, so
+ * two concurrent transactions interleave in it (one's ROLLBACK undoes the other's work), and it
+ * keeps one PGlite per process. This adapter owns its PGlite and behaves like a pool of size one:
+ * a caller holds the session from connect() until it releases it, so transactions stay isolated.
+ */
+
+type Row = Record<string, unknown>;
+interface PgLikeResult {
+  rows: Row[];
+  rowCount: number;
+  command: string | undefined;
+  fields: { name: string; dataTypeID: number }[];
+}
+
+// TypeORM passes booleans in several spellings; PGlite would otherwise reject some of them.
+const serializeBool = (value: unknown): string =>
+  value === true || value === 'true' || value === 1 ? 'TRUE' : value === false || value === 'false' || value === 0 ? 'FALSE' : String(value);
+
+export const PGLITE_TYPE_OPTIONS: Pick<PGliteOptions, 'parsers' | 'serializers'> = {
+  // node-postgres returns int8 as a string; do the same so entity code sees one type.
+  parsers: { [types.INT8]: (value: string) => value },
+  serializers: { [types.BOOL]: serializeBool },
+};
+
+/** A FIFO lock: one holder of the session at a time. */
+class SessionLock {
+  private held = false;
+  private readonly waiting: (() => void)[] = [];
+
+  acquire(): Promise<() => void> {
+    return new Promise((resolve) => {
+      const grant = () => {
+        this.held = true;
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          this.release();
+        });
+      };
+      if (this.held) this.waiting.push(grant);
+      else grant();
+    });
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.held = false;
+  }
+}
+
+class PgliteClient extends EventEmitter {
+  constructor(private readonly db: PGlite) {
+    super();
+  }
+
+  async query(sql: string, params?: unknown[]): Promise<PgLikeResult> {
+    if (params && params.length > 0) {
+      const r = await this.db.query<Row>(sql, params);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length, command: commandOf(sql), fields: r.fields };
+    }
+    // exec runs several statements (migrations may send them together); TypeORM wants the last result.
+    const results = await this.db.exec(sql);
+    const last = results[results.length - 1];
+    return {
+      rows: (last?.rows ?? []) as Row[],
+      rowCount: last?.affectedRows ?? last?.rows.length ?? 0,
+      command: commandOf(sql),
+      fields: last?.fields ?? [],
+    };
+  }
+}
+
+function commandOf(sql: string): string | undefined {
+  return /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase();
+}
+
+/** Returns the `driver` option for a TypeORM postgres DataSource backed by this PGlite. */
+export function pgliteDriver(db: PGlite): unknown {
+  const lock = new SessionLock();
+  const client = new PgliteClient(db);
+  class Pool extends EventEmitter {
+    connect(callback: (err: unknown, client: PgliteClient | null, release: (err?: unknown) => void) => void): void {
+      if (db.closed) {
+        callback(new Error('embedded database is closed'), null, () => undefined);
+        return;
+      }
+      void lock.acquire().then((release) => {
+        callback(null, client, () => release());
+      });
+    }
+
+    end(callback: (err: unknown) => void): void {
+      db.close().then(
+        () => callback(null),
+        (err: unknown) => callback(err),
+      );
+    }
+  }
+  return { Pool };
+}
+
+/** Starts opening an embedded database; queries wait until it is ready. */
+export function openPglite(dataDir: string | undefined): PGlite {
+  return new PGlite({ ...(dataDir ? { dataDir } : {}), ...PGLITE_TYPE_OPTIONS });
+}

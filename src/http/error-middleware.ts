@@ -1,0 +1,30 @@
+import { STATUS_CODES } from 'node:http';
+import type { Middleware } from 'koa';
+import { isAppError } from '../shared/errors';
+import type { AppState } from './app-state';
+
+/**
+ * Mounted first. Turns every failure into a status with a bare body (no detail reaches the
+ * client) and one log line that tells the operator what to check.
+ */
+export function errorMiddleware(): Middleware<AppState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const log = ctx.state.log;
+      if (isAppError(error)) {
+        ctx.status = error.status;
+        const level = error.status >= 500 ? 'error' : 'warn';
+        log[level]({ code: error.code, status: error.status, path: ctx.path }, error.hint);
+        // The rest of an oversized or stalled body is not worth reading.
+        if (error.status === 413 || error.status === 408) ctx.set('Connection', 'close');
+      } else {
+        ctx.status = 500;
+        log.error({ err: error, path: ctx.path }, 'unhandled error');
+      }
+      ctx.type = 'text/plain';
+      ctx.body = STATUS_CODES[ctx.status] ?? 'Error';
+    }
+  };
+}

@@ -1,0 +1,1 @@
+export { Intake, ignoreInbound, isConnectionLoss, type InboundHandler, type AcceptOutcome } from './intake';

@@ -1,0 +1,54 @@
+import type Koa from 'koa';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { createHttpApp } from './http/app';
+import type { AppState } from './http/app-state';
+import { healthRoutes } from './http/health-routes';
+import { DEFAULT_BODY_LIMITS, type BodyLimits } from './http/raw-body';
+import { wecomRoutes } from './http/wecom-routes';
+import { ignoreInbound, Intake, type InboundHandler } from './intake';
+import type { Clock } from './shared/clock';
+import type { Logger } from './shared/logger';
+import type { Channel, ReceiverSettings } from './wecom';
+
+export interface ServiceDeps {
+  readonly config: Config;
+  readonly dataSource: DataSource;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly handler?: InboundHandler;
+  readonly bodyLimits?: BodyLimits;
+}
+
+export function receiversOf(config: Config): Partial<Record<Channel, ReceiverSettings>> {
+  const receivers: Partial<Record<Channel, ReceiverSettings>> = {};
+  for (const channel of ['app', 'bot'] as const) {
+    const credentials = config.wecom[channel];
+    if (credentials) {
+      receivers[channel] = {
+        channel,
+        credentials,
+        timestampToleranceS: config.wecom.timestampToleranceS,
+        botName: config.wecom.botName,
+      };
+    }
+  }
+  return receivers;
+}
+
+/** Wires the HTTP application from its parts. The one place concrete objects meet. */
+export function createService(deps: ServiceDeps): Koa<AppState> {
+  const intake = new Intake(deps.dataSource, deps.handler ?? ignoreInbound, deps.clock, deps.logger);
+  return createHttpApp(deps.logger, [
+    healthRoutes({
+      dataSource: deps.dataSource,
+      channels: { app: deps.config.wecom.app !== null, bot: deps.config.wecom.bot !== null },
+    }),
+    wecomRoutes({
+      receivers: receiversOf(deps.config),
+      intake,
+      clock: deps.clock,
+      bodyLimits: deps.bodyLimits ?? DEFAULT_BODY_LIMITS,
+    }),
+  ]);
+}

@@ -1,0 +1,40 @@
+/**
+ * The closed set of failures the HTTP edge knows how to answer. Each carries a status for the
+ * client (with no detail in the body) and a hint for the operator's log.
+ */
+export const ERROR_CODES = {
+  bad_request: 400,
+  bad_receiveid: 400,
+  bad_signature: 401,
+  stale_timestamp: 401,
+  unauthorized: 401,
+  not_found: 404,
+  request_timeout: 408,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  database_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AppError extends Error {
+  readonly status: number;
+
+  /**
+   * @param code what went wrong, from the closed set
+   * @param hint what the operator should check; logged, never sent to the client
+   */
+  constructor(
+    readonly code: ErrorCode,
+    readonly hint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${hint}`, options);
+    this.name = 'AppError';
+    this.status = ERROR_CODES[code];
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

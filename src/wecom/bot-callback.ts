@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { AppError } from '../shared/errors';
+import type { InboundMessage } from './inbound-message';
+
+/**
+ * The intelligent robot's JSON: the envelope {"encrypt": …} and the decrypted message inside.
+ */
+
+const Envelope = z.object({ encrypt: z.string().min(1) });
+
+const TextPart = z.object({ content: z.string() });
+const UrlPart = z.object({ url: z.string() });
+const Quote = z
+  .object({
+    msgtype: z.string().optional(),
+    text: TextPart.optional(),
+    voice: TextPart.optional(),
+    mixed: z.object({ msg_item: z.array(z.unknown()) }).optional(),
+  })
+  .loose();
+
+const BotMessage = z
+  .object({
+    msgid: z.string().min(1).optional(),
+    aibotid: z.string().optional(),
+    chatid: z.string().optional(),
+    chattype: z.enum(['single', 'group']).optional(),
+    from: z.object({ userid: z.string().min(1) }).loose(),
+    create_time: z.number().optional(),
+    response_url: z.string().optional(),
+    msgtype: z.string().min(1),
+    text: TextPart.optional(),
+    voice: TextPart.optional(),
+    image: UrlPart.optional(),
+    mixed: z
+      .object({
+        msg_item: z.array(
+          z.object({ msgtype: z.string(), text: TextPart.optional(), image: UrlPart.optional() }).loose(),
+        ),
+      })
+      .optional(),
+    event: z.object({ eventtype: z.string() }).loose().optional(),
+    quote: Quote.optional(),
+  })
+  .loose();
+
+type BotMessage = z.infer<typeof BotMessage>;
+
+function parseJson(body: string, what: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new AppError('bad_request', `${what} is not JSON`);
+  }
+}
+
+/** Returns the encrypt field of the POST body. */
+export function readBotEnvelope(body: string): string {
+  const parsed = Envelope.safeParse(parseJson(body, 'request body'));
+  if (!parsed.success) throw new AppError('bad_request', 'request body has no "encrypt" string');
+  return parsed.data.encrypt;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Removes the bot's @mention so later parsing sees only what the person wrote. The mention is
+ * the bot's display name; where it is not the configured one (the bot was renamed), a group
+ * message's leading @mention is taken to be the bot's, since WeCom only forwards group messages
+ * that mention it.
+ */
+export function stripBotMention(text: string, botName: string, inGroup: boolean): string {
+  const named = new RegExp(`(^|\\s)@${escapeRegExp(botName)}(?=\\s|$)`, 'gu');
+  let out = text.replace(named, '$1');
+  if (out === text && inGroup) out = text.replace(/^\s*@\S+/u, '');
+  return out.replace(/\s+/gu, ' ').trim();
+}
+
+function mixedParts(message: { msg_item: { msgtype: string; text?: { content: string }; image?: { url: string } }[] }) {
+  const texts: string[] = [];
+  const images: string[] = [];
+  for (const item of message.msg_item) {
+    if (item.text) texts.push(item.text.content);
+    if (item.image) images.push(item.image.url);
+  }
+  return { text: texts.join('\n'), images };
+}
+
+function textOf(m: BotMessage): { text: string | null; images: string[] } {
+  switch (m.msgtype) {
+    case 'text':
+      return { text: m.text?.content ?? '', images: [] };
+    case 'voice':
+      return { text: m.voice?.content ?? '', images: [] };
+    case 'mixed':
+      return m.mixed ? mixedParts(m.mixed) : { text: '', images: [] };
+    case 'image':
+      return { text: null, images: m.image ? [m.image.url] : [] };
+    default:
+      return { text: null, images: [] };
+  }
+}
+
+function quotedTextOf(m: BotMessage): string | null {
+  const q = m.quote;
+  if (!q) return null;
+  if (q.text) return q.text.content;
+  if (q.voice) return q.voice.content;
+  return null;
+}
+
+export function parseBotMessage(plaintext: string, botName: string): InboundMessage {
+  const parsed = BotMessage.safeParse(parseJson(plaintext, 'decrypted message'));
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
+    throw new AppError('bad_request', `decrypted message does not have the robot's shape (${where})`);
+  }
+  const m = parsed.data;
+  const eventType = m.msgtype === 'event' ? (m.event?.eventtype ?? null) : null;
+  let dedupeKey: string;
+  if (m.msgid) dedupeKey = `msg:${m.msgid}`;
+  else if (eventType && m.create_time !== undefined) dedupeKey = `event:${m.from.userid}:${m.create_time}:${eventType}`;
+  else throw new AppError('bad_request', 'decrypted message has no msgid');
+
+  const inGroup = m.chattype === 'group';
+  const { text, images } = textOf(m);
+  return {
+    channel: 'bot',
+    dedupeKey,
+    msgId: m.msgid ?? null,
+    msgType: m.msgtype,
+    chatId: m.chatid ?? null,
+    chatType: m.chattype ?? null,
+    senderId: m.from.userid,
+    text: text === null ? null : stripBotMention(text, botName, inGroup),
+    quotedText: quotedTextOf(m),
+    imageUrls: images,
+    event: eventType,
+    sentAt: m.create_time !== undefined ? new Date(m.create_time * 1000) : null,
+    replyUrl: m.response_url ?? null,
+    raw: plaintext,
+  };
+}
