@@ -1,0 +1,94 @@
+import { ConfigError, loadConfig } from '../../../src/config';
+
+const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('starts with defaults and both channels off when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      dataDir: './data',
+      timezone: 'Asia/Shanghai',
+      logLevel: 'info',
+      wecom: { apiBase: 'https://qyapi.weixin.qq.com', timestampToleranceS: 300, botName: '睦邻助手', app: null, bot: null },
+    });
+    expect(Object.isFrozen(config.wecom)).toBe(true);
+  });
+
+  it('turns each channel on with its credentials and the right receiveid', () => {
+    const config = loadConfig({
+      WECOM_CORP_ID: 'ww123',
+      WECOM_CALLBACK_TOKEN: 'appTok',
+      WECOM_CALLBACK_AES_KEY: KEY,
+      WECOM_BOT_TOKEN: 'botTok',
+      WECOM_BOT_AES_KEY: KEY,
+      WECOM_API_BASE: 'http://127.0.0.1:4000/',
+      WECOM_TIMESTAMP_TOLERANCE_S: '0',
+      DATABASE_URL: 'postgres://u@localhost:5432/db',
+    });
+    expect(config.wecom.app).toEqual({ token: 'appTok', aesKey: KEY, receiveId: 'ww123' });
+    expect(config.wecom.bot).toEqual({ token: 'botTok', aesKey: KEY, receiveId: '' });
+    expect(config.wecom.apiBase).toBe('http://127.0.0.1:4000');
+    expect(config.wecom.timestampToleranceS).toBe(0);
+    expect(config.databaseUrl).toBe('postgres://u@localhost:5432/db');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', WECOM_BOT_TOKEN: ' ', WECOM_BOT_AES_KEY: '' }).wecom.bot).toBeNull();
+  });
+
+  it('names every bad variable at once, with what it expects', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      MULIN_TIMEZONE: 'Mars/Olympus',
+      LOG_LEVEL: 'loud',
+      WECOM_TIMESTAMP_TOLERANCE_S: '-5',
+      WECOM_API_BASE: 'qyapi.weixin.qq.com',
+    });
+    const names = problems.map((p) => p.split(':')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'DATABASE_URL',
+        'MULIN_TIMEZONE',
+        'LOG_LEVEL',
+        'WECOM_TIMESTAMP_TOLERANCE_S',
+        'WECOM_API_BASE',
+      ]),
+    );
+    expect(problems.find((p) => p.startsWith('MULIN_TIMEZONE'))).toContain('Asia/Shanghai');
+  });
+
+  it('refuses a half-configured channel, naming what is missing', () => {
+    const problems = problemsOf({ WECOM_CORP_ID: 'ww123', WECOM_CALLBACK_TOKEN: 'tok' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^WECOM_CALLBACK_AES_KEY: required because WECOM_CORP_ID, WECOM_CALLBACK_TOKEN are set/);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const secretKey = 'short-secret-key-value';
+    const secretToken = 'tokenValueThatIsSecret';
+    try {
+      loadConfig({ WECOM_BOT_TOKEN: secretToken, WECOM_BOT_AES_KEY: secretKey });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      expect(message).toContain('WECOM_BOT_AES_KEY');
+      expect(message).not.toContain(secretKey);
+      expect(message).not.toContain(secretToken);
+    }
+  });
+});
