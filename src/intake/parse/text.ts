@@ -1,0 +1,72 @@
+/**
+ * Small text helpers shared by the parsers. They never change the length of what they keep
+ * except where stated, so that user wording reaches the ledger as typed.
+ */
+
+/**
+ * Whitespace WeCom clients insert besides ordinary spaces: U+3000 (ideographic, typed on
+ * Chinese keyboards), U+2005 (after an @mention), no-break and zero-width spaces, a stray BOM.
+ * JS `\s` covers most of them but not U+200B.
+ */
+const SPACE_RUN = /[\s\u200b\u2060\ufeff]+/gu;
+
+/** Collapses every kind of whitespace (newlines included) to one ASCII space and trims. */
+export function normalizeSpaces(text: string): string {
+  return text.replace(SPACE_RUN, ' ').trim();
+}
+
+/**
+ * Maps full-width digits, Latin letters and the marks # / @ - to ASCII. Each maps one UTF-16
+ * unit to one, so indexes into the result are indexes into the input: parsers find structure
+ * in the converted copy and cut the user's own text at the same places.
+ */
+export function toHalfWidth(text: string): string {
+  return text.replace(/[０-９Ａ-Ｚａ-ｚ＃／＠－]/gu, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
+}
+
+/** Separators left dangling when a tag or command word is cut off (`#报修：…`, `…！#报修`). */
+const LEADING_PUNCT = /^[\s,，.。、:：;；!！?？~～…·\-—_|/\\]+/u;
+/**
+ * The same at the end, except question marks: they carry meaning in a question (`#咨询 物业费
+ * 什么时候交？`). Closing quotes and brackets are never trimmed: they belong to the text.
+ */
+const TRAILING_PUNCT = /[\s,，.。、:：;；!！~～…·\-—_|/\\]+$/u;
+
+export function trimPunctuation(text: string): string {
+  return text.replace(LEADING_PUNCT, '').replace(TRAILING_PUNCT, '');
+}
+
+/**
+ * Emoji and the pieces that glue them together (variation selector, zero-width joiner, skin
+ * tones, keycap), plus WeChat-style emoticon codes such as `[捂脸]` or `[强]`, which clients
+ * send as text.
+ */
+const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u{1f3fb}-\u{1f3ff}\u200d\ufe0f\u20e3]/gu;
+const EMOTICON_CODE = /\[[\p{Script=Han}A-Za-z]{1,4}\]/gu;
+
+/** Whether the text says anything: a letter or digit once emoji, emoticons and punctuation go. */
+export function hasContent(text: string): boolean {
+  return /[\p{L}\p{N}]/u.test(text.replace(EMOTICON_CODE, '').replace(EMOJI, ''));
+}
+
+/** Whitespace, punctuation and emoji that may trail a message after its last real word. */
+export const TRAILING_DECORATION =
+  /[\s,，.。、:：;；!！?？~～…·\p{Extended_Pictographic}\p{Regional_Indicator}\u{1f3fb}-\u{1f3ff}\u200d\ufe0f\u20e3]+$/u;
+
+/**
+ * A quote-reply as pasted or forwarded from WeChat-style clients: `「name：quoted」` then a
+ * line of spaced dashes, then the reply. (The robot callback sends the quote in its own field;
+ * this covers text that carries it inline.)
+ */
+const QUOTE_BLOCK = /^「([\s\S]*?)」\s*(?:-\s*){3,}/u;
+
+/**
+ * Splits an inline quote-reply into the quoted text and the sender's own words. A command or
+ * tag belongs to the sender's words; the quote is context only.
+ */
+export function splitQuotedReply(text: string): { quoted: string | null; body: string } {
+  const normalized = normalizeSpaces(text);
+  const m = QUOTE_BLOCK.exec(normalized);
+  if (!m) return { quoted: null, body: normalized };
+  return { quoted: (m[1] ?? '').trim(), body: normalized.slice(m[0].length).trim() };
+}
