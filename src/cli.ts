@@ -13,7 +13,7 @@ async function migrate(): Promise<void> {
   const config = loadConfig();
   const dataSource = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const rows = (await dataSource.query(`SELECT name FROM mulin_migrations ORDER BY id`)) as { name: string }[];
+    const rows = await dataSource.query<{ name: string }[]>(`SELECT name FROM mulin_migrations ORDER BY id`);
     process.stdout.write(`Database is up to date (${rows.length} migrations applied):\n`);
     for (const row of rows) process.stdout.write(`  ${row.name}\n`);
   } finally {

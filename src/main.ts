@@ -9,7 +9,8 @@ import { createLogger, type Logger } from './shared/logger';
 function describeChannels(config: Config, logger: Logger): void {
   const paths = { app: '/wecom/app', bot: '/wecom/bot' } as const;
   for (const channel of ['app', 'bot'] as const) {
-    if (config.wecom[channel]) logger.info({ channel, path: paths[channel] }, `${channel} callback channel is on`);
+    if (config.wecom[channel])
+      logger.info({ channel, path: paths[channel] }, `${channel} callback channel is on`);
     else
       logger.warn(
         { channel, path: paths[channel] },
@@ -45,7 +46,10 @@ export async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   logger.info(
-    { database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, timezone: config.timezone },
+    {
+      database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
+      timezone: config.timezone,
+    },
     'starting',
   );
   const dataSource = await openDatabaseWithRetry(config, logger);
@@ -85,7 +89,9 @@ export async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    process.stderr.write(`mulin failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `mulin failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -44,7 +44,7 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
   const dir = embeddedDataDir(settings.dataDir);
   if (dir) mkdirSync(dir, { recursive: true });
   const db = openPglite(dir);
-  return new DataSource({ ...common, driver: pgliteDriver(db) } as DataSourceOptions);
+  return new DataSource({ ...common, driver: pgliteDriver(db) });
 }
 
 /** Opens the database and brings its schema up to date. */

@@ -20,7 +20,11 @@ interface PgLikeResult {
 
 // TypeORM passes booleans in several spellings; PGlite would otherwise reject some of them.
 const serializeBool = (value: unknown): string =>
-  value === true || value === 'true' || value === 1 ? 'TRUE' : value === false || value === 'false' || value === 0 ? 'FALSE' : String(value);
+  value === true || value === 'true' || value === 1
+    ? 'TRUE'
+    : value === false || value === 'false' || value === 0
+      ? 'FALSE'
+      : String(value);
 
 export const PGLITE_TYPE_OPTIONS: Pick<PGliteOptions, 'parsers' | 'serializers'> = {
   // node-postgres returns int8 as a string; do the same so entity code sees one type.
@@ -64,13 +68,18 @@ class PgliteClient extends EventEmitter {
   async query(sql: string, params?: unknown[]): Promise<PgLikeResult> {
     if (params && params.length > 0) {
       const r = await this.db.query<Row>(sql, params);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length, command: commandOf(sql), fields: r.fields };
+      return {
+        rows: r.rows,
+        rowCount: r.affectedRows ?? r.rows.length,
+        command: commandOf(sql),
+        fields: r.fields,
+      };
     }
     // exec runs several statements (migrations may send them together); TypeORM wants the last result.
     const results = await this.db.exec(sql);
     const last = results[results.length - 1];
     return {
-      rows: (last?.rows ?? []) as Row[],
+      rows: last?.rows ?? [],
       rowCount: last?.affectedRows ?? last?.rows.length ?? 0,
       command: commandOf(sql),
       fields: last?.fields ?? [],
@@ -87,7 +96,9 @@ export function pgliteDriver(db: PGlite): unknown {
   const lock = new SessionLock();
   const client = new PgliteClient(db);
   class Pool extends EventEmitter {
-    connect(callback: (err: unknown, client: PgliteClient | null, release: (err?: unknown) => void) => void): void {
+    connect(
+      callback: (err: unknown, client: PgliteClient | null, release: (err?: unknown) => void) => void,
+    ): void {
       if (db.closed) {
         callback(new Error('embedded database is closed'), null, () => undefined);
         return;

@@ -20,7 +20,8 @@ export function healthRoutes(deps: HealthDeps): Router<AppState> {
       database,
       channels: { app: deps.channels.app ? 'on' : 'off', bot: deps.channels.bot ? 'on' : 'off' },
     };
-    if (database !== 'ok') ctx.state.log.warn('health check: database did not answer; check DATABASE_URL and the server');
+    if (database !== 'ok')
+      ctx.state.log.warn('health check: database did not answer; check DATABASE_URL and the server');
   });
   return router;
 }

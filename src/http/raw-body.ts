@@ -17,7 +17,9 @@ export const DEFAULT_BODY_LIMITS: BodyLimits = { maxBytes: 1024 * 1024, timeoutM
 export function readRawBody(req: IncomingMessage, limits: BodyLimits = DEFAULT_BODY_LIMITS): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.maxBytes) {
-    return Promise.reject(new AppError('payload_too_large', `declared body of ${declared} bytes is over the limit`));
+    return Promise.reject(
+      new AppError('payload_too_large', `declared body of ${declared} bytes is over the limit`),
+    );
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -36,7 +38,8 @@ export function readRawBody(req: IncomingMessage, limits: BodyLimits = DEFAULT_B
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limits.maxBytes) finish(new AppError('payload_too_large', `body passed ${limits.maxBytes} bytes`));
+      if (size > limits.maxBytes)
+        finish(new AppError('payload_too_large', `body passed ${limits.maxBytes} bytes`));
       else chunks.push(chunk);
     };
     const onEnd = () => finish(null);

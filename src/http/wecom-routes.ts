@@ -26,7 +26,8 @@ export function wecomRoutes(deps: WecomRoutesDeps): Router<AppState> {
 
   const receiverFor = (channel: Channel): ReceiverSettings => {
     const receiver = deps.receivers[channel];
-    if (!receiver) throw new AppError('not_found', `the ${channel} channel is off (its credentials are not set)`);
+    if (!receiver)
+      throw new AppError('not_found', `the ${channel} channel is off (its credentials are not set)`);
     return receiver;
   };
 

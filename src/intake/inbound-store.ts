@@ -6,7 +6,10 @@ import type { InboundMessage } from '../wecom';
  * Inserts the message unless its (channel, dedupe key) is already stored. Returns the stored
  * row, or null for a repeat. Concurrent copies race on the unique index, so exactly one wins.
  */
-export async function insertInboundOnce(tx: EntityManager, m: InboundMessage): Promise<InboundMessageRecord | null> {
+export async function insertInboundOnce(
+  tx: EntityManager,
+  m: InboundMessage,
+): Promise<InboundMessageRecord | null> {
   const result = await tx
     .createQueryBuilder()
     .insert()

@@ -42,9 +42,13 @@ export class Intake {
         return 'stored';
       });
     } catch (error) {
-      throw new AppError('database_unavailable', 'could not store the message: check that the database is up', {
-        cause: error,
-      });
+      throw new AppError(
+        'database_unavailable',
+        'could not store the message: check that the database is up',
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -56,14 +60,15 @@ export class Intake {
     } catch (error) {
       if (isConnectionLoss(error)) throw error;
       failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      log.error({ err: error, inboundId: stored.id }, 'handling a stored message failed; it is kept as failed');
+      log.error(
+        { err: error, inboundId: stored.id },
+        'handling a stored message failed; it is kept as failed',
+      );
     }
-    await tx.query(`UPDATE inbound_message SET status = $1, processed_at = $2, process_error = $3 WHERE id = $4`, [
-      failure ? 'failed' : 'processed',
-      this.clock.now(),
-      failure,
-      stored.id,
-    ]);
+    await tx.query(
+      `UPDATE inbound_message SET status = $1, processed_at = $2, process_error = $3 WHERE id = $4`,
+      [failure ? 'failed' : 'processed', this.clock.now(), failure, stored.id],
+    );
   }
 }
 
@@ -76,7 +81,8 @@ export function isConnectionLoss(error: unknown): boolean {
     const e = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
     const code = typeof e.code === 'string' ? e.code : '';
     const message = typeof e.message === 'string' ? e.message : '';
-    if (/^(08|57P0)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) return true;
+    if (/^(08|57P0)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code))
+      return true;
     if (/Connection terminated|connection timeout|closed|not connected/i.test(message)) return true;
     current = e.driverError ?? e.cause;
   }

@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
+import { SyntaxValidator } from 'fast-xml-validator';
 import { AppError } from '../shared/errors';
 import type { InboundMessage } from './inbound-message';
 
@@ -12,7 +13,6 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
   processEntities: false,
-  htmlEntities: false,
   trimValues: true,
   ignoreDeclaration: true,
 });
@@ -22,7 +22,11 @@ type XmlRecord = Record<string, unknown>;
 function parseXmlRoot(xml: string, what: string): XmlRecord {
   // WeCom never sends a DTD; refusing them outright closes the door on entity tricks.
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new AppError('bad_request', `${what} contains a DTD`);
-  if (XMLValidator.validate(xml) !== true) throw new AppError('bad_request', `${what} is not well-formed XML`);
+  try {
+    SyntaxValidator.validate(xml);
+  } catch {
+    throw new AppError('bad_request', `${what} is not well-formed XML`);
+  }
   const doc = parser.parse(xml) as XmlRecord;
   const root = doc.xml;
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {
@@ -51,7 +55,8 @@ export function parseAppMessage(plaintext: string): InboundMessage {
   const msgType = text(root, 'MsgType');
   const sender = text(root, 'FromUserName');
   const createTime = text(root, 'CreateTime');
-  if (!msgType || !sender) throw new AppError('bad_request', 'decrypted message lacks MsgType or FromUserName');
+  if (!msgType || !sender)
+    throw new AppError('bad_request', 'decrypted message lacks MsgType or FromUserName');
   const sentAt = createTime && /^\d+$/.test(createTime) ? new Date(Number(createTime) * 1000) : null;
 
   const msgId = text(root, 'MsgId');

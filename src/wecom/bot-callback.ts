@@ -78,7 +78,9 @@ export function stripBotMention(text: string, botName: string, inGroup: boolean)
   return out.replace(/\s+/gu, ' ').trim();
 }
 
-function mixedParts(message: { msg_item: { msgtype: string; text?: { content: string }; image?: { url: string } }[] }) {
+function mixedParts(message: {
+  msg_item: { msgtype: string; text?: { content: string }; image?: { url: string } }[];
+}) {
   const texts: string[] = [];
   const images: string[] = [];
   for (const item of message.msg_item) {
@@ -121,7 +123,8 @@ export function parseBotMessage(plaintext: string, botName: string): InboundMess
   const eventType = m.msgtype === 'event' ? (m.event?.eventtype ?? null) : null;
   let dedupeKey: string;
   if (m.msgid) dedupeKey = `msg:${m.msgid}`;
-  else if (eventType && m.create_time !== undefined) dedupeKey = `event:${m.from.userid}:${m.create_time}:${eventType}`;
+  else if (eventType && m.create_time !== undefined)
+    dedupeKey = `event:${m.from.userid}:${m.create_time}:${eventType}`;
   else throw new AppError('bad_request', 'decrypted message has no msgid');
 
   const inGroup = m.chattype === 'group';

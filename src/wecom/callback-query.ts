@@ -25,7 +25,10 @@ export function parseCallbackQuery(rawQuery: string, requireEchostr: boolean): C
       decodedName = decodeURIComponent(name);
       decodedValue = decodeURIComponent(value);
     } catch {
-      throw new AppError('bad_request', `query parameter ${JSON.stringify(name.slice(0, 40))} is not URL-encoded`);
+      throw new AppError(
+        'bad_request',
+        `query parameter ${JSON.stringify(name.slice(0, 40))} is not URL-encoded`,
+      );
     }
     if (!values.has(decodedName)) values.set(decodedName, decodedValue);
   }
@@ -37,7 +40,8 @@ export function parseCallbackQuery(rawQuery: string, requireEchostr: boolean): C
     throw new AppError('bad_request', `missing query parameters: ${missing.join(', ')}`);
   }
   const timestamp = values.get('timestamp') ?? '';
-  if (!/^\d{1,12}$/.test(timestamp)) throw new AppError('bad_request', 'timestamp is not a number of seconds');
+  if (!/^\d{1,12}$/.test(timestamp))
+    throw new AppError('bad_request', 'timestamp is not a number of seconds');
   return {
     msgSignature: values.get('msg_signature') ?? '',
     timestamp,

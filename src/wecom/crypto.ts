@@ -44,13 +44,20 @@ export function aesKeyOf(encodingAesKey: string): Buffer {
  * Throws AppError('bad_request') for anything malformed and AppError('bad_receiveid') when the
  * payload was meant for someone else.
  */
-export function decryptEnvelope(encodingAesKey: string, encrypted: string, expectedReceiveId: string): string {
+export function decryptEnvelope(
+  encodingAesKey: string,
+  encrypted: string,
+  expectedReceiveId: string,
+): string {
   if (encrypted.length === 0 || !BASE64.test(encrypted)) {
     throw new AppError('bad_request', 'ciphertext is not base64');
   }
   const cipherBytes = Buffer.from(encrypted, 'base64');
   if (cipherBytes.length === 0 || cipherBytes.length % BLOCK !== 0) {
-    throw new AppError('bad_request', `ciphertext length ${cipherBytes.length} is not a multiple of ${BLOCK}`);
+    throw new AppError(
+      'bad_request',
+      `ciphertext length ${cipherBytes.length} is not a multiple of ${BLOCK}`,
+    );
   }
   const key = aesKeyOf(encodingAesKey);
   const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
@@ -62,7 +69,8 @@ export function decryptEnvelope(encodingAesKey: string, encrypted: string, expec
     throw new AppError('bad_request', `invalid padding byte ${pad} (check the EncodingAESKey)`);
   }
   for (let i = padded.length - pad; i < padded.length; i++) {
-    if (padded[i] !== pad) throw new AppError('bad_request', 'inconsistent padding (check the EncodingAESKey)');
+    if (padded[i] !== pad)
+      throw new AppError('bad_request', 'inconsistent padding (check the EncodingAESKey)');
   }
   const plain = padded.subarray(0, padded.length - pad);
   if (plain.length < 20) throw new AppError('bad_request', 'plaintext shorter than its header');

@@ -13,7 +13,11 @@ export interface ServiceProcess {
 }
 
 /** Runs src/main.ts (or another entry) as a real process, the way `npm start` does. */
-export function spawnService(env: NodeJS.ProcessEnv, entry = 'src/main.ts', args: string[] = []): ServiceProcess {
+export function spawnService(
+  env: NodeJS.ProcessEnv,
+  entry = 'src/main.ts',
+  args: string[] = [],
+): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
@@ -25,8 +29,8 @@ export function spawnService(env: NodeJS.ProcessEnv, entry = 'src/main.ts', args
     out += chunk.toString('utf8');
     for (const l of listeners) l();
   };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,

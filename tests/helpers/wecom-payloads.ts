@@ -60,7 +60,10 @@ export function randomMsgId(): string {
   return randomBytes(12).toString('base64');
 }
 
-export function botText(text: string, fields: { chatid?: string; userid?: string; msgid?: string } = {}): object {
+export function botText(
+  text: string,
+  fields: { chatid?: string; userid?: string; msgid?: string } = {},
+): object {
   return {
     msgid: fields.msgid ?? randomMsgId(),
     aibotid: 'aibTest',

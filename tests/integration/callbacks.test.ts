@@ -51,7 +51,9 @@ describe('URL verification (GET)', () => {
     ['bot', BOT_SECRETS],
     ['app', APP_SECRETS],
   ] as const)('answers the %s channel with the bare decrypted echostr', async (channel, secrets) => {
-    const res = await fetch(`${service.url}/wecom/${channel}?${verifyQuery(secrets, '1616140317555161061', TS)}`);
+    const res = await fetch(
+      `${service.url}/wecom/${channel}?${verifyQuery(secrets, '1616140317555161061', TS)}`,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await res.text()).toBe('1616140317555161061');
@@ -63,7 +65,11 @@ describe('URL verification (GET)', () => {
     const svc = await startTestService({
       dataSource,
       clock: fixedClock(new Date(Number(v.timestamp) * 1000)),
-      env: testEnv({ WECOM_CORP_ID: v.receiveid, WECOM_CALLBACK_TOKEN: v.token, WECOM_CALLBACK_AES_KEY: v.encodingAESKey }),
+      env: testEnv({
+        WECOM_CORP_ID: v.receiveid,
+        WECOM_CALLBACK_TOKEN: v.token,
+        WECOM_CALLBACK_AES_KEY: v.encodingAESKey,
+      }),
     });
     try {
       const query = `msg_signature=${v.msg_signature}&timestamp=${v.timestamp}&nonce=${v.nonce}&echostr=${v.echostr_urlencoded ?? ''}`;
@@ -76,7 +82,9 @@ describe('URL verification (GET)', () => {
   });
 
   it('refuses a verification signed with another token', async () => {
-    const res = await fetch(`${service.url}/wecom/bot?${verifyQuery({ ...BOT_SECRETS, token: 'other' }, '123', TS)}`);
+    const res = await fetch(
+      `${service.url}/wecom/bot?${verifyQuery({ ...BOT_SECRETS, token: 'other' }, '123', TS)}`,
+    );
     expect(res.status).toBe(401);
   });
 });
@@ -87,14 +95,23 @@ describe('messages (POST)', () => {
     const svc = await startTestService({
       dataSource,
       clock: fixedClock(new Date(Number(v.timestamp) * 1000)),
-      env: testEnv({ WECOM_CORP_ID: v.receiveid, WECOM_CALLBACK_TOKEN: v.token, WECOM_CALLBACK_AES_KEY: v.encodingAESKey }),
+      env: testEnv({
+        WECOM_CORP_ID: v.receiveid,
+        WECOM_CALLBACK_TOKEN: v.token,
+        WECOM_CALLBACK_AES_KEY: v.encodingAESKey,
+      }),
     });
     try {
       const query = `msg_signature=${v.msg_signature}&timestamp=${v.timestamp}&nonce=${v.nonce}`;
       const res = await fetch(`${svc.url}/wecom/app?${query}`, { method: 'POST', body: v.body ?? '' });
       expect(res.status).toBe(200);
       const [row] = await storedRows();
-      expect(row).toMatchObject({ channel: 'app', msg_type: 'text', raw: v.expected_plaintext, status: 'processed' });
+      expect(row).toMatchObject({
+        channel: 'app',
+        msg_type: 'text',
+        raw: v.expected_plaintext,
+        status: 'processed',
+      });
     } finally {
       await svc.close();
     }
@@ -104,38 +121,113 @@ describe('messages (POST)', () => {
     const xml = (inner: string) =>
       `<xml><ToUserName><![CDATA[${APP_SECRETS.receiveId}]]></ToUserName><FromUserName><![CDATA[li.wei]]></FromUserName><CreateTime>${TS}</CreateTime>${inner}<AgentID>1000005</AgentID></xml>`;
     const sent = [
-      xml('<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[3号楼电梯停了 <b>&amp;</b>]]></Content><MsgId>7381123456789012345</MsgId>'),
-      xml('<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[https://example.invalid/p.jpg]]></PicUrl><MediaId><![CDATA[m1]]></MediaId><MsgId>7381123456789012346</MsgId>'),
-      xml('<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[click]]></Event><EventKey><![CDATA[REPORT]]></EventKey>'),
+      xml(
+        '<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[3号楼电梯停了 <b>&amp;</b>]]></Content><MsgId>7381123456789012345</MsgId>',
+      ),
+      xml(
+        '<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[https://example.invalid/p.jpg]]></PicUrl><MediaId><![CDATA[m1]]></MediaId><MsgId>7381123456789012346</MsgId>',
+      ),
+      xml(
+        '<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[click]]></Event><EventKey><![CDATA[REPORT]]></EventKey>',
+      ),
     ];
-    for (const inner of sent) expect((await post('/wecom/app', appCallback(inner, TS), 'text/xml')).status).toBe(200);
+    for (const inner of sent)
+      expect((await post('/wecom/app', appCallback(inner, TS), 'text/xml')).status).toBe(200);
     const rows = await storedRows();
-    expect(rows.map((r) => [r.msg_type, r.msg_id, r.dedupe_key, r.sender_id, r.text, r.image_urls, r.event])).toEqual([
-      ['text', '7381123456789012345', 'msg:7381123456789012345', 'li.wei', '3号楼电梯停了 <b>&amp;</b>', [], null],
-      ['image', '7381123456789012346', 'msg:7381123456789012346', 'li.wei', null, ['https://example.invalid/p.jpg'], null],
+    expect(
+      rows.map((r) => [r.msg_type, r.msg_id, r.dedupe_key, r.sender_id, r.text, r.image_urls, r.event]),
+    ).toEqual([
+      [
+        'text',
+        '7381123456789012345',
+        'msg:7381123456789012345',
+        'li.wei',
+        '3号楼电梯停了 <b>&amp;</b>',
+        [],
+        null,
+      ],
+      [
+        'image',
+        '7381123456789012346',
+        'msg:7381123456789012346',
+        'li.wei',
+        null,
+        ['https://example.invalid/p.jpg'],
+        null,
+      ],
       ['event', null, `event:li.wei:${TS}`, 'li.wei', null, [], 'click'],
     ]);
     expect(rows[0]?.sent_at).toEqual(NOW);
   });
 
   it('stores robot text, mixed, image, voice and event messages, without the @mention in the text', async () => {
-    const base = { aibotid: 'aib1', chatid: 'wrkB7', chattype: 'group', from: { userid: 'zhang.min' }, response_url: 'https://x.invalid/r?c=1' };
+    const base = {
+      aibotid: 'aib1',
+      chatid: 'wrkB7',
+      chattype: 'group',
+      from: { userid: 'zhang.min' },
+      response_url: 'https://x.invalid/r?c=1',
+    };
     const messages = [
       { ...base, msgid: 'm-text', msgtype: 'text', text: { content: '@睦邻助手 #报修 2单元楼道灯不亮' } },
       {
         ...base,
         msgid: 'm-mixed',
         msgtype: 'mixed',
-        mixed: { msg_item: [{ msgtype: 'text', text: { content: '@睦邻助手 漏水了' } }, { msgtype: 'image', image: { url: 'https://x.invalid/i1' } }] },
+        mixed: {
+          msg_item: [
+            { msgtype: 'text', text: { content: '@睦邻助手 漏水了' } },
+            { msgtype: 'image', image: { url: 'https://x.invalid/i1' } },
+          ],
+        },
       },
-      { ...base, chattype: 'single', chatid: undefined, msgid: 'm-image', msgtype: 'image', image: { url: 'https://x.invalid/i2' } },
-      { ...base, chattype: 'single', chatid: undefined, msgid: 'm-voice', msgtype: 'voice', voice: { content: '楼下有人吵' } },
-      { ...base, chattype: 'single', chatid: undefined, msgid: 'm-event', msgtype: 'event', create_time: TS, event: { eventtype: 'enter_chat' } },
-      { ...base, msgid: 'm-quote', msgtype: 'text', text: { content: '@睦邻助手 接单 12' }, quote: { msgtype: 'text', text: { content: '原消息' } } },
+      {
+        ...base,
+        chattype: 'single',
+        chatid: undefined,
+        msgid: 'm-image',
+        msgtype: 'image',
+        image: { url: 'https://x.invalid/i2' },
+      },
+      {
+        ...base,
+        chattype: 'single',
+        chatid: undefined,
+        msgid: 'm-voice',
+        msgtype: 'voice',
+        voice: { content: '楼下有人吵' },
+      },
+      {
+        ...base,
+        chattype: 'single',
+        chatid: undefined,
+        msgid: 'm-event',
+        msgtype: 'event',
+        create_time: TS,
+        event: { eventtype: 'enter_chat' },
+      },
+      {
+        ...base,
+        msgid: 'm-quote',
+        msgtype: 'text',
+        text: { content: '@睦邻助手 接单 12' },
+        quote: { msgtype: 'text', text: { content: '原消息' } },
+      },
     ];
     for (const m of messages) expect((await post('/wecom/bot', botCallback(m, TS))).status).toBe(200);
     const rows = await storedRows();
-    expect(rows.map((r) => [r.msg_id, r.msg_type, r.chat_id, r.chat_type, r.text, r.image_urls, r.event, r.quoted_text])).toEqual([
+    expect(
+      rows.map((r) => [
+        r.msg_id,
+        r.msg_type,
+        r.chat_id,
+        r.chat_type,
+        r.text,
+        r.image_urls,
+        r.event,
+        r.quoted_text,
+      ]),
+    ).toEqual([
       ['m-text', 'text', 'wrkB7', 'group', '#报修 2单元楼道灯不亮', [], null, null],
       ['m-mixed', 'mixed', 'wrkB7', 'group', '漏水了', ['https://x.invalid/i1'], null, null],
       ['m-image', 'image', null, 'single', null, ['https://x.invalid/i2'], null, null],
@@ -150,7 +242,8 @@ describe('messages (POST)', () => {
 
   it('stores a repeated delivery once and answers every copy 200', async () => {
     const message = botText('#报修 水管漏水', { msgid: 'dup-1' });
-    for (let i = 0; i < 3; i++) expect((await post('/wecom/bot', botCallback(message, TS + i))).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await post('/wecom/bot', botCallback(message, TS + i))).status).toBe(200);
     expect(await storedRows()).toHaveLength(1);
   });
 
@@ -183,36 +276,58 @@ describe('bad input gets a clear status and stores nothing', () => {
     ['a body that is not JSON', () => ({ query: good().query, body: '<xml>nope</xml>' }), 400],
     ['JSON without encrypt', () => ({ query: good().query, body: '{"msg":"hi"}' }), 400],
     ['an empty body', () => ({ query: good().query, body: '' }), 400],
-    ['bad base64 (signed)', () => {
-      const bad = 'not-base64!!';
-      return { query: signQuery(BOT_SECRETS, bad, TS), body: JSON.stringify({ encrypt: bad }) };
-    }, 400],
-    ['a length not a multiple of 32 (signed)', () => {
-      const bad = Buffer.alloc(40, 3).toString('base64');
-      return { query: signQuery(BOT_SECRETS, bad, TS), body: JSON.stringify({ encrypt: bad }) };
-    }, 400],
-    ['an app payload (receiveid = corp id) sent to the bot', () => {
-      const enc = encrypt(BOT_SECRETS.aesKey, JSON.stringify(botText('x')), 'wwSomeCorp');
-      return { query: signQuery(BOT_SECRETS, enc, TS), body: JSON.stringify({ encrypt: enc }) };
-    }, 400],
+    [
+      'bad base64 (signed)',
+      () => {
+        const bad = 'not-base64!!';
+        return { query: signQuery(BOT_SECRETS, bad, TS), body: JSON.stringify({ encrypt: bad }) };
+      },
+      400,
+    ],
+    [
+      'a length not a multiple of 32 (signed)',
+      () => {
+        const bad = Buffer.alloc(40, 3).toString('base64');
+        return { query: signQuery(BOT_SECRETS, bad, TS), body: JSON.stringify({ encrypt: bad }) };
+      },
+      400,
+    ],
+    [
+      'an app payload (receiveid = corp id) sent to the bot',
+      () => {
+        const enc = encrypt(BOT_SECRETS.aesKey, JSON.stringify(botText('x')), 'wwSomeCorp');
+        return { query: signQuery(BOT_SECRETS, enc, TS), body: JSON.stringify({ encrypt: enc }) };
+      },
+      400,
+    ],
     ['a decrypted payload that is not a robot message', () => botCallback({ hello: 'world' }, TS), 400],
-    ['a decrypted payload that is not JSON', () => {
-      const enc = encrypt(BOT_SECRETS.aesKey, 'plain words', '');
-      return { query: signQuery(BOT_SECRETS, enc, TS), body: JSON.stringify({ encrypt: enc }) };
-    }, 400],
+    [
+      'a decrypted payload that is not JSON',
+      () => {
+        const enc = encrypt(BOT_SECRETS.aesKey, 'plain words', '');
+        return { query: signQuery(BOT_SECRETS, enc, TS), body: JSON.stringify({ encrypt: enc }) };
+      },
+      400,
+    ],
   ];
 
-  it.each(cases.map(([name, build, status]) => [name, status, build] as const))('bot: %s → %i', async (_name, status, build) => {
-    const res = await post('/wecom/bot', build());
-    expect(res.status).toBe(status);
-    const body = await res.text();
-    // The body names no detail: just the status text.
-    expect(body).not.toMatch(/signature|base64|receive|WECOM|encrypt/i);
-    expect(await storedRows()).toHaveLength(0);
-  });
+  it.each(cases.map(([name, build, status]) => [name, status, build] as const))(
+    'bot: %s → %i',
+    async (_name, status, build) => {
+      const res = await post('/wecom/bot', build());
+      expect(res.status).toBe(status);
+      const body = await res.text();
+      // The body names no detail: just the status text.
+      expect(body).not.toMatch(/signature|base64|receive|WECOM|encrypt/i);
+      expect(await storedRows()).toHaveLength(0);
+    },
+  );
 
   it.each([
-    ['XML with a DTD and an entity', `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x "boom">]><xml><Encrypt>&x;</Encrypt></xml>`],
+    [
+      'XML with a DTD and an entity',
+      `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x "boom">]><xml><Encrypt>&x;</Encrypt></xml>`,
+    ],
     ['XML that is not well-formed', '<xml><Encrypt>abc</xml>'],
     ['XML without Encrypt', '<xml><ToUserName>ww</ToUserName></xml>'],
     ['JSON instead of XML', '{"encrypt":"abc"}'],
@@ -250,7 +365,7 @@ describe('bad input gets a clear status and stores nothing', () => {
       method: 'POST',
       body: stream,
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(res.status).toBe(413);
     expect(await storedRows()).toHaveLength(0);
   });
@@ -259,7 +374,11 @@ describe('bad input gets a clear status and stores nothing', () => {
     const svc = await startTestService({
       dataSource,
       clock: fixedClock(NOW),
-      env: testEnv({ WECOM_CORP_ID: undefined, WECOM_CALLBACK_TOKEN: undefined, WECOM_CALLBACK_AES_KEY: undefined }),
+      env: testEnv({
+        WECOM_CORP_ID: undefined,
+        WECOM_CALLBACK_TOKEN: undefined,
+        WECOM_CALLBACK_AES_KEY: undefined,
+      }),
     });
     try {
       expect((await fetch(`${svc.url}/wecom/app?${verifyQuery(APP_SECRETS, '1', TS)}`)).status).toBe(404);
@@ -270,7 +389,11 @@ describe('bad input gets a clear status and stores nothing', () => {
   });
 
   it('with the timestamp check off (0), an old but correctly signed callback is accepted', async () => {
-    const svc = await startTestService({ dataSource, clock: fixedClock(NOW), env: testEnv({ WECOM_TIMESTAMP_TOLERANCE_S: '0' }) });
+    const svc = await startTestService({
+      dataSource,
+      clock: fixedClock(NOW),
+      env: testEnv({ WECOM_TIMESTAMP_TOLERANCE_S: '0' }),
+    });
     try {
       const signed = botCallback(botText('#咨询 几点停水'), TS - 86400);
       const res = await fetch(`${svc.url}/wecom/bot?${signed.query}`, { method: 'POST', body: signed.body });

@@ -40,7 +40,9 @@ describe('database unavailable', () => {
         // WeCom's retry of the refused delivery now lands, once.
         expect((await deliver(service.url, 'during')).status).toBe(200);
         expect((await deliver(service.url, 'during')).status).toBe(200);
-        const rows = (await dataSource.query(`SELECT msg_id FROM inbound_message ORDER BY id`)) as { msg_id: string }[];
+        const rows = await dataSource.query<{ msg_id: string }[]>(
+          `SELECT msg_id FROM inbound_message ORDER BY id`,
+        );
         expect(rows.map((r) => r.msg_id)).toEqual(['before', 'during']);
       } finally {
         await service.close();

@@ -18,7 +18,7 @@ beforeAll(async () => {
   if (usingPostgres) {
     const scratch = await createScratchDatabase();
     databaseUrl = scratch.url;
-    dropDatabase = scratch.drop;
+    dropDatabase = () => scratch.drop();
   }
 });
 
@@ -45,7 +45,11 @@ function deliver(msgid: string) {
 }
 
 it('refuses to start on bad configuration, naming every bad variable but no secret', async () => {
-  const proc = spawnService({ PORT: 'x', WECOM_BOT_TOKEN: 'secret-token-value', MULIN_TIMEZONE: 'Nowhere/City' });
+  const proc = spawnService({
+    PORT: 'x',
+    WECOM_BOT_TOKEN: 'secret-token-value',
+    MULIN_TIMEZONE: 'Nowhere/City',
+  });
   expect(await proc.exited).toBe(1);
   const out = proc.output();
   expect(out).toContain('PORT');
@@ -57,7 +61,9 @@ it('refuses to start on bad configuration, naming every bad variable but no secr
 it('starts, stores callbacks, finishes an in-flight request on SIGTERM, and keeps its data across a restart', async () => {
   const first = spawnService(env());
   await first.waitFor(/"msg":"ready"/);
-  expect(first.output()).toMatch(/app callback channel is off .*set WECOM_CORP_ID, WECOM_CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY/);
+  expect(first.output()).toMatch(
+    /app callback channel is off .*set WECOM_CORP_ID, WECOM_CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY/,
+  );
   const health = await fetch(`http://127.0.0.1:${PORT}/healthz`);
   expect(health.status).toBe(200);
   expect((await deliver('p-1')).status).toBe(200);
@@ -82,7 +88,7 @@ it('starts, stores callbacks, finishes an in-flight request on SIGTERM, and keep
     method: 'POST',
     body: slowBody,
     duplex: 'half',
-  } as RequestInit);
+  });
   await new Promise((resolve) => setTimeout(resolve, 200));
   first.child.kill('SIGTERM');
   await first.waitFor(/stopping: finishing in-flight requests/);

@@ -21,7 +21,13 @@ describe('loadConfig', () => {
       dataDir: './data',
       timezone: 'Asia/Shanghai',
       logLevel: 'info',
-      wecom: { apiBase: 'https://qyapi.weixin.qq.com', timestampToleranceS: 300, botName: '睦邻助手', app: null, bot: null },
+      wecom: {
+        apiBase: 'https://qyapi.weixin.qq.com',
+        timestampToleranceS: 300,
+        botName: '睦邻助手',
+        app: null,
+        bot: null,
+      },
     });
     expect(Object.isFrozen(config.wecom)).toBe(true);
   });
@@ -74,7 +80,9 @@ describe('loadConfig', () => {
   it('refuses a half-configured channel, naming what is missing', () => {
     const problems = problemsOf({ WECOM_CORP_ID: 'ww123', WECOM_CALLBACK_TOKEN: 'tok' });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^WECOM_CALLBACK_AES_KEY: required because WECOM_CORP_ID, WECOM_CALLBACK_TOKEN are set/);
+    expect(problems[0]).toMatch(
+      /^WECOM_CALLBACK_AES_KEY: required because WECOM_CORP_ID, WECOM_CALLBACK_TOKEN are set/,
+    );
   });
 
   it('never echoes a secret value in its message', () => {

@@ -39,7 +39,9 @@ describe('signatures', () => {
   it.each(vectors.vectors)('matches the published signature of $id', (v) => {
     expect(signatureOf(v.token, v.timestamp, v.nonce, v.ciphertext)).toBe(v.msg_signature);
     expect(signatureMatches(v.token, v.timestamp, v.nonce, v.ciphertext, v.msg_signature)).toBe(true);
-    expect(signatureMatches(v.token, v.timestamp, v.nonce, v.ciphertext, v.msg_signature.toUpperCase())).toBe(true);
+    expect(signatureMatches(v.token, v.timestamp, v.nonce, v.ciphertext, v.msg_signature.toUpperCase())).toBe(
+      true,
+    );
   });
 
   it('rejects the wrong-nonce vector', () => {
@@ -52,7 +54,9 @@ describe('signatures', () => {
     const v = vector('callback_message');
     const flipped = (v.msg_signature[0] === 'a' ? 'b' : 'a') + v.msg_signature.slice(1);
     expect(signatureMatches(v.token, v.timestamp, v.nonce, v.ciphertext, flipped)).toBe(false);
-    expect(signatureMatches(v.token, v.timestamp, v.nonce, v.ciphertext, v.msg_signature.slice(1))).toBe(false);
+    expect(signatureMatches(v.token, v.timestamp, v.nonce, v.ciphertext, v.msg_signature.slice(1))).toBe(
+      false,
+    );
     expect(signatureMatches(v.token, v.timestamp, v.nonce, v.ciphertext, '')).toBe(false);
   });
 });
@@ -65,9 +69,9 @@ describe('decryptEnvelope', () => {
   it('rejects the app vector when the bot channel (receiveid "") opens it', () => {
     const n = vectors.negative_cases.find((c) => c.expect === 'receiveid_mismatch');
     if (!n?.encodingAESKey) throw new Error('vector missing');
-    expect(codeOf(() => decryptEnvelope(n.encodingAESKey ?? '', n.ciphertext, n.configured_receiveid ?? ''))).toBe(
-      'bad_receiveid',
-    );
+    expect(
+      codeOf(() => decryptEnvelope(n.encodingAESKey ?? '', n.ciphertext, n.configured_receiveid ?? '')),
+    ).toBe('bad_receiveid');
   });
 
   it('round-trips UTF-8 text with the empty receiveid of the robot', () => {
@@ -83,17 +87,29 @@ describe('decryptEnvelope', () => {
   const malformed: [string, () => string][] = [
     ['empty ciphertext', () => ''],
     ['not base64', () => 'not*base64!'],
-    ['base64 with whitespace', () => `${encrypt(KEY, 'hi', '').slice(0, 10)} ${encrypt(KEY, 'hi', '').slice(10)}`],
+    [
+      'base64 with whitespace',
+      () => `${encrypt(KEY, 'hi', '').slice(0, 10)} ${encrypt(KEY, 'hi', '').slice(10)}`,
+    ],
     ['length not a multiple of 32', () => Buffer.alloc(48, 1).toString('base64')],
     ['padding byte 0', () => rawEncrypt(KEY, pad(framed(Buffer.from('hi'), ''), 0))],
-    ['padding byte above 32', () => rawEncrypt(KEY, Buffer.concat([framed(Buffer.from('hi'), ''), Buffer.alloc(10, 33)]))],
-    ['inconsistent padding', () => {
-      const p = pad(framed(Buffer.from('hi'), ''));
-      p[p.length - 2] = 1;
-      return rawEncrypt(KEY, p);
-    }],
+    [
+      'padding byte above 32',
+      () => rawEncrypt(KEY, Buffer.concat([framed(Buffer.from('hi'), ''), Buffer.alloc(10, 33)])),
+    ],
+    [
+      'inconsistent padding',
+      () => {
+        const p = pad(framed(Buffer.from('hi'), ''));
+        p[p.length - 2] = 1;
+        return rawEncrypt(KEY, p);
+      },
+    ],
     ['length field past the buffer', () => rawEncrypt(KEY, pad(framed(Buffer.from('hi'), '', 4000)))],
-    ['plaintext shorter than the header', () => rawEncrypt(KEY, Buffer.concat([Buffer.alloc(10, 1), Buffer.alloc(22, 22)]))],
+    [
+      'plaintext shorter than the header',
+      () => rawEncrypt(KEY, Buffer.concat([Buffer.alloc(10, 1), Buffer.alloc(22, 22)])),
+    ],
     ['invalid UTF-8', () => rawEncrypt(KEY, pad(framed(Buffer.from([0xff, 0xfe, 0xc3]), '')))],
     ['another key', () => encrypt('ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut', 'hello', '')],
   ];
