@@ -47,7 +47,9 @@ const BAD_WORD = /[\s#＃【】[\]［］:：@＠]/u;
  */
 export function buildCategoryTable(extra: readonly CategoryInput[] = []): CategoryTable {
   const drafts = new Map<string, { code: string; name: string; synonyms: string[] }>();
-  for (const c of DEFAULT_CATEGORIES) drafts.set(c.code, { code: c.code, name: c.name, synonyms: [...c.synonyms] });
+  for (const c of DEFAULT_CATEGORIES) {
+    drafts.set(c.code, { code: c.code, name: c.name, synonyms: [...c.synonyms] });
+  }
 
   for (const input of extra) {
     const code = input.code.trim();
@@ -71,7 +73,9 @@ export function buildCategoryTable(extra: readonly CategoryInput[] = []): Catego
     const category: Category = { code: draft.code, name: draft.name, synonyms };
     for (const word of [category.name, ...synonyms]) {
       if (!word || BAD_WORD.test(word)) {
-        throw new Error(`category "${draft.code}" has an unusable tag word "${word}" (empty, or has a space, #, bracket, colon or @)`);
+        throw new Error(
+          `category "${draft.code}" has an unusable tag word "${word}" (empty, or has a space, #, bracket, colon or @)`,
+        );
       }
       const key = foldWord(word);
       const owner = byWord.get(key);

@@ -35,8 +35,9 @@ export function parseChineseNumber(text: string): number | null {
   return tensValue * 10 + onesValue;
 }
 
+const CN_NUM = '[一二两三四五六七八九十]{1,3}';
 /** A small number as digits or Chinese numerals. */
-const NUM = '(?:\\d{1,3}|[一二两三四五六七八九十]{1,3})';
+const NUM = `(?:\\d{1,3}|${CN_NUM})`;
 /** Not inside a longer number; not right after 月, so `11月3号楼下` (the 3rd, downstairs) is a date. */
 const NUM_START = '(?<![\\d一二两三四五六七八九十月.:-])';
 /** Building markers; a bare `楼` is a floor (`3楼`), not a building. */
@@ -49,15 +50,26 @@ const ROOM_END = '(?![\\d:：.．年月日号点时分元块岁%])';
 
 /** `3-2-301`: building, unit, room. The short middle part keeps phone numbers out. */
 const TRIPLE = new RegExp(`(?<![\\d-])(\\d{1,3})-(\\d{1,2})-(\\d{3,4})(?![\\d-])`, 'u');
-const BUILDING = new RegExp(`(?:${NUM_START}(${NUM})|(?<![A-Za-z])([A-Za-z]))\\s?${BUILDING_MARK}`, 'u');
+/**
+ * Groups: digits, Chinese numerals, letter. With Chinese numerals `一栋楼` / `三座楼` counts
+ * buildings (`一栋楼都停电了`) rather than naming one, so a measure word followed by 楼 is skipped.
+ */
+const BUILDING = new RegExp(
+  [
+    `${NUM_START}(\\d{1,3})\\s?${BUILDING_MARK}`,
+    `${NUM_START}(${CN_NUM})\\s?(?:号楼|号栋|(?:栋|幢|座)(?!楼))`,
+    `(?<![A-Za-z])([A-Za-z])\\s?${BUILDING_MARK}`,
+  ].join('|'),
+  'u',
+);
 const UNIT = new RegExp(`${NUM_START}(${NUM})\\s?单元`, 'u');
 /** A room right after a unit, building or floor (`2单元301`, `7号楼301`, `3楼301`). */
 const ROOM_AFTER = new RegExp(
   `(?:单元|${NUM}\\s?(?:${BUILDING_MARK}|楼|层)|[A-Za-z](?:栋|座|幢))\\s?(\\d{3,4})(?:室|房|号(?![楼栋院]))?${ROOM_END}`,
   'u',
 );
-/** A room named as such anywhere (`301室`, `1202房`). */
-const ROOM_MARKED = /(?<![\d.:-])(\d{3,4})\s?(?:室|房)/u;
+/** A room named as such anywhere (`301室`, `1202房间`); a bare 房 is too often rent (`300房租`). */
+const ROOM_MARKED = /(?<![\d.:-])(\d{3,4})\s?(?:室|房间)/u;
 
 function numberValue(raw: string): number | null {
   return /^\d+$/u.test(raw) ? Number(raw) : parseChineseNumber(raw);
@@ -81,12 +93,10 @@ export function parseLocation(text: string): Location {
 
   const building = BUILDING.exec(s);
   if (building) {
-    if (building[1] !== undefined) {
-      const n = numberValue(building[1]);
-      if (n !== null && n > 0) location.building = String(n);
-    } else if (building[2] !== undefined) {
-      location.building = building[2].toUpperCase();
-    }
+    const [, digits, numerals, letter] = building;
+    const n = numberValue(digits ?? numerals ?? '');
+    if (letter !== undefined) location.building = letter.toUpperCase();
+    else if (n !== null && n > 0) location.building = String(n);
   }
 
   const unit = UNIT.exec(s);
@@ -104,7 +114,8 @@ export function parseLocation(text: string): Location {
 /** `7号楼2单元301室`, `2单元301室`, `3号楼2单元`; '' when nothing is known. */
 export function formatLocation(location: Location): string {
   let out = '';
-  if (location.building) out += /^\d+$/u.test(location.building) ? `${location.building}号楼` : `${location.building}栋`;
+  if (location.building)
+    out += /^\d+$/u.test(location.building) ? `${location.building}号楼` : `${location.building}栋`;
   if (location.unit !== undefined) out += `${location.unit}单元`;
   if (location.room) out += `${location.room}室`;
   return out;

@@ -1,6 +1,6 @@
 /**
- * Small text helpers shared by the parsers. They never change the length of what they keep
- * except where stated, so that user wording reaches the ledger as typed.
+ * Small text helpers shared by the parsers. Apart from whitespace, they only cut text, never
+ * rewrite it, so user wording reaches the ledger as typed.
  */
 
 /**
@@ -41,7 +41,8 @@ export function trimPunctuation(text: string): string {
  * tones, keycap), plus WeChat-style emoticon codes such as `[捂脸]` or `[强]`, which clients
  * send as text.
  */
-const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u{1f3fb}-\u{1f3ff}\u200d\ufe0f\u20e3]/gu;
+const EMOJI_PART = String.raw`[\p{Extended_Pictographic}\p{Regional_Indicator}\u{1f3fb}-\u{1f3ff}]|\u200d|\ufe0f|\u20e3`;
+const EMOJI = new RegExp(EMOJI_PART, 'gu');
 const EMOTICON_CODE = /\[[\p{Script=Han}A-Za-z]{1,4}\]/gu;
 
 /** Whether the text says anything: a letter or digit once emoji, emoticons and punctuation go. */
@@ -50,8 +51,10 @@ export function hasContent(text: string): boolean {
 }
 
 /** Whitespace, punctuation and emoji that may trail a message after its last real word. */
-export const TRAILING_DECORATION =
-  /[\s,，.。、:：;；!！?？~～…·\p{Extended_Pictographic}\p{Regional_Indicator}\u{1f3fb}-\u{1f3ff}\u200d\ufe0f\u20e3]+$/u;
+export const TRAILING_DECORATION = new RegExp(
+  String.raw`(?:[\s,，.。、:：;；!！?？~～…·]|${EMOJI_PART})+$`,
+  'u',
+);
 
 /**
  * A quote-reply as pasted or forwarded from WeChat-style clients: `「name：quoted」` then a

@@ -1,0 +1,21 @@
+export {
+  type Category,
+  type CategoryInput,
+  type CategoryTable,
+  DEFAULT_CATEGORIES,
+  DEFAULT_CATEGORY_TABLE,
+  buildCategoryTable,
+  lookupCategory,
+} from './categories';
+export { type TaggedPost, type TaggedRequest, type MissingDescription, parseTaggedPost } from './tagged-post';
+export { type Location, parseLocation, formatLocation, parseChineseNumber } from './location';
+export { type Hazard, type Urgency, type UtilityKind, detectUrgency, detectUtilityKind } from './urgency';
+export {
+  type CommandName,
+  type ParsedCommand,
+  type CommandVerbSpec,
+  COMMAND_VERBS,
+  parseCommand,
+} from './command';
+export { type ClassifiedMessage, classifyMessage } from './classify';
+export { normalizeSpaces, splitQuotedReply } from './text';

@@ -1,0 +1,45 @@
+import {
+  type ClassifiedMessage,
+  DEFAULT_CATEGORY_TABLE,
+  buildCategoryTable,
+  classifyMessage,
+} from '../../../src/intake/parse';
+
+describe('classifyMessage', () => {
+  it.each<[string, ClassifiedMessage]>([
+    ['接单 12', { kind: 'command', command: { name: 'ack', requestNo: 12, rest: '', mentions: [] } }],
+    // A command verb at the start wins over a tag.
+    [
+      '进展 12 师傅说明天来 #报修',
+      { kind: 'command', command: { name: 'note', requestNo: 12, rest: '师傅说明天来 #报修', mentions: [] } },
+    ],
+    [
+      '#报修 楼道灯不亮',
+      { kind: 'post', post: { kind: 'request', category: 'repair', description: '楼道灯不亮' } },
+    ],
+    [
+      '#报修 接单的师傅还没来',
+      { kind: 'post', post: { kind: 'request', category: 'repair', description: '接单的师傅还没来' } },
+    ],
+    [
+      '2单元301卫生间漏水【报修】',
+      { kind: 'post', post: { kind: 'request', category: 'repair', description: '2单元301卫生间漏水' } },
+    ],
+    ['【投诉】', { kind: 'missing_description', category: 'complaint' }],
+    ['我已经接单了', { kind: 'chatter' }],
+    ['谢谢大家🙏', { kind: 'chatter' }],
+    ['我想#报修一下楼道灯', { kind: 'chatter' }],
+    ['', { kind: 'chatter' }],
+  ])('%j', (text, expected) => {
+    expect(classifyMessage(text, DEFAULT_CATEGORY_TABLE)).toEqual(expected);
+  });
+
+  it('uses the ledger table for tags', () => {
+    const table = buildCategoryTable([{ code: 'repair', name: '报修', synonyms: ['维修'] }]);
+    expect(classifyMessage('维修：门禁坏了', table)).toEqual({
+      kind: 'post',
+      post: { kind: 'request', category: 'repair', description: '门禁坏了' },
+    });
+    expect(classifyMessage('维修：门禁坏了', DEFAULT_CATEGORY_TABLE)).toEqual({ kind: 'chatter' });
+  });
+});

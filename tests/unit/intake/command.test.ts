@@ -1,0 +1,140 @@
+import { COMMAND_VERBS, type CommandName, type ParsedCommand, parseCommand } from '../../../src/intake/parse';
+
+function cmd(name: CommandName, requestNo: number | null, rest = '', mentions: string[] = []): ParsedCommand {
+  return { name, requestNo, rest, mentions };
+}
+
+describe('parseCommand', () => {
+  it.each<[string, ParsedCommand]>([
+    // Every verb, Chinese and slash.
+    ['接单 12', cmd('ack', 12)],
+    ['/ack 12', cmd('ack', 12)],
+    ['进展 12 已联系师傅，明天上午来', cmd('note', 12, '已联系师傅，明天上午来')],
+    ['/note 12 waiting for parts', cmd('note', 12, 'waiting for parts')],
+    ['办结 12 灯泡已更换', cmd('done', 12, '灯泡已更换')],
+    ['/done 12 fixed', cmd('done', 12, 'fixed')],
+    ['转派 12 @张三', cmd('assign', 12, '', ['张三'])],
+    ['/assign 12 @wang.li', cmd('assign', 12, '', ['wang.li'])],
+    ['上报 12 需要物业出面协调', cmd('escalate', 12, '需要物业出面协调')],
+    ['/escalate 12 三天没人处理', cmd('escalate', 12, '三天没人处理')],
+    ['议事 12', cmd('council', 12)],
+    ['/council 12', cmd('council', 12)],
+    ['撤回 12', cmd('withdraw', 12)],
+    ['/withdraw 12', cmd('withdraw', 12)],
+    ['满意 12', cmd('rate_good', 12)],
+    ['不满意 12 拖了一个星期', cmd('rate_bad', 12, '拖了一个星期')],
+    ['/rate 12 good 师傅很负责', cmd('rate_good', 12, '师傅很负责')],
+    ['/rate 12 bad too slow', cmd('rate_bad', 12, 'too slow')],
+    ['/rate 12 不满意 太慢', cmd('rate_bad', 12, '太慢')],
+    ['查询 12', cmd('show', 12)],
+    ['/show 12', cmd('show', 12)],
+    ['待办', cmd('todo', null)],
+    ['/todo', cmd('todo', null)],
+    ['帮助', cmd('help', null)],
+    ['/help', cmd('help', null)],
+    ['帮助 转派', cmd('help', null, '转派')],
+    // Number forms and spacing.
+    ['接单12', cmd('ack', 12)],
+    ['接单 #12', cmd('ack', 12)],
+    ['接单＃12', cmd('ack', 12)],
+    ['接单 12号', cmd('ack', 12)],
+    ['接单 １２', cmd('ack', 12)],
+    ['接单：12', cmd('ack', 12)],
+    ['接单　12', cmd('ack', 12)],
+    ['接单 012', cmd('ack', 12)],
+    ['接单 12。', cmd('ack', 12)],
+    ['接单 12！', cmd('ack', 12)],
+    ['  接单 12  ', cmd('ack', 12)],
+    ['办结12灯换好了。', cmd('done', 12, '灯换好了')],
+    ['进展 #7 师傅在路上了👍', cmd('note', 7, '师傅在路上了👍')],
+    // Slash forms: full-width slash, case, no space.
+    ['／ack 12', cmd('ack', 12)],
+    ['/ACK 12', cmd('ack', 12)],
+    ['／ＡＣＫ　１２', cmd('ack', 12)],
+    ['/ack12', cmd('ack', 12)],
+    ['/Rate 3 GOOD', cmd('rate_good', 3)],
+    ['/接单 12', cmd('ack', 12)],
+    // Mentions.
+    ['转派12给@李四。', cmd('assign', 12, '', ['李四'])],
+    ['转派 12 @张三 @李四 一起去看看', cmd('assign', 12, '一起去看看', ['张三', '李四'])],
+    ['进展 12 已联系 ＠物业小王', cmd('note', 12, '已联系', ['物业小王'])],
+    ['进展 12 发到 abc@qq.com 了', cmd('note', 12, '发到 abc@qq.com 了')],
+    // A missing number: the caller answers with the usage.
+    ['接单', cmd('ack', null)],
+    ['接单。', cmd('ack', null)],
+    ['进展 已联系师傅', cmd('note', null, '已联系师傅')],
+    ['转派 @张三', cmd('assign', null, '', ['张三'])],
+    ['/rate 12', cmd('rate_good', null)],
+    ['接单 13812345678', cmd('ack', null, '13812345678')],
+    ['办结 12号楼的灯修好了', cmd('done', null, '12号楼的灯修好了')],
+    // A quote-reply block before the command.
+    ['「王阿姨：楼道灯坏了」 - - - - - - - - - - - 接单 12', cmd('ack', 12)],
+  ])('%j', (text, expected) => {
+    expect(parseCommand(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['我已经接单了'],
+    ['谢谢，很满意'],
+    ['接单了'],
+    ['满意度调查什么时候做'],
+    ['帮助一下楼上的老人'],
+    ['查询一下物业电话'],
+    ['待办事项有哪些'],
+    ['上报了吗'],
+    ['12 接单'],
+    ['/unknown 12'],
+    ['/acknowledge 12'],
+    ['#报修 楼道灯坏了'],
+    [''],
+  ])('%j is not a command', (text) => {
+    expect(parseCommand(text)).toBeNull();
+  });
+});
+
+describe('COMMAND_VERBS', () => {
+  it('covers every command with a verb, a usage and a summary', () => {
+    const names = Object.keys(COMMAND_VERBS).sort();
+    expect(names).toEqual(
+      [
+        'ack',
+        'assign',
+        'council',
+        'done',
+        'escalate',
+        'help',
+        'note',
+        'rate_bad',
+        'rate_good',
+        'show',
+        'todo',
+        'withdraw',
+      ].sort(),
+    );
+    for (const spec of Object.values(COMMAND_VERBS)) {
+      expect(spec.zh.length + spec.slash.length).toBeGreaterThan(0);
+      expect(spec.usage).not.toBe('');
+      expect(spec.summary).not.toBe('');
+    }
+  });
+
+  it.each(Object.entries(COMMAND_VERBS).flatMap(([name, spec]) => spec.zh.map((verb) => [verb, name])))(
+    'the Chinese verb %s parses as %s',
+    (verb, name) => {
+      expect(parseCommand(`${verb} 5`)?.name).toBe(name);
+    },
+  );
+
+  it('says which commands need a number', () => {
+    const needing = Object.entries(COMMAND_VERBS)
+      .filter(([, spec]) => spec.needsNumber)
+      .map(([name]) => name);
+    expect(needing).not.toContain('todo');
+    expect(needing).not.toContain('help');
+    expect(needing).toContain('ack');
+    for (const name of needing) {
+      const verb = COMMAND_VERBS[name as CommandName].zh[0] ?? '';
+      expect(parseCommand(verb)?.requestNo).toBeNull();
+    }
+  });
+});
