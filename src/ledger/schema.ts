@@ -15,18 +15,9 @@ import { z } from 'zod';
 export const GOVERNANCE_PATHS = ['self_governing', 'street_backed'] as const;
 export type GovernancePath = (typeof GOVERNANCE_PATHS)[number];
 
-export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+/** As the requests module assigns them (see requests/due-times.ts). */
+export const PRIORITIES = ['urgent', 'normal'] as const;
 export type Priority = (typeof PRIORITIES)[number];
-
-/** The categories every street has; `categories` in the ledger may add synonyms or new ones. */
-export const DEFAULT_CATEGORIES = [
-  { code: 'repair', name: '报修' },
-  { code: 'help', name: '求助' },
-  { code: 'complaint', name: '投诉' },
-  { code: 'suggestion', name: '建议' },
-  { code: 'inquiry', name: '咨询' },
-  { code: 'deliberation', name: '议事' },
-] as const;
 
 export const SAFETY_LINE_KINDS = ['gas', 'fire', 'electric', 'elevator', 'water'] as const;
 export type SafetyLineKind = (typeof SAFETY_LINE_KINDS)[number];
@@ -55,7 +46,13 @@ const personId = z
   .string()
   .regex(PERSON_ID, 'expected a WeCom userid (letters, digits, "_", "-", "." or "@", at most 64)');
 
-const text = z.string().trim().min(1, 'must not be empty');
+const text = z.string().trim().min(1, { error: 'must not be empty', abort: true });
+
+// Intake cuts a tag word (`#报修`, `【投诉】`) out of a message at these characters.
+const tagWord = text.regex(
+  /^[^\s#＃【】[\]［］:：@＠]+$/u,
+  'a tag word cannot contain spaces, #, brackets, colons or @',
+);
 
 const chatId = z.string().regex(/^\S+$/, 'expected the chat id exactly as WeCom sends it (no spaces)');
 
@@ -71,7 +68,8 @@ const webhookKey = z
 const phone = z
   .string({
     // Unquoted in YAML, an 11-digit number arrives as a number.
-    error: (issue) => (issue.input === undefined ? undefined : 'expected the number in quotes, e.g. "13800000001"'),
+    error: (issue) =>
+      issue.input === undefined ? undefined : 'expected the number in quotes, e.g. "13800000001"',
   })
   .regex(MOBILE, 'expected an 11-digit mobile number starting with 1');
 
@@ -151,10 +149,14 @@ export const LeadershipSchema = z.strictObject({
   members: z.array(personId).min(1, 'the leadership group needs at least one member'),
 });
 
+/**
+ * A category beyond the defaults (intake/parse/categories.ts), or more synonyms for a default one
+ * when `code` is one of theirs.
+ */
 export const CategorySchema = z.strictObject({
   code: slug('a category code'),
-  name: text,
-  synonyms: z.array(text).optional(),
+  name: tagWord,
+  synonyms: z.array(tagWord).optional(),
 });
 
 export const SafetyLinesSchema = z.strictObject({
@@ -200,7 +202,7 @@ export type Building = z.infer<typeof BuildingSchema>;
 export type Compound = z.infer<typeof CompoundSchema>;
 export type Team = z.infer<typeof TeamSchema>;
 export type Leadership = z.infer<typeof LeadershipSchema>;
-export type Category = z.infer<typeof CategorySchema>;
+export type LedgerCategory = z.infer<typeof CategorySchema>;
 export type SafetyLines = z.infer<typeof SafetyLinesSchema>;
 export type ResponseClock = z.infer<typeof ResponseClockSchema>;
 export type LedgerDocument = z.infer<typeof LedgerSchema>;
@@ -226,7 +228,7 @@ function schemaAt(root: z.ZodType, path: readonly PropertyKey[]): z.ZodType | un
     if (current instanceof z.ZodArray && typeof step === 'number') {
       current = unwrap(current.element as z.ZodType);
     } else if (current instanceof z.ZodObject && typeof step === 'string') {
-      const child = (current.shape as Record<string, z.ZodType | undefined>)[step];
+      const child: z.ZodType | undefined = (current.shape as Record<string, z.ZodType | undefined>)[step];
       current = child && unwrap(child);
     } else {
       return undefined;
