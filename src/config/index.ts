@@ -40,7 +40,18 @@ const EnvSchema = z.object({
     .refine(isTimeZone, 'expected an IANA time zone such as Asia/Shanghai')
     .default('Asia/Shanghai'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  MULIN_LEDGER: optionalText,
+  MULIN_ADMIN_TOKEN: z
+    .string()
+    .min(16, 'expected at least 16 characters (it guards the admin API and pages)')
+    .optional(),
   WECOM_CORP_ID: optionalText,
+  WECOM_CORP_SECRET: optionalText,
+  WECOM_AGENT_ID: z.coerce
+    .number({ error: 'expected the numeric AgentId of the self-built app' })
+    .int('expected the numeric AgentId of the self-built app')
+    .positive('expected the numeric AgentId of the self-built app')
+    .optional(),
   WECOM_CALLBACK_TOKEN: optionalText,
   WECOM_CALLBACK_AES_KEY: aesKey,
   WECOM_BOT_TOKEN: optionalText,
@@ -72,6 +83,10 @@ export interface Config {
   readonly dataDir: string;
   readonly timezone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** A ledger file imported at start, if set. */
+  readonly ledgerFile: string | undefined;
+  /** Guards /api (and later /admin); unset turns them off. */
+  readonly adminToken: string | undefined;
   readonly wecom: {
     readonly apiBase: string;
     readonly timestampToleranceS: number;
@@ -81,6 +96,12 @@ export interface Config {
     readonly app: CallbackChannelConfig | null;
     /** null when the intelligent robot channel is off. */
     readonly bot: CallbackChannelConfig | null;
+    /** The self-built app's API credentials for private notices; null when not configured. */
+    readonly appApi: {
+      readonly corpId: string;
+      readonly corpSecret: string;
+      readonly agentId: number;
+    } | null;
   };
 }
 
@@ -95,9 +116,16 @@ export class ConfigError extends Error {
 const CHANNELS = {
   app: ['WECOM_CORP_ID', 'WECOM_CALLBACK_TOKEN', 'WECOM_CALLBACK_AES_KEY'],
   bot: ['WECOM_BOT_TOKEN', 'WECOM_BOT_AES_KEY'],
+  appApi: ['WECOM_CORP_ID', 'WECOM_CORP_SECRET', 'WECOM_AGENT_ID'],
 } as const;
 
-export function channelVariables(channel: keyof typeof CHANNELS): readonly string[] {
+const PURPOSE: Record<keyof typeof CHANNELS, string> = {
+  app: 'the self-built app callback',
+  bot: 'the intelligent robot callback',
+  appApi: 'sending private notices through the self-built app',
+};
+
+export function channelVariables(channel: 'app' | 'bot'): readonly string[] {
   return CHANNELS[channel];
 }
 
@@ -124,10 +152,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   for (const [channel, names] of Object.entries(CHANNELS)) {
     const set = names.filter((n) => n in present);
+    // The corp id alone serves the app callback; it does not half-configure the app API.
+    if (channel === 'appApi' && set.length === 1 && set[0] === 'WECOM_CORP_ID') continue;
     if (set.length > 0 && set.length < names.length) {
       const missing = names.filter((n) => !(n in present));
       problems.push(
-        `${missing.join(', ')}: required because ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set (the ${channel} channel needs all of ${names.join(', ')})`,
+        `${missing.join(', ')}: required because ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set (${PURPOSE[channel as keyof typeof CHANNELS]} needs all of ${names.join(', ')})`,
       );
     }
   }
@@ -142,18 +172,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     e.WECOM_BOT_TOKEN && e.WECOM_BOT_AES_KEY
       ? { token: e.WECOM_BOT_TOKEN, aesKey: e.WECOM_BOT_AES_KEY, receiveId: '' }
       : null;
+  const appApi =
+    e.WECOM_CORP_ID && e.WECOM_CORP_SECRET && e.WECOM_AGENT_ID
+      ? { corpId: e.WECOM_CORP_ID, corpSecret: e.WECOM_CORP_SECRET, agentId: e.WECOM_AGENT_ID }
+      : null;
   return deepFreeze({
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.MULIN_DATA_DIR,
     timezone: e.MULIN_TIMEZONE,
     logLevel: e.LOG_LEVEL,
+    ledgerFile: e.MULIN_LEDGER,
+    adminToken: e.MULIN_ADMIN_TOKEN,
     wecom: {
       apiBase: e.WECOM_API_BASE.replace(/\/+$/, ''),
       timestampToleranceS: e.WECOM_TIMESTAMP_TOLERANCE_S,
       botName: e.WECOM_BOT_NAME,
       app,
       bot,
+      appApi,
     },
   });
 }

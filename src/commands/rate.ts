@@ -1,0 +1,87 @@
+import { maskPhones } from '../requests/format';
+import { addEvent, updateRequest, type RequestRow } from '../requests/request-store';
+import type { CommandContext, CommandDefinition } from './context';
+
+/** Rating applies to a resolved request only; says why not otherwise. Returns true when it may go on. */
+function canRate(ctx: CommandContext, request: RequestRow): boolean {
+  const no = request.no;
+  switch (request.status) {
+    case 'resolved':
+      return true;
+    case 'closed':
+      ctx.out.reply(`#${no} 已完结，评价过了`);
+      return false;
+    case 'withdrawn':
+      ctx.out.reply(`#${no} 已撤回，不用评价`);
+      return false;
+    default:
+      ctx.out.reply(`#${no} 还没办结，办结后再评价`);
+      return false;
+  }
+}
+
+export const rateGood: CommandDefinition = {
+  name: 'rate_good',
+  action: '评价',
+  permission: 'reporter',
+  forStaff: false,
+  async run(ctx, request) {
+    if (!request || !canRate(ctx, request)) return;
+    await updateRequest(ctx.tx, request.id, {
+      status: 'closed',
+      rating: 'good',
+      ratingNote: ctx.command.rest || null,
+      closedAt: ctx.now,
+      updatedAt: ctx.now,
+    });
+    await addEvent(ctx.tx, request.id, {
+      type: 'rated',
+      actorId: ctx.senderId,
+      at: ctx.now,
+      note: ctx.command.rest || null,
+      data: { rating: 'good' },
+    });
+    await addEvent(ctx.tx, request.id, { type: 'closed', actorId: ctx.senderId, at: ctx.now });
+    const assignee = request.assigneeId ? [request.assigneeId] : [];
+    ctx.out.reply(`#${request.no} 已完结，谢谢您的评价！`, assignee, request.id);
+  },
+};
+
+export const rateBad: CommandDefinition = {
+  name: 'rate_bad',
+  action: '评价',
+  permission: 'reporter',
+  forStaff: false,
+  async run(ctx, request) {
+    if (!request || !canRate(ctx, request)) return;
+    const reason = ctx.command.rest;
+    // Not satisfied: back to the assignee, still acknowledged, with the resolve clock running again.
+    await updateRequest(ctx.tx, request.id, {
+      status: 'acknowledged',
+      rating: 'bad',
+      ratingNote: reason || null,
+      resolvedAt: null,
+      reopenCount: request.reopenCount + 1,
+      updatedAt: ctx.now,
+    });
+    await addEvent(ctx.tx, request.id, {
+      type: 'rated',
+      actorId: ctx.senderId,
+      at: ctx.now,
+      note: reason || null,
+      data: { rating: 'bad' },
+    });
+    await addEvent(ctx.tx, request.id, {
+      type: 'reopened',
+      actorId: ctx.senderId,
+      at: ctx.now,
+      note: reason || null,
+    });
+    const assignee = request.assigneeId ? [request.assigneeId] : [];
+    ctx.out.reply(
+      `#${request.no} 已重新打开，请继续跟进${reason ? `。原因：${maskPhones(reason)}` : ''}`,
+      assignee,
+      request.id,
+    );
+  },
+};

@@ -1,0 +1,249 @@
+import Router from 'koa-router';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import type { Ledger } from '../ledger/ledger';
+import type { LedgerCache } from '../ledger/ledger-store';
+import { categoryName, maskPhones, STATUS_NAMES } from '../requests/format';
+import {
+  findRequestByNo,
+  listEvents,
+  listRequests,
+  REQUEST_STATUSES,
+  type EventRow,
+  type RequestRow,
+} from '../requests/request-store';
+import { AppError } from '../shared/errors';
+import type { AppState } from './app-state';
+import { bearerAuth } from './bearer-auth';
+
+export interface ApiRoutesDeps {
+  readonly dataSource: DataSource;
+  /** The bearer token callers must send; undefined turns the API off (404). */
+  readonly adminToken: string | undefined;
+  readonly ledgers: LedgerCache;
+  /** Timestamps are written with this zone's offset, so they read as the street's local time. */
+  readonly timeZone: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE = 10_000;
+// request.no is a PostgreSQL integer: anything larger would fail in the database, not here.
+const MAX_REQUEST_NO = 2_147_483_647;
+
+// Ledger ids and WeCom userids (see ledger/schema.ts).
+const id = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/);
+const wholeNumber = (max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max));
+
+// Strict: a misspelt filter (?stauts=open) must not quietly answer with every request.
+const ListQuery = z.strictObject({
+  status: z.enum([...REQUEST_STATUSES, 'active']).optional(),
+  building: id.optional(),
+  compound: id.optional(),
+  category: id.optional(),
+  assignee: id.optional(),
+  page: wholeNumber(MAX_PAGE).default(1),
+  limit: wholeNumber(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+});
+
+const OneParams = z.object({ no: wholeNumber(MAX_REQUEST_NO) });
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`);
+    throw new AppError('bad_request', `admin API: bad ${what} (${problems.join('; ')})`);
+  }
+  return result.data;
+}
+
+/**
+ * The read API over requests, for the street office's dashboards: GET /api/requests (filtered,
+ * newest first, paged) and GET /api/requests/:no. Everything under /api needs the admin token.
+ */
+export function apiRoutes(deps: ApiRoutesDeps): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/api' });
+  const render = new RequestRenderer(deps.dataSource, deps.timeZone);
+
+  router.use(bearerAuth(deps.adminToken));
+  router.use(async (ctx, next) => {
+    // Residents' requests: no proxy or browser cache should keep a copy.
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+
+  router.get('/requests', async (ctx) => {
+    const q = parse(ListQuery, ctx.query, 'query');
+    // One row past the page says whether another page follows, without counting every match.
+    const rows = await listRequests(deps.dataSource, {
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.building ? { buildingId: q.building } : {}),
+      ...(q.compound ? { compoundId: q.compound } : {}),
+      ...(q.category ? { category: q.category } : {}),
+      ...(q.assignee ? { assigneeId: q.assignee } : {}),
+      limit: q.limit + 1,
+      offset: (q.page - 1) * q.limit,
+    });
+    const page = rows.slice(0, q.limit);
+    const ledger = await deps.ledgers.current(deps.dataSource);
+    ctx.body = {
+      page: q.page,
+      limit: q.limit,
+      has_more: rows.length > q.limit,
+      requests: await render.all(ledger, page),
+    };
+  });
+
+  router.get('/requests/:no', async (ctx) => {
+    const { no } = parse(OneParams, ctx.params as unknown, 'request number');
+    const request = await findRequestByNo(deps.dataSource, no);
+    if (!request) throw new AppError('not_found', `admin API: no request #${no}`);
+    const ledger = await deps.ledgers.current(deps.dataSource);
+    const [json] = await render.all(ledger, [request]);
+    ctx.body = json;
+  });
+
+  // Every other path and method under /api: 404 once authorized (401 before), so neither an
+  // unauthenticated caller nor a switched-off API reveals which routes exist.
+  router.all('{/*rest}', () => {
+    throw new AppError('not_found', 'admin API: no such route');
+  });
+  return router;
+}
+
+interface PersonRef {
+  readonly id: string;
+  /** null for someone the ledger never knew, e.g. most residents. */
+  readonly name: string | null;
+}
+
+/** Turns request rows into the API's JSON: names from the ledger, people as id and name only. */
+class RequestRenderer {
+  private readonly iso: (at: Date | null) => string | null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    timeZone: string,
+  ) {
+    this.iso = isoWithOffset(timeZone);
+  }
+
+  async all(ledger: Ledger, requests: readonly RequestRow[]): Promise<object[]> {
+    const events = await listEvents(
+      this.dataSource,
+      requests.map((r) => r.id),
+    );
+    // Both drivers hand bigint ids over as strings (db/pglite-driver.ts), so they key a Map as-is.
+    const byRequest = new Map<string, EventRow[]>();
+    for (const e of events) {
+      const list = byRequest.get(e.requestId) ?? [];
+      list.push(e);
+      byRequest.set(e.requestId, list);
+    }
+    const people = [
+      ...requests.flatMap((r) => [r.reporterId, r.assigneeId]),
+      ...events.map((e) => e.actorId),
+    ].filter((p): p is string => p !== null);
+    const person = await this.personLookup(ledger, people);
+    return requests.map((r) => this.one(ledger, r, byRequest.get(r.id) ?? [], person));
+  }
+
+  private one(
+    ledger: Ledger,
+    r: RequestRow,
+    events: readonly EventRow[],
+    person: (id: string | null) => PersonRef | null,
+  ): object {
+    const compound = r.compoundId === null ? undefined : ledger.compound(r.compoundId);
+    const building = r.buildingId === null ? undefined : ledger.placeOfBuilding(r.buildingId)?.building;
+    const teams = ledger.document.teams;
+    return {
+      no: r.no,
+      category: r.category,
+      category_name: categoryName(ledger.categories, r.category),
+      status: r.status,
+      status_name: STATUS_NAMES[r.status],
+      priority: r.priority,
+      hazard: r.hazard,
+      compound: r.compoundId === null ? null : { id: r.compoundId, name: compound?.name ?? null },
+      building: r.buildingId === null ? null : { id: r.buildingId, name: building?.name ?? null },
+      unit: r.unitNo,
+      room: r.room,
+      // Numbers residents type into a post stay out of dashboards and exports, as out of groups.
+      text: maskPhones(r.text),
+      image_urls: r.imageUrls,
+      reporter: person(r.reporterId),
+      assignee: person(r.assigneeId),
+      teams: r.teamIds.map((t) => ({ id: t, name: teams.find((team) => team.id === t)?.name ?? null })),
+      // 0 none, 1 the compound's grid worker, 2 the street office (see commands/escalate.ts).
+      escalation: r.escalationLevel,
+      council: r.council,
+      rating: r.rating,
+      rating_note: r.ratingNote === null ? null : maskPhones(r.ratingNote),
+      reopen_count: r.reopenCount,
+      created_at: this.iso(r.createdAt),
+      updated_at: this.iso(r.updatedAt),
+      acknowledged_at: this.iso(r.acknowledgedAt),
+      resolved_at: this.iso(r.resolvedAt),
+      closed_at: this.iso(r.closedAt),
+      withdrawn_at: this.iso(r.withdrawnAt),
+      ack_due_at: this.iso(r.ackDueAt),
+      resolve_due_at: this.iso(r.resolveDueAt),
+      events: events.map((e) => ({
+        type: e.type,
+        actor: person(e.actorId),
+        at: this.iso(e.at),
+        note: e.note === null ? null : maskPhones(e.note),
+      })),
+    };
+  }
+
+  /**
+   * Names from the ledger; someone since removed from it keeps the name the person table
+   * remembers. Only id and name are ever read: a phone number cannot reach a response.
+   */
+  private async personLookup(
+    ledger: Ledger,
+    ids: readonly string[],
+  ): Promise<(id: string | null) => PersonRef | null> {
+    const unknown = [...new Set(ids)].filter((p) => !ledger.person(p));
+    const former = new Map<string, string>();
+    if (unknown.length > 0) {
+      const rows = await this.dataSource.query<{ id: string; name: string }[]>(
+        `SELECT id, name FROM person WHERE id = ANY($1::text[])`,
+        [unknown],
+      );
+      for (const row of rows) former.set(row.id, row.name);
+    }
+    return (p) => (p === null ? null : { id: p, name: ledger.person(p)?.name ?? former.get(p) ?? null });
+  }
+}
+
+/** ISO 8601 in the given zone: 2026-11-28T10:05:00.000+08:00 (the same instant as ...T02:05:00Z). */
+function isoWithOffset(timeZone: string): (at: Date | null) => string | null {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    fractionalSecondDigits: 3,
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
+  });
+  return (at) => {
+    if (at === null) return null;
+    const parts = format.formatToParts(at);
+    const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+    // longOffset reads "GMT+08:00", or just "GMT" in some ICU versions for UTC itself.
+    const offset = get('timeZoneName').replace(/^GMT/, '') || '+00:00';
+    return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}.${get('fractionalSecond')}${offset}`;
+  };
+}

@@ -1,0 +1,119 @@
+import type { EntityManager } from 'typeorm';
+import { dispatchCommand } from '../commands/dispatch';
+import type { InboundMessageRecord } from '../db/entities';
+import type { LedgerCache } from '../ledger/ledger-store';
+import { createRequest } from '../requests/create-request';
+import { categoryName } from '../requests/format';
+import { Outgoing } from '../requests/outgoing';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { planDeliveries, type Delivery } from './deliveries';
+import type { InboundHandler } from './intake';
+import { classifyMessage } from './parse';
+
+export type EnqueueFn = (tx: EntityManager, delivery: Delivery) => Promise<void>;
+
+export interface DeskOptions {
+  readonly ledgers: LedgerCache;
+  readonly enqueue: EnqueueFn;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly timeZone: string;
+  /** Whether private notices can go out through the self-built app. */
+  readonly privateNotices: boolean;
+}
+
+const HOW_TO_REPORT = '想报事请这样发：@睦邻助手 #报修 2单元楼道灯不亮；发「帮助」看全部用法';
+
+/** The street's calendar day, for once-a-day notices. */
+function dayIn(timeZone: string, at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at);
+}
+
+/**
+ * The request desk: reads a stored message, creates a request or runs a command, and queues the
+ * replies, all in the transaction that stored the message.
+ */
+export class DeskHandler implements InboundHandler {
+  constructor(private readonly options: DeskOptions) {}
+
+  async handle(message: InboundMessageRecord, tx: EntityManager): Promise<void> {
+    if (message.text === null || message.msgType === 'event') return;
+    const { ledgers, clock, timeZone } = this.options;
+    const ledger = await ledgers.current(tx);
+    const now = clock.now();
+    const place = message.chatId ? ledger.placeOfChat(message.chatId) : undefined;
+    const out = new Outgoing();
+    const log = this.options.logger.child({ msgid: message.msgId, chatid: message.chatId });
+
+    if (message.chatType === 'group' && message.chatId && !place) {
+      // Kept, but answered at most once a day: the group may simply not be registered yet.
+      const [first] = await tx.query<{ chat_id: string }[]>(
+        `INSERT INTO unregistered_chat_notice (chat_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chat_id`,
+        [message.chatId, dayIn(timeZone, now)],
+      );
+      if (first) out.reply('本群还没有在睦邻登记，暂时不能受理。请联系社区网格员登记本群。');
+      log.info('message from a group that is not in the ledger');
+    } else {
+      const classified = classifyMessage(message.text, ledger.categories);
+      switch (classified.kind) {
+        case 'command':
+          log.info({ command: classified.command.name, no: classified.command.requestNo }, 'command');
+          await dispatchCommand({
+            tx,
+            ledger,
+            now,
+            timeZone,
+            senderId: message.senderId,
+            place,
+            command: classified.command,
+            out,
+          });
+          break;
+        case 'post':
+          if (!place) {
+            out.reply('请到您所在楼栋的群里@我报事，方便楼长及时看到');
+          } else {
+            const request = await createRequest({ tx, ledger, place, now, out }, classified.post, {
+              inboundId: message.id,
+              senderId: message.senderId,
+              chatId: message.chatId,
+              imageUrls: message.imageUrls,
+            });
+            log.info(
+              { no: request.no, category: request.category, priority: request.priority },
+              'request created',
+            );
+          }
+          break;
+        case 'missing_description': {
+          const name = categoryName(ledger.categories, classified.category);
+          out.reply(`请在「#${name}」后面写上具体情况，例如：#${name} 2单元楼道灯不亮`);
+          break;
+        }
+        case 'chatter':
+          out.reply(HOW_TO_REPORT);
+          break;
+      }
+    }
+
+    const { deliveries, undeliverable } = planDeliveries(
+      out.messages,
+      { place, replyUrl: message.replyUrl, senderId: message.senderId },
+      ledger,
+      this.options.privateNotices,
+    );
+    for (const delivery of deliveries) await this.options.enqueue(tx, delivery);
+    if (undeliverable.length > 0) {
+      log.warn(
+        { count: undeliverable.length, purposes: undeliverable.map((m) => m.purpose) },
+        'messages with nowhere to go: set the group webhook_key (or leadership webhook_key) in the ledger, or configure the self-built app',
+      );
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Clock } from '../shared/clock';
+import { Ledger } from './ledger';
+import type { LedgerDocument } from './schema';
+
+export interface ImportResult {
+  /** False when the document equals the current one: nothing was written. */
+  readonly changed: boolean;
+  readonly version: number;
+  readonly added: readonly string[];
+  readonly deactivated: readonly string[];
+  readonly reactivated: readonly string[];
+}
+
+function checksumOf(document: LedgerDocument): string {
+  return createHash('sha256').update(JSON.stringify(document)).digest('hex');
+}
+
+/**
+ * Applies a validated ledger in one transaction. Importing the same document again changes
+ * nothing; people missing from the new document are deactivated (their history stays).
+ */
+export async function importLedger(
+  dataSource: DataSource,
+  document: LedgerDocument,
+  clock: Clock,
+  source: string,
+): Promise<ImportResult> {
+  return dataSource.transaction(async (tx) => {
+    // Two imports at once would each diff against the same old version; serialize them.
+    await tx.query(`LOCK TABLE ledger_version IN EXCLUSIVE MODE`);
+    const checksum = checksumOf(document);
+    const [current] = await tx.query<{ id: string; checksum: string }[]>(
+      `SELECT id, checksum FROM ledger_version ORDER BY id DESC LIMIT 1`,
+    );
+    if (current?.checksum === checksum) {
+      return { changed: false, version: Number(current.id), added: [], deactivated: [], reactivated: [] };
+    }
+    const now = clock.now();
+    const existing = await tx.query<{ id: string; active: boolean }[]>(`SELECT id, active FROM person`);
+    const known = new Map(existing.map((p) => [p.id, p.active]));
+    const incoming = new Set(document.people.map((p) => p.id));
+    const added: string[] = [];
+    const reactivated: string[] = [];
+    for (const p of document.people) {
+      const wasActive = known.get(p.id);
+      if (wasActive === undefined) added.push(p.id);
+      else if (!wasActive) reactivated.push(p.id);
+      await tx.query(
+        `INSERT INTO person (id, name, phone, active, updated_at, deactivated_at) VALUES ($1, $2, $3, true, $4, NULL)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, phone = EXCLUDED.phone, active = true,
+           updated_at = EXCLUDED.updated_at, deactivated_at = NULL`,
+        [p.id, p.name, p.phone ?? null, now],
+      );
+    }
+    const deactivated = [...known].filter(([id, active]) => active && !incoming.has(id)).map(([id]) => id);
+    if (deactivated.length > 0) {
+      await tx.query(
+        `UPDATE person SET active = false, deactivated_at = $1, updated_at = $1 WHERE id = ANY($2::text[])`,
+        [now, deactivated],
+      );
+    }
+    const [row] = await tx.query<{ id: string }[]>(
+      `INSERT INTO ledger_version (document, checksum, source, imported_at) VALUES ($1::jsonb, $2, $3, $4) RETURNING id`,
+      [JSON.stringify(document), checksum, source, now],
+    );
+    return { changed: true, version: Number(row?.id), added, deactivated, reactivated };
+  });
+}
+
+export async function currentLedgerDocument(em: EntityManager | DataSource): Promise<LedgerDocument | null> {
+  const [row] = await em.query<{ document: LedgerDocument }[]>(
+    `SELECT document FROM ledger_version ORDER BY id DESC LIMIT 1`,
+  );
+  return row?.document ?? null;
+}
+
+/**
+ * The newest ledger, rebuilt only when another version has been imported (by any instance):
+ * each call costs one indexed lookup of the newest version id.
+ */
+export class LedgerCache {
+  private cached: Ledger = Ledger.empty();
+
+  async current(em: EntityManager | DataSource): Promise<Ledger> {
+    const [row] = await em.query<{ id: string }[]>(`SELECT id FROM ledger_version ORDER BY id DESC LIMIT 1`);
+    const version = row ? Number(row.id) : 0;
+    if (version !== this.cached.version) {
+      const [doc] = await em.query<{ document: LedgerDocument }[]>(
+        `SELECT document FROM ledger_version WHERE id = $1`,
+        [version],
+      );
+      this.cached = doc ? new Ledger(doc.document, version) : Ledger.empty();
+    }
+    return this.cached;
+  }
+}

@@ -1,0 +1,130 @@
+import { buildCategoryTable, type CategoryTable } from '../intake/parse';
+import type { Hazard } from '../intake/parse';
+import type { Building, Compound, LedgerDocument, Person, Team } from './schema';
+
+/**
+ * Ledgers use one-character keywords (电 for the electricians); these everyday words contain
+ * them without being about wiring, so they are blanked before matching.
+ */
+const NOT_A_KEYWORD = /电话|电梯|电视|电脑|手机|\d{7,}/g;
+
+/** A building with the compound it stands in. */
+export interface BuildingPlace {
+  readonly building: Building;
+  readonly compound: Compound;
+}
+
+/**
+ * A loaded ledger with the lookups routing and permissions need. Built once per ledger version
+ * and shared: it is read-only.
+ */
+export class Ledger {
+  readonly categories: CategoryTable;
+  private readonly people = new Map<string, Person>();
+  private readonly byChat = new Map<string, BuildingPlace>();
+  private readonly byBuilding = new Map<string, BuildingPlace>();
+  private readonly compounds = new Map<string, Compound>();
+
+  constructor(
+    readonly document: LedgerDocument,
+    /** The ledger_version row this came from; 0 for an empty ledger. */
+    readonly version: number,
+  ) {
+    this.categories = buildCategoryTable(document.categories ?? []);
+    for (const p of document.people) this.people.set(p.id, p);
+    for (const compound of document.compounds) {
+      this.compounds.set(compound.id, compound);
+      for (const building of compound.buildings) {
+        const place = { building, compound };
+        this.byBuilding.set(building.id, place);
+        if (building.chat_id) this.byChat.set(building.chat_id, place);
+      }
+    }
+  }
+
+  static empty(): Ledger {
+    return new Ledger(
+      {
+        street: { id: 'street', name: '街道', admins: ['admin'] },
+        people: [],
+        compounds: [],
+        teams: [],
+        leadership: { members: ['admin'] },
+      },
+      0,
+    );
+  }
+
+  get streetName(): string {
+    return this.document.street.name;
+  }
+
+  placeOfChat(chatId: string): BuildingPlace | undefined {
+    return this.byChat.get(chatId);
+  }
+
+  placeOfBuilding(buildingId: string): BuildingPlace | undefined {
+    return this.byBuilding.get(buildingId);
+  }
+
+  compound(id: string): Compound | undefined {
+    return this.compounds.get(id);
+  }
+
+  allCompounds(): readonly Compound[] {
+    return this.document.compounds;
+  }
+
+  person(id: string): Person | undefined {
+    return this.people.get(id);
+  }
+
+  /** The display name for a userid; the id itself for someone not (or no longer) in the ledger. */
+  nameOf(id: string | null | undefined): string {
+    if (!id) return '';
+    return this.people.get(id)?.name ?? id;
+  }
+
+  /**
+   * Finds a person by what was typed after @: WeCom puts the display name there, operators may
+   * type the userid. Returns all matches so the caller can refuse an ambiguous name.
+   */
+  findPeople(mention: string): Person[] {
+    const byId = this.people.get(mention);
+    if (byId) return [byId];
+    return this.document.people.filter((p) => p.name === mention);
+  }
+
+  isAdmin(personId: string): boolean {
+    return this.document.street.admins.includes(personId);
+  }
+
+  isGridWorker(personId: string, compoundId: string | null): boolean {
+    if (compoundId) return this.compounds.get(compoundId)?.grid_workers.includes(personId) ?? false;
+    return this.document.compounds.some((c) => c.grid_workers.includes(personId));
+  }
+
+  /** True for anyone with a role: heads, grid workers, team members, admins, leaders. */
+  hasRole(personId: string): boolean {
+    if (this.isAdmin(personId) || this.isGridWorker(personId, null)) return true;
+    if (this.document.leadership.members.includes(personId)) return true;
+    if (this.document.teams.some((t) => t.members.includes(personId))) return true;
+    return this.document.compounds.some((c) =>
+      c.buildings.some((b) => b.head === personId || (b.units ?? []).some((u) => u.head === personId)),
+    );
+  }
+
+  /** Teams whose keywords appear in the text and that serve the compound. */
+  teamsFor(text: string, compoundId: string | null): Team[] {
+    const plain = text.replace(NOT_A_KEYWORD, ' ');
+    return this.document.teams.filter(
+      (t) =>
+        (!t.compounds || (compoundId !== null && t.compounds.includes(compoundId))) &&
+        t.keywords.some((k) => plain.includes(k)),
+    );
+  }
+
+  safetyLine(hazard: Hazard): string | undefined {
+    return this.document.safety_lines?.[hazard];
+  }
+}

@@ -1,0 +1,137 @@
+import type { EntityManager } from 'typeorm';
+import type { TaggedRequest } from '../intake/parse';
+import { detectUrgency, detectUtilityKind, parseLocation } from '../intake/parse';
+import type { BuildingPlace, Ledger } from '../ledger/ledger';
+import { dueTimes } from './due-times';
+import { categoryName, maskPhones, placeOf, shorten } from './format';
+import type { Outgoing } from './outgoing';
+import { addEvent, insertRequest, nextRequestNo, type RequestRow } from './request-store';
+import { routeRequest } from './routing';
+
+export interface PostContext {
+  readonly tx: EntityManager;
+  readonly ledger: Ledger;
+  readonly place: BuildingPlace;
+  readonly now: Date;
+  readonly out: Outgoing;
+}
+
+export interface PostSource {
+  readonly inboundId: string;
+  readonly senderId: string;
+  readonly chatId: string | null;
+  readonly imageUrls: readonly string[];
+}
+
+const HAZARD_ADVICE: Record<string, string> = {
+  gas: '请立即开窗通风，不要开关电器、不要点火',
+  fire: '请先撤离到安全地带',
+  electric: '请先断开电闸，不要触碰',
+  elevator: '被困人员请保持冷静，按电梯里的警铃',
+  water: '请先关闭总阀门',
+};
+const HAZARD_FALLBACK_LINE: Record<string, string> = {
+  gas: '燃气抢修请拨 96777 或 119',
+  fire: '火警请拨 119',
+  electric: '供电抢修请拨 95598',
+  elevator: '电梯困人请拨 96333 或 119',
+  water: '供水抢修请拨当地供水热线',
+};
+
+/**
+ * Turns a tagged post into a numbered request: parses place, urgency and utility, routes it,
+ * records each decision as an event and queues the receipt, all in the caller's transaction.
+ */
+export async function createRequest(
+  ctx: PostContext,
+  post: TaggedRequest,
+  source: PostSource,
+): Promise<RequestRow> {
+  const { ledger, place, now, tx } = ctx;
+  const description = post.description;
+  const location = parseLocation(description);
+  const urgency = detectUrgency(description);
+  const utility = detectUtilityKind(description);
+  const priority = urgency.urgent ? 'urgent' : 'normal';
+  const routing = routeRequest(ledger, place, location.unit, description, urgency.urgent);
+  const due = dueTimes(
+    { category: post.category, priority, utility: post.category === 'repair' && utility !== null },
+    now,
+    ledger.document.response_clocks ?? [],
+  );
+  const no = await nextRequestNo(tx);
+  const request = await insertRequest(tx, {
+    no,
+    compoundId: place.compound.id,
+    buildingId: place.building.id,
+    unitNo: location.unit ?? null,
+    room: location.room ?? null,
+    category: post.category,
+    text: description,
+    imageUrls: [...source.imageUrls],
+    reporterId: source.senderId,
+    chatId: source.chatId,
+    status: 'open',
+    priority,
+    hazard: urgency.urgent ? urgency.hazard : null,
+    utility,
+    assigneeId: routing.assigneeId,
+    teamIds: [...routing.teamIds],
+    ackDueAt: due.ackDueAt,
+    resolveDueAt: due.resolveDueAt,
+    inboundId: source.inboundId,
+    createdAt: now,
+  });
+
+  await addEvent(tx, request.id, {
+    type: 'created',
+    actorId: source.senderId,
+    at: now,
+    note: null,
+    data: { category: post.category, priority, unit: location.unit ?? null, room: location.room ?? null },
+  });
+  await addEvent(tx, request.id, {
+    type: 'routed',
+    actorId: null,
+    at: now,
+    note: routing.reasons.join('；'),
+    data: { assignee: routing.assigneeId, alsoNotify: routing.alsoNotify, teams: routing.teamIds },
+  });
+  if (post.category === 'council') {
+    await tx.query(`UPDATE request SET council = true WHERE id = $1`, [request.id]);
+    await addEvent(tx, request.id, {
+      type: 'council',
+      actorId: null,
+      at: now,
+      note: '议事类，列入居民议事会议题',
+    });
+  }
+
+  const lines: string[] = [];
+  if (urgency.urgent) {
+    const line = ledger.safetyLine(urgency.hazard) ?? HAZARD_FALLBACK_LINE[urgency.hazard];
+    lines.push(`⚠️ 紧急：${HAZARD_ADVICE[urgency.hazard] ?? ''}。${line ?? ''}`);
+  }
+  const where = placeOf(request);
+  lines.push(
+    `已登记 #${no}【${categoryName(ledger.categories, post.category)}】${shorten(maskPhones(description))}`,
+  );
+  const teamNames = ledger.document.teams.filter((t) => routing.teamIds.includes(t.id)).map((t) => t.name);
+  lines.push(
+    `位置：${place.building.name}${where}；处理人：${ledger.nameOf(routing.assigneeId)}（${routing.assigneeRole}）${teamNames.length ? `，${teamNames.join('、')}协助` : ''}`,
+  );
+  lines.push(`处理人请回复「接单 ${no}」，大家可发「查询 ${no}」看进度`);
+  const mentions = [routing.assigneeId, ...routing.alsoNotify].filter((id): id is string => Boolean(id));
+  ctx.out.reply(lines.join('\n'), mentions, request.id, 'receipt');
+  if (urgency.urgent) {
+    ctx.out.add({
+      audience: { to: 'people', userIds: mentions },
+      format: 'text',
+      content: `紧急 #${no}：${place.building.name}${where}${shorten(maskPhones(description))}，请尽快处理`,
+      mentions: [],
+      requestId: request.id,
+      purpose: 'notice',
+    });
+  }
+  return request;
+}

@@ -1,0 +1,55 @@
+import type { CategoryTable } from '../intake/parse';
+import { formatLocation } from '../intake/parse';
+import type { RequestRow, RequestStatus } from './request-store';
+
+export const STATUS_NAMES: Record<RequestStatus, string> = {
+  open: '待接单',
+  acknowledged: '处理中',
+  resolved: '已办结，待评价',
+  closed: '已完结',
+  withdrawn: '已撤回',
+};
+
+/** Phone numbers typed into a post are never echoed into a group. */
+export function maskPhones(text: string): string {
+  return text.replace(/(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g, '$1****$2');
+}
+
+export function categoryName(table: CategoryTable, code: string): string {
+  return table.categories.find((c) => c.code === code)?.name ?? code;
+}
+
+/** 2单元301室, or '' when the post named no place. */
+export function placeOf(r: Pick<RequestRow, 'unitNo' | 'room'>): string {
+  return formatLocation({
+    ...(r.unitNo !== null ? { unit: r.unitNo } : {}),
+    ...(r.room !== null ? { room: r.room } : {}),
+  });
+}
+
+/** Short, for chat: cut long descriptions so a receipt stays a few lines. */
+const graphemes = new Intl.Segmenter('zh', { granularity: 'grapheme' });
+
+export function shorten(text: string, max = 40): string {
+  const chars = Array.from(graphemes.segment(text), (s) => s.segment);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** 11-28 09:05 in the street's time zone. */
+export function formatMoment(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+/** The one-line summary used in lists: #12 报修 2单元 楼道灯不亮（处理中） */
+export function summaryLine(r: RequestRow, categories: CategoryTable): string {
+  return `#${r.no} ${categoryName(categories, r.category)} ${shorten(maskPhones(r.text), 20)}（${STATUS_NAMES[r.status]}）`;
+}

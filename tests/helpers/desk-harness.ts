@@ -1,0 +1,98 @@
+import type { DataSource } from 'typeorm';
+import { DeskHandler } from '../../src/intake/desk-handler';
+import { importLedger, LedgerCache } from '../../src/ledger/ledger-store';
+import { readLedgerFile } from '../../src/ledger';
+import { enqueue } from '../../src/outbox/enqueue';
+import { fixedClock } from '../../src/shared/clock';
+import { silentLogger } from '../../src/shared/logger';
+import { startTestService, testEnv, type RunningService } from './test-service';
+import { botCallback, randomMsgId } from './wecom-payloads';
+
+export interface OutboxRecord {
+  id: string;
+  purpose: string;
+  destination: { type: string; webhookKey?: string; url?: string; userIds?: string[] };
+  body: { kind: string; content: string; mentions?: string[] };
+  request_id: string | null;
+}
+
+export interface Said {
+  status: number;
+  /** The outbox rows this message produced: what the bot was asked to send. */
+  sent: OutboxRecord[];
+}
+
+/**
+ * The request desk behind the real /wecom/bot endpoint, on the example ledger, with a clock the
+ * test moves. Each say() posts one encrypted group message and returns what it queued.
+ */
+export class DeskHarness {
+  readonly clock = fixedClock('2026-11-30T01:00:00Z');
+  private service: RunningService | undefined;
+  private lastOutboxId = 0;
+
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly env: NodeJS.ProcessEnv = testEnv(),
+  ) {}
+
+  async start(): Promise<void> {
+    const ledger = readLedgerFile('examples/ledger.yaml');
+    if (!ledger.ok) throw new Error(ledger.problems.join('\n'));
+    await importLedger(this.dataSource, ledger.ledger, this.clock, 'examples/ledger.yaml');
+    const handler = new DeskHandler({
+      ledgers: new LedgerCache(),
+      enqueue: async (tx, item) => {
+        await enqueue(tx, item, this.clock.now());
+      },
+      clock: this.clock,
+      logger: silentLogger,
+      timeZone: 'Asia/Shanghai',
+      privateNotices: false,
+    });
+    this.service = await startTestService({
+      dataSource: this.dataSource,
+      clock: this.clock,
+      handler,
+      env: this.env,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.service?.close();
+  }
+
+  advance(minutes: number): void {
+    this.clock.set(new Date(this.clock.now().getTime() + minutes * 60_000));
+  }
+
+  async say(
+    from: string,
+    text: string,
+    opts: { chatid?: string; msgid?: string; single?: boolean } = {},
+  ): Promise<Said> {
+    if (!this.service) throw new Error('start() first');
+    const message = {
+      msgid: opts.msgid ?? randomMsgId(),
+      aibotid: 'aibTest',
+      ...(opts.single ? {} : { chatid: opts.chatid ?? 'wrkB7FAKEjiangwan07' }),
+      chattype: opts.single ? 'single' : 'group',
+      from: { userid: from },
+      response_url: 'http://127.0.0.1:9/cgi-bin/aibot/response?response_code=rc',
+      msgtype: 'text',
+      text: { content: `@睦邻助手 ${text}` },
+    };
+    const signed = botCallback(message, Math.floor(this.clock.now().getTime() / 1000));
+    const res = await fetch(`${this.service.url}/wecom/bot?${signed.query}`, {
+      method: 'POST',
+      body: signed.body,
+    });
+    const sent = await this.dataSource.query<OutboxRecord[]>(
+      `SELECT id, purpose, destination, body, request_id FROM outbox WHERE id > $1 ORDER BY id`,
+      [this.lastOutboxId],
+    );
+    const last = sent[sent.length - 1];
+    if (last) this.lastOutboxId = Number(last.id);
+    return { status: res.status, sent };
+  }
+}

@@ -1,0 +1,226 @@
+import { openTestDatabase, type TestDatabase } from '../helpers/database';
+import { DeskHarness, type Said } from '../helpers/desk-harness';
+
+/**
+ * A day in 7号楼's group (江湾小区), replayed through the real /wecom/bot endpoint with encrypted
+ * payloads: posts, chatter, every command by the right and the wrong person, and a repeated
+ * delivery. Each step checks what the bot queued; the end checks requests and their event logs.
+ *
+ * 7号楼: 楼长 王建国 (wang.jg); 1单元 李秀兰 (li.xl); 2单元 赵志强 (zhao.zq); 3单元 no head.
+ * 网格员 刘婷 (liu.t). Residents 张敏 (zhang.min) and 陈阿姨 (chen.ay) are not in the ledger.
+ */
+
+const KEY_B7 = '0000fake-0000-4000-8000-0000000jw007';
+
+let db: TestDatabase;
+let desk: DeskHarness;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  desk = new DeskHarness(db.dataSource);
+  await desk.start();
+});
+
+afterAll(async () => {
+  await desk.stop();
+  await db.close();
+});
+
+/** The one message a step sent to 7号楼's group: its text and whom it @-mentions. */
+function groupReply(said: Said): { text: string; mentions: string[] } {
+  expect(said.status).toBe(200);
+  expect(said.sent).toHaveLength(1);
+  const [row] = said.sent;
+  expect(row?.destination).toEqual({ type: 'group_webhook', webhookKey: KEY_B7 });
+  return { text: row?.body.content ?? '', mentions: row?.body.mentions ?? [] };
+}
+
+async function request(no: number) {
+  const [row] = await db.dataSource.query<Record<string, unknown>[]>(`SELECT * FROM request WHERE no = $1`, [
+    no,
+  ]);
+  return row;
+}
+
+async function events(no: number): Promise<string[]> {
+  const rows = await db.dataSource.query<{ type: string; actor_id: string | null }[]>(
+    `SELECT e.type, e.actor_id FROM request_event e JOIN request r ON r.id = e.request_id WHERE r.no = $1 ORDER BY e.id`,
+    [no],
+  );
+  return rows.map((e) => `${e.type}:${e.actor_id ?? '-'}`);
+}
+
+it('replays a day in a building group', async () => {
+  // 1. A tagged post becomes #1, routed to the unit head of 2单元, the electricians added.
+  const first = await desk.say('zhang.min', '#报修 2单元三楼楼道灯不亮', { msgid: 'day-1' });
+  let r = groupReply(first);
+  expect(r.text).toBe(
+    '已登记 #1【报修】2单元三楼楼道灯不亮\n位置：7号楼2单元；处理人：赵志强（2单元单元长），电工志愿队协助\n处理人请回复「接单 1」，大家可发「查询 1」看进度',
+  );
+  expect(r.mentions).toEqual(['zhao.zq', 'ma.sf', 'gu.jm']);
+  expect(await request(1)).toMatchObject({
+    status: 'open',
+    assignee_id: 'zhao.zq',
+    unit_no: 2,
+    category: 'repair',
+  });
+
+  // 2. WeCom delivers the same message again: nothing new.
+  const again = await desk.say('zhang.min', '#报修 2单元三楼楼道灯不亮', { msgid: 'day-1' });
+  expect(again).toEqual({ status: 200, sent: [] });
+
+  // 3. Chatter gets a one-line hint; 4. a tag without a description asks for one.
+  expect(groupReply(await desk.say('chen.ay', '今天天气真好')).text).toContain('#报修 2单元楼道灯不亮');
+  expect(groupReply(await desk.say('chen.ay', '#求助')).text).toBe(
+    '请在「#求助」后面写上具体情况，例如：#求助 2单元楼道灯不亮',
+  );
+
+  // 5. A tag at the end; 3单元 has no head, so the building head has it; the cleanup team helps.
+  r = groupReply(await desk.say('chen.ay', '3单元门口堆了很多杂物，进出不方便【投诉】'));
+  expect(r.text).toMatch(/^已登记 #2【投诉】3单元门口堆了很多杂物/);
+  expect(r.text).toContain('位置：7号楼3单元；处理人：王建国（楼长），楼道环境队协助');
+  expect(r.mentions).toEqual(['wang.jg', 'pan.xm', 'luo.qy']);
+
+  // 6. Only the assignee (or grid worker, admin) may take it on.
+  expect(groupReply(await desk.say('zhang.min', '接单 1')).text).toBe(
+    '只有处理人、网格员或街道管理员可以接单 #1',
+  );
+  desk.advance(20);
+  r = groupReply(await desk.say('zhao.zq', '接单 1'));
+  expect(r).toEqual({ text: '#1 赵志强 已接单，会尽快处理', mentions: ['zhang.min'] });
+  expect(groupReply(await desk.say('zhao.zq', '接单 ＃1')).text).toBe(
+    '#1 已经接单了，办完请回复「办结 1 处理情况」',
+  );
+  r = groupReply(await desk.say('zhao.zq', '进展 1 已联系电工师傅，下午来修'));
+  expect(r).toEqual({ text: '#1 进展：已联系电工师傅，下午来修（赵志强）', mentions: ['zhang.min'] });
+
+  // 10. The building head is not the assignee of #1.
+  expect(groupReply(await desk.say('wang.jg', '办结 1 灯已修好')).text).toBe(
+    '只有处理人、网格员或街道管理员可以办结 #1',
+  );
+  desk.advance(180);
+  r = groupReply(await desk.say('zhao.zq', '/done 1 换了新灯泡'));
+  expect(r.text).toBe('#1 已办结：换了新灯泡\n请报事人回复「满意 1」或「不满意 1 原因」');
+  expect(r.mentions).toEqual(['zhang.min']);
+
+  // 12. Only the reporter rates; 不满意 reopens to the assignee.
+  expect(groupReply(await desk.say('chen.ay', '满意 1')).text).toBe('只有报事人本人可以评价 #1');
+  r = groupReply(await desk.say('zhang.min', '不满意 1 三楼还是不亮'));
+  expect(r).toEqual({ text: '#1 已重新打开，请继续跟进。原因：三楼还是不亮', mentions: ['zhao.zq'] });
+  expect(await request(1)).toMatchObject({
+    status: 'acknowledged',
+    rating: 'bad',
+    reopen_count: 1,
+    resolved_at: null,
+  });
+  desk.advance(60);
+  groupReply(await desk.say('zhao.zq', '办结 1 三楼的也换好了'));
+  r = groupReply(await desk.say('zhang.min', '满意 1'));
+  expect(r).toEqual({ text: '#1 已完结，谢谢您的评价！', mentions: ['zhao.zq'] });
+  expect(groupReply(await desk.say('zhang.min', '满意 1')).text).toBe('#1 已完结，评价过了');
+  expect(groupReply(await desk.say('zhang.min', '接单 99')).text).toBe(
+    '没有找到 #99，请核对编号（可发「待办」查看）',
+  );
+
+  // 18. Reassign by display name; the old assignee loses the right.
+  r = groupReply(await desk.say('wang.jg', '转派 2 @李秀兰'));
+  expect(r).toEqual({ text: '#2 已转派给 李秀兰，请接单：接单 2', mentions: ['li.xl'] });
+  expect(groupReply(await desk.say('wang.jg', '接单 2')).text).toBe(
+    '只有处理人、网格员或街道管理员可以接单 #2',
+  );
+  expect(groupReply(await desk.say('li.xl', '转派 2')).text).toBe('请@新的处理人，例如：转派 2 @李秀兰');
+  expect(groupReply(await desk.say('li.xl', '转派 2 @不存在')).text).toContain('台账里没有「不存在」');
+
+  // 21. Escalate: first to the grid worker, then (by the grid worker) to the street.
+  r = groupReply(await desk.say('li.xl', '上报 2 堆物太多，需要协调清运'));
+  expect(r).toEqual({ text: '#2 已上报网格员 刘婷：堆物太多，需要协调清运', mentions: ['liu.t'] });
+  const toStreet = await desk.say('liu.t', '上报 2 需要街道出面协调');
+  expect(toStreet.sent.map((s) => s.destination.type)).toEqual(['group_webhook', 'group_webhook']);
+  expect(toStreet.sent[0]?.body.content).toBe('#2 已上报街道：需要街道出面协调');
+  expect(toStreet.sent[1]?.destination.webhookKey).not.toBe(KEY_B7);
+  expect(toStreet.sent[1]?.body).toMatchObject({ kind: 'markdown' });
+  expect(toStreet.sent[1]?.body.content).toContain('**上报街道** #2 投诉 7号楼3单元');
+  expect(groupReply(await desk.say('liu.t', '上报 2 再催一下')).text).toBe('#2 已经上报街道，请等街道回复');
+  expect(groupReply(await desk.say('liu.t', '议事 2')).text).toBe(
+    '#2 已列入居民议事会议题，会上商量后再告诉大家',
+  );
+  expect(await request(2)).toMatchObject({ escalation_level: 2, council: true, assignee_id: 'liu.t' });
+
+  // 25. Withdraw: only the reporter, once.
+  r = groupReply(await desk.say('chen.ay', '#咨询 下周几点停水？'));
+  expect(r.text).toMatch(/^已登记 #3【咨询】下周几点停水？/);
+  expect(groupReply(await desk.say('zhang.min', '撤回 3')).text).toBe('只有报事人本人可以撤回 #3');
+  expect(groupReply(await desk.say('chen.ay', '撤回 3')).text).toBe('#3 已撤回，不用再处理了');
+  expect(groupReply(await desk.say('chen.ay', '撤回 3')).text).toBe('#3 已撤回，不能撤回');
+
+  // 29. Urgent: gas. The grid worker is @-ed at once and the reply carries a safety line.
+  r = groupReply(await desk.say('zhang.min', '#报修 1单元有燃气味，好像漏气了，电话13912345678'));
+  expect(r.text.split('\n')[0]).toMatch(/^⚠️ 紧急：请立即开窗通风.*96777/);
+  expect(r.text).toContain('已登记 #4【报修】1单元有燃气味，好像漏气了，电话139****5678');
+  expect(r.text).toContain('位置：7号楼1单元；处理人：李秀兰（1单元单元长）');
+  expect(r.text).not.toContain('13912345678');
+  expect(r.mentions).toEqual(['li.xl', 'liu.t']);
+  expect(await request(4)).toMatchObject({ priority: 'urgent', hazard: 'gas', assignee_id: 'li.xl' });
+
+  // 30. Queries, to-do lists and help.
+  r = groupReply(await desk.say('li.xl', '查询 4'));
+  expect(r.text).toMatch(
+    /^#4 报修｜待接单｜紧急\n1单元有燃气味，好像漏气了，电话139\*\*\*\*5678\n位置：7号楼1单元；处理人：李秀兰\n最近：11-30 \d\d:\d\d 登记$/,
+  );
+  expect(groupReply(await desk.say('li.xl', '待办')).text).toBe(
+    '你的待办：\n#4 报修 1单元有燃气味，好像漏气了，电话139…（待接单）',
+  );
+  expect(groupReply(await desk.say('zhang.min', '/todo')).text).toBe(
+    '你报的事：\n#4 报修 1单元有燃气味，好像漏气了，电话139…（待接单）',
+  );
+  const residentHelp = groupReply(await desk.say('zhang.min', '帮助')).text;
+  expect(residentHelp).toContain('撤回 12');
+  expect(residentHelp).not.toContain('接单 12');
+  expect(groupReply(await desk.say('wang.jg', '/help')).text).toContain('接单 12');
+  expect(groupReply(await desk.say('zhang.min', '接单')).text).toBe('请带上编号，例如：接单 12');
+
+  // 36. A street admin may act on any request.
+  expect(groupReply(await desk.say('zhou.m', '/ack 4')).text).toBe('#4 周敏 已接单，会尽快处理');
+
+  // 37. A group not in the ledger: kept, told once a day.
+  const stranger1 = await desk.say('x.y', '#报修 灯坏了', { chatid: 'wrkUnknownGroup' });
+  expect(stranger1.sent.map((s) => s.body.content)).toEqual([
+    '本群还没有在睦邻登记，暂时不能受理。请联系社区网格员登记本群。',
+  ]);
+  expect(stranger1.sent[0]?.destination.type).toBe('response_url');
+  expect((await desk.say('x.y', '#报修 灯还是坏的', { chatid: 'wrkUnknownGroup' })).sent).toEqual([]);
+
+  // 39. A post in a private chat is sent back to the building group.
+  const single = await desk.say('zhang.min', '#报修 水管漏水', { single: true });
+  expect(single.sent.map((s) => [s.destination.type, s.body.content])).toEqual([
+    ['response_url', '请到您所在楼栋的群里@我报事，方便楼长及时看到'],
+  ]);
+
+  // The record: four requests, each step in its event log.
+  expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM request`)).toEqual([{ n: 4 }]);
+  expect(await events(1)).toEqual([
+    'created:zhang.min',
+    'routed:-',
+    'acknowledged:zhao.zq',
+    'note:zhao.zq',
+    'resolved:zhao.zq',
+    'rated:zhang.min',
+    'reopened:zhang.min',
+    'resolved:zhao.zq',
+    'rated:zhang.min',
+    'closed:zhang.min',
+  ]);
+  expect(await events(2)).toEqual([
+    'created:chen.ay',
+    'routed:-',
+    'assigned:wang.jg',
+    'escalated:li.xl',
+    'escalated:liu.t',
+    'council:liu.t',
+  ]);
+  expect(await events(3)).toEqual(['created:chen.ay', 'routed:-', 'withdrawn:chen.ay']);
+  expect(await events(4)).toEqual(['created:zhang.min', 'routed:-', 'acknowledged:zhou.m']);
+  // 40 deliveries, one of them a repeat: 39 messages kept, the unregistered group's included.
+  const stored = await db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM inbound_message`);
+  expect(stored[0]?.n).toBe(39);
+});
