@@ -1,12 +1,14 @@
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
+import { apiRoutes } from './http/api-routes';
 import { createHttpApp } from './http/app';
 import type { AppState } from './http/app-state';
 import { healthRoutes } from './http/health-routes';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './http/raw-body';
 import { wecomRoutes } from './http/wecom-routes';
 import { ignoreInbound, Intake, type InboundHandler } from './intake';
+import { LedgerCache } from './ledger/ledger-store';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
 import type { Channel, ReceiverSettings } from './wecom';
@@ -17,6 +19,9 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly handler?: InboundHandler;
+  readonly ledgers?: LedgerCache;
+  /** Called after a new message has been committed (to wake the outbox worker). */
+  readonly onStored?: () => void;
   readonly bodyLimits?: BodyLimits;
 }
 
@@ -36,9 +41,9 @@ export function receiversOf(config: Config): Partial<Record<Channel, ReceiverSet
   return receivers;
 }
 
-/** Wires the HTTP application from its parts. The one place concrete objects meet. */
+/** The HTTP application: health, WeCom callbacks and the read API. */
 export function createService(deps: ServiceDeps): Koa<AppState> {
-  const intake = new Intake(deps.dataSource, deps.handler ?? ignoreInbound, deps.clock, deps.logger);
+  const intake = new Intake(deps.dataSource, deps.handler ?? ignoreInbound, deps.clock, deps.logger, deps.onStored);
   return createHttpApp(deps.logger, [
     healthRoutes({
       dataSource: deps.dataSource,
@@ -49,6 +54,12 @@ export function createService(deps: ServiceDeps): Koa<AppState> {
       intake,
       clock: deps.clock,
       bodyLimits: deps.bodyLimits ?? DEFAULT_BODY_LIMITS,
+    }),
+    apiRoutes({
+      dataSource: deps.dataSource,
+      adminToken: deps.config.adminToken,
+      ledgers: deps.ledgers ?? new LedgerCache(),
+      timeZone: deps.config.timezone,
     }),
   ]);
 }

@@ -24,6 +24,8 @@ export class Intake {
     private readonly handler: InboundHandler,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Runs after a new message and its effects have been committed. */
+    private readonly onStored: () => void = () => undefined,
   ) {}
 
   /**
@@ -35,12 +37,14 @@ export class Intake {
   async accept(message: InboundMessage): Promise<AcceptOutcome> {
     const log = this.logger.child({ channel: message.channel, msgid: message.msgId, chatid: message.chatId });
     try {
-      return await this.dataSource.transaction(async (tx) => {
+      const outcome = await this.dataSource.transaction(async (tx): Promise<AcceptOutcome> => {
         const stored = await insertInboundOnce(tx, message);
         if (!stored) return 'duplicate';
         await this.process(stored, tx, log);
         return 'stored';
       });
+      if (outcome === 'stored') this.onStored();
+      return outcome;
     } catch (error) {
       throw new AppError(
         'database_unavailable',

@@ -1,0 +1,100 @@
+import type { Server } from 'node:http';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { openDatabase } from './db/data-source';
+import { DeskHandler } from './intake/desk-handler';
+import { describeImport, importLedgerFile } from './ledger/import-file';
+import { LedgerCache } from './ledger/ledger-store';
+import { enqueue, OutboxWorker } from './outbox';
+import { createService } from './service';
+import type { Clock } from './shared/clock';
+import type { Logger } from './shared/logger';
+import { WecomClient } from './wecom/client';
+
+export interface Mulin {
+  readonly server: Server;
+  readonly dataSource: DataSource;
+  readonly worker: OutboxWorker;
+  /** Stops accepting, finishes in-flight requests and sends, closes the database. */
+  stop(): Promise<void>;
+}
+
+export class LedgerFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file} is not a valid ledger:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'LedgerFileError';
+  }
+}
+
+/** Opens the database, retrying for a while: a service started together with its database is common. */
+async function openDatabaseWithRetry(config: Config, logger: Logger): Promise<DataSource> {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    } catch (error) {
+      if (Date.now() > deadline || !config.databaseUrl) throw error;
+      logger.warn({ attempt, err: error }, 'database not reachable yet; retrying (check DATABASE_URL)');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 500 * attempt)));
+    }
+  }
+}
+
+/**
+ * Composition root: database, ledger, desk, outbox worker and HTTP server, wired once here.
+ * Used by `npm start` and by tests that need the whole service in one process.
+ */
+export async function startMulin(config: Config, logger: Logger, clock: Clock, port = config.port): Promise<Mulin> {
+  const dataSource = await openDatabaseWithRetry(config, logger);
+  if (config.ledgerFile) {
+    const imported = await importLedgerFile(dataSource, config.ledgerFile, clock);
+    if (!imported.ok) {
+      await dataSource.destroy();
+      throw new LedgerFileError(config.ledgerFile, imported.problems);
+    }
+    logger.info({ file: config.ledgerFile }, describeImport(imported));
+  }
+
+  const ledgers = new LedgerCache();
+  const client = new WecomClient({
+    apiBase: config.wecom.apiBase,
+    clock,
+    ...(config.wecom.appApi ? { app: config.wecom.appApi } : {}),
+  });
+  const worker = new OutboxWorker(dataSource, client, clock, logger.child({ component: 'outbox' }));
+  const handler = new DeskHandler({
+    ledgers,
+    enqueue: async (tx, item) => {
+      await enqueue(tx, item, clock.now());
+    },
+    clock,
+    logger: logger.child({ component: 'desk' }),
+    timeZone: config.timezone,
+    privateNotices: config.wecom.appApi !== null,
+  });
+  const app = createService({ config, dataSource, clock, logger, handler, ledgers, onStored: () => worker.wakeUp() });
+  const server = app.listen(port);
+  server.requestTimeout = 15_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  worker.start();
+
+  return {
+    server,
+    dataSource,
+    worker,
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await worker.stop();
+      await dataSource.destroy();
+    },
+  };
+}
