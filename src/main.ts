@@ -7,7 +7,8 @@ import { createLogger, type Logger } from './shared/logger';
 function describeChannels(config: Config, logger: Logger): void {
   const paths = { app: '/wecom/app', bot: '/wecom/bot' } as const;
   for (const channel of ['app', 'bot'] as const) {
-    if (config.wecom[channel]) logger.info({ channel, path: paths[channel] }, `${channel} callback channel is on`);
+    if (config.wecom[channel])
+      logger.info({ channel, path: paths[channel] }, `${channel} callback channel is on`);
     else
       logger.warn(
         { channel, path: paths[channel] },
@@ -15,7 +16,9 @@ function describeChannels(config: Config, logger: Logger): void {
       );
   }
   if (!config.wecom.appApi) {
-    logger.info('private notices are off: set WECOM_CORP_ID, WECOM_CORP_SECRET and WECOM_AGENT_ID to send them');
+    logger.info(
+      'private notices are off: set WECOM_CORP_ID, WECOM_CORP_SECRET and WECOM_AGENT_ID to send them',
+    );
   }
 }
 
@@ -35,7 +38,10 @@ export async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   logger.info(
-    { database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, timezone: config.timezone },
+    {
+      database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
+      timezone: config.timezone,
+    },
     'starting',
   );
   describeChannels(config, logger);

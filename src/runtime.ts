@@ -47,7 +47,12 @@ async function openDatabaseWithRetry(config: Config, logger: Logger): Promise<Da
  * Composition root: database, ledger, desk, outbox worker and HTTP server, wired once here.
  * Used by `npm start` and by tests that need the whole service in one process.
  */
-export async function startMulin(config: Config, logger: Logger, clock: Clock, port = config.port): Promise<Mulin> {
+export async function startMulin(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+  port = config.port,
+): Promise<Mulin> {
   const dataSource = await openDatabaseWithRetry(config, logger);
   if (config.ledgerFile) {
     const imported = await importLedgerFile(dataSource, config.ledgerFile, clock);
@@ -75,7 +80,15 @@ export async function startMulin(config: Config, logger: Logger, clock: Clock, p
     timeZone: config.timezone,
     privateNotices: config.wecom.appApi !== null,
   });
-  const app = createService({ config, dataSource, clock, logger, handler, ledgers, onStored: () => worker.wakeUp() });
+  const app = createService({
+    config,
+    dataSource,
+    clock,
+    logger,
+    handler,
+    ledgers,
+    onStored: () => worker.wakeUp(),
+  });
   const server = app.listen(port);
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;

@@ -5,10 +5,12 @@ import { apiRoutes } from './http/api-routes';
 import { createHttpApp } from './http/app';
 import type { AppState } from './http/app-state';
 import { healthRoutes } from './http/health-routes';
+import { Metrics, metricsRoutes } from './http/metrics';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './http/raw-body';
 import { wecomRoutes } from './http/wecom-routes';
 import { ignoreInbound, Intake, type InboundHandler } from './intake';
 import { LedgerCache } from './ledger/ledger-store';
+import { outboxHealth } from './outbox';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
 import type { Channel, ReceiverSettings } from './wecom';
@@ -23,6 +25,7 @@ export interface ServiceDeps {
   /** Called after a new message has been committed (to wake the outbox worker). */
   readonly onStored?: () => void;
   readonly bodyLimits?: BodyLimits;
+  readonly metrics?: Metrics;
 }
 
 export function receiversOf(config: Config): Partial<Record<Channel, ReceiverSettings>> {
@@ -43,17 +46,27 @@ export function receiversOf(config: Config): Partial<Record<Channel, ReceiverSet
 
 /** The HTTP application: health, WeCom callbacks and the read API. */
 export function createService(deps: ServiceDeps): Koa<AppState> {
-  const intake = new Intake(deps.dataSource, deps.handler ?? ignoreInbound, deps.clock, deps.logger, deps.onStored);
+  const intake = new Intake(
+    deps.dataSource,
+    deps.handler ?? ignoreInbound,
+    deps.clock,
+    deps.logger,
+    deps.onStored,
+  );
+  const metrics = deps.metrics ?? new Metrics(deps.dataSource, deps.clock);
   return createHttpApp(deps.logger, [
     healthRoutes({
       dataSource: deps.dataSource,
       channels: { app: deps.config.wecom.app !== null, bot: deps.config.wecom.bot !== null },
+      details: async () => ({ outbox: await outboxHealth(deps.dataSource, deps.clock.now()) }),
     }),
+    metricsRoutes(metrics),
     wecomRoutes({
       receivers: receiversOf(deps.config),
       intake,
       clock: deps.clock,
       bodyLimits: deps.bodyLimits ?? DEFAULT_BODY_LIMITS,
+      countCallback: (channel, outcome) => metrics.callbacks.inc({ channel, outcome }),
     }),
     apiRoutes({
       dataSource: deps.dataSource,

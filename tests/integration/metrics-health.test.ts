@@ -1,0 +1,57 @@
+import { fixedClock } from '../../src/shared/clock';
+import { openTestDatabase, type TestDatabase } from '../helpers/database';
+import { DeskHarness } from '../helpers/desk-harness';
+import { BOT_SECRETS, botCallback, botText } from '../helpers/wecom-payloads';
+import { startTestService } from '../helpers/test-service';
+
+let db: TestDatabase;
+let desk: DeskHarness;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  desk = new DeskHarness(db.dataSource);
+  await desk.start();
+});
+
+afterAll(async () => {
+  await desk.stop();
+  await db.close();
+});
+
+function metricValue(text: string, name: string, labels: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+  return line ? Number(line.split(' ').pop()) : undefined;
+}
+
+it('counts callbacks by outcome and reports the shared outbox queue', async () => {
+  await desk.say('zhang.min', '#报修 2单元楼道灯不亮', { msgid: 'm-1' });
+  await desk.say('zhang.min', '#报修 2单元楼道灯不亮', { msgid: 'm-1' });
+  // A second process on the same database sees the same queue, but its own callback counts.
+  const other = await startTestService({
+    dataSource: db.dataSource,
+    clock: fixedClock('2026-11-30T01:00:00Z'),
+  });
+  try {
+    const bad = botCallback(botText('x'), 1_800_000_000, { ...BOT_SECRETS, token: 'wrong' });
+    expect(
+      (await fetch(`${other.url}/wecom/bot?${bad.query}`, { method: 'POST', body: bad.body })).status,
+    ).toBe(401);
+    const res = await fetch(`${other.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(metricValue(text, 'mulin_callbacks_total', 'channel="bot",outcome="bad_signature"')).toBe(1);
+    expect(metricValue(text, 'mulin_callbacks_total', 'channel="bot",outcome="stored"')).toBeUndefined();
+    expect(metricValue(text, 'mulin_outbox_messages', 'purpose="receipt",status="pending"')).toBe(1);
+    expect(text).toContain('mulin_outbox_oldest_due_age_seconds 0');
+
+    const health = (await (await fetch(`${other.url}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({
+      status: 'ok',
+      database: 'ok',
+      outbox: { pending: 1, failed: 0, dead: 0 },
+    });
+  } finally {
+    await other.close();
+  }
+});
