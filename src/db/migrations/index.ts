@@ -2,6 +2,7 @@ import { InboundMessage1764300000000 } from './1764300000000-inbound-message';
 import { Ledger1764300100000 } from './1764300100000-ledger';
 import { Requests1764300200000 } from './1764300200000-requests';
 import { Outbox1764300300000 } from './1764300300000-outbox';
+import { Scheduler1764300400000 } from './1764300400000-scheduler';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Ledger1764300100000,
   Requests1764300200000,
   Outbox1764300300000,
+  Scheduler1764300400000,
 ];

@@ -1,0 +1,81 @@
+import type { EntityManager } from 'typeorm';
+import type { OutboxDestination, OutboxItem } from './outbox-types';
+
+export interface EnqueueResult {
+  readonly id: string;
+  /** false when an item with the same dedupe key was already stored (nothing new was written). */
+  readonly created: boolean;
+}
+
+/**
+ * Writes a message to the outbox inside the caller's transaction, so it commits (and is sent)
+ * together with the change that caused it, or not at all. Call the worker's wakeUp() after the
+ * commit for a prompt send. The message is stored whole; the worker splits it at send time.
+ *
+ * @param now the caller's clock reading, stored as created_at (and as due time); default the
+ *   database's now(). Pass clock.now() wherever a clock is at hand.
+ */
+export async function enqueue(tx: EntityManager, item: OutboxItem, now?: Date): Promise<EnqueueResult> {
+  checkItem(item);
+  const destination = item.destination;
+  const rateKey = destination.type === 'group_webhook' ? destination.webhookKey : null;
+  const dedupeKey = item.dedupeKey ?? null;
+  const inserted = await tx.query<{ id: string }[]>(
+    `INSERT INTO outbox (purpose, destination, rate_key, body, request_id, dedupe_key, created_at, next_attempt_at)
+     VALUES ($1, $2::jsonb, $3, $4::jsonb, $5, $6, COALESCE($7::timestamptz, now()),
+             COALESCE($8::timestamptz, $7::timestamptz, now()))
+     ON CONFLICT (dedupe_key) DO NOTHING
+     RETURNING id`,
+    [
+      item.purpose,
+      JSON.stringify(destination),
+      rateKey,
+      JSON.stringify(item.body),
+      item.requestId === undefined || item.requestId === null ? null : String(item.requestId),
+      dedupeKey,
+      now?.toISOString() ?? null,
+      item.notBefore?.toISOString() ?? null,
+    ],
+  );
+  const first = inserted[0];
+  if (first) return { id: first.id, created: true };
+  const existing = await tx.query<{ id: string }[]>(`SELECT id FROM outbox WHERE dedupe_key = $1`, [
+    dedupeKey,
+  ]);
+  const id = existing[0]?.id;
+  if (id === undefined) throw new Error('outbox insert stored nothing and found no row with its dedupe key');
+  return { id, created: false };
+}
+
+/** A malformed item is a bug in the caller: fail its transaction rather than store an unsendable row. */
+function checkItem(item: OutboxItem): void {
+  const problems: string[] = [];
+  if (item.purpose === '') problems.push('purpose is empty');
+  if (typeof item.body.content !== 'string' || item.body.content.trim() === '')
+    problems.push('content is empty');
+  if (item.body.kind === 'text' && item.body.mentions?.some((m) => typeof m !== 'string' || m === '')) {
+    problems.push('a mention is empty');
+  }
+  problems.push(...destinationProblems(item.destination));
+  if (item.dedupeKey === '') problems.push('dedupeKey is empty (use null for none)');
+  if (problems.length > 0)
+    throw new TypeError(`invalid outbox item (${item.purpose}): ${problems.join('; ')}`);
+}
+
+function destinationProblems(d: OutboxDestination): string[] {
+  switch (d.type) {
+    case 'group_webhook':
+      return d.webhookKey === '' ? ['webhookKey is empty'] : [];
+    case 'response_url':
+      return [
+        ...(/^https?:\/\/\S+$/.test(d.url) ? [] : ['url is not an http(s) URL']),
+        ...(d.fallbackWebhookKey === '' ? ['fallbackWebhookKey is empty (leave it out for none)'] : []),
+      ];
+    case 'app_message':
+      if (d.userIds.length === 0) return ['userIds is empty'];
+      if (d.userIds.length > 1000) return ['more than 1000 userIds'];
+      return d.userIds.some((id) => id === '' || id.includes('|'))
+        ? ['a userid is empty or contains "|"']
+        : [];
+  }
+}

@@ -1,0 +1,179 @@
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../../src/db/data-source';
+import { OutboxWorker, type OutboxItem } from '../../../src/outbox';
+import { fixedClock } from '../../../src/shared/clock';
+import { silentLogger } from '../../../src/shared/logger';
+import { WecomClient } from '../../../src/wecom/client';
+import { WecomSimulator, type SimulatedMessage } from '../../../src/wecom/simulator';
+import { openTestDatabase, truncate, type TestDatabase } from '../../helpers/database';
+import { APP, NOW, TEST_OPTIONS, drain, enqueueAll, later, rows } from './outbox-fixtures';
+
+/**
+ * Several workers on one database never send a row twice and together keep to 20 sends per
+ * minute per webhook key, in enqueue order. On PostgreSQL each worker has its own DataSource (its
+ * own connection pool), as separate instances would; the embedded database is one session, so
+ * there the workers share it, as two workers in one process would.
+ */
+
+const KEYS = ['wh-building-1', 'wh-building-2', 'wh-building-3'];
+const PER_KEY = 30;
+
+let db: TestDatabase;
+let sources: DataSource[];
+let sim: WecomSimulator;
+const clock = fixedClock(NOW);
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  sources = [db.dataSource];
+  if (db.url) sources.push(await openDatabase({ databaseUrl: db.url, dataDir: 'unused' }));
+  else sources.push(db.dataSource);
+});
+
+afterAll(async () => {
+  const second = sources[1];
+  if (second && second !== db.dataSource) await second.destroy();
+  await db.close();
+});
+
+beforeEach(async () => {
+  await truncate(db.dataSource, 'outbox', 'outbox_rate');
+  clock.set(NOW);
+  sim = new WecomSimulator({ clock, apps: [APP] });
+  for (const key of KEYS) sim.registerWebhookKey(key);
+  await sim.start();
+});
+
+afterEach(() => sim.stop());
+
+function workers(n: number, batchSize: number): OutboxWorker[] {
+  const client = new WecomClient({ apiBase: sim.url, app: APP, clock });
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      new OutboxWorker(sources[i % sources.length]!, client, clock, silentLogger, {
+        ...TEST_OPTIONS,
+        batchSize,
+        pollIntervalMs: 5,
+      }),
+  );
+}
+
+/** 30 messages per key, interleaved across keys, plus app messages and replies, in one commit each. */
+async function enqueueMix(): Promise<string[]> {
+  const items: OutboxItem[] = [];
+  const expected: string[] = [];
+  for (let i = 0; i < PER_KEY; i++) {
+    for (const key of KEYS) {
+      const content = `${key}#${i}`;
+      items.push({
+        purpose: 'notice',
+        destination: { type: 'group_webhook', webhookKey: key },
+        body: { kind: 'text', content },
+      });
+      expected.push(content);
+    }
+    if (i % 3 === 0) {
+      const content = `app#${i}`;
+      items.push({
+        purpose: 'reminder',
+        destination: { type: 'app_message', userIds: ['li.wei'] },
+        body: { kind: 'text', content },
+      });
+      expected.push(content);
+    }
+    if (i % 5 === 0) {
+      const content = `reply#${i}`;
+      items.push({
+        purpose: 'reply',
+        destination: { type: 'response_url', url: sim.issueResponseUrl() },
+        body: { kind: 'markdown', content },
+      });
+      expected.push(content);
+    }
+  }
+  // Several commits, as separate requests would make.
+  for (let i = 0; i < items.length; i += 25) await enqueueAll(db.dataSource, items.slice(i, i + 25));
+  return expected;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function byKey(messages: SimulatedMessage[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of messages) {
+    if (m.destination.type !== 'group_webhook') continue;
+    out.set(m.destination.webhookKey, [...(out.get(m.destination.webhookKey) ?? []), m.body.content]);
+  }
+  return out;
+}
+
+function expectEachOnce(messages: SimulatedMessage[], expected: string[]): void {
+  const sent = messages.map((m) => m.body.content.replace(/\n<@.*$/, ''));
+  expect(new Set(sent).size).toBe(sent.length);
+  expect([...sent].sort()).toEqual([...expected].sort());
+}
+
+it('two workers send every row exactly once, 20 per key per minute, in order', async () => {
+  const expected = await enqueueMix();
+  const pair = workers(2, 4);
+
+  await drain(pair);
+  // The first minute: every key used its 20 sends, everything else went out.
+  const firstMinute = byKey(sim.messages());
+  for (const key of KEYS) {
+    expect(firstMinute.get(key)).toEqual(Array.from({ length: 20 }, (_, i) => `${key}#${i}`));
+  }
+  expect(sim.calls().filter((c) => c.errcode === 45009)).toEqual([]);
+  const waiting = (await rows(db.dataSource)).filter((r) => r.status === 'pending');
+  expect(waiting).toHaveLength(KEYS.length * (PER_KEY - 20));
+  // Only each key's head row was pushed back, to when its minute is over.
+  expect(waiting.filter((r) => r.next_attempt_at > NOW).map((r) => r.next_attempt_at)).toEqual(
+    KEYS.map(() => later(60_000)),
+  );
+
+  clock.set(later(60_000));
+  await drain(pair);
+  expectEachOnce(sim.messages(), expected);
+  for (const [key, sent] of byKey(sim.messages())) {
+    expect(sent).toEqual(Array.from({ length: PER_KEY }, (_, i) => `${key}#${i}`));
+  }
+  expect((await rows(db.dataSource)).every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+  expect(sim.calls().every((c) => c.errcode === 0 || c.endpoint === 'gettoken')).toBe(true);
+});
+
+it('four running loops, woken as rows commit, send every row exactly once', async () => {
+  const loops = workers(4, 3);
+  for (const w of loops) w.start();
+  try {
+    const expected = await enqueueMix();
+    for (const w of loops) w.wakeUp();
+    const firstMinute = expected.length - KEYS.length * (PER_KEY - 20);
+    await sim.waitForMessages(firstMinute, 20_000);
+    // A real minute lets the sends in flight be recorded first. Jumping the clock past the lease of
+    // an accepted but unrecorded send would hand it to another worker: the documented duplicate.
+    await until(async () => {
+      const out = await db.dataSource.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE claim_token IS NOT NULL`,
+      );
+      return out[0].n === 0;
+    });
+    clock.set(later(60_000));
+    for (const w of loops) w.wakeUp();
+    await sim.waitForMessages(expected.length, 20_000);
+    await Promise.all(loops.map((w) => w.stop()));
+    expectEachOnce(sim.messages(), expected);
+    for (const [key, sent] of byKey(sim.messages())) {
+      expect(sent).toEqual(Array.from({ length: PER_KEY }, (_, i) => `${key}#${i}`));
+    }
+    expect(sim.calls().filter((c) => c.errcode === 45009)).toEqual([]);
+  } finally {
+    await Promise.all(loops.map((w) => w.stop()));
+  }
+});

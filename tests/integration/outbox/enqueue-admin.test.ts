@@ -1,0 +1,183 @@
+import type { DataSource } from 'typeorm';
+import {
+  enqueue,
+  listOutbox,
+  outboxHealth,
+  retryAllDead,
+  retryOutboxMessage,
+  type OutboxItem,
+} from '../../../src/outbox';
+import { openTestDatabase, truncate, type TestDatabase } from '../../helpers/database';
+import { NOW, enqueueAll, later, rows } from './outbox-fixtures';
+
+let db: TestDatabase;
+let dataSource: DataSource;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  dataSource = db.dataSource;
+});
+
+afterAll(() => db.close());
+
+beforeEach(() => truncate(dataSource, 'outbox', 'outbox_rate'));
+
+const receipt: OutboxItem = {
+  purpose: 'receipt',
+  destination: { type: 'group_webhook', webhookKey: 'key-building-3' },
+  body: { kind: 'text', content: '已收到报修，编号 R-12', mentions: ['li.wei'] },
+  requestId: '12',
+};
+
+describe('enqueue', () => {
+  it('stores the item in the caller’s transaction, keyed by its webhook', async () => {
+    const [id] = await enqueueAll(dataSource, [receipt]);
+    const stored = await dataSource.query(`SELECT * FROM outbox WHERE id = $1`, [id]);
+    expect(stored[0]).toMatchObject({
+      purpose: 'receipt',
+      destination: { type: 'group_webhook', webhookKey: 'key-building-3' },
+      rate_key: 'key-building-3',
+      body: { kind: 'text', content: '已收到报修，编号 R-12', mentions: ['li.wei'] },
+      request_id: '12',
+      status: 'pending',
+      attempts: 0,
+      parts_sent: 0,
+      created_at: NOW,
+      next_attempt_at: NOW,
+    });
+  });
+
+  it('writes nothing when the caller’s transaction rolls back', async () => {
+    await expect(
+      dataSource.transaction(async (tx) => {
+        await enqueue(tx, receipt, NOW);
+        throw new Error('the request change failed');
+      }),
+    ).rejects.toThrow('the request change failed');
+    expect(await rows(dataSource)).toEqual([]);
+  });
+
+  it('is idempotent with a dedupe key, also across transactions', async () => {
+    const item = { ...receipt, dedupeKey: 'receipt:R-12' };
+    const first = await dataSource.transaction((tx) => enqueue(tx, item, NOW));
+    const second = await dataSource.transaction((tx) =>
+      enqueue(tx, { ...item, body: { kind: 'text', content: '又一次' } }, NOW),
+    );
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ id: first.id, created: false });
+    const noKey = await dataSource.transaction(async (tx) => [
+      await enqueue(tx, receipt, NOW),
+      await enqueue(tx, receipt, NOW),
+    ]);
+    expect(noKey.every((r) => r.created)).toBe(true);
+    expect(await rows(dataSource)).toHaveLength(3);
+  });
+
+  it('keeps response_url and app messages out of the per-key rate limit, and honours notBefore', async () => {
+    await enqueueAll(dataSource, [
+      {
+        purpose: 'reply',
+        destination: { type: 'response_url', url: 'https://qyapi.example/r?c=1', fallbackWebhookKey: 'k' },
+        body: { kind: 'markdown', content: '好的' },
+      },
+      {
+        purpose: 'reminder',
+        destination: { type: 'app_message', userIds: ['li.wei'] },
+        body: { kind: 'text', content: '请处理 R-12' },
+        notBefore: later(3600_000),
+      },
+    ]);
+    const [reply, reminder] = await rows(dataSource);
+    expect(reply?.rate_key).toBeNull();
+    expect(reminder?.rate_key).toBeNull();
+    expect(reminder?.next_attempt_at).toEqual(later(3600_000));
+  });
+
+  it.each([
+    ['empty content', { ...receipt, body: { kind: 'text', content: '  ' } }],
+    ['empty webhook key', { ...receipt, destination: { type: 'group_webhook', webhookKey: '' } }],
+    ['no recipients', { ...receipt, destination: { type: 'app_message', userIds: [] } }],
+    ['a "|" in a userid', { ...receipt, destination: { type: 'app_message', userIds: ['a|b'] } }],
+    ['a response_url that is not a URL', { ...receipt, destination: { type: 'response_url', url: 'nope' } }],
+  ] as [string, OutboxItem][])(
+    'refuses an item with %s, failing the caller’s transaction',
+    async (_name, item) => {
+      await expect(dataSource.transaction((tx) => enqueue(tx, item, NOW))).rejects.toThrow(TypeError);
+      expect(await rows(dataSource)).toEqual([]);
+    },
+  );
+});
+
+describe('admin', () => {
+  async function seed(): Promise<string[]> {
+    const ids = await enqueueAll(dataSource, [
+      receipt,
+      { ...receipt, body: { kind: 'text', content: '第二条' } },
+      { ...receipt, body: { kind: 'text', content: '第三条' } },
+      { ...receipt, body: { kind: 'text', content: '第四条' } },
+    ]);
+    const [a, b, c] = ids;
+    await dataSource.query(
+      `UPDATE outbox SET status = 'dead', attempts = 8, last_error = 'HTTP 502' WHERE id = $1`,
+      [a],
+    );
+    await dataSource.query(
+      `UPDATE outbox SET status = 'failed', attempts = 1, last_error = 'errcode 93000' WHERE id = $1`,
+      [b],
+    );
+    await dataSource.query(`UPDATE outbox SET status = 'sent', sent_at = $2 WHERE id = $1`, [c, NOW]);
+    return ids;
+  }
+
+  it('lists by status, newest first, with keys masked and a short preview', async () => {
+    const [dead] = await seed();
+    const list = await listOutbox(dataSource, { status: 'dead' });
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({
+      id: dead,
+      status: 'dead',
+      destination: 'group webhook key-…',
+      lastError: 'HTTP 502',
+      preview: '已收到报修，编号 R-12',
+    });
+    expect(JSON.stringify(list)).not.toContain('key-building-3');
+    expect((await listOutbox(dataSource)).map((e) => e.status)).toEqual([
+      'pending',
+      'sent',
+      'failed',
+      'dead',
+    ]);
+  });
+
+  it('retries one failed or dead row, and all dead rows', async () => {
+    const [dead, failed, sent] = await seed();
+    const at = later(5000);
+    expect(await retryOutboxMessage(dataSource, failed!, at)).toBe(true);
+    expect(await retryOutboxMessage(dataSource, sent!, at)).toBe(false);
+    expect(await retryAllDead(dataSource, at)).toBe(1);
+    expect(await retryAllDead(dataSource, at)).toBe(0);
+    const byId = new Map((await rows(dataSource)).map((r) => [r.id, r]));
+    for (const id of [dead!, failed!]) {
+      expect(byId.get(id)).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: at });
+    }
+    expect(byId.get(sent!)?.status).toBe('sent');
+  });
+
+  it('reports failed and dead counts and the age of the oldest due row', async () => {
+    expect(await outboxHealth(dataSource, NOW)).toEqual({
+      pending: 0,
+      failed: 0,
+      dead: 0,
+      oldestDueAgeS: null,
+    });
+    await seed();
+    await enqueueAll(dataSource, [{ ...receipt, notBefore: later(60_000) }]);
+    expect(await outboxHealth(dataSource, later(90_000))).toEqual({
+      pending: 2,
+      failed: 1,
+      dead: 1,
+      oldestDueAgeS: 90,
+    });
+    expect(await outboxHealth(dataSource, later(30_000))).toMatchObject({ pending: 2, oldestDueAgeS: 30 });
+  });
+});

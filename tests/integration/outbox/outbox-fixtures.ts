@@ -1,0 +1,126 @@
+import { Writable } from 'node:stream';
+import type { DataSource } from 'typeorm';
+import {
+  enqueue,
+  type OutboxItem,
+  type OutboxSender,
+  type OutboxWorker,
+  type OutboxWorkerOptions,
+} from '../../../src/outbox';
+import { createLogger, type Logger } from '../../../src/shared/logger';
+import type { OutgoingBody, SendOutcome } from '../../../src/wecom/client';
+
+export const NOW = new Date('2026-11-28T02:00:00Z');
+export const APP = { corpId: 'ww0123456789abcdef', corpSecret: 'app-secret-not-real', agentId: 1000005 };
+
+/** Options that make rounds deterministic: no jitter, short backoff, one-minute lease. */
+export const TEST_OPTIONS: OutboxWorkerOptions = {
+  batchSize: 10,
+  pollIntervalMs: 20,
+  maxAttempts: 3,
+  leaseMs: 60_000,
+  backoffBaseMs: 1000,
+  random: () => 0,
+};
+
+export const later = (ms: number, from: Date = NOW): Date => new Date(from.getTime() + ms);
+
+/** Commits the items in one transaction, as a request change would. */
+export async function enqueueAll(
+  dataSource: DataSource,
+  items: OutboxItem[],
+  now: Date = NOW,
+): Promise<string[]> {
+  return dataSource.transaction(async (tx) => {
+    const ids: string[] = [];
+    for (const item of items) ids.push((await enqueue(tx, item, now)).id);
+    return ids;
+  });
+}
+
+/** Runs the workers' rounds side by side until none of them finds anything due. */
+export async function drain(workers: OutboxWorker[], maxRounds = 500): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < maxRounds; round++) {
+    const handled = await Promise.all(workers.map((w) => w.runOnce()));
+    const sum = handled.reduce((a, b) => a + b, 0);
+    if (sum === 0) return total;
+    total += sum;
+  }
+  throw new Error(`the outbox did not drain in ${maxRounds} rounds`);
+}
+
+export interface RowView {
+  id: string;
+  status: string;
+  attempts: number;
+  parts_sent: number;
+  rate_key: string | null;
+  destination: Record<string, unknown>;
+  last_error: string | null;
+  next_attempt_at: Date;
+  claim_token: string | null;
+}
+
+export function rows(dataSource: DataSource): Promise<RowView[]> {
+  return dataSource.query(
+    `SELECT id, status, attempts, parts_sent, rate_key, destination, last_error, next_attempt_at, claim_token
+     FROM outbox ORDER BY id`,
+  );
+}
+
+/** A logger whose JSON lines are kept, to check what reaches the log. */
+export function capturingLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = createLogger('debug', stream);
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+/**
+ * Wraps a sender so that each send first (or after the real send) reaches a gate: `reached`
+ * resolves when a send gets there, and the send then waits until `open()`, or forever. Stands in
+ * for a worker process that stalls or dies mid-send.
+ */
+export function gatedSender(real: OutboxSender, when: 'before_send' | 'after_send') {
+  let signal: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => {
+    signal = resolve;
+  });
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const wrap =
+    <A extends unknown[]>(send: (...args: A) => Promise<SendOutcome>) =>
+    async (...args: A): Promise<SendOutcome> => {
+      if (when === 'before_send') {
+        signal();
+        await gate;
+        return send(...args);
+      }
+      const outcome = await send(...args);
+      signal();
+      await gate;
+      return outcome;
+    };
+  const sender: OutboxSender = {
+    sendToWebhook: wrap((key: string, body: OutgoingBody) => real.sendToWebhook(key, body)),
+    replyViaResponseUrl: wrap((url: string, body: OutgoingBody) => real.replyViaResponseUrl(url, body)),
+    sendAppMessage: wrap((ids: readonly string[], body: OutgoingBody) => real.sendAppMessage(ids, body)),
+  };
+  return { sender, reached, open: () => release() };
+}

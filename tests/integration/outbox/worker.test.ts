@@ -1,0 +1,324 @@
+import type { DataSource } from 'typeorm';
+import {
+  OutboxWorker,
+  type OutboxItem,
+  type OutboxSender,
+  type OutboxWorkerOptions,
+} from '../../../src/outbox';
+import { fixedClock } from '../../../src/shared/clock';
+import { silentLogger, type Logger } from '../../../src/shared/logger';
+import { WecomClient } from '../../../src/wecom/client';
+import { WecomSimulator } from '../../../src/wecom/simulator';
+import { openTestDatabase, truncate, type TestDatabase } from '../../helpers/database';
+import {
+  APP,
+  NOW,
+  TEST_OPTIONS,
+  capturingLogger,
+  drain,
+  enqueueAll,
+  gatedSender,
+  later,
+  rows,
+} from './outbox-fixtures';
+
+/** One worker at a time: what becomes of a row for each kind of answer, and of a worker that dies. */
+
+const KEY = 'wh-building-3';
+const OTHER_KEY = 'wh-building-5';
+
+let db: TestDatabase;
+let dataSource: DataSource;
+let sim: WecomSimulator;
+let client: WecomClient;
+const clock = fixedClock(NOW);
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  dataSource = db.dataSource;
+});
+
+afterAll(() => db.close());
+
+beforeEach(async () => {
+  await truncate(dataSource, 'outbox', 'outbox_rate');
+  clock.set(NOW);
+  sim = new WecomSimulator({ clock, apps: [APP] });
+  sim.registerWebhookKey(KEY);
+  sim.registerWebhookKey(OTHER_KEY);
+  await sim.start();
+  client = new WecomClient({ apiBase: sim.url, app: APP, clock, timeoutMs: 2000 });
+});
+
+afterEach(() => sim.stop());
+
+function worker(
+  options: OutboxWorkerOptions = {},
+  sender: OutboxSender = client,
+  logger: Logger = silentLogger,
+): OutboxWorker {
+  return new OutboxWorker(dataSource, sender, clock, logger, { ...TEST_OPTIONS, ...options });
+}
+
+const text = (content: string, webhookKey = KEY): OutboxItem => ({
+  purpose: 'notice',
+  destination: { type: 'group_webhook', webhookKey },
+  body: { kind: 'text', content },
+});
+
+const contents = () => sim.messages().map((m) => m.body.content);
+
+it('delivers to each surface and marks the rows sent', async () => {
+  const url = sim.issueResponseUrl();
+  await enqueueAll(dataSource, [
+    { ...text('3号楼明早停水'), body: { kind: 'text', content: '3号楼明早停水', mentions: ['@all'] } },
+    {
+      purpose: 'reply',
+      destination: { type: 'response_url', url },
+      body: { kind: 'markdown', content: '已收到' },
+    },
+    {
+      purpose: 'reminder',
+      destination: { type: 'app_message', userIds: ['li.wei', 'wang.fang'] },
+      body: { kind: 'text', content: '请处理 R-12' },
+    },
+  ]);
+  expect(await drain([worker()])).toBe(3);
+  expect(
+    sim
+      .messages()
+      .map((m) => m.destination.type)
+      .sort(),
+  ).toEqual(['app_message', 'group_webhook', 'response_url']);
+  expect((await rows(dataSource)).map((r) => [r.status, r.attempts, r.claim_token])).toEqual([
+    ['sent', 1, null],
+    ['sent', 1, null],
+    ['sent', 1, null],
+  ]);
+});
+
+it('sends the parts of a long message in order, before the next message of the key, resuming after a failed part', async () => {
+  const lines = Array.from(
+    { length: 150 },
+    (_, i) => `${i + 1}. ${i + 1}号楼：本周报修 ${i} 起，已完成 ${i} 起。`,
+  );
+  await enqueueAll(dataSource, [
+    { ...text(''), body: { kind: 'markdown', content: lines.join('\n') } },
+    text('下一条'),
+  ]);
+  const w = worker();
+  expect(await w.runOnce()).toBe(1); // part 1
+  sim.failNext(1, 'busy');
+  expect(await w.runOnce()).toBe(1); // part 2 refused: retry in 1 s
+  expect(await w.runOnce()).toBe(0);
+  clock.set(later(1000));
+  await drain([w]);
+  const got = contents();
+  const n = got.length - 1;
+  expect(n).toBeGreaterThan(1);
+  expect(got.slice(0, n).map((c) => /^\((\d+)\/(\d+)\)\n/.exec(c)?.slice(1))).toEqual(
+    Array.from({ length: n }, (_, i) => [String(i + 1), String(n)]),
+  );
+  expect(
+    got
+      .slice(0, n)
+      .map((c) => c.replace(/^\(\d+\/\d+\)\n/, ''))
+      .join('\n'),
+  ).toBe(lines.join('\n'));
+  expect(got[n]).toBe('下一条');
+  expect((await rows(dataSource))[0]).toMatchObject({ status: 'sent', parts_sent: n });
+});
+
+it('fails a permanent error at once, without holding up the key', async () => {
+  const { logger, lines } = capturingLogger();
+  await enqueueAll(dataSource, [text('发往已删除的机器人', 'deleted-key'), text('正常消息')]);
+  expect(await drain([worker({}, client, logger)])).toBe(2);
+  const [failed, sent] = await rows(dataSource);
+  expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+  expect(failed?.last_error).toContain('errcode 93000');
+  expect(sent?.status).toBe('sent');
+  const warn = lines().find((l) => l.msg === 'outbox message failed permanently');
+  expect(warn).toMatchObject({
+    level: 40,
+    outboxId: failed?.id,
+    purpose: 'notice',
+    destination: 'group_webhook',
+  });
+  expect(JSON.stringify(lines())).not.toMatch(/deleted-key|发往已删除的机器人/);
+});
+
+it('backs off on retryable errors, keeps the key’s later rows waiting, then gives up after maxAttempts', async () => {
+  const { logger, lines } = capturingLogger();
+  const w = worker({ maxAttempts: 3 }, client, logger);
+  await enqueueAll(dataSource, [text('第一条'), text('第二条'), text('另一栋楼', OTHER_KEY)]);
+  sim.setMode('server_error');
+  expect(await w.runOnce()).toBe(2); // 第一条 and 另一栋楼; 第二条 waits behind 第一条
+  expect(await w.runOnce()).toBe(0);
+  let [first] = await rows(dataSource);
+  expect(first).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: later(500) });
+
+  clock.set(later(500));
+  expect(await w.runOnce()).toBe(2);
+  [first] = await rows(dataSource);
+  expect(first).toMatchObject({ attempts: 2, next_attempt_at: later(500 + 1000) });
+  clock.set(later(1500));
+  expect(await w.runOnce()).toBe(2); // third and last attempt
+  [first] = await rows(dataSource);
+  expect(first).toMatchObject({ status: 'dead', attempts: 3 });
+  expect(first?.last_error).toBe('HTTP 502 from WeCom (attempt 3)');
+
+  sim.setMode('normal');
+  await drain([w]);
+  expect(contents()).toEqual(['第二条']);
+  expect(lines().filter((l) => l.msg === 'outbox message gave up after its last attempt')).toHaveLength(2);
+});
+
+it('waits a minute after a 45009 from WeCom', async () => {
+  await enqueueAll(dataSource, [text('你好')]);
+  sim.failNext(1, 'rate_limit');
+  const w = worker();
+  await w.runOnce();
+  expect((await rows(dataSource))[0]).toMatchObject({ status: 'pending', next_attempt_at: later(60_000) });
+  clock.set(later(60_000));
+  await drain([w]);
+  expect(contents()).toEqual(['你好']);
+});
+
+describe('response_url', () => {
+  it('falls back to the group webhook when the URL was already used', async () => {
+    const url = sim.issueResponseUrl();
+    await client.replyViaResponseUrl(url, { kind: 'markdown', content: '别处用掉了' });
+    sim.reset();
+    await enqueueAll(dataSource, [
+      {
+        purpose: 'reply',
+        destination: { type: 'response_url', url, fallbackWebhookKey: KEY },
+        body: { kind: 'text', content: '已收到，编号 R-12', mentions: ['wang.fang'] },
+      },
+    ]);
+    await drain([worker()]);
+    expect(sim.messages().map((m) => [m.destination, m.body])).toEqual([
+      [
+        { type: 'group_webhook', webhookKey: KEY },
+        { kind: 'text', content: '已收到，编号 R-12', mentions: ['wang.fang'] },
+      ],
+    ]);
+    const [row] = await rows(dataSource);
+    expect(row).toMatchObject({
+      status: 'sent',
+      rate_key: KEY,
+      destination: { type: 'group_webhook', webhookKey: KEY },
+    });
+    expect(row?.last_error).toMatch(/^fell back to the group webhook: errcode 93000/);
+  });
+
+  it('does not try a URL older than 55 minutes: fallback when there is one, failed otherwise', async () => {
+    const items: OutboxItem[] = [
+      {
+        purpose: 'reply',
+        destination: { type: 'response_url', url: sim.issueResponseUrl(), fallbackWebhookKey: KEY },
+        body: { kind: 'markdown', content: '迟到一' },
+      },
+      {
+        purpose: 'reply',
+        destination: { type: 'response_url', url: sim.issueResponseUrl() },
+        body: { kind: 'markdown', content: '迟到二' },
+      },
+    ];
+    await enqueueAll(dataSource, items);
+    clock.set(later(56 * 60_000));
+    await drain([worker()]);
+    expect(sim.calls().map((c) => c.endpoint)).toEqual(['webhook']);
+    expect(contents()).toEqual(['迟到一']);
+    expect((await rows(dataSource)).map((r) => r.status)).toEqual(['sent', 'failed']);
+  });
+});
+
+it('refreshes an app token that expires mid-run once and sends every message once', async () => {
+  const app = (content: string): OutboxItem => ({
+    purpose: 'reminder',
+    destination: { type: 'app_message', userIds: ['li.wei'] },
+    body: { kind: 'text', content },
+  });
+  await enqueueAll(dataSource, [app('提醒一')]);
+  const w = worker();
+  await drain([w]);
+  sim.failNext(1, 'expire_tokens');
+  await enqueueAll(dataSource, [app('提醒二')]);
+  await drain([w]);
+  expect(contents()).toEqual(['提醒一', '提醒二']);
+  expect(sim.calls().filter((c) => c.endpoint === 'gettoken')).toHaveLength(2);
+  expect((await rows(dataSource)).map((r) => [r.status, r.attempts])).toEqual([
+    ['sent', 1],
+    ['sent', 1],
+  ]);
+});
+
+describe('a worker that dies', () => {
+  it('before sending: the row is delivered exactly once by the next worker, after the lease', async () => {
+    await enqueueAll(dataSource, [text('停电通知')]);
+    const doomed = gatedSender(client, 'before_send');
+    void worker({}, doomed.sender).runOnce(); // claims, then never returns: the process "died"
+    await doomed.reached;
+
+    const restarted = worker();
+    expect(await restarted.runOnce()).toBe(0); // still on the dead worker's lease
+    clock.set(later(60_000));
+    expect(await drain([restarted])).toBe(1);
+    expect(contents()).toEqual(['停电通知']);
+    expect((await rows(dataSource))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('after WeCom accepted but before the mark: sent once more after the lease (at least once)', async () => {
+    await enqueueAll(dataSource, [text('停电通知')]);
+    const doomed = gatedSender(client, 'after_send');
+    void worker({}, doomed.sender).runOnce();
+    await doomed.reached;
+    clock.set(later(60_000));
+    await drain([worker()]);
+    expect(contents()).toEqual(['停电通知', '停电通知']);
+    expect((await rows(dataSource))[0]?.status).toBe('sent');
+  });
+
+  it('one that comes back after its lease ran out cannot overwrite the new owner’s record', async () => {
+    const { logger, lines } = capturingLogger();
+    await enqueueAll(dataSource, [text('停电通知')]);
+    const slow = gatedSender(client, 'before_send');
+    const late = worker({}, slow.sender, logger).runOnce();
+    await slow.reached;
+    clock.set(later(60_000));
+    await drain([worker()]);
+    await dataSource.query(`UPDATE outbox SET last_error = 'marker'`);
+    slow.open();
+    await late;
+    expect((await rows(dataSource))[0]).toMatchObject({ status: 'sent', last_error: 'marker' });
+    expect(lines().some((l) => String(l.msg).includes('taken over by another worker'))).toBe(true);
+  });
+});
+
+describe('the loop', () => {
+  it('sends a committed row when woken up, without waiting for the poll', async () => {
+    const w = worker({ pollIntervalMs: 600_000 });
+    w.start();
+    // Let the first, empty round finish, so the loop is asleep for ten minutes when the row commits.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await enqueueAll(dataSource, [text('马上发')]);
+    w.wakeUp();
+    await sim.waitForMessages(1, 5000);
+    await w.stop();
+    expect(contents()).toEqual(['马上发']);
+  });
+
+  it('finishes and records the batch in flight before stop() resolves', async () => {
+    const gated = gatedSender(client, 'before_send');
+    const w = worker({ pollIntervalMs: 600_000 }, gated.sender);
+    await enqueueAll(dataSource, [text('收尾')]);
+    w.start();
+    await gated.reached;
+    const stopped = w.stop();
+    gated.open();
+    await stopped;
+    expect((await rows(dataSource))[0]?.status).toBe('sent');
+    expect(contents()).toEqual(['收尾']);
+  });
+});
