@@ -3,6 +3,7 @@ import { channelVariables, ConfigError, loadConfig, type Config } from './config
 import { LedgerFileError, startMulin } from './runtime';
 import { systemClock } from './shared/clock';
 import { createLogger, type Logger } from './shared/logger';
+import { startTrial, trialWanted, type Trial } from './trial';
 
 function describeChannels(config: Config, logger: Logger): void {
   const paths = { app: '/wecom/app', bot: '/wecom/bot' } as const;
@@ -35,8 +36,13 @@ function loadConfigOrExit(): Config {
 }
 
 export async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  let config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
+  let trial: Trial | undefined;
+  if (trialWanted(config)) {
+    trial = await startTrial(config, logger);
+    config = trial.config;
+  }
   logger.info(
     {
       database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
@@ -45,7 +51,9 @@ export async function main(): Promise<void> {
     'starting',
   );
   describeChannels(config, logger);
-  const mulin = await startMulin(config, logger, systemClock);
+  const mulin = await startMulin(config, logger, systemClock, {
+    ...(trial ? { prepare: (dataSource) => trial.seed(dataSource, systemClock) } : {}),
+  });
   logger.info({ port: (mulin.server.address() as AddressInfo).port }, 'ready');
 
   let stopping = false;
@@ -57,16 +65,19 @@ export async function main(): Promise<void> {
       logger.warn('in-flight work did not finish within 10 s; exiting');
       process.exit(1);
     }, 10_000).unref();
-    mulin.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        process.exit(1);
-      },
-    );
+    mulin
+      .stop()
+      .then(() => trial?.simulator.stop())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while stopping');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

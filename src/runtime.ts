@@ -5,7 +5,8 @@ import { openDatabase } from './db/data-source';
 import { DeskHandler } from './intake/desk-handler';
 import { describeImport, importLedgerFile } from './ledger/import-file';
 import { LedgerCache } from './ledger/ledger-store';
-import { enqueue, OutboxWorker } from './outbox';
+import { enqueue, OutboxWorker, timedSender } from './outbox';
+import { Metrics } from './http/metrics';
 import { createService } from './service';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
@@ -47,11 +48,17 @@ async function openDatabaseWithRetry(config: Config, logger: Logger): Promise<Da
  * Composition root: database, ledger, desk, outbox worker and HTTP server, wired once here.
  * Used by `npm start` and by tests that need the whole service in one process.
  */
+export interface StartOptions {
+  readonly port?: number;
+  /** Runs after the database is open and before the server listens (the trial seeds its ledger). */
+  readonly prepare?: (dataSource: DataSource) => Promise<void>;
+}
+
 export async function startMulin(
   config: Config,
   logger: Logger,
   clock: Clock,
-  port = config.port,
+  options: StartOptions = {},
 ): Promise<Mulin> {
   const dataSource = await openDatabaseWithRetry(config, logger);
   if (config.ledgerFile) {
@@ -62,6 +69,7 @@ export async function startMulin(
     }
     logger.info({ file: config.ledgerFile }, describeImport(imported));
   }
+  await options.prepare?.(dataSource);
 
   const ledgers = new LedgerCache();
   const client = new WecomClient({
@@ -69,7 +77,11 @@ export async function startMulin(
     clock,
     ...(config.wecom.appApi ? { app: config.wecom.appApi } : {}),
   });
-  const worker = new OutboxWorker(dataSource, client, clock, logger.child({ component: 'outbox' }));
+  const metrics = new Metrics(dataSource, clock);
+  const sender = timedSender(client, (destination, outcome, seconds) =>
+    metrics.sendSeconds.observe({ destination, outcome }, seconds),
+  );
+  const worker = new OutboxWorker(dataSource, sender, clock, logger.child({ component: 'outbox' }));
   const handler = new DeskHandler({
     ledgers,
     enqueue: async (tx, item) => {
@@ -89,7 +101,7 @@ export async function startMulin(
     ledgers,
     onStored: () => worker.wakeUp(),
   });
-  const server = app.listen(port);
+  const server = app.listen(options.port ?? config.port);
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {

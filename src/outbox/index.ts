@@ -38,6 +38,7 @@
 export { enqueue, type EnqueueResult } from './enqueue';
 export { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker';
 export type { OutboxSender } from './delivery';
+export { timedSender, type SendObserver } from './timed-sender';
 export {
   listOutbox,
   retryOutboxMessage,

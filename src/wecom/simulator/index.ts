@@ -1,4 +1,4 @@
-export { WecomSimulator, type SimulatorOptions } from './wecom-simulator';
+export { WecomSimulator, CONTROL_PREFIX, type SimulatorOptions } from './wecom-simulator';
 export { RESPONSE_URL_REFUSED } from './simulated-wecom';
 export type {
   FaultMode,

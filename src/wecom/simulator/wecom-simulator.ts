@@ -32,6 +32,10 @@ const ROUTES: Readonly<Record<string, { readonly method: string; readonly endpoi
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+/** Paths under this prefix control the simulator; they are not WeCom's. */
+export const CONTROL_PREFIX = '/_simulator';
+const FAULT_MODES: readonly FaultMode[] = ['rate_limit', 'busy', 'server_error', 'slow', 'invalid_key', 'expire_tokens'];
+
 interface Waiter {
   readonly n: number;
   readonly resolve: (messages: SimulatedMessage[]) => void;
@@ -155,6 +159,10 @@ export class WecomSimulator {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
+    if (url.pathname.startsWith(CONTROL_PREFIX)) {
+      await this.serveControl(url, req, res);
+      return;
+    }
     const route = ROUTES[url.pathname];
     if (!route || route.method !== req.method) {
       res.writeHead(404).end();
@@ -181,6 +189,50 @@ export class WecomSimulator {
     });
     write(res, answer);
     this.notifyWaiters();
+  }
+
+  /**
+   * The simulator's own control API, for a separate process (`mulin say`, a trial): read what
+   * was sent, get a response_url to put in a callback, switch faults on and off.
+   */
+  private async serveControl(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const json = (status: number, value: unknown) =>
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8' }).end(JSON.stringify(value));
+    const path = url.pathname.slice(CONTROL_PREFIX.length);
+    if (req.method === 'GET' && path === '/messages') {
+      const after = Number(url.searchParams.get('after') ?? '0');
+      const all = this.wecom.accepted;
+      const from = Number.isInteger(after) && after > 0 ? after : 0;
+      json(200, { next: all.length, messages: all.slice(from) });
+      return;
+    }
+    if (req.method === 'POST' && path === '/response-url') {
+      json(200, { url: this.issueResponseUrl() });
+      return;
+    }
+    if (req.method === 'POST' && path === '/fault') {
+      let body: Record<string, unknown> | undefined;
+      try {
+        body = parseObject(await readBody(req));
+      } catch {
+        body = undefined;
+      }
+      const mode = body?.mode;
+      const n = body?.n;
+      const delayMs = typeof body?.delayMs === 'number' ? body.delayMs : undefined;
+      const options = delayMs === undefined ? undefined : { delayMs };
+      if (mode === 'normal') this.setMode('normal');
+      else if (typeof mode === 'string' && FAULT_MODES.includes(mode as FaultMode)) {
+        if (typeof n === 'number') this.failNext(n, mode as FaultMode, options);
+        else this.setMode(mode as FaultMode, options);
+      } else {
+        json(400, { error: `mode must be one of normal, ${FAULT_MODES.join(', ')}` });
+        return;
+      }
+      json(200, { ok: true });
+      return;
+    }
+    res.writeHead(404).end();
   }
 
   /** Waits, unless the simulator stops meanwhile (then resolves false and the call is dropped). */

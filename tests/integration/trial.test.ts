@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawnService } from '../helpers/service-process';
+
+/**
+ * The README's local trial: with no WeCom credentials, the service runs with the simulator and
+ * the example street, and `mulin say` plays a resident and a head, printing the bot's replies.
+ */
+const PORT = 41000 + (process.pid % 1000) * 2;
+let dataDir: string;
+
+beforeAll(() => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'mulin-trial-'));
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function say(from: string, text: string): Promise<string> {
+  const proc = spawnService({ PORT: String(PORT) }, 'src/cli.ts', [
+    'say',
+    '--chat',
+    'wrkB7FAKEjiangwan07',
+    '--from',
+    from,
+    text,
+  ]);
+  expect(await proc.exited).toBe(0);
+  return proc.output();
+}
+
+it('runs a report, an acknowledgement, a resolution and a rating against the simulator', async () => {
+  const service = spawnService({ PORT: String(PORT), MULIN_DATA_DIR: dataDir });
+  try {
+    await service.waitFor(/"msg":"ready"/);
+    expect(service.output()).toContain('trial mode');
+    expect(await say('zhang.min', '@睦邻助手 #报修 2单元三楼楼道灯不亮')).toContain(
+      '已登记 #1【报修】2单元三楼楼道灯不亮',
+    );
+    expect(await say('zhao.zq', '@睦邻助手 接单 1')).toContain('#1 赵志强 已接单');
+    expect(await say('zhao.zq', '@睦邻助手 办结 1 换了新灯泡')).toContain('#1 已办结：换了新灯泡');
+    expect(await say('zhang.min', '@睦邻助手 满意 1')).toContain('#1 已完结，谢谢您的评价！');
+  } finally {
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+  }
+});
