@@ -2,7 +2,9 @@ import type { DataSource } from 'typeorm';
 import { DeskHandler } from '../../src/intake/desk-handler';
 import { importLedger, LedgerCache } from '../../src/ledger/ledger-store';
 import { readLedgerFile } from '../../src/ledger';
-import { enqueue } from '../../src/outbox/enqueue';
+import { enqueue, OutboxWorker } from '../../src/outbox';
+import { WecomClient } from '../../src/wecom/client';
+import { WecomSimulator } from '../../src/wecom/simulator';
 import { fixedClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/logger';
 import { startTestService, testEnv, type RunningService } from './test-service';
@@ -28,6 +30,8 @@ export interface Said {
  */
 export class DeskHarness {
   readonly clock = fixedClock('2026-11-30T01:00:00Z');
+  /** The recording WeCom stand-in the outbox delivers to. */
+  readonly wecom = new WecomSimulator({ clock: this.clock, acceptAnyWebhookKey: true });
   private service: RunningService | undefined;
   private lastOutboxId = 0;
 
@@ -37,6 +41,7 @@ export class DeskHarness {
   ) {}
 
   async start(): Promise<void> {
+    await this.wecom.start();
     const ledger = readLedgerFile('examples/ledger.yaml');
     if (!ledger.ok) throw new Error(ledger.problems.join('\n'));
     await importLedger(this.dataSource, ledger.ledger, this.clock, 'examples/ledger.yaml');
@@ -60,6 +65,25 @@ export class DeskHarness {
 
   async stop(): Promise<void> {
     await this.service?.close();
+    await this.wecom.stop();
+  }
+
+  /**
+   * Runs an outbox worker against the simulator until everything queued is delivered, moving the
+   * clock a minute whenever a group's 20-a-minute allowance holds the rest back.
+   */
+  async deliverAll(): Promise<void> {
+    const client = new WecomClient({ apiBase: this.wecom.url, clock: this.clock });
+    const worker = new OutboxWorker(this.dataSource, client, this.clock, silentLogger);
+    for (let round = 0; round < 100; round++) {
+      await worker.runOnce();
+      const [left] = await this.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'`,
+      );
+      if (left?.n === 0) return;
+      this.advance(1);
+    }
+    throw new Error('the outbox did not drain');
   }
 
   advance(minutes: number): void {
@@ -78,7 +102,7 @@ export class DeskHarness {
       ...(opts.single ? {} : { chatid: opts.chatid ?? 'wrkB7FAKEjiangwan07' }),
       chattype: opts.single ? 'single' : 'group',
       from: { userid: from },
-      response_url: 'http://127.0.0.1:9/cgi-bin/aibot/response?response_code=rc',
+      response_url: this.wecom.issueResponseUrl(),
       msgtype: 'text',
       text: { content: `@睦邻助手 ${text}` },
     };

@@ -220,6 +220,22 @@ it('replays a day in a building group', async () => {
   ]);
   expect(await events(3)).toEqual(['created:chen.ay', 'routed:-', 'withdrawn:chen.ay']);
   expect(await events(4)).toEqual(['created:zhang.min', 'routed:-', 'acknowledged:zhou.m']);
+  // Everything queued reaches the WeCom stand-in once, in order per group, through the outbox.
+  const queued = await db.dataSource.query<
+    { destination: { type: string; webhookKey?: string }; body: { content: string } }[]
+  >(`SELECT destination, body FROM outbox ORDER BY id`);
+  await desk.deliverAll();
+  const received = desk.wecom.messages();
+  const keyOf = (d: { type: string; webhookKey?: string }) =>
+    d.type === 'group_webhook' ? (d.webhookKey ?? '') : d.type;
+  for (const key of new Set(queued.map((q) => keyOf(q.destination)))) {
+    expect(received.filter((m) => keyOf(m.destination) === key).map((m) => m.body.content)).toEqual(
+      queued.filter((q) => keyOf(q.destination) === key).map((q) => q.body.content),
+    );
+  }
+  expect(received).toHaveLength(queued.length);
+  expect(await db.dataSource.query(`SELECT DISTINCT status FROM outbox`)).toEqual([{ status: 'sent' }]);
+
   // 40 deliveries, one of them a repeat: 39 messages kept, the unregistered group's included.
   const stored = await db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM inbound_message`);
   expect(stored[0]?.n).toBe(39);

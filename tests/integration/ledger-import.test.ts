@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { importLedgerFile } from '../../src/ledger/import-file';
+import { currentLedgerDocument, LedgerCache } from '../../src/ledger/ledger-store';
+import { readLedgerFile, serializeLedger } from '../../src/ledger';
+import { fixedClock } from '../../src/shared/clock';
+import {
+  createScratchDatabase,
+  openTestDatabase,
+  usingPostgres,
+  type TestDatabase,
+} from '../helpers/database';
+import { spawnService } from '../helpers/service-process';
+
+const clock = fixedClock('2026-11-28T02:00:00Z');
+const PORT = String(43000 + (process.pid % 1000));
+let db: TestDatabase;
+let dir: string;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  dir = mkdtempSync(path.join(tmpdir(), 'mulin-ledger-'));
+});
+afterAll(async () => {
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function writeYaml(name: string, mutate: (doc: Record<string, unknown>) => void): string {
+  const doc = parse(readFileSync('examples/ledger.yaml', 'utf8')) as Record<string, unknown>;
+  mutate(doc);
+  const file = path.join(dir, name);
+  writeFileSync(file, JSON.stringify(doc));
+  return file;
+}
+
+async function people(): Promise<{ id: string; active: boolean }[]> {
+  return db.dataSource.query(`SELECT id, active FROM person ORDER BY id`);
+}
+
+it('imports once, is idempotent, deactivates removed people and refuses an invalid file whole', async () => {
+  const first = await importLedgerFile(db.dataSource, 'examples/ledger.yaml', clock);
+  expect(first).toMatchObject({ ok: true, changed: true, version: 1, deactivated: [] });
+  const again = await importLedgerFile(db.dataSource, 'examples/ledger.yaml', clock);
+  expect(again).toMatchObject({ ok: true, changed: false, version: 1 });
+
+  // 郑海平 (zheng.hp), head of 5号楼 2单元, steps down and leaves the ledger.
+  const without = writeYaml('without.json', (doc) => {
+    doc.people = (doc.people as { id: string }[]).filter((p) => p.id !== 'zheng.hp');
+    const compounds = doc.compounds as { buildings: { units: { head?: string }[] }[] }[];
+    delete compounds[0]?.buildings[0]?.units[1]?.head;
+  });
+  const second = await importLedgerFile(db.dataSource, without, clock);
+  expect(second).toMatchObject({ ok: true, changed: true, version: 2, deactivated: ['zheng.hp'] });
+  expect((await people()).find((p) => p.id === 'zheng.hp')).toEqual({ id: 'zheng.hp', active: false });
+  const ledger = await new LedgerCache().current(db.dataSource);
+  expect(ledger.version).toBe(2);
+  expect(ledger.person('zheng.hp')).toBeUndefined();
+
+  // An invalid file (a unit head nobody knows) changes nothing and says where.
+  const invalid = writeYaml('invalid.json', (doc) => {
+    const compounds = doc.compounds as { buildings: { units: { head?: string }[] }[] }[];
+    const unit = compounds[0]?.buildings[2]?.units[1];
+    if (unit) unit.head = 'nobody.here';
+  });
+  const refused = await importLedgerFile(db.dataSource, invalid, clock);
+  expect(refused).toEqual({
+    ok: false,
+    problems: ['compounds[0].buildings[2].units[1].head: unknown person "nobody.here"'],
+  });
+  expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM ledger_version`)).toEqual([{ n: 2 }]);
+
+  // Export gives back what was imported.
+  const exported = await currentLedgerDocument(db.dataSource);
+  const expected = readLedgerFile(without);
+  expect(expected.ok && exported).toEqual(expected.ok ? expected.ledger : null);
+  expect(serializeLedger(exported!, 'yaml')).toContain('name: 江湾街道');
+});
+
+it('imports MULIN_LEDGER at start, and refuses to start on an invalid one', async () => {
+  const invalid = writeYaml('bad-start.json', (doc) => {
+    (doc.compounds as { grid_workers: string[] }[])[0]!.grid_workers = ['ghost'];
+  });
+  let database: Record<string, string> = { MULIN_DATA_DIR: path.join(dir, 'start-data') };
+  let drop = () => Promise.resolve();
+  if (usingPostgres) {
+    const scratch = await createScratchDatabase();
+    database = { DATABASE_URL: scratch.url };
+    drop = () => scratch.drop();
+  }
+  try {
+    const bad = spawnService({ ...database, PORT, MULIN_LEDGER: invalid, MULIN_TRIAL: 'off' });
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toContain('compounds[0].grid_workers[0]: unknown person "ghost"');
+
+    const good = spawnService({
+      ...database,
+      PORT,
+      MULIN_LEDGER: 'examples/ledger.yaml',
+      MULIN_TRIAL: 'off',
+    });
+    await good.waitFor(/"msg":"ready"/);
+    expect(good.output()).toContain('Ledger imported as version 1');
+    good.child.kill('SIGTERM');
+    expect(await good.exited).toBe(0);
+  } finally {
+    await drop();
+  }
+});
