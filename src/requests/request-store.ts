@@ -70,7 +70,11 @@ function toEvent(row: Record<string, unknown>): EventRow {
 }
 
 /** TypeORM answers an UPDATE with [rows, affected] rather than the rows alone. */
-async function updateReturning(tx: EntityManager, sql: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+async function updateReturning(
+  tx: EntityManager,
+  sql: string,
+  values: unknown[],
+): Promise<Record<string, unknown>[]> {
   const [rows] = await tx.query<[Record<string, unknown>[], number]>(sql, values);
   return rows;
 }

@@ -5,7 +5,9 @@ export class Requests1764300200000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     // One row, bumped inside the creating transaction: numbers have no gaps, unlike a sequence.
-    await q.query(`CREATE TABLE request_counter (id smallint PRIMARY KEY CHECK (id = 1), last_no integer NOT NULL)`);
+    await q.query(
+      `CREATE TABLE request_counter (id smallint PRIMARY KEY CHECK (id = 1), last_no integer NOT NULL)`,
+    );
     await q.query(`INSERT INTO request_counter (id, last_no) VALUES (1, 0)`);
     await q.query(`
       CREATE TABLE request (
@@ -43,7 +45,9 @@ export class Requests1764300200000 implements MigrationInterface {
         withdrawn_at     timestamptz
       )`);
     await q.query(`CREATE INDEX ix_request_status ON request (status, building_id)`);
-    await q.query(`CREATE INDEX ix_request_assignee ON request (assignee_id) WHERE status IN ('open', 'acknowledged')`);
+    await q.query(
+      `CREATE INDEX ix_request_assignee ON request (assignee_id) WHERE status IN ('open', 'acknowledged')`,
+    );
     await q.query(`CREATE INDEX ix_request_reporter ON request (reporter_id, created_at)`);
     await q.query(`CREATE INDEX ix_request_created ON request (created_at)`);
     await q.query(`

@@ -34,7 +34,14 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 /** Paths under this prefix control the simulator; they are not WeCom's. */
 export const CONTROL_PREFIX = '/_simulator';
-const FAULT_MODES: readonly FaultMode[] = ['rate_limit', 'busy', 'server_error', 'slow', 'invalid_key', 'expire_tokens'];
+const FAULT_MODES: readonly FaultMode[] = [
+  'rate_limit',
+  'busy',
+  'server_error',
+  'slow',
+  'invalid_key',
+  'expire_tokens',
+];
 
 interface Waiter {
   readonly n: number;

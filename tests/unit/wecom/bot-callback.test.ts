@@ -20,15 +20,27 @@ describe('stripBotMention', () => {
 describe('parseBotMessage', () => {
   it('uses the event sender and time as the dedupe key when an event has no msgid', () => {
     const m = parseBotMessage(
-      JSON.stringify({ from: { userid: 'u1' }, msgtype: 'event', create_time: 1700000000, event: { eventtype: 'enter_chat' } }),
+      JSON.stringify({
+        from: { userid: 'u1' },
+        msgtype: 'event',
+        create_time: 1700000000,
+        event: { eventtype: 'enter_chat' },
+      }),
       '睦邻助手',
     );
-    expect(m).toMatchObject({ dedupeKey: 'event:u1:1700000000:enter_chat', event: 'enter_chat', msgId: null });
+    expect(m).toMatchObject({
+      dedupeKey: 'event:u1:1700000000:enter_chat',
+      event: 'enter_chat',
+      msgId: null,
+    });
   });
 
   it('refuses a message without msgid that is not an event', () => {
-    expect(() => parseBotMessage(JSON.stringify({ from: { userid: 'u1' }, msgtype: 'text', text: { content: 'x' } }), 'b')).toThrow(
-      /no msgid/,
-    );
+    expect(() =>
+      parseBotMessage(
+        JSON.stringify({ from: { userid: 'u1' }, msgtype: 'text', text: { content: 'x' } }),
+        'b',
+      ),
+    ).toThrow(/no msgid/);
   });
 });
