@@ -1,6 +1,6 @@
 import type { Ledger, BuildingPlace } from '../ledger/ledger';
 import type { OutgoingMessage } from '../requests/outgoing';
-import type { OutboxItem } from '../outbox/outbox-types';
+import type { OutboxDestination, OutboxItem } from '../outbox/outbox-types';
 import type { OutgoingBody } from '../wecom/client';
 
 export type Delivery = OutboxItem;
@@ -45,53 +45,31 @@ export function planDeliveries(
   const undeliverable: OutgoingMessage[] = [];
   const hereViaReply: OutgoingMessage[] = [];
   const hereKey = origin.place?.building.webhook_key;
-  const ref = (m: OutgoingMessage) => (m.requestId ? { requestId: m.requestId } : {});
+  const webhook = (key: string | undefined): OutboxDestination | null =>
+    key ? { type: 'group_webhook', webhookKey: key } : null;
+  const privately = (userIds: readonly string[]): OutboxDestination | null =>
+    privateNotices && userIds.length > 0 ? { type: 'app_message', userIds: [...userIds] } : null;
 
   for (const m of messages) {
     const a = m.audience;
-    if (a.to === 'here') {
-      if (hereKey)
-        deliveries.push({
-          purpose: m.purpose,
-          destination: { type: 'group_webhook', webhookKey: hereKey },
-          body: bodyOf(m),
-          ...ref(m),
-        });
-      else if (origin.replyUrl) hereViaReply.push(m);
-      else if (privateNotices)
-        deliveries.push({
-          purpose: m.purpose,
-          destination: { type: 'app_message', userIds: [origin.senderId] },
-          body: bodyOf(m),
-          ...ref(m),
-        });
-      else undeliverable.push(m);
-    } else if (a.to === 'building') {
-      const key = ledger.placeOfBuilding(a.buildingId)?.building.webhook_key;
-      if (key)
-        deliveries.push({
-          purpose: m.purpose,
-          destination: { type: 'group_webhook', webhookKey: key },
-          body: bodyOf(m),
-          ...ref(m),
-        });
-      else undeliverable.push(m);
-    } else if (a.to === 'leadership') {
-      const key = ledger.document.leadership.webhook_key;
-      if (key)
-        deliveries.push({
-          purpose: m.purpose,
-          destination: { type: 'group_webhook', webhookKey: key },
-          body: bodyOf(m),
-          ...ref(m),
-        });
-      else undeliverable.push(m);
-    } else if (privateNotices && a.userIds.length > 0) {
+    if (a.to === 'here' && !hereKey && origin.replyUrl) {
+      hereViaReply.push(m);
+      continue;
+    }
+    const destination =
+      a.to === 'here'
+        ? (webhook(hereKey) ?? privately([origin.senderId]))
+        : a.to === 'building'
+          ? webhook(ledger.placeOfBuilding(a.buildingId)?.building.webhook_key)
+          : a.to === 'leadership'
+            ? webhook(ledger.document.leadership.webhook_key)
+            : privately(a.userIds);
+    if (destination) {
       deliveries.push({
         purpose: m.purpose,
-        destination: { type: 'app_message', userIds: [...a.userIds] },
+        destination,
         body: bodyOf(m),
-        ...ref(m),
+        ...(m.requestId ? { requestId: m.requestId } : {}),
       });
     } else {
       undeliverable.push(m);
@@ -103,7 +81,7 @@ export function planDeliveries(
       purpose: first.purpose,
       destination: { type: 'response_url', url: origin.replyUrl },
       body: asReplyMarkdown(hereViaReply),
-      ...ref(first),
+      ...(first.requestId ? { requestId: first.requestId } : {}),
     });
   }
   return { deliveries, undeliverable };

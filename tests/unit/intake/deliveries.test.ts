@@ -1,0 +1,73 @@
+import { planDeliveries } from '../../../src/intake/deliveries';
+import { Ledger } from '../../../src/ledger/ledger';
+import { readLedgerFile } from '../../../src/ledger';
+import type { OutgoingMessage } from '../../../src/requests/outgoing';
+
+const parsed = readLedgerFile('examples/ledger.yaml');
+if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+const ledger = new Ledger(parsed.ledger, 1);
+const withKey = ledger.placeOfChat('wrkB7FAKEjiangwan07'); // 7号楼: has a push key
+const withoutKey = ledger.placeOfChat('wrkB7FAKEjinianlu04'); // 纪念路 4号楼: no push key
+
+const msg = (
+  audience: OutgoingMessage['audience'],
+  content = 'x',
+  mentions: string[] = [],
+): OutgoingMessage => ({
+  audience,
+  format: 'text',
+  content,
+  mentions,
+  purpose: 'reply',
+});
+
+describe('planDeliveries', () => {
+  it('sends to the group through its push key when it has one', () => {
+    const { deliveries } = planDeliveries(
+      [msg({ to: 'here' }, 'hi', ['li.xl'])],
+      { place: withKey, replyUrl: 'https://r', senderId: 'u' },
+      ledger,
+      false,
+    );
+    expect(deliveries).toEqual([
+      {
+        purpose: 'reply',
+        destination: { type: 'group_webhook', webhookKey: withKey?.building.webhook_key },
+        body: { kind: 'text', content: 'hi', mentions: ['li.xl'] },
+      },
+    ]);
+  });
+
+  it('joins replies into one markdown answer through the one-use response_url when the group has no key', () => {
+    const { deliveries } = planDeliveries(
+      [msg({ to: 'here' }, '第一条', ['you.zm']), msg({ to: 'here' }, '第二条')],
+      { place: withoutKey, replyUrl: 'https://r/1', senderId: 'u' },
+      ledger,
+      false,
+    );
+    expect(deliveries).toEqual([
+      {
+        purpose: 'reply',
+        destination: { type: 'response_url', url: 'https://r/1' },
+        body: { kind: 'markdown', content: '第一条\n<@you.zm>\n\n第二条' },
+      },
+    ]);
+  });
+
+  it('sends private notices only when the self-built app is configured, and reports what has nowhere to go', () => {
+    const messages = [
+      msg({ to: 'people', userIds: ['liu.t'] }),
+      msg({ to: 'leadership' }),
+      msg({ to: 'building', buildingId: 'jw-b8' }),
+    ];
+    const on = planDeliveries(messages, { place: withKey, replyUrl: null, senderId: 'u' }, ledger, true);
+    expect(on.deliveries.map((d) => d.destination)).toEqual([
+      { type: 'app_message', userIds: ['liu.t'] },
+      { type: 'group_webhook', webhookKey: ledger.document.leadership.webhook_key },
+    ]);
+    // 8号楼 has no group yet.
+    expect(on.undeliverable.map((m) => m.audience)).toEqual([{ to: 'building', buildingId: 'jw-b8' }]);
+    const off = planDeliveries(messages, { place: withKey, replyUrl: null, senderId: 'u' }, ledger, false);
+    expect(off.undeliverable).toHaveLength(2);
+  });
+});
