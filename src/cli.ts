@@ -65,7 +65,9 @@ export function cliMain(argv: readonly string[]): void {
     (code) => process.exit(code),
     (error: unknown) => {
       const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
-      process.stderr.write(`mulin: ${message}\n`);
+      // fetch hides the reason (refused, reset, …) in its cause.
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      process.stderr.write(`mulin: ${message}${cause}\n`);
       process.exit(1);
     },
   );

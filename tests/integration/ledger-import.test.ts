@@ -12,10 +12,9 @@ import {
   usingPostgres,
   type TestDatabase,
 } from '../helpers/database';
-import { spawnService } from '../helpers/service-process';
+import { freePorts, spawnService } from '../helpers/service-process';
 
 const clock = fixedClock('2026-11-28T02:00:00Z');
-const PORT = String(43000 + (process.pid % 1000));
 let db: TestDatabase;
 let dir: string;
 
@@ -80,6 +79,7 @@ it('imports once, is idempotent, deactivates removed people and refuses an inval
 });
 
 it('imports MULIN_LEDGER at start, and refuses to start on an invalid one', async () => {
+  const PORT = String((await freePorts(1))[0]);
   const invalid = writeYaml('bad-start.json', (doc) => {
     (doc.compounds as { grid_workers: string[] }[])[0]!.grid_workers = ['ghost'];
   });

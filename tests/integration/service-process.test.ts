@@ -2,18 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createScratchDatabase, usingPostgres } from '../helpers/database';
-import { spawnService } from '../helpers/service-process';
+import { freePorts, spawnService } from '../helpers/service-process';
 import { BOT_SECRETS, botCallback, botText } from '../helpers/wecom-payloads';
 
 /** The service as an operator runs it: a real process, configured by its environment. */
 
-const PORT = 39000 + (process.pid % 1000);
+let PORT = 0;
 
 let dataDir: string;
 let databaseUrl: string | undefined;
 let dropDatabase: () => Promise<void> = () => Promise.resolve();
 
 beforeAll(async () => {
+  [PORT = 0] = await freePorts(1);
   dataDir = mkdtempSync(path.join(tmpdir(), 'mulin-proc-'));
   if (usingPostgres) {
     const scratch = await createScratchDatabase();

@@ -1,35 +1,46 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawnService } from '../helpers/service-process';
+import { freePorts, spawnService } from '../helpers/service-process';
 
 /**
  * The README's local trial: with no WeCom credentials, the service runs with the simulator and
  * the example street, and `mulin say` plays a resident and a head, printing the bot's replies.
  */
-const PORT = 41000 + (process.pid % 1000) * 2;
 let dataDir: string;
+let PORT: number;
+let SIMULATOR_PORT: number;
+let serviceOutput = () => '';
 
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'mulin-trial-'));
+  [PORT = 0, SIMULATOR_PORT = 0] = await freePorts(2);
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function say(from: string, text: string): Promise<string> {
   const proc = spawnService({ PORT: String(PORT) }, 'src/cli.ts', [
     'say',
+    '--simulator',
+    `http://127.0.0.1:${SIMULATOR_PORT}`,
     '--chat',
     'wrkB7FAKEjiangwan07',
     '--from',
     from,
     text,
   ]);
-  expect(await proc.exited).toBe(0);
+  const code = await proc.exited;
+  if (code !== 0) throw new Error(`mulin say exited ${code}:\n${proc.output()}\n${serviceOutput()}`);
   return proc.output();
 }
 
 it('runs a report, an acknowledgement, a resolution and a rating against the simulator', async () => {
-  const service = spawnService({ PORT: String(PORT), MULIN_DATA_DIR: dataDir });
+  const service = spawnService({
+    PORT: String(PORT),
+    MULIN_SIMULATOR_PORT: String(SIMULATOR_PORT),
+    MULIN_DATA_DIR: dataDir,
+  });
+  serviceOutput = () => service.output();
   try {
     await service.waitFor(/"msg":"ready"/);
     expect(service.output()).toContain('trial mode');
@@ -41,6 +52,6 @@ it('runs a report, an acknowledgement, a resolution and a rating against the sim
     expect(await say('zhang.min', '@睦邻助手 满意 1')).toContain('#1 已完结，谢谢您的评价！');
   } finally {
     service.child.kill('SIGTERM');
-    expect(await service.exited).toBe(0);
   }
+  expect(await service.exited).toBe(0);
 });
