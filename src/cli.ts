@@ -3,8 +3,14 @@ import { ledger, LEDGER_USAGE } from './cli/ledger';
 import { outbox, OUTBOX_USAGE } from './cli/outbox';
 import { say, SAY_USAGE } from './cli/say';
 import { simulator, SIMULATOR_USAGE } from './cli/simulator';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase } from './db/data-source';
+import {
+  digestCommand,
+  remindCommand,
+  CLI_USAGE as SCHEDULER_USAGE,
+  schedulerOptionsFrom,
+} from './scheduler';
 import { systemClock } from './shared/clock';
 
 /** `mulin`: operator commands. Each command's own module holds its usage text. */
@@ -12,16 +18,18 @@ const USAGE = `Usage: mulin <command>
 
 mulin migrate                   bring the database schema up to date (also done at every start)
 ${LEDGER_USAGE}
-${OUTBOX_USAGE}
+${SCHEDULER_USAGE.replace(/^ {2}(\w)/gm, 'mulin $1')}${OUTBOX_USAGE}
 ${SIMULATOR_USAGE}
 ${SAY_USAGE}
 `;
 
-async function withDatabase(work: (dataSource: DataSource) => Promise<number>): Promise<number> {
+async function withDatabase(
+  work: (dataSource: DataSource, config: Config) => Promise<number>,
+): Promise<number> {
   const config = loadConfig();
   const dataSource = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    return await work(dataSource);
+    return await work(dataSource, config);
   } finally {
     await dataSource.destroy();
   }
@@ -41,6 +49,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return withDatabase(migrate);
     case 'ledger':
       return withDatabase((ds) => ledger(ds, systemClock, rest));
+    case 'digest':
+      return withDatabase((ds, config) => digestCommand(ds, systemClock, rest, schedulerOptionsFrom(config)));
+    case 'remind':
+      return withDatabase((ds, config) => remindCommand(ds, systemClock, rest, schedulerOptionsFrom(config)));
     case 'outbox':
       return withDatabase((ds) => outbox(ds, systemClock, rest));
     case 'simulator':

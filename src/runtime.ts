@@ -7,6 +7,7 @@ import { describeImport, importLedgerFile } from './ledger/import-file';
 import { LedgerCache } from './ledger/ledger-store';
 import { enqueue, OutboxWorker, timedSender } from './outbox';
 import { Metrics } from './http/metrics';
+import { Scheduler, schedulerOptionsFrom } from './scheduler';
 import { createService } from './service';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
@@ -16,6 +17,7 @@ export interface Mulin {
   readonly server: Server;
   readonly dataSource: DataSource;
   readonly worker: OutboxWorker;
+  readonly scheduler: Scheduler;
   /** Stops accepting, finishes in-flight requests and sends, closes the database. */
   stop(): Promise<void>;
 }
@@ -109,15 +111,25 @@ export async function startMulin(
     server.once('error', reject);
   });
   worker.start();
+  const scheduler = new Scheduler(
+    dataSource,
+    clock,
+    logger.child({ component: 'scheduler' }),
+    ledgers,
+    schedulerOptionsFrom(config, { onQueued: () => worker.wakeUp() }),
+  );
+  await scheduler.start();
 
   return {
     server,
     dataSource,
     worker,
+    scheduler,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      await scheduler.stop();
       await worker.stop();
       await dataSource.destroy();
     },

@@ -1,4 +1,5 @@
 import { maskPhones } from '../requests/format';
+import { responseClock } from '../requests/due-times';
 import { addEvent, updateRequest, type RequestRow } from '../requests/request-store';
 import type { CommandContext, CommandDefinition } from './context';
 
@@ -56,7 +57,16 @@ export const rateBad: CommandDefinition = {
     if (!request || !canRate(ctx, request)) return;
     const reason = ctx.command.rest;
     // Not satisfied: back to the assignee, still acknowledged, with the resolve clock running again.
+    const clock = responseClock(
+      {
+        category: request.category,
+        priority: request.priority,
+        utility: request.category === 'repair' && request.utility !== null,
+      },
+      ctx.ledger.document.response_clocks ?? [],
+    );
     await updateRequest(ctx.tx, request.id, {
+      resolveDueAt: new Date(ctx.now.getTime() + clock.resolveMinutes * 60_000),
       status: 'acknowledged',
       rating: 'bad',
       ratingNote: reason || null,

@@ -1,3 +1,4 @@
+import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -18,6 +19,33 @@ function isTimeZone(name: string): boolean {
 }
 
 const optionalText = z.string().min(1).optional();
+
+/** A job's schedule: a node-cron expression read in MULIN_TIMEZONE, or `off`. */
+const schedule = (fallback: string) =>
+  z
+    .string()
+    .refine(
+      (value) => value === 'off' || isCronExpression(value),
+      'expected a cron expression such as "0 9 * * 1" (minute hour day month weekday), or off',
+    )
+    .default(fallback);
+
+const QUIET_HOURS = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
+const DURATION = /^(\d+)(m|h|d)$/;
+const MINUTES_PER = { m: 1, h: 60, d: 1440 } as const;
+
+/** 21:00-08:00 → minutes after midnight; null for off. Only called on values the schema accepted. */
+function quietHoursOf(value: string): { start: number; end: number } | null {
+  const m = QUIET_HOURS.exec(value);
+  if (!m) return null;
+  return { start: Number(m[1]) * 60 + Number(m[2]), end: Number(m[3]) * 60 + Number(m[4]) };
+}
+
+function minutesOf(duration: string): number {
+  const m = DURATION.exec(duration);
+  return m ? Number(m[1]) * MINUTES_PER[m[2] as keyof typeof MINUTES_PER] : 0;
+}
+
 const aesKey = z
   .string()
   .regex(AES_KEY, 'expected the 43-character EncodingAESKey (letters and digits) from the admin console')
@@ -41,6 +69,22 @@ const EnvSchema = z.object({
     .default('Asia/Shanghai'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   MULIN_LEDGER: optionalText,
+  MULIN_REMINDER_SCHEDULE: schedule('*/10 * * * *'),
+  MULIN_AUTO_CLOSE_SCHEDULE: schedule('0 * * * *'),
+  MULIN_DIGEST_SCHEDULE: schedule('0 9 * * 1'),
+  MULIN_BUILDING_NOTE_SCHEDULE: schedule('30 9 * * 1'),
+  MULIN_QUIET_HOURS: z
+    .string()
+    .refine((value) => {
+      if (value === 'off') return true;
+      const quiet = quietHoursOf(value);
+      return quiet !== null && quiet.start !== quiet.end;
+    }, 'expected a nightly window such as 21:00-08:00 (24-hour clock), or off')
+    .default('21:00-08:00'),
+  MULIN_AUTO_CLOSE_AFTER: z
+    .string()
+    .refine((value) => minutesOf(value) > 0, 'expected a duration such as 72h, 3d or 90m')
+    .default('72h'),
   MULIN_ADMIN_TOKEN: z
     .string()
     .min(16, 'expected at least 16 characters (it guards the admin API and pages)')
@@ -87,6 +131,16 @@ export interface Config {
   readonly ledgerFile: string | undefined;
   /** Guards /api (and later /admin); unset turns them off. */
   readonly adminToken: string | undefined;
+  /** The scheduler's jobs (cron expressions in `timezone`; null when off) and its rules. */
+  readonly schedule: {
+    readonly reminders: string | null;
+    readonly autoClose: string | null;
+    readonly weeklyDigest: string | null;
+    readonly buildingNotes: string | null;
+    /** Minutes after local midnight; start after end wraps past midnight. null: never quiet. */
+    readonly quietHours: { readonly start: number; readonly end: number } | null;
+    readonly autoCloseAfterMinutes: number;
+  };
   readonly wecom: {
     readonly apiBase: string;
     readonly timestampToleranceS: number;
@@ -184,6 +238,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     ledgerFile: e.MULIN_LEDGER,
     adminToken: e.MULIN_ADMIN_TOKEN,
+    schedule: {
+      reminders: e.MULIN_REMINDER_SCHEDULE === 'off' ? null : e.MULIN_REMINDER_SCHEDULE,
+      autoClose: e.MULIN_AUTO_CLOSE_SCHEDULE === 'off' ? null : e.MULIN_AUTO_CLOSE_SCHEDULE,
+      weeklyDigest: e.MULIN_DIGEST_SCHEDULE === 'off' ? null : e.MULIN_DIGEST_SCHEDULE,
+      buildingNotes: e.MULIN_BUILDING_NOTE_SCHEDULE === 'off' ? null : e.MULIN_BUILDING_NOTE_SCHEDULE,
+      quietHours: quietHoursOf(e.MULIN_QUIET_HOURS),
+      autoCloseAfterMinutes: minutesOf(e.MULIN_AUTO_CLOSE_AFTER),
+    },
     wecom: {
       apiBase: e.WECOM_API_BASE.replace(/\/+$/, ''),
       timestampToleranceS: e.WECOM_TIMESTAMP_TOLERANCE_S,

@@ -113,6 +113,8 @@ it('replays a day in a building group', async () => {
     reopen_count: 1,
     resolved_at: null,
   });
+  // The resolve clock starts again: 24 hours for a repair of the power supply (a light).
+  expect((await request(1))?.resolve_due_at).toEqual(new Date(desk.clock.now().getTime() + 24 * 3600_000));
   desk.advance(60);
   groupReply(await desk.say('zhao.zq', '办结 1 三楼的也换好了'));
   r = groupReply(await desk.say('zhang.min', '满意 1'));

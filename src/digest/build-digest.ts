@@ -1,0 +1,69 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Ledger } from '../ledger/ledger';
+import { formatIsoWeek, shiftWeek, weekBounds, type IsoWeek } from './calendar';
+import { weekExceptions, type WeekExceptions } from './week-exceptions';
+import { buildingWeeks, weeklyFigures, type BuildingWeek, type WeeklyFigures } from './weekly-figures';
+
+type Db = EntityManager | DataSource;
+
+export interface QuietBuilding {
+  readonly id: string;
+  readonly name: string;
+  /** False when the building has no group in the ledger yet: it cannot report anything. */
+  readonly hasGroup: boolean;
+}
+
+export interface CompoundDigest {
+  readonly id: string;
+  readonly name: string;
+  readonly current: WeeklyFigures;
+  readonly previous: WeeklyFigures;
+  /** Buildings with no request received in the week. */
+  readonly quietBuildings: readonly QuietBuilding[];
+}
+
+/** Everything the weekly digest says, as data; render-digest.ts turns it into markdown. */
+export interface Digest {
+  readonly week: IsoWeek;
+  /** 2026-W48 */
+  readonly label: string;
+  readonly start: Date;
+  readonly end: Date;
+  readonly timeZone: string;
+  readonly total: { readonly current: WeeklyFigures; readonly previous: WeeklyFigures };
+  readonly compounds: readonly CompoundDigest[];
+  readonly exceptions: WeekExceptions;
+  readonly buildings: ReadonlyMap<string, BuildingWeek>;
+}
+
+/** Gathers one week's digest: the street's and each compound's figures, this week and the one before. */
+export async function buildDigest(db: Db, ledger: Ledger, week: IsoWeek, timeZone: string): Promise<Digest> {
+  const { start, end } = weekBounds(week, timeZone);
+  const previousStart = weekBounds(shiftWeek(week, -1), timeZone).start;
+  const figures = (weekStart: Date, compoundId: string | null) =>
+    weeklyFigures(db, { weekStart, timeZone, compoundId });
+  const buildings = await buildingWeeks(db, { weekStart: start, timeZone });
+  const compounds: CompoundDigest[] = [];
+  for (const compound of ledger.allCompounds()) {
+    compounds.push({
+      id: compound.id,
+      name: compound.name,
+      current: await figures(start, compound.id),
+      previous: await figures(previousStart, compound.id),
+      quietBuildings: compound.buildings
+        .filter((b) => (buildings.get(b.id)?.received ?? 0) === 0)
+        .map((b) => ({ id: b.id, name: b.name, hasGroup: Boolean(b.chat_id) })),
+    });
+  }
+  return {
+    week,
+    label: formatIsoWeek(week),
+    start,
+    end,
+    timeZone,
+    total: { current: await figures(start, null), previous: await figures(previousStart, null) },
+    compounds,
+    exceptions: await weekExceptions(db, { weekStart: start, timeZone }),
+    buildings,
+  };
+}

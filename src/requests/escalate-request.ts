@@ -1,0 +1,117 @@
+import type { EntityManager } from 'typeorm';
+import type { Ledger } from '../ledger/ledger';
+import { categoryName, maskPhones, placeOf, shorten } from './format';
+import type { Audience, Outgoing } from './outgoing';
+import { addEvent, updateRequest, type RequestRow } from './request-store';
+
+/** Escalation levels: 1 the compound's grid worker, 2 the street office. */
+export const GRID_LEVEL = 1;
+export const STREET_LEVEL = 2;
+
+export interface EscalationContext {
+  readonly tx: EntityManager;
+  readonly ledger: Ledger;
+  readonly now: Date;
+  readonly out: Outgoing;
+}
+
+export interface Escalation {
+  /** The level asked for; 1 without a grid worker in the compound goes to the street instead. */
+  readonly level: number;
+  /** Who escalated; null when the scheduler did, because a clock ran out. */
+  readonly actorId: string | null;
+  readonly reason: string;
+  /** Where the short public notice goes: the chat a command came from, or the request's building group. */
+  readonly notice: Audience;
+}
+
+/** The name under which an escalation is signed. */
+function signature(ledger: Ledger, actorId: string | null): string {
+  return actorId ? ledger.nameOf(actorId) : '睦邻自动上报';
+}
+
+/**
+ * Raises a request one step, the same way whether a person or the scheduler does it. Level 1
+ * hands it to the compound's first grid worker; level 2 puts it before the street office. Writes
+ * the change and its 'escalated' event in the caller's transaction and describes the messages on
+ * ctx.out. Returns the level reached.
+ */
+export async function escalateRequest(
+  ctx: EscalationContext,
+  request: RequestRow,
+  escalation: Escalation,
+): Promise<number> {
+  const { ledger, now, tx, out } = ctx;
+  const no = request.no;
+  const reason = maskPhones(escalation.reason);
+  const compound = request.compoundId ? ledger.compound(request.compoundId) : undefined;
+  const gridWorker = compound?.grid_workers[0] ?? null;
+  const where = request.buildingId ? (ledger.placeOfBuilding(request.buildingId)?.building.name ?? '') : '';
+  const summary = `#${no} ${categoryName(ledger.categories, request.category)} ${where}${placeOf(request)} ${shorten(maskPhones(request.text))}`;
+
+  if (escalation.level === GRID_LEVEL && gridWorker) {
+    await updateRequest(tx, request.id, {
+      escalationLevel: GRID_LEVEL,
+      assigneeId: gridWorker,
+      updatedAt: now,
+    });
+    await addEvent(tx, request.id, {
+      type: 'escalated',
+      actorId: escalation.actorId,
+      at: now,
+      note: escalation.reason,
+      data: { level: GRID_LEVEL, from: request.assigneeId, to: gridWorker },
+    });
+    out.add({
+      audience: escalation.notice,
+      format: 'text',
+      content: `#${no} 已上报网格员 ${ledger.nameOf(gridWorker)}：${reason}`,
+      mentions: [gridWorker],
+      requestId: request.id,
+      purpose: 'escalation',
+    });
+    out.add({
+      audience: { to: 'people', userIds: [gridWorker] },
+      format: 'text',
+      content: `上报 ${summary}\n原因：${reason}（${signature(ledger, escalation.actorId)}）`,
+      mentions: [],
+      requestId: request.id,
+      purpose: 'escalation',
+    });
+    return GRID_LEVEL;
+  }
+
+  await updateRequest(tx, request.id, { escalationLevel: STREET_LEVEL, updatedAt: now });
+  await addEvent(tx, request.id, {
+    type: 'escalated',
+    actorId: escalation.actorId,
+    at: now,
+    note: escalation.reason,
+    data: { level: STREET_LEVEL },
+  });
+  out.add({
+    audience: escalation.notice,
+    format: 'text',
+    content: `#${no} 已上报街道：${reason}`,
+    mentions: [],
+    requestId: request.id,
+    purpose: 'escalation',
+  });
+  out.add({
+    audience: { to: 'leadership' },
+    format: 'markdown',
+    content: `**上报街道** ${summary}\n> 原因：${reason}\n> 上报人：${signature(ledger, escalation.actorId)}`,
+    mentions: [],
+    requestId: request.id,
+    purpose: 'escalation',
+  });
+  out.add({
+    audience: { to: 'people', userIds: ledger.document.street.admins },
+    format: 'text',
+    content: `上报街道 ${summary}\n原因：${reason}`,
+    mentions: [],
+    requestId: request.id,
+    purpose: 'escalation',
+  });
+  return STREET_LEVEL;
+}

@@ -1,0 +1,183 @@
+import { parseArgs } from 'node:util';
+import type { DataSource } from 'typeorm';
+import {
+  formatIsoWeek,
+  lastFullWeekBefore,
+  localParts,
+  parseIsoWeek,
+  zonedInstant,
+  type IsoWeek,
+} from '../digest/calendar';
+import { LedgerCache } from '../ledger/ledger-store';
+import type { Ledger } from '../ledger/ledger';
+import type { Clock } from '../shared/clock';
+import { silentLogger, type Logger } from '../shared/logger';
+import { runClaimed } from './claim';
+import { defaultInstance, type SchedulerOptions } from './options';
+import { formatQuietHours, isQuiet } from './quiet-hours';
+import { sweepReminders, type SweepResult } from './reminder-sweep';
+import { digestDestination, digestParts, queueDigest } from './weekly-jobs';
+
+/** Lines for `mulin help`. */
+export const CLI_USAGE = `  digest [--week 2026-W48] [--send]
+                                  print a week's digest (default: last full week); --send queues it to the leadership group
+  remind [--now 2026-12-01T10:00+08:00]
+                                  run a reminder sweep as of that instant (default: now) and say what it queued
+`;
+
+export type CliSettings = Pick<SchedulerOptions, 'timeZone' | 'quietHours' | 'privateNotices'> & {
+  readonly stdout?: (text: string) => void;
+  readonly stderr?: (text: string) => void;
+  readonly logger?: Logger;
+};
+
+function io(settings: CliSettings) {
+  return {
+    out: settings.stdout ?? ((text: string) => void process.stdout.write(text)),
+    err: settings.stderr ?? ((text: string) => void process.stderr.write(text)),
+  };
+}
+
+function parse(args: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>) {
+  try {
+    return { ok: true as const, values: parseArgs({ args: [...args], options, strict: true }).values };
+  } catch (error) {
+    return { ok: false as const, message: (error as Error).message };
+  }
+}
+
+async function currentLedger(dataSource: DataSource, err: (text: string) => void): Promise<Ledger | null> {
+  const ledger = await new LedgerCache().current(dataSource);
+  if (ledger.version === 0) {
+    err('No ledger has been imported yet: run `mulin ledger import FILE` first.\n');
+    return null;
+  }
+  return ledger;
+}
+
+/** `mulin digest [--week 2026-W48] [--send]`: prints any week's digest; --send queues it (once per week). */
+export async function digestCommand(
+  dataSource: DataSource,
+  clock: Clock,
+  args: readonly string[],
+  settings: CliSettings,
+): Promise<number> {
+  const { out, err } = io(settings);
+  const parsed = parse(args, { week: { type: 'string' }, send: { type: 'boolean' } });
+  if (!parsed.ok) {
+    err(`mulin digest: ${parsed.message}\n\nUsage:\n${CLI_USAGE}`);
+    return 2;
+  }
+  const weekText = parsed.values.week as string | undefined;
+  let week: IsoWeek = lastFullWeekBefore(clock.now(), settings.timeZone);
+  if (weekText !== undefined) {
+    const given = parseIsoWeek(weekText);
+    if (!given) {
+      err(`mulin digest: --week expects an ISO week such as 2026-W48, not "${weekText}".\n`);
+      return 2;
+    }
+    week = given;
+  }
+  const ledger = await currentLedger(dataSource, err);
+  if (!ledger) return 1;
+  const destination = digestDestination(ledger, settings.privateNotices);
+  const parts = await digestParts(dataSource, ledger, week, settings.timeZone, destination?.maxBytes);
+  out(`${parts.join('\n\n')}\n`);
+  if (parsed.values.send !== true) return 0;
+  if (!destination) {
+    err('Not sent: the ledger has no leadership.webhook_key and the self-built app is not configured.\n');
+    return 1;
+  }
+  const now = clock.now();
+  const sent = await dataSource.transaction((tx) => queueDigest(tx, ledger, week, now, settings));
+  const label = formatIsoWeek(week);
+  if (sent.queued === 0) {
+    out(`\nThe ${label} digest was queued before; nothing new was queued.\n`);
+  } else {
+    out(`\nQueued the ${label} digest (${sent.queued} of ${sent.parts} part(s)) to the leadership.\n`);
+  }
+  return 0;
+}
+
+/** 2026-12-01T10:00+08:00, 2026-12-01T02:00Z, or 2026-12-01T10:00 read in the street's time zone. */
+export function parseInstant(text: string, timeZone: string): Date | null {
+  const local = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(text.trim());
+  if (local) {
+    const [year, month, day, hour, minute] = local.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return zonedInstant({ year, month, day, hour, minute }, timeZone);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text.trim())) return null;
+  const at = new Date(text.trim());
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
+/** 2026-12-01 10:00 */
+function localMinute(at: Date, timeZone: string): string {
+  const p = localParts(at, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}`;
+}
+
+function describeSweep(r: SweepResult, quiet: boolean, settings: CliSettings): string {
+  const lines = [`${r.reminded} reminder(s) and ${r.escalated} escalation(s) queued.`];
+  if (r.held > 0) {
+    lines.push(
+      `${r.held} held for quiet hours (${formatQuietHours(settings.quietHours)}); they go out at its end.`,
+    );
+  } else if (quiet) {
+    lines.push(
+      `Quiet hours (${formatQuietHours(settings.quietHours)}): only urgent requests are chased now.`,
+    );
+  }
+  if (r.failed > 0) lines.push(`${r.failed} failed (see the log); the next sweep retries them.`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `mulin remind [--now INSTANT]`: one reminder sweep as of that instant. It takes the job's lock
+ * but claims no period, so it runs even if the scheduler swept that minute; each request's stage
+ * still happens once, whoever runs the sweep.
+ */
+export async function remindCommand(
+  dataSource: DataSource,
+  clock: Clock,
+  args: readonly string[],
+  settings: CliSettings,
+): Promise<number> {
+  const { out, err } = io(settings);
+  const parsed = parse(args, { now: { type: 'string' } });
+  if (!parsed.ok) {
+    err(`mulin remind: ${parsed.message}\n\nUsage:\n${CLI_USAGE}`);
+    return 2;
+  }
+  const nowText = parsed.values.now as string | undefined;
+  const now = nowText === undefined ? clock.now() : parseInstant(nowText, settings.timeZone);
+  if (!now) {
+    err(`mulin remind: --now expects an instant such as 2026-12-01T10:00+08:00, not "${nowText ?? ''}".\n`);
+    return 2;
+  }
+  const ledger = await currentLedger(dataSource, err);
+  if (!ledger) return 1;
+  let result = null as SweepResult | null;
+  const outcome = await runClaimed(
+    dataSource,
+    { job: 'reminders', period: null, instance: `cli:${defaultInstance()}`, now },
+    async (tx) => {
+      result = await sweepReminders(tx, ledger, now, settings, settings.logger ?? silentLogger);
+      return { ...result };
+    },
+  );
+  if (outcome.status === 'skipped' || result === null) {
+    err('Another reminder sweep is running right now; try again in a moment.\n');
+    return 1;
+  }
+  out(`Sweep as of ${localMinute(now, settings.timeZone)} (${settings.timeZone}):\n`);
+  out(describeSweep(result, isQuiet(now, settings.quietHours, settings.timeZone), settings));
+  return 0;
+}

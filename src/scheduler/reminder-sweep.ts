@@ -1,0 +1,193 @@
+import type { EntityManager } from 'typeorm';
+import type { Ledger } from '../ledger/ledger';
+import { escalateRequest, GRID_LEVEL, STREET_LEVEL } from '../requests/escalate-request';
+import { categoryName } from '../requests/format';
+import { Outgoing } from '../requests/outgoing';
+import { findRequestByNo, type RequestRow } from '../requests/request-store';
+import type { Logger } from '../shared/logger';
+import { inSavepoint } from './claim';
+import { deliver } from './deliver';
+import { isQuiet, type QuietHours } from './quiet-hours';
+
+/**
+ * The reminder ladder. A request not acknowledged by ack_due_at is reminded (the assignee @ in the
+ * building group); not acknowledged one clock length after that reminder, it is escalated one
+ * level. Acknowledged but not resolved by resolve_due_at: the same with the resolution clock.
+ * Each (request, stage) happens once, recorded in request_reminder; quiet hours hold every stage
+ * of a non-urgent request until they end, urgent ones never wait.
+ */
+export type Stage = 'ack_remind' | 'ack_escalate' | 'resolve_remind' | 'resolve_escalate';
+
+interface Ladder {
+  readonly remind: Stage;
+  readonly escalate: Stage;
+  readonly due: (r: RequestRow) => Date | null;
+  readonly verb: string;
+  readonly reminder: (no: number, category: string) => string;
+}
+
+const ACK: Ladder = {
+  remind: 'ack_remind',
+  escalate: 'ack_escalate',
+  due: (r) => r.ackDueAt,
+  verb: '接单',
+  reminder: (no, category) => `提醒：#${no} ${category} 已过接单时限，请尽快接单：接单 ${no}`,
+};
+const RESOLVE: Ladder = {
+  remind: 'resolve_remind',
+  escalate: 'resolve_escalate',
+  due: (r) => r.resolveDueAt,
+  verb: '办结',
+  reminder: (no, category) => `提醒：#${no} ${category} 已过办结时限，请尽快办结：办结 ${no} 处理情况`,
+};
+
+/** What request_reminder.outcome records for each stage. */
+const REMINDED = 'reminded';
+const ESCALATED = 'escalated to level ';
+const ALREADY_WITH_STREET = 'already with the street';
+
+export interface SweepSettings {
+  readonly timeZone: string;
+  readonly quietHours: QuietHours | null;
+  readonly privateNotices: boolean;
+}
+
+export interface SweepResult {
+  readonly reminded: number;
+  readonly escalated: number;
+  /** Stages that were due but held for quiet hours. */
+  readonly held: number;
+  readonly failed: number;
+  /** Messages with nowhere to go (a building without a group robot, private notices off). */
+  readonly undeliverable: number;
+}
+
+/** 30分钟, 2小时, 24小时, 72小时, 7天: a clock as the practice words it. */
+export function clockLength(minutes: number): string {
+  if (minutes >= 7 * 1440 && minutes % 1440 === 0) return `${minutes / 1440}天`;
+  if (minutes % 60 === 0) return `${minutes / 60}小时`;
+  return `${minutes}分钟`;
+}
+
+// Candidates: active requests past the deadline of their current ladder that has not reached its
+// last stage. Rows a command is changing right now are skipped and seen at the next sweep.
+const CANDIDATES_SQL = `
+  SELECT r.no,
+    COALESCE((SELECT json_object_agg(x.stage, x.at) FROM request_reminder x WHERE x.request_id = r.id), '{}') AS stages
+  FROM request r
+  WHERE (r.status = 'open' AND r.ack_due_at <= $1 AND NOT EXISTS
+          (SELECT 1 FROM request_reminder x WHERE x.request_id = r.id AND x.stage = 'ack_escalate'))
+     OR (r.status = 'acknowledged' AND r.resolve_due_at <= $1 AND NOT EXISTS
+          (SELECT 1 FROM request_reminder x WHERE x.request_id = r.id AND x.stage = 'resolve_escalate'))
+  ORDER BY r.no
+  FOR UPDATE OF r SKIP LOCKED`;
+
+type Step = { stage: Stage; ladder: Ladder; kind: 'remind' | 'escalate' } | null;
+
+/** The stage due for a request at `now`, if any. */
+function dueStep(r: RequestRow, stages: Record<string, string>, now: Date): Step {
+  const ladder = r.status === 'open' ? ACK : RESOLVE;
+  const due = ladder.due(r);
+  if (!due) return null;
+  const reminded = stages[ladder.remind];
+  if (reminded === undefined) return now >= due ? { stage: ladder.remind, ladder, kind: 'remind' } : null;
+  if (stages[ladder.escalate] !== undefined) return null;
+  // Another clock length after the reminder went out, so a held reminder still gets its full time.
+  const clock = due.getTime() - r.createdAt.getTime();
+  const escalateAt = new Date(reminded).getTime() + clock;
+  return now.getTime() >= escalateAt ? { stage: ladder.escalate, ladder, kind: 'escalate' } : null;
+}
+
+/** Runs one sweep as of `now`, in the caller's (claimed) transaction. */
+export async function sweepReminders(
+  tx: EntityManager,
+  ledger: Ledger,
+  now: Date,
+  settings: SweepSettings,
+  logger: Logger,
+): Promise<SweepResult> {
+  const quiet = isQuiet(now, settings.quietHours, settings.timeZone);
+  const candidates = await tx.query<{ no: number; stages: Record<string, string> }[]>(CANDIDATES_SQL, [now]);
+  let reminded = 0;
+  let escalated = 0;
+  let held = 0;
+  let failed = 0;
+  let undeliverable = 0;
+  for (const candidate of candidates) {
+    const request = await findRequestByNo(tx, candidate.no);
+    const step = request ? dueStep(request, candidate.stages, now) : null;
+    if (!request || !step) continue;
+    if (quiet && request.priority !== 'urgent') {
+      held++;
+      continue;
+    }
+    let outcome = '';
+    const error = await inSavepoint(tx, async () => {
+      const out = new Outgoing();
+      outcome =
+        step.kind === 'remind'
+          ? remind(request, step.ladder, ledger, out)
+          : await escalate(tx, request, step.ladder, ledger, now, out);
+      await tx.query(
+        `INSERT INTO request_reminder (request_id, stage, at, outcome) VALUES ($1, $2, $3, $4)`,
+        [request.id, step.stage, now, outcome],
+      );
+      const delivered = await deliver(tx, out.messages, {
+        ledger,
+        privateNotices: settings.privateNotices,
+        now,
+        dedupeKey: `reminder:${request.id}:${step.stage}`,
+      });
+      undeliverable += delivered.undeliverable;
+    });
+    if (error) {
+      failed++;
+      logger.error(
+        { err: error, no: request.no, stage: step.stage },
+        'reminder failed; retried at the next sweep',
+      );
+    } else if (outcome === REMINDED) {
+      reminded++;
+    } else if (outcome.startsWith(ESCALATED)) {
+      escalated++;
+    }
+  }
+  return { reminded, escalated, held, failed, undeliverable };
+}
+
+function remind(request: RequestRow, ladder: Ladder, ledger: Ledger, out: Outgoing): string {
+  const text = ladder.reminder(request.no, categoryName(ledger.categories, request.category));
+  const mentions = request.assigneeId ? [request.assigneeId] : [];
+  const building = request.buildingId ? ledger.placeOfBuilding(request.buildingId)?.building : undefined;
+  // A building without a group robot: remind the assignee privately instead.
+  const audience =
+    building?.webhook_key || !request.assigneeId
+      ? ({ to: 'building', buildingId: request.buildingId ?? '' } as const)
+      : ({ to: 'people', userIds: [request.assigneeId] } as const);
+  out.add({ audience, format: 'text', content: text, mentions, requestId: request.id, purpose: 'reminder' });
+  return REMINDED;
+}
+
+async function escalate(
+  tx: EntityManager,
+  request: RequestRow,
+  ladder: Ladder,
+  ledger: Ledger,
+  now: Date,
+  out: Outgoing,
+): Promise<string> {
+  if (request.escalationLevel >= STREET_LEVEL) return ALREADY_WITH_STREET;
+  let level = request.escalationLevel + 1;
+  const compound = request.compoundId ? ledger.compound(request.compoundId) : undefined;
+  const gridWorker = compound?.grid_workers[0];
+  // Escalating to the grid worker who already has it would change nothing: go to the street.
+  if (level === GRID_LEVEL && (!gridWorker || gridWorker === request.assigneeId)) level = STREET_LEVEL;
+  const clock = (ladder.due(request)?.getTime() ?? now.getTime()) - request.createdAt.getTime();
+  const reached = await escalateRequest({ tx, ledger, now, out }, request, {
+    level,
+    actorId: null,
+    reason: `超过${ladder.verb}时限（${clockLength(Math.round(clock / 60_000))}）仍未${ladder.verb}`,
+    notice: { to: 'building', buildingId: request.buildingId ?? '' },
+  });
+  return `${ESCALATED}${reached}`;
+}

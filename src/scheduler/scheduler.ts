@@ -1,0 +1,200 @@
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { DataSource, EntityManager } from 'typeorm';
+import { formatIsoWeek, lastFullWeekBefore, parseIsoWeek } from '../digest/calendar';
+import type { LedgerCache } from '../ledger/ledger-store';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { autoClose } from './auto-close';
+import { JOB_NAMES, runClaimed, type JobName, type JobOutcome, type JobSummary } from './claim';
+import { previousFire } from './cron-times';
+import { defaultInstance, DEFAULTS, type SchedulerOptions } from './options';
+import { sweepReminders } from './reminder-sweep';
+import { queueBuildingNotes, queueDigest } from './weekly-jobs';
+
+/** Jobs that report on a week: their period is the ISO week, made up once if missed. */
+const WEEKLY: readonly JobName[] = ['weekly-digest', 'building-notes'];
+
+/** Claimed runs of the sweeps are kept this long, for operators; weekly runs are kept for good. */
+const SWEEP_RUNS_KEPT_MS = 14 * 86_400_000;
+
+function isWeekly(job: JobName): boolean {
+  return WEEKLY.includes(job);
+}
+
+/**
+ * Runs the desk's jobs on node-cron, once per period across any number of instances.
+ *
+ * Every run goes through runClaimed (claim.ts): an advisory lock plus a (job, period) row written
+ * in the run's own transaction. The period of a sweep (reminders, auto-close) is the minute it was
+ * due; of a weekly job, the ISO week it reports on. At start, and then every catchUpSchedule, the
+ * scheduler looks back for the latest time each job was due and runs that period if no instance
+ * has: a digest due on Monday while everything was down goes out when an instance comes back (on
+ * Tuesday, once), and a failed run is retried. Sweeps look at the state as of now, so reminders
+ * that came due overnight go out at the next sweep.
+ */
+export class Scheduler {
+  private readonly tasks: ScheduledTask[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly instance: string;
+  private started = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly ledgers: LedgerCache,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.instance = options.instance ?? defaultInstance();
+  }
+
+  /** Schedules the enabled jobs and makes up what was missed; returns the make-up pass's outcomes. */
+  async start(): Promise<JobOutcome[]> {
+    if (this.started) return [];
+    this.started = true;
+    const cronLogger = {
+      info: (message: string) => this.logger.debug({ cron: true }, message),
+      warn: (message: string) => this.logger.warn({ cron: true }, message),
+      error: (message: string | Error) => this.logger.error({ cron: true, err: message }, 'cron error'),
+      debug: (message: string | Error) => this.logger.debug({ cron: true }, String(message)),
+    };
+    const schedule = (name: string, expression: string, run: () => Promise<unknown>) => {
+      // run() logs its own failures; node-cron need not see them again.
+      const task = createTask(expression, () => this.track(run().catch(() => undefined)), {
+        name: `mulin-${name}`,
+        timezone: this.options.timeZone,
+        noOverlap: true,
+        logger: cronLogger,
+      });
+      void task.start();
+      this.tasks.push(task);
+    };
+    for (const job of this.enabledJobs()) {
+      const expression = this.options.schedules[job] as string;
+      schedule(job, expression, () => this.runJob(job));
+    }
+    const catchUp =
+      this.options.catchUpSchedule === undefined ? DEFAULTS.catchUpSchedule : this.options.catchUpSchedule;
+    if (catchUp) schedule('catch-up', catchUp, () => this.makeUp(this.clock.now(), WEEKLY));
+    this.logger.info(
+      { timezone: this.options.timeZone, schedules: this.options.schedules, instance: this.instance },
+      'scheduler started',
+    );
+    return this.track(this.makeUp(this.clock.now()));
+  }
+
+  /** Stops scheduling and waits for runs in flight. */
+  async stop(): Promise<void> {
+    for (const task of this.tasks.splice(0)) await task.destroy();
+    await Promise.allSettled([...this.inFlight]);
+    this.started = false;
+  }
+
+  /** Runs a job as its schedule would at `now`: the sweep of that minute, or the digest of the last full week. */
+  async runJob(job: JobName, now: Date = this.clock.now()): Promise<JobOutcome> {
+    return this.run(job, this.periodAt(job, now), now);
+  }
+
+  /**
+   * For each job, finds the latest time it was due at or before `now` and runs that period unless
+   * it already ran. Weekly runs due longer ago than makeUpWithinMinutes are left alone.
+   */
+  async makeUp(now: Date, jobs: readonly JobName[] = JOB_NAMES): Promise<JobOutcome[]> {
+    const window = (this.options.makeUpWithinMinutes ?? DEFAULTS.makeUpWithinMinutes) * 60_000;
+    const outcomes: JobOutcome[] = [];
+    for (const job of this.enabledJobs().filter((j) => jobs.includes(j))) {
+      const due = previousFire(this.options.schedules[job] as string, this.options.timeZone, now);
+      if (!due || (isWeekly(job) && now.getTime() - due.getTime() > window)) continue;
+      try {
+        outcomes.push(await this.run(job, this.periodAt(job, due), now));
+      } catch {
+        // Logged by run(); one job failing does not keep the others from being made up.
+      }
+    }
+    return outcomes;
+  }
+
+  /** The period a run at this instant is for. */
+  periodAt(job: JobName, at: Date): string {
+    if (isWeekly(job)) return formatIsoWeek(lastFullWeekBefore(at, this.options.timeZone));
+    return `${at.toISOString().slice(0, 16)}Z`;
+  }
+
+  private enabledJobs(): JobName[] {
+    return JOB_NAMES.filter((job) => this.options.schedules[job]);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  private async run(job: JobName, period: string, now: Date): Promise<JobOutcome> {
+    const log = this.logger.child({ job, period });
+    try {
+      const outcome = await runClaimed(this.dataSource, { job, period, instance: this.instance, now }, (tx) =>
+        this.work(job, period, tx, now),
+      );
+      if (outcome.status === 'ran') {
+        log.info(outcome.summary, `${job} ran`);
+        if (Number(outcome.summary.queued ?? 0) > 0) this.options.onQueued?.();
+      } else {
+        log.debug({ reason: outcome.reason }, `${job} skipped`);
+      }
+      return outcome;
+    } catch (error) {
+      log.error(
+        { err: error },
+        isWeekly(job)
+          ? `${job} failed; it is retried at the next catch-up`
+          : `${job} failed; the next run covers it`,
+      );
+      throw error;
+    }
+  }
+
+  private async work(job: JobName, period: string, tx: EntityManager, now: Date): Promise<JobSummary> {
+    const ledger = await this.ledgers.current(tx);
+    const settings = {
+      timeZone: this.options.timeZone,
+      quietHours: this.options.quietHours,
+      privateNotices: this.options.privateNotices,
+    };
+    switch (job) {
+      case 'reminders': {
+        const result = await sweepReminders(tx, ledger, now, settings, this.logger);
+        await this.pruneSweepRuns(tx, now);
+        return { ...result, queued: result.reminded + result.escalated };
+      }
+      case 'auto-close': {
+        const result = await autoClose(tx, now, this.options.autoCloseAfterMinutes);
+        return { closed: result.closed };
+      }
+      case 'weekly-digest': {
+        const result = await queueDigest(tx, ledger, weekOf(period), now, settings);
+        if (result.destination === 'none') {
+          this.logger.warn(
+            { period },
+            'weekly digest has nowhere to go: set leadership.webhook_key in the ledger (or configure the self-built app)',
+          );
+        }
+        return result;
+      }
+      case 'building-notes':
+        return queueBuildingNotes(tx, ledger, weekOf(period), now, settings);
+    }
+  }
+
+  private async pruneSweepRuns(tx: EntityManager, now: Date): Promise<void> {
+    await tx.query(`DELETE FROM scheduled_run WHERE job IN ('reminders', 'auto-close') AND ran_at < $1`, [
+      new Date(now.getTime() - SWEEP_RUNS_KEPT_MS),
+    ]);
+  }
+}
+
+function weekOf(period: string) {
+  const week = parseIsoWeek(period);
+  if (!week) throw new Error(`not an ISO week: ${period}`);
+  return week;
+}

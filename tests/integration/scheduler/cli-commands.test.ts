@@ -1,0 +1,113 @@
+import { digestCommand, remindCommand, type CliSettings } from '../../../src/scheduler';
+import { fixedClock } from '../../../src/shared/clock';
+import { openTestDatabase, type TestDatabase } from '../../helpers/database';
+import { generateStreet, insertStreet } from '../../helpers/synthetic-street';
+import { at, outbox, TZ } from './scheduler-fixtures';
+
+/** `mulin digest` and `mulin remind`, as the CLI calls them, on a synthetic street. */
+
+let db: TestDatabase;
+const clock = fixedClock(at('12-01 10:00'));
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+function capture(): CliSettings & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    timeZone: TZ,
+    quietHours: { start: 21 * 60, end: 8 * 60 },
+    privateNotices: false,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    out,
+    err,
+  };
+}
+
+it('says what to do when no ledger has been imported', async () => {
+  const io = capture();
+  expect(await digestCommand(db.dataSource, clock, [], io)).toBe(1);
+  expect(io.err.join('')).toContain('mulin ledger import FILE');
+  expect(await remindCommand(db.dataSource, clock, [], io)).toBe(1);
+});
+
+describe('on a street', () => {
+  beforeAll(async () => {
+    const street = generateStreet({
+      seed: 5,
+      requests: 300,
+      from: at('11-09 00:00'),
+      to: at('11-30 20:00'),
+      asOf: at('11-30 20:00'),
+    });
+    await insertStreet(db.dataSource, street);
+  });
+
+  it('prints any week, the last full one by default, without sending it', async () => {
+    const io = capture();
+    expect(await digestCommand(db.dataSource, clock, ['--week', '2026-W47'], io)).toBe(0);
+    expect(io.out.join('')).toMatch(/^# 和平街道周报 2026-W47/);
+    const byDefault = capture();
+    expect(await digestCommand(db.dataSource, clock, [], byDefault)).toBe(0);
+    expect(byDefault.out.join('')).toMatch(/^# 和平街道周报 2026-W48/);
+    expect(await outbox(db.dataSource)).toEqual([]);
+  });
+
+  it('queues it with --send, once', async () => {
+    const io = capture();
+    expect(await digestCommand(db.dataSource, clock, ['--week', '2026-W48', '--send'], io)).toBe(0);
+    expect(io.out.join('')).toMatch(
+      /Queued the 2026-W48 digest \(\d of \d part\(s\)\) to the leadership\.\n$/,
+    );
+    const queued = await outbox(db.dataSource, ['digest']);
+    expect(queued.length).toBeGreaterThan(0);
+    const again = capture();
+    expect(await digestCommand(db.dataSource, clock, ['--week', '2026-W48', '--send'], again)).toBe(0);
+    expect(again.out.join('')).toContain('The 2026-W48 digest was queued before; nothing new was queued.');
+    expect(await outbox(db.dataSource, ['digest'])).toHaveLength(queued.length);
+  });
+
+  it('refuses a malformed week or option', async () => {
+    for (const args of [
+      ['--week', '2026-48'],
+      ['--week', '2025-W53'],
+      ['--weak', '2026-W48'],
+    ]) {
+      const io = capture();
+      expect(await digestCommand(db.dataSource, clock, args, io)).toBe(2);
+      expect(io.err.join('')).toMatch(/mulin digest: /);
+    }
+  });
+
+  it('runs a sweep as of the instant given, held at night and run by day', async () => {
+    const night = capture();
+    expect(await remindCommand(db.dataSource, clock, ['--now', '2026-12-01T02:00+08:00'], night)).toBe(0);
+    expect(night.out.join('')).toMatch(
+      /^Sweep as of 2026-12-01 02:00 \(Asia\/Shanghai\):\n\d+ reminder\(s\) and \d+ escalation\(s\) queued\.\n\d+ held for quiet hours \(21:00–08:00\); they go out at its end\.\n$/,
+    );
+    const day = capture();
+    expect(await remindCommand(db.dataSource, clock, ['--now', '2026-12-01T10:00+08:00'], day)).toBe(0);
+    const reminded = Number(/(\d+) reminder/.exec(day.out.join(''))?.[1]);
+    expect(reminded).toBeGreaterThan(0);
+    expect(await outbox(db.dataSource, ['reminder'])).toHaveLength(
+      reminded + Number(/(\d+) reminder/.exec(night.out.join(''))?.[1]),
+    );
+    // The same instant again (or the scheduler's own sweep of it) finds every stage done.
+    const again = capture();
+    expect(await remindCommand(db.dataSource, clock, ['--now', '2026-12-01T10:00'], again)).toBe(0);
+    expect(again.out.join('')).toContain('0 reminder(s)');
+  });
+
+  it('refuses an instant it cannot read', async () => {
+    const io = capture();
+    expect(await remindCommand(db.dataSource, clock, ['--now', 'tomorrow'], io)).toBe(2);
+    expect(io.err.join('')).toContain('--now expects an instant such as 2026-12-01T10:00+08:00');
+  });
+});
