@@ -11,6 +11,8 @@ export default tseslint.config(
       'coverage/**',
       'bin/**',
       'jest.config.js',
+      'jest.browser.config.js',
+      '**/.scratch/**',
       'eslint.config.mjs',
     ],
   },

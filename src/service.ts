@@ -1,12 +1,14 @@
 import type Koa from 'koa';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
+import { adminRoutes } from './http/admin/admin-routes';
 import { apiRoutes } from './http/api-routes';
 import { createHttpApp } from './http/app';
 import type { AppState } from './http/app-state';
 import { healthRoutes } from './http/health-routes';
 import { Metrics, metricsRoutes } from './http/metrics';
 import { DEFAULT_BODY_LIMITS, type BodyLimits } from './http/raw-body';
+import { open311Routes } from './http/open311/open311-routes';
 import { wecomRoutes } from './http/wecom-routes';
 import { ignoreInbound, Intake, type InboundHandler } from './intake';
 import { LedgerCache } from './ledger/ledger-store';
@@ -44,7 +46,7 @@ export function receiversOf(config: Config): Partial<Record<Channel, ReceiverSet
   return receivers;
 }
 
-/** The HTTP application: health, WeCom callbacks and the read API. */
+/** The HTTP application: health, metrics, WeCom callbacks, the read API, Open311 and the street office pages. */
 export function createService(deps: ServiceDeps): Koa<AppState> {
   const intake = new Intake(
     deps.dataSource,
@@ -54,6 +56,14 @@ export function createService(deps: ServiceDeps): Koa<AppState> {
     deps.onStored,
   );
   const metrics = deps.metrics ?? new Metrics(deps.dataSource, deps.clock);
+  const ledgers = deps.ledgers ?? new LedgerCache();
+  const street = {
+    dataSource: deps.dataSource,
+    adminToken: deps.config.adminToken,
+    ledgers,
+    clock: deps.clock,
+    timeZone: deps.config.timezone,
+  };
   return createHttpApp(deps.logger, [
     healthRoutes({
       dataSource: deps.dataSource,
@@ -68,11 +78,9 @@ export function createService(deps: ServiceDeps): Koa<AppState> {
       bodyLimits: deps.bodyLimits ?? DEFAULT_BODY_LIMITS,
       countCallback: (channel, outcome) => metrics.callbacks.inc({ channel, outcome }),
     }),
-    apiRoutes({
-      dataSource: deps.dataSource,
-      adminToken: deps.config.adminToken,
-      ledgers: deps.ledgers ?? new LedgerCache(),
-      timeZone: deps.config.timezone,
-    }),
+    // Before apiRoutes: its catch-all would otherwise answer /api/open311 with 404.
+    open311Routes(street),
+    apiRoutes(street),
+    adminRoutes(street),
   ]);
 }

@@ -14,12 +14,17 @@ import {
 } from '../requests/request-store';
 import { AppError } from '../shared/errors';
 import type { AppState } from './app-state';
-import { bearerAuth } from './bearer-auth';
+import { formatIsoWeek, lastFullWeekBefore, mondayOf, parseIsoWeek, zonedInstant } from '../digest/calendar';
+import { weeklyFigures } from '../digest/weekly-figures';
+import type { Clock } from '../shared/clock';
+import { sessionKeysFor, sessionOrBearer } from './admin/admin-auth';
+import { securityHeaders } from './admin/security-headers';
 
 export interface ApiRoutesDeps {
   readonly dataSource: DataSource;
-  /** The bearer token callers must send; undefined turns the API off (404). */
+  /** The bearer token callers must send (or sign in with); undefined turns the API off (404). */
   readonly adminToken: string | undefined;
+  readonly clock: Clock;
   readonly ledgers: LedgerCache;
   /** Timestamps are written with this zone's offset, so they read as the street's local time. */
   readonly timeZone: string;
@@ -53,6 +58,18 @@ const ListQuery = z.strictObject({
 
 const OneParams = z.object({ no: wholeNumber(MAX_REQUEST_NO) });
 
+const FiguresQuery = z.strictObject({
+  week: z
+    .string()
+    .transform((text, ctx) => {
+      const week = parseIsoWeek(text);
+      if (!week) ctx.addIssue({ code: 'custom', message: 'expected an ISO week such as 2026-W48' });
+      return week ?? z.NEVER;
+    })
+    .optional(),
+  compound: id.optional(),
+});
+
 function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const result = schema.safeParse(input);
   if (!result.success) {
@@ -70,11 +87,20 @@ export function apiRoutes(deps: ApiRoutesDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api' });
   const render = new RequestRenderer(deps.dataSource, deps.timeZone);
 
-  router.use(bearerAuth(deps.adminToken));
-  router.use(async (ctx, next) => {
-    // Residents' requests: no proxy or browser cache should keep a copy.
-    ctx.set('Cache-Control', 'no-store');
-    await next();
+  router.use(sessionOrBearer({ keys: sessionKeysFor(deps.adminToken), clock: deps.clock, mode: 'api' }));
+  router.use(securityHeaders('api'));
+
+  // The weekly figures, from the one module that defines the rates (the digest uses it too).
+  router.get('/figures', async (ctx) => {
+    const query = parse(FiguresQuery, ctx.query, 'query');
+    const week = query.week ?? lastFullWeekBefore(deps.clock.now(), deps.timeZone);
+    const monday = mondayOf(week);
+    const figures = await weeklyFigures(deps.dataSource, {
+      weekStart: zonedInstant(monday, deps.timeZone),
+      timeZone: deps.timeZone,
+      compoundId: query.compound ?? null,
+    });
+    ctx.body = { ...figures, week: formatIsoWeek(week) };
   });
 
   router.get('/requests', async (ctx) => {

@@ -121,6 +121,25 @@ export const BuildingSchema = z.strictObject({
   /** Whether the building has a lift (e.g. 加装电梯), so the lift hotline is worth showing. */
   elevator: z.boolean().optional(),
   units: z.array(UnitSchema).optional(),
+  /**
+   * The street's survey of the building (楼栋画像): residents' structure, facilities,
+   * self-governance base… Free keys, as each street words its own survey; shown on its page.
+   */
+  profile: z
+    .record(
+      z.string().regex(/^\S(.{0,38}\S)?$/u),
+      z.union([text, z.number(), z.boolean(), z.array(text)], {
+        error: (issue) =>
+          issue.input === undefined ? undefined : 'expected text, a number, true/false or a list of text',
+      }),
+      {
+        error: (issue) =>
+          issue.code === 'invalid_key'
+            ? 'expected a short label (at most 40 characters, no outer spaces)'
+            : undefined,
+      },
+    )
+    .optional(),
 });
 
 export const CompoundSchema = z.strictObject({

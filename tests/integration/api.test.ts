@@ -14,6 +14,7 @@ import {
   type RequestPatch,
   type RequestRow,
 } from '../../src/requests/request-store';
+import { weeklyFigures } from '../../src/digest/weekly-figures';
 import { fixedClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/logger';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
@@ -30,7 +31,13 @@ let apiOff: { url: string; close(): Promise<void> };
 
 async function serve(adminToken: string | undefined, ledgers = new LedgerCache()) {
   const app = createHttpApp(silentLogger, [
-    apiRoutes({ dataSource, adminToken, ledgers, timeZone: 'Asia/Shanghai' }),
+    apiRoutes({
+      dataSource,
+      adminToken,
+      ledgers,
+      timeZone: 'Asia/Shanghai',
+      clock: fixedClock('2026-12-09T02:00:00Z'),
+    }),
   ]);
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -401,6 +408,34 @@ describe('GET /api/requests/:no', () => {
     const res = await get(`/api/requests/${no}`);
     expect(res.status).toBe(status);
   });
+});
+
+describe('GET /api/figures', () => {
+  const get = (query: string) =>
+    fetch(`${api.url}/api/figures${query}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+
+  it("answers a week's figures from the digest's own rates module, by default the last full week", async () => {
+    // The clock stands in W50, so the default is W49; the requests were made in W48.
+    const direct = await weeklyFigures(dataSource, {
+      weekStart: new Date('2026-11-22T16:00:00Z'),
+      timeZone: 'Asia/Shanghai',
+    });
+    expect(direct.received).toBeGreaterThan(0);
+    const res = await get('?week=2026-W48');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(JSON.parse(JSON.stringify(direct)));
+    const byDefault = (await (await get('')).json()) as { week: string };
+    expect(byDefault.week).toBe('2026-W49');
+    const compound = (await (await get('?week=2026-W48&compound=nowhere')).json()) as { received: number };
+    expect(compound.received).toBe(0);
+  });
+
+  it.each(['?week=2026-48', '?week=2026-W54', '?weak=2026-W48', '?compound=%20'])(
+    'refuses %s with 400',
+    async (q) => {
+      expect((await get(q)).status).toBe(400);
+    },
+  );
 });
 
 it('never lets a phone number out, whatever is asked', async () => {

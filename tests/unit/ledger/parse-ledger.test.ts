@@ -224,7 +224,7 @@ describe('parseLedger', () => {
         'compounds[0].grid_workers: missing required key',
         'compounds[0].buildings[0].units[0].haed: unknown key (did you mean "head"?)',
         'compounds[0].buildings[0].楼长: unknown key (expected one of id, name, path, chat_id, webhook_key, ' +
-          'head, households, elevator, units)',
+          'head, households, elevator, units, profile)',
         'compounds[0].grid_worker: unknown key (did you mean "grid_workers"?)',
         'safety_lines.lift: unknown key (expected one of gas, fire, electric, elevator, water)',
       ]);

@@ -1,0 +1,79 @@
+import type { Context, Middleware, Next } from 'koa';
+import type { Clock } from '../../shared/clock';
+import { AppError } from '../../shared/errors';
+import type { AppState } from '../app-state';
+import { SESSION_COOKIE, type Session, SessionKeys } from './session';
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+// Koa's ctx.state is typed by the app; the session travels beside it rather than widen AppState.
+const sessions = new WeakMap<Context, Session>();
+
+/** The session the request was signed in with; undefined when it came with the bearer token. */
+export function sessionOf(ctx: Context): Session | undefined {
+  return sessions.get(ctx);
+}
+
+/** What CSRF tokens of forms on this request's pages are bound to. */
+export function sessionBinding(session: Session): string {
+  return `session:${session.id}`;
+}
+
+export interface AuthOptions {
+  /** null when MULIN_ADMIN_TOKEN is unset: everything guarded answers 404. */
+  readonly keys: SessionKeys | null;
+  readonly clock: Clock;
+  /**
+   * pages: a browser without a session is sent to the sign-in page;
+   * api: it gets 401 with a Bearer challenge, as scripts expect.
+   */
+  readonly mode: 'pages' | 'api';
+}
+
+export function sessionKeysFor(adminToken: string | undefined): SessionKeys | null {
+  return adminToken ? new SessionKeys(adminToken) : null;
+}
+
+/**
+ * Lets a request through with either the admin token as a bearer (scripts, the 12345 bridge) or a
+ * valid session cookie (people in a browser). A wrong bearer is refused even when a cookie is
+ * valid, so a broken script shows up instead of riding on someone's session.
+ */
+export function sessionOrBearer(options: AuthOptions): Middleware<AppState> {
+  const { keys, clock, mode } = options;
+  return async (ctx, next: Next) => {
+    if (!keys) throw new AppError('not_found', 'the admin pages and API are off: set MULIN_ADMIN_TOKEN');
+    const header = ctx.get('Authorization');
+    if (header) {
+      const given = BEARER.exec(header)?.[1];
+      if (given === undefined || !keys.isAdminToken(given)) {
+        ctx.set('WWW-Authenticate', 'Bearer');
+        throw new AppError('unauthorized', 'admin: wrong or malformed Authorization header');
+      }
+      await next();
+      return;
+    }
+    const session = keys.verify(ctx.cookies.get(SESSION_COOKIE), clock.now());
+    if (session) {
+      sessions.set(ctx, session);
+      await next();
+      return;
+    }
+    if (mode === 'pages' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      ctx.status = 303;
+      ctx.redirect(`/admin/login?next=${encodeURIComponent(ctx.originalUrl)}`);
+      return;
+    }
+    ctx.set('WWW-Authenticate', 'Bearer');
+    throw new AppError('unauthorized', 'admin: no session and no bearer token');
+  };
+}
+
+/** Where to go after signing in: only a path under /admin, never another site (//evil.example). */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string') return '/admin/requests';
+  if (!/^\/admin(?:[/?#]|$)/.test(next) || next.includes('\\') || /[\r\n]/.test(next)) {
+    return '/admin/requests';
+  }
+  return next;
+}

@@ -1,0 +1,58 @@
+import Router from 'koa-router';
+import type { DataSource } from 'typeorm';
+import type { LedgerCache } from '../../ledger/ledger-store';
+import type { Clock } from '../../shared/clock';
+import { AppError } from '../../shared/errors';
+import type { AppState } from '../app-state';
+import { sessionKeysFor, sessionOrBearer } from './admin-auth';
+import type { AdminDeps } from './admin-context';
+import { addCsvRoute } from './csv-export';
+import { addFiguresRoutes } from './figures-page';
+import { addLedgerRoutes } from './ledger-pages';
+import { addLoginRoutes } from './login-routes';
+import { addRequestRoutes } from './request-pages';
+import { securityHeaders } from './security-headers';
+
+export interface AdminRoutesDeps {
+  readonly dataSource: DataSource;
+  /** MULIN_ADMIN_TOKEN: signs people in and keys their sessions; unset turns the pages off (404). */
+  readonly adminToken: string | undefined;
+  readonly ledgers: LedgerCache;
+  readonly clock: Clock;
+  /** The street's IANA zone (MULIN_TIMEZONE): dates, days and weeks are its own. */
+  readonly timeZone: string;
+}
+
+/**
+ * The street office's pages under /admin: sign-in, requests (list, one request, CSV export), the
+ * ledger (compounds, buildings) and the weekly figures. Server-rendered, no script.
+ */
+export function adminRoutes(deps: AdminRoutesDeps): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/admin' });
+  const keys = sessionKeysFor(deps.adminToken);
+  router.use(securityHeaders('pages'));
+  if (!keys) {
+    router.all('{/*rest}', () => {
+      throw new AppError('not_found', 'the admin pages are off: set MULIN_ADMIN_TOKEN to turn them on');
+    });
+    return router;
+  }
+  // Before the session check, which they make themselves (koa-router runs layers in order).
+  addLoginRoutes(router, keys, deps.clock);
+  router.use(sessionOrBearer({ keys, clock: deps.clock, mode: 'pages' }));
+
+  const admin: AdminDeps = { ...deps, keys };
+  router.get('/', (ctx) => {
+    ctx.redirect('/admin/requests');
+  });
+  addCsvRoute(router, admin);
+  addRequestRoutes(router, admin);
+  addLedgerRoutes(router, admin);
+  addFiguresRoutes(router, admin);
+
+  // Anything else under /admin: 404 once signed in (the sign-in page before), revealing nothing.
+  router.all('{/*rest}', () => {
+    throw new AppError('not_found', 'admin pages: no such page');
+  });
+  return router;
+}

@@ -1,0 +1,109 @@
+import type { Ledger } from '../../ledger/ledger';
+import type { Building, Compound } from '../../ledger/schema';
+import { categoryName, STATUS_NAMES } from '../../requests/format';
+import type { RequestRow, RequestStatus } from '../../requests/request-store';
+import { html, type Html } from './html';
+import { PATH_NAMES } from './labels';
+
+/** Who runs the building and what it is: the ledger's entry, without chat ids or webhook keys. */
+export function buildingFacts(building: Building, compound: Compound, ledger: Ledger): Html {
+  const name = (id: string | undefined) => (id ? ledger.nameOf(id) : '—');
+  const teams = ledger.document.teams.filter((t) => !t.compounds || t.compounds.includes(compound.id));
+  const units = building.units ?? [];
+  return html`<section class="card">
+    <h2>台账</h2>
+    <dl class="facts">
+      <dt>治理路径</dt>
+      <dd>${PATH_NAMES[building.path]}</dd>
+      <dt>楼长</dt>
+      <dd>${name(building.head)}</dd>
+      <dt>网格员</dt>
+      <dd>${compound.grid_workers.map((p) => ledger.nameOf(p)).join('、')}</dd>
+      <dt>户数</dt>
+      <dd>${building.households ?? '—'}</dd>
+      <dt>电梯</dt>
+      <dd>${building.elevator === undefined ? '—' : building.elevator ? '有' : '无'}</dd>
+      <dt>楼栋群</dt>
+      <dd>${building.chat_id ? '已建群' : '尚未建群'}</dd>
+      <dt>单元</dt>
+      <dd>
+        ${
+          units.length === 0
+            ? '—'
+            : units.map(
+                (u, i) =>
+                  html`${i > 0 ? html`<br />` : ''}${u.no}单元：${u.head ? ledger.nameOf(u.head) : html`<span class="muted">暂无单元长</span>`}`,
+              )
+        }
+      </dd>
+      <dt>志愿队</dt>
+      <dd>${teams.length === 0 ? '—' : teams.map((t) => t.name).join('、')}</dd>
+    </dl>
+  </section>`;
+}
+
+/** The survey dimensions the street office reads first; other labels follow in character order. */
+const PROFILE_FIRST = ['居民结构', '设施', '自治基础'];
+
+/**
+ * The profile's entries in a stable order. The ledger is kept as jsonb, which does not keep the
+ * order keys were written in, so the page sets one: the main dimensions first.
+ */
+export function profileEntries(building: Building): [string, string | number | boolean | string[]][] {
+  const rank = (key: string) => {
+    const i = PROFILE_FIRST.indexOf(key);
+    return i === -1 ? PROFILE_FIRST.length : i;
+  };
+  return Object.entries(building.profile ?? {}).sort(
+    ([a], [b]) => rank(a) - rank(b) || a.localeCompare(b, 'zh-CN'),
+  );
+}
+
+/** 楼栋画像: the street's survey, as the ledger words it. */
+export function profileCard(building: Building): Html {
+  const entries = profileEntries(building);
+  return html`<section class="card">
+    <h2>楼栋画像</h2>
+    ${
+      entries.length === 0
+        ? html`<p class="muted small">
+            台账里还没有这栋楼的画像（在楼栋下加 profile，如 居民结构、设施、自治基础）
+          </p>`
+        : html`<dl class="facts">
+            ${entries.map(
+              ([key, value]) =>
+                html`<dt>${key}</dt>
+                  <dd>${Array.isArray(value) ? value.join('、') : showValue(value)}</dd>`,
+            )}
+          </dl>`
+    }
+  </section>`;
+}
+
+function showValue(value: string | number | boolean): string {
+  if (value === true) return '是';
+  if (value === false) return '否';
+  return String(value);
+}
+
+/** How many of each category and status, so a leader sees the pattern before the rows. */
+export function recentSummary(rows: readonly RequestRow[], ledger: Ledger): Html {
+  if (rows.length === 0) return html``;
+  const byCategory = tally(rows.map((r) => r.category));
+  const byStatus = tally(rows.map((r) => r.status));
+  return html`<p class="small">
+    ${[...byCategory].map(
+      ([code, n], i) => html`${i > 0 ? ' · ' : ''}${categoryName(ledger.categories, code)} ${n}`,
+    )}<br /><span class="muted"
+      >${[...byStatus].map(
+        ([status, n], i) => html`${i > 0 ? ' · ' : ''}${STATUS_NAMES[status as RequestStatus]} ${n}`,
+      )}</span
+    >
+  </p>`;
+}
+
+function tally(values: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const v of values) out.set(v, (out.get(v) ?? 0) + 1);
+  return new Map([...out].sort((a, b) => b[1] - a[1]));
+}

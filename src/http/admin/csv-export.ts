@@ -1,0 +1,127 @@
+import type Router from 'koa-router';
+import { categoryName, maskPhones, STATUS_NAMES } from '../../requests/format';
+import { searchRequests } from '../../requests/request-search';
+import type { RequestRow } from '../../requests/request-store';
+import type { AppState } from '../app-state';
+import { type AdminDeps, viewContext } from './admin-context';
+import { queryString } from './html';
+import { escalationName, RATING_NAMES } from './labels';
+import { filterParams, isPhoneLike, parseListQuery, toSearch } from './list-filter';
+import { isOverdue, type ViewContext } from './request-bits';
+import { dayFormatter } from './time-format';
+
+const BATCH = 1000;
+/** Far beyond a street's year; a bound so one click cannot hold the process. */
+export const MAX_EXPORT_ROWS = 50_000;
+
+/**
+ * One field. Quoted when it holds a separator, quote or line break (RFC 4180); a leading
+ * = + - @ or control character gets an apostrophe, so Excel shows what a resident typed instead
+ * of running it as a formula (CSV injection).
+ */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(fields: readonly (string | number | null)[]): string {
+  return `${fields.map(csvField).join(',')}\r\n`;
+}
+
+export const CSV_HEADER = [
+  '编号',
+  '分类',
+  '状态',
+  '紧急',
+  '小区',
+  '楼栋',
+  '单元',
+  '房间',
+  '内容',
+  '处理人',
+  '协助队伍',
+  '上报',
+  '议事会',
+  '超时',
+  '评价',
+  '评价说明',
+  '重开次数',
+  '提交时间',
+  '应接单时间',
+  '接单时间',
+  '应办结时间',
+  '办结时间',
+  '完结时间',
+  '撤回时间',
+] as const;
+
+function row(r: RequestRow, view: ViewContext): (string | number | null)[] {
+  const { ledger, when } = view;
+  const place = r.buildingId === null ? undefined : ledger.placeOfBuilding(r.buildingId);
+  const compound = place?.compound ?? (r.compoundId === null ? undefined : ledger.compound(r.compoundId));
+  const teams = r.teamIds.map((t) => ledger.document.teams.find((team) => team.id === t)?.name ?? t);
+  return [
+    r.no,
+    categoryName(ledger.categories, r.category),
+    STATUS_NAMES[r.status],
+    r.priority === 'urgent' ? '是' : '否',
+    compound?.name ?? r.compoundId,
+    place?.building.name ?? r.buildingId,
+    r.unitNo,
+    r.room,
+    maskPhones(r.text),
+    r.assigneeId === null ? null : (view.name(r.assigneeId) ?? r.assigneeId),
+    teams.join('、'),
+    escalationName(r.escalationLevel),
+    r.council ? '是' : '否',
+    isOverdue(r, view.now) ? '是' : '否',
+    r.rating === null ? null : RATING_NAMES[r.rating],
+    r.ratingNote === null ? null : maskPhones(r.ratingNote),
+    r.reopenCount,
+    when(r.createdAt),
+    when(r.ackDueAt),
+    when(r.acknowledgedAt),
+    when(r.resolveDueAt),
+    when(r.resolvedAt),
+    when(r.closedAt),
+    when(r.withdrawnAt),
+  ];
+}
+
+/** GET /admin/requests.csv: the list's filters, every matching request, one row each. */
+export function addCsvRoute(router: Router<AppState>, deps: AdminDeps): void {
+  router.get('/requests.csv', async (ctx) => {
+    const q = parseListQuery(ctx.query);
+    if (isPhoneLike(q.q)) {
+      ctx.status = 303;
+      ctx.redirect(`/admin/requests${queryString({ ...filterParams(q), q: undefined, notice: 'phone' })}`);
+      return;
+    }
+    const now = deps.clock.now();
+    const search = toSearch(q);
+    const rows: RequestRow[] = [];
+    for (let offset = 0; offset < MAX_EXPORT_ROWS; offset += BATCH) {
+      const batch = await searchRequests(deps.dataSource, search, now, { limit: BATCH, offset });
+      rows.push(...batch);
+      if (batch.length < BATCH) break;
+    }
+    if (rows.length >= MAX_EXPORT_ROWS) {
+      ctx.state.log.warn({ rows: rows.length }, 'CSV export cut at its row limit; narrow the filters');
+    }
+    const view = await viewContext(
+      deps,
+      rows.map((r) => r.assigneeId),
+    );
+    // Excel opens a UTF-8 file as the local code page unless it starts with a byte order mark.
+    const text = `\uFEFF${csvLine(CSV_HEADER)}${rows.map((r) => csvLine(row(r, view))).join('')}`;
+    const day = dayFormatter(deps.timeZone)(now);
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.set(
+      'Content-Disposition',
+      `attachment; filename="mulin-requests-${day}.csv"; filename*=UTF-8''${encodeURIComponent(`睦邻诉求-${day}.csv`)}`,
+    );
+    ctx.body = text;
+  });
+}

@@ -1,0 +1,49 @@
+import type { Ledger } from '../../ledger/ledger';
+import { categoryName } from '../../requests/format';
+import { HOTSPOT_DAYS, HOTSPOT_MIN_REQUESTS, type Hotspot } from '../../requests/hotspots';
+import { html, type Html } from './html';
+
+function requestLinks(nos: readonly number[]): Html[] {
+  return nos.map((no, i) => html`${i > 0 ? '、' : ''}<a href="/admin/requests/${no}">#${no}</a>`);
+}
+
+/** On a building's page: the same kind of problem again and again is worth fixing at its cause. */
+export function hotspotNotice(hotspots: readonly Hotspot[], ledger: Ledger): Html {
+  if (hotspots.length === 0) return html``;
+  return html`<div class="notice" role="status">
+    <strong>热点提示（未诉先办）</strong>
+    <ul>
+      ${hotspots.map(
+        (h) =>
+          html`<li>
+            近 ${HOTSPOT_DAYS} 天「${categoryName(ledger.categories, h.category)}」${h.count}
+            次：${requestLinks(h.nos)}
+          </li>`,
+      )}
+    </ul>
+    <span class="small">建议主动排查根源，或提交居民议事会商议。</span>
+  </div>`;
+}
+
+/** In the weekly figures: every building flagged, most repeated first. */
+export function hotspotList(hotspots: readonly Hotspot[], ledger: Ledger): Html {
+  if (hotspots.length === 0) {
+    return html`<p class="muted small">
+      近 ${HOTSPOT_DAYS} 天没有楼栋同类诉求达到 ${HOTSPOT_MIN_REQUESTS} 次。
+    </p>`;
+  }
+  return html`<p class="small muted">
+      近 ${HOTSPOT_DAYS} 天同一楼栋同类诉求 ${HOTSPOT_MIN_REQUESTS} 次及以上，可主动排查或提交居民议事会。
+    </p>
+    <ul>
+      ${hotspots.map((h) => {
+        const place = ledger.placeOfBuilding(h.buildingId);
+        const where = place ? `${place.compound.name} ${place.building.name}` : h.buildingId;
+        return html`<li>
+          <span class="badge hot">热点</span>
+          <a href="/admin/ledger/buildings/${h.buildingId}">${where}</a>
+          「${categoryName(ledger.categories, h.category)}」${h.count} 次：${requestLinks(h.nos)}
+        </li>`;
+      })}
+    </ul>`;
+}

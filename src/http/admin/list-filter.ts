@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { REQUEST_STATUSES } from '../../requests/request-store';
+import type { RequestSearch } from '../../requests/request-search';
+import { AppError } from '../../shared/errors';
+
+const MAX_PAGE = 10_000;
+export const PAGE_SIZE = 20;
+
+const id = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/);
+const flag = z.enum(['1', 'true', 'on']).transform(() => true);
+
+/**
+ * The requests list's query string; the CSV export takes the same one. Strict: a misspelt filter
+ * must not quietly export every request.
+ */
+const ListQuery = z.strictObject({
+  status: z.enum([...REQUEST_STATUSES, 'active']).optional(),
+  compound: id.optional(),
+  building: id.optional(),
+  category: id.optional(),
+  overdue: flag.optional(),
+  escalated: flag.optional(),
+  council: flag.optional(),
+  q: z.string().max(50).optional(),
+  page: z
+    .string()
+    .regex(/^\d{1,5}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_PAGE))
+    .optional(),
+  // Set by the redirect that drops a phone number from the search box (see isPhoneLike).
+  notice: z.enum(['phone']).optional(),
+});
+
+export type ListQuery = z.infer<typeof ListQuery>;
+
+/** Whether the query has empty fields, as the filter form sends for every choice left at 全部. */
+export function hasEmptyFields(query: Record<string, unknown>): boolean {
+  return Object.values(query).some((value) => value === '');
+}
+
+export function parseListQuery(query: Record<string, unknown>): ListQuery {
+  const given = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ''));
+  const parsed = ListQuery.safeParse(given);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`);
+    throw new AppError('bad_request', `admin pages: bad list query (${problems.join('; ')})`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Seven digits in a row is most of a phone number: such a search would put the number in the
+ * address bar, the history and the proxy's log, so it is refused rather than run.
+ */
+export function isPhoneLike(text: string | undefined): boolean {
+  return text !== undefined && /\d{7,}/.test(text.replace(/[\s-]/g, ''));
+}
+
+export function toSearch(q: ListQuery): RequestSearch {
+  return {
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.compound ? { compoundId: q.compound } : {}),
+    ...(q.building ? { buildingId: q.building } : {}),
+    ...(q.category ? { category: q.category } : {}),
+    ...(q.overdue ? { overdue: true } : {}),
+    ...(q.escalated ? { escalated: true } : {}),
+    ...(q.council ? { council: true } : {}),
+    ...(q.q?.trim() ? { text: q.q.trim() } : {}),
+  };
+}
+
+/** The filters as query parameters again, for links (pages, export) that keep them. */
+export function filterParams(q: ListQuery): Record<string, string | boolean | undefined> {
+  return {
+    status: q.status,
+    compound: q.compound,
+    building: q.building,
+    category: q.category,
+    overdue: q.overdue,
+    escalated: q.escalated,
+    council: q.council,
+    q: q.q?.trim(),
+  };
+}

@@ -1,0 +1,112 @@
+import type { Context } from 'koa';
+import type Router from 'koa-router';
+import type { Clock } from '../../shared/clock';
+import type { AppState } from '../app-state';
+import { safeNext, sessionBinding } from './admin-auth';
+import { isCrossSite, readForm } from './form-body';
+import { html } from './html';
+import { messagePage, page } from './layout';
+import { LOGIN_COOKIE, SESSION_COOKIE, SESSION_HOURS, SessionKeys } from './session';
+
+const LOGIN_PATH = '/admin/login';
+
+/**
+ * Sign-in and sign-out, mounted before the session check: sign-in has no session yet, and
+ * signing out of an expired session should still just land on the sign-in page.
+ */
+export function addLoginRoutes(router: Router<AppState>, keys: SessionKeys, clock: Clock): void {
+  router.get('/login', (ctx) => {
+    const next = safeNext(ctx.query.next);
+    if (keys.verify(ctx.cookies.get(SESSION_COOKIE), clock.now())) {
+      ctx.redirect(next);
+      return;
+    }
+    showLoginForm(ctx, keys, next, false);
+  });
+
+  router.post('/login', async (ctx) => {
+    const form = await readForm(ctx);
+    const next = safeNext(form.get('next'));
+    const nonce = ctx.cookies.get(LOGIN_COOKIE);
+    if (isCrossSite(ctx) || !keys.checkCsrf(nonce && `login:${nonce}`, form.get('_csrf') ?? undefined)) {
+      ctx.state.log.warn(
+        'admin sign-in: form without a valid CSRF token (expired, or posted from elsewhere)',
+      );
+      formExpired(ctx, `${LOGIN_PATH}?next=${encodeURIComponent(next)}`);
+      return;
+    }
+    if (!keys.isAdminToken(form.get('token') ?? '')) {
+      ctx.state.log.warn('admin sign-in: wrong token');
+      ctx.status = 401;
+      showLoginForm(ctx, keys, next, true);
+      return;
+    }
+    const { cookie } = keys.issue(clock.now());
+    ctx.cookies.set(SESSION_COOKIE, cookie, {
+      httpOnly: true,
+      // Lax, not Strict: a link to a request pasted in a WeCom chat must open signed in. Every
+      // state change is a POST with a CSRF token, which Lax does not send cross-site anyway.
+      sameSite: 'lax',
+      secure: ctx.secure,
+      path: '/',
+      maxAge: SESSION_HOURS * 3600_000,
+      overwrite: true,
+    });
+    ctx.cookies.set(LOGIN_COOKIE, '', { path: LOGIN_PATH, maxAge: 0, overwrite: true });
+    ctx.state.log.info('admin sign-in');
+    ctx.status = 303;
+    ctx.redirect(next);
+  });
+
+  router.post('/logout', async (ctx) => {
+    const form = await readForm(ctx);
+    const session = keys.verify(ctx.cookies.get(SESSION_COOKIE), clock.now());
+    if (session) {
+      const binding = sessionBinding(session);
+      if (isCrossSite(ctx) || !keys.checkCsrf(binding, form.get('_csrf') ?? undefined)) {
+        ctx.state.log.warn('admin sign-out: form without a valid CSRF token');
+        formExpired(ctx, '/admin/requests');
+        return;
+      }
+    }
+    ctx.cookies.set(SESSION_COOKIE, '', { path: '/', maxAge: 0, overwrite: true, httpOnly: true });
+    ctx.status = 303;
+    ctx.redirect(LOGIN_PATH);
+  });
+}
+
+function showLoginForm(ctx: Context, keys: SessionKeys, next: string, wrong: boolean): void {
+  // A fresh nonce per form shown: the CSRF token is bound to this browser's cookie.
+  const nonce = SessionKeys.loginNonce();
+  ctx.cookies.set(LOGIN_COOKIE, nonce, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: ctx.secure,
+    path: LOGIN_PATH,
+    maxAge: 3600_000,
+    overwrite: true,
+  });
+  ctx.type = 'html';
+  ctx.body = page({
+    title: '登录',
+    body: html`<form class="card login" method="post" action="${LOGIN_PATH}">
+      <h1>睦邻 · 街道工作台</h1>
+      <p class="muted small">请输入管理口令（MULIN_ADMIN_TOKEN）</p>
+      ${wrong ? html`<p class="error" role="alert">口令不对，请重新输入</p>` : ''}
+      <input type="hidden" name="_csrf" value="${keys.csrfToken(`login:${nonce}`)}" />
+      <input type="hidden" name="next" value="${next}" />
+      <label for="token">管理口令</label>
+      <input id="token" name="token" type="password" autocomplete="current-password" required autofocus />
+      <button class="primary" type="submit">登录</button>
+    </form>`,
+  }).text;
+}
+
+function formExpired(ctx: Context, back: string): void {
+  ctx.status = 403;
+  ctx.type = 'html';
+  ctx.body = messagePage('页面已过期', '这个表单已过期或不是从本站提交的，请返回重新操作。', {
+    href: back,
+    label: '返回',
+  }).text;
+}

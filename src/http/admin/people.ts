@@ -1,0 +1,23 @@
+import type { DataSource } from 'typeorm';
+import type { Ledger } from '../../ledger/ledger';
+
+/**
+ * Display names for userids: the ledger's, else the one the person table remembers for someone
+ * since removed from it. Only names are read here; phone numbers never reach a page.
+ */
+export async function nameLookup(
+  dataSource: DataSource,
+  ledger: Ledger,
+  ids: readonly (string | null)[],
+): Promise<(id: string | null) => string | null> {
+  const unknown = [...new Set(ids)].filter((p): p is string => p !== null && !ledger.person(p));
+  const former = new Map<string, string>();
+  if (unknown.length > 0) {
+    const rows = await dataSource.query<{ id: string; name: string }[]>(
+      `SELECT id, name FROM person WHERE id = ANY($1::text[])`,
+      [unknown],
+    );
+    for (const row of rows) former.set(row.id, row.name);
+  }
+  return (id) => (id === null ? null : (ledger.person(id)?.name ?? former.get(id) ?? null));
+}

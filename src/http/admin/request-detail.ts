@@ -1,0 +1,100 @@
+import { maskPhones } from '../../requests/format';
+import type { EventRow, RequestRow } from '../../requests/request-store';
+import { html, type Html, textBlock } from './html';
+import { escalationName, eventName, HAZARD_NAMES, RATING_NAMES } from './labels';
+import { badges, categoryOf, type ViewContext, whereOf } from './request-bits';
+
+/** One request: what was asked, where, who has it, its clocks, photos, rating and timeline. */
+export function requestDetail(r: RequestRow, events: readonly EventRow[], view: ViewContext): Html {
+  const { ledger, when } = view;
+  const teams = r.teamIds.map((t) => ledger.document.teams.find((team) => team.id === t)?.name ?? t);
+  const person = (id: string | null, fallback: string) => (id === null ? '—' : (view.name(id) ?? fallback));
+  const fact = (label: string, value: Html | string) =>
+    html`<dt>${label}</dt>
+      <dd>${value}</dd>`;
+  const building = r.buildingId
+    ? html`<a href="/admin/ledger/buildings/${r.buildingId}">${whereOf(ledger, r)}</a>`
+    : whereOf(ledger, r) || '—';
+  return html`<p class="small"><a href="/admin/requests">← 返回诉求列表</a></p>
+    <h1>#${r.no} ${categoryOf(ledger, r)} ${badges(r, view.now)}</h1>
+    <div class="card">${textBlock('div', maskPhones(r.text))} ${photos(r.imageUrls)}</div>
+    <div class="grid2">
+      <section class="card">
+        <h2>基本情况</h2>
+        <dl class="facts">
+          ${fact('位置', building)} ${fact('提交人', person(r.reporterId, '居民'))}
+          ${fact('处理人', person(r.assigneeId, r.assigneeId ?? '—'))}
+          ${teams.length > 0 ? fact('协助队伍', teams.join('、')) : ''}
+          ${r.hazard ? fact('紧急情况', HAZARD_NAMES[r.hazard] ?? r.hazard) : ''}
+          ${fact('上报', escalationName(r.escalationLevel))}
+          ${fact('议事会', r.council ? '已列入议事会议题' : '否')}
+          ${r.reopenCount > 0 ? fact('重新打开', `${r.reopenCount} 次`) : ''}
+        </dl>
+      </section>
+      <section class="card">
+        <h2>时限</h2>
+        <dl class="facts">
+          ${fact('提交时间', when(r.createdAt))} ${fact('应接单', when(r.ackDueAt) || '—')}
+          ${fact('接单时间', when(r.acknowledgedAt) || '尚未接单')}
+          ${fact('应办结', when(r.resolveDueAt) || '—')} ${fact('办结时间', when(r.resolvedAt) || '尚未办结')}
+          ${r.closedAt ? fact('完结时间', when(r.closedAt)) : ''}
+          ${r.withdrawnAt ? fact('撤回时间', when(r.withdrawnAt)) : ''}
+        </dl>
+      </section>
+    </div>
+    <section class="card">
+      <h2>评价</h2>
+      ${rating(r)}
+    </section>
+    <section class="card">
+      <h2>处理经过</h2>
+      ${timeline(events, view)}
+    </section>`;
+}
+
+function rating(r: RequestRow): Html {
+  if (r.rating === null) return html`<p class="muted">尚未评价</p>`;
+  return html`<p>
+    <span class="badge ${r.rating === 'good' ? 'resolved' : 'open'}">${RATING_NAMES[r.rating]}</span>
+    ${r.ratingNote ? html` ${textBlock('span', maskPhones(r.ratingNote))}` : ''}
+  </p>`;
+}
+
+/**
+ * Photos residents sent. Only http(s) addresses become links; each opens on its own without a
+ * Referer. WeCom's robot hands over encrypted files behind short-lived links, so a thumbnail may
+ * not show: the link text says which photo it is either way.
+ */
+function photos(urls: readonly string[]): Html {
+  const usable = urls.filter((u) => /^https?:\/\/[^\s"'<>]+$/i.test(u));
+  if (usable.length === 0) return html``;
+  return html`<h2>照片</h2>
+    <div class="photos">
+      ${usable.map(
+        (u, i) =>
+          // A photo that will not load shows its name (img::before in the stylesheet, drawn only
+          // for a broken image) rather than a broken-image icon.
+          html`<a href="${u}" target="_blank" rel="noopener noreferrer"
+            ><img
+              src="${u}"
+              alt="照片 ${i + 1}"
+              data-label="照片 ${i + 1}"
+              loading="lazy"
+              referrerpolicy="no-referrer"
+          /></a>`,
+      )}
+    </div>`;
+}
+
+function timeline(events: readonly EventRow[], view: ViewContext): Html {
+  if (events.length === 0) return html`<p class="muted">暂无记录</p>`;
+  return html`<ol class="timeline">
+    ${events.map((e) => {
+      const actor = e.actorId === null ? '系统' : (view.name(e.actorId) ?? '居民');
+      return html`<li>
+        <span class="when">${view.when(e.at)}</span><strong>${eventName(e.type)}</strong>
+        <span class="muted">${actor}</span>${e.note ? textBlock('div', maskPhones(e.note)) : ''}
+      </li>`;
+    })}
+  </ol>`;
+}

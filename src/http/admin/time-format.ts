@@ -1,0 +1,68 @@
+/** Dates as the street reads them, in its own time zone whatever the server's. */
+
+type Part = Intl.DateTimeFormatPartTypes;
+
+function partsGetter(format: Intl.DateTimeFormat): (at: Date) => (type: Part) => string {
+  return (at) => {
+    const parts = format.formatToParts(at);
+    return (type) => parts.find((p) => p.type === type)?.value ?? '';
+  };
+}
+
+/** 2026-11-28 09:05 */
+export function dateTimeFormatter(timeZone: string): (at: Date | null) => string {
+  const get = partsGetter(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }),
+  );
+  return (at) => {
+    if (at === null) return '';
+    const p = get(at);
+    return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')}`;
+  };
+}
+
+/** 2026-11-28 */
+export function dayFormatter(timeZone: string): (at: Date) => string {
+  const format = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  return (at) => format.format(at);
+}
+
+/**
+ * ISO 8601 with the zone's offset: 2026-11-28T09:05:00+08:00. Open311 consumers (and Excel)
+ * read this as the street's local time while it still names one exact instant.
+ */
+export function isoFormatter(timeZone: string): (at: Date | null) => string | null {
+  const get = partsGetter(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    }),
+  );
+  return (at) => {
+    if (at === null) return null;
+    const p = get(at);
+    // longOffset reads "GMT+08:00", or just "GMT" in some ICU versions for UTC itself.
+    const offset = p('timeZoneName').replace(/^GMT/, '') || '+00:00';
+    return `${p('year')}-${p('month')}-${p('day')}T${p('hour')}:${p('minute')}:${p('second')}${offset}`;
+  };
+}

@@ -1,0 +1,122 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { RequestRow, RequestStatus } from './request-store';
+
+/**
+ * The one filtered view of requests that the street office's pages, the CSV export and the
+ * Open311 feed all read, so a filter means the same thing everywhere.
+ */
+export interface RequestSearch {
+  readonly status?: RequestStatus | 'active';
+  /** Any of these statuses (with status, both must hold). */
+  readonly statuses?: readonly RequestStatus[];
+  readonly compoundId?: string;
+  readonly buildingId?: string;
+  readonly category?: string;
+  /** Any of these categories. */
+  readonly categories?: readonly string[];
+  readonly assigneeId?: string;
+  /** Still open or being handled, and past its acknowledge or resolve deadline. */
+  readonly overdue?: boolean;
+  /** Passed up to the grid worker or the street office at least once. */
+  readonly escalated?: boolean;
+  /** A residents' council topic. */
+  readonly council?: boolean;
+  /** Words in the description, or a request number (12 or #12). */
+  readonly text?: string;
+  readonly createdFrom?: Date;
+  readonly createdBefore?: Date;
+  readonly nos?: readonly number[];
+}
+
+type Db = EntityManager | DataSource;
+
+const camel = (name: string) => name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/** As request-store reads rows: the drivers already give integers, booleans, jsonb and dates. */
+export function toRequestRow(row: Record<string, unknown>): RequestRow {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) out[camel(key)] = value;
+  return out as unknown as RequestRow;
+}
+
+/** The SQL condition shared by overdue filters and counts; $now is the caller's parameter. */
+export function overdueSql(now: string): string {
+  return `((status = 'open' AND ack_due_at < ${now})
+    OR (status IN ('open', 'acknowledged') AND resolve_due_at < ${now}))`;
+}
+
+export function searchWhere(filter: RequestSearch, now: Date): { where: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  if (filter.status === 'active') where.push(`status IN ('open', 'acknowledged')`);
+  else if (filter.status) where.push(`status = ${param(filter.status)}`);
+  if (filter.statuses) where.push(`status = ANY(${param(filter.statuses)}::text[])`);
+  if (filter.compoundId) where.push(`compound_id = ${param(filter.compoundId)}`);
+  if (filter.buildingId) where.push(`building_id = ${param(filter.buildingId)}`);
+  if (filter.category) where.push(`category = ${param(filter.category)}`);
+  if (filter.categories) where.push(`category = ANY(${param(filter.categories)}::text[])`);
+  if (filter.assigneeId) where.push(`assignee_id = ${param(filter.assigneeId)}`);
+  if (filter.overdue) where.push(overdueSql(param(now)));
+  if (filter.escalated) where.push(`escalation_level > 0`);
+  if (filter.council) where.push(`council`);
+  if (filter.createdFrom) where.push(`created_at >= ${param(filter.createdFrom)}`);
+  if (filter.createdBefore) where.push(`created_at < ${param(filter.createdBefore)}`);
+  if (filter.nos) where.push(`no = ANY(${param(filter.nos)}::int[])`);
+  const text = filter.text?.trim();
+  if (text) {
+    const number = /^[#＃]?(\d{1,9})$/.exec(text)?.[1];
+    // The words are matched literally: % and _ typed in the box are not wildcards.
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const byText = `text ILIKE ${param(pattern)} ESCAPE '\\'`;
+    where.push(number ? `(${byText} OR no = ${param(Number(number))})` : byText);
+  }
+  return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', values };
+}
+
+export async function countRequests(db: Db, filter: RequestSearch, now: Date): Promise<number> {
+  const { where, values } = searchWhere(filter, now);
+  const [row] = await db.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM request ${where}`, values);
+  return row?.n ?? 0;
+}
+
+/** Newest first. */
+export async function searchRequests(
+  db: Db,
+  filter: RequestSearch,
+  now: Date,
+  page: { limit: number; offset: number },
+): Promise<RequestRow[]> {
+  const { where, values } = searchWhere(filter, now);
+  const n = values.length;
+  const rows = await db.query<Record<string, unknown>[]>(
+    `SELECT * FROM request ${where} ORDER BY no DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+    [...values, page.limit, page.offset],
+  );
+  return rows.map(toRequestRow);
+}
+
+export interface BuildingCounts {
+  readonly active: number;
+  readonly overdue: number;
+  /** Received in the window given to {@link countsByBuilding}. */
+  readonly recent: number;
+}
+
+/** Per building: requests still being handled, of those overdue, and received since `since`. */
+export async function countsByBuilding(db: Db, now: Date, since: Date): Promise<Map<string, BuildingCounts>> {
+  const rows = await db.query<{ building_id: string; active: number; overdue: number; recent: number }[]>(
+    `SELECT building_id,
+            count(*) FILTER (WHERE status IN ('open', 'acknowledged'))::int AS active,
+            count(*) FILTER (WHERE ${overdueSql('$1')})::int AS overdue,
+            count(*) FILTER (WHERE created_at >= $2)::int AS recent
+       FROM request WHERE building_id IS NOT NULL GROUP BY building_id`,
+    [now, since],
+  );
+  return new Map(
+    rows.map((r) => [r.building_id, { active: r.active, overdue: r.overdue, recent: r.recent }]),
+  );
+}

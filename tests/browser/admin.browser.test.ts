@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { openTestDatabase, type TestDatabase } from '../helpers/database';
+import {
+  ADMIN_TOKEN,
+  PHONE,
+  SCRIPT_TEXT,
+  seedStreet,
+  startAdminServer,
+  type AdminServer,
+  type Seeded,
+} from '../integration/admin/admin-fixtures';
+import { keepScreenshot, launchChromium } from './chromium';
+
+jest.setTimeout(90_000);
+
+let db: TestDatabase;
+let server: AdminServer;
+let seeded: Seeded;
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  db = await openTestDatabase();
+  seeded = await seedStreet(db.dataSource);
+  server = await startAdminServer(db.dataSource, { adminToken: ADMIN_TOKEN });
+});
+
+afterAll(async () => {
+  await browser.close();
+  await server.close();
+  await db.close();
+});
+
+/** A fresh browser profile; every script error or dialog fails the test that caused it. */
+async function open(
+  viewport: { width: number; height: number },
+  mobile = false,
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({
+    viewport,
+    isMobile: mobile,
+    hasTouch: mobile,
+    acceptDownloads: true,
+    locale: 'zh-CN',
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('console', (message) => {
+    // The seeded photo points at a port browsers refuse; anything else is a finding.
+    if (message.type() === 'error' && !message.text().includes('ERR_UNSAFE_PORT'))
+      problems.push(message.text());
+  });
+  return { context, page, problems };
+}
+
+async function signIn(page: Page, path = '/admin/requests'): Promise<void> {
+  await page.goto(`${server.url}${path}`);
+  await page.waitForURL(/\/admin\/login\?next=/);
+  await page.getByLabel('管理口令').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL((url) => url.pathname === path);
+}
+
+const listedNos = async (page: Page) =>
+  (await page.locator('td[data-label="编号"] a').allInnerTexts()).map((text) => Number(text.slice(1)));
+
+/** Bars the browser actually drew taller than a pixel: a chart of zeros or a broken one has none. */
+async function drawnBars(bars: Locator): Promise<number> {
+  let drawn = 0;
+  for (const bar of await bars.all()) if (((await bar.boundingBox())?.height ?? 0) > 1) drawn++;
+  return drawn;
+}
+
+describe('the street office in a desk browser', () => {
+  let page: Page;
+  let context: BrowserContext;
+  let problems: string[];
+
+  beforeAll(async () => {
+    ({ context, page, problems } = await open({ width: 1280, height: 800 }));
+    await signIn(page);
+  });
+
+  afterAll(async () => {
+    await context.close();
+  });
+
+  afterEach(() => {
+    expect(problems).toEqual([]);
+  });
+
+  it('signs in to the requests list', async () => {
+    await expect(page.title()).resolves.toBe('诉求列表 · 睦邻');
+    await expect(page.locator('h1').innerText()).resolves.toContain(`共 ${seeded.total} 条`);
+    expect(await listedNos(page)).toHaveLength(20);
+    await keepScreenshot(page, 'desk-requests');
+  });
+
+  it('filters the list by building and status', async () => {
+    await page.getByLabel('楼栋').selectOption('jw-b7');
+    await page.getByLabel('状态').selectOption('active');
+    await page.getByRole('button', { name: '筛选' }).click();
+    await page.waitForURL(/building=jw-b7/);
+    expect(new URL(page.url()).searchParams.get('status')).toBe('active');
+    expect(await listedNos(page)).toEqual([...seeded.hotspot].reverse().slice(0, 2));
+    await page.getByLabel('超时').check();
+    await page.getByRole('button', { name: '筛选' }).click();
+    await page.waitForURL(/overdue=1/);
+    expect(await listedNos(page)).toEqual([seeded.hotspot[1]]);
+  });
+
+  it('downloads the filtered list as CSV', async () => {
+    await page.goto(`${server.url}/admin/requests?building=jw-b7`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: '导出 CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^(mulin-requests|睦邻诉求)-2026-11-25\.csv$/);
+    const file = readFileSync(await download.path());
+    expect([...file.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = file.toString('utf8').slice(1).split('\r\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^编号,分类,状态,/);
+    expect(lines.slice(1).map((line) => Number(line.split(',')[0]))).toEqual([...seeded.hotspot].reverse());
+    for (const line of lines.slice(1)) expect(line).toContain(',江湾小区,7号楼,');
+  });
+
+  it('opens a request from the list and reads its timeline', async () => {
+    await page.goto(`${server.url}/admin/requests?building=cz-b12`);
+    await page.getByRole('link', { name: `#${seeded.phone}`, exact: true }).click();
+    await page.waitForURL(`${server.url}/admin/requests/${seeded.phone}`);
+    await expect(page.title()).resolves.toBe(`诉求 #${seeded.phone} · 睦邻`);
+    const steps = await page.locator('ol.timeline li strong').allInnerTexts();
+    expect(steps).toEqual(['居民提交', '自动分派', '接单', '上报']);
+    const body = await page.locator('main').innerText();
+    expect(body).toContain('139****5678');
+    expect(body).not.toContain(PHONE);
+    expect(await page.locator('.photos a').count()).toBe(1);
+    await keepScreenshot(page, 'desk-request');
+  });
+
+  it("shows a resident's <script> as text and runs nothing", async () => {
+    await page.goto(`${server.url}/admin/requests/${seeded.script}`);
+    await expect(page.title()).resolves.toBe(`诉求 #${seeded.script} · 睦邻`);
+    await expect(page.locator('main .card .text').first().innerText()).resolves.toBe(SCRIPT_TEXT);
+    expect(await page.locator('main script, main b').count()).toBe(0);
+    await page.goto(`${server.url}/admin/requests`);
+    expect(await page.getByRole('link', { name: /<script>document\.title/ }).count()).toBe(1);
+    await expect(page.title()).resolves.toBe('诉求列表 · 睦邻');
+  });
+
+  it('opens a building from the ledger, with its profile and hotspot', async () => {
+    await page.getByRole('link', { name: '台账', exact: true }).click();
+    await page.waitForURL(`${server.url}/admin/ledger`);
+    await page.getByRole('link', { name: '7号楼', exact: true }).click();
+    await page.waitForURL(`${server.url}/admin/ledger/buildings/jw-b7`);
+    await expect(page.locator('h1').innerText()).resolves.toContain('江湾小区 7号楼');
+    await expect(page.getByRole('status').innerText()).resolves.toContain('「报修」3 次');
+    await keepScreenshot(page, 'desk-building');
+    await page.goto(`${server.url}/admin/ledger/buildings/jw-b5`);
+    await expect(page.locator('dl').nth(1).innerText()).resolves.toContain('居民结构');
+  });
+
+  it('draws the weekly figures as charts that are not empty', async () => {
+    await page.getByRole('link', { name: '周报数据' }).click();
+    await page.waitForURL(`${server.url}/admin/figures`);
+    const bars = page.locator('svg.desk').first().locator('rect');
+    expect(await bars.count()).toBe(24);
+    expect(await drawnBars(bars)).toBeGreaterThan(20);
+    const lines = page.locator('svg.desk').nth(1).locator('path');
+    expect(await lines.count()).toBeGreaterThanOrEqual(3);
+    const box = await page.locator('svg.desk').nth(1).boundingBox();
+    expect(box?.width).toBeGreaterThan(300);
+    expect(await page.locator('svg.phone').first().isVisible()).toBe(false);
+    await page.getByRole('navigation', { name: '范围' }).getByRole('link', { name: '江湾小区' }).click();
+    await page.waitForURL(/compound=jiangwan/);
+    await expect(page.locator('h1').innerText()).resolves.toContain('江湾小区');
+    await keepScreenshot(page, 'desk-figures');
+  });
+
+  it('signs out', async () => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.waitForURL(`${server.url}/admin/login`);
+    await page.goto(`${server.url}/admin/requests`);
+    await page.waitForURL(/\/admin\/login\?next=/);
+  });
+});
+
+describe('the street office on a phone', () => {
+  let page: Page;
+  let context: BrowserContext;
+  let problems: string[];
+  const width = 390;
+
+  beforeAll(async () => {
+    ({ context, page, problems } = await open({ width, height: 844 }, true));
+    await signIn(page);
+  });
+
+  afterAll(async () => {
+    await context.close();
+  });
+
+  afterEach(() => {
+    expect(problems).toEqual([]);
+  });
+
+  // How wide the page would scroll: wider than the screen means a sideways scrollbar.
+  const noSideways = async () => Number(await page.evaluate('document.documentElement.scrollWidth'));
+
+  it('shows the list as cards, nothing wider than the screen', async () => {
+    expect(await page.locator('table.cards thead').isVisible()).toBe(false);
+    const card = page.locator('table.cards tbody tr').first();
+    const box = await card.boundingBox();
+    expect(box?.width).toBeLessThanOrEqual(width);
+    // One cell under another, each the card's width: a card, not a squeezed table row.
+    const [no, category] = await Promise.all([0, 1].map((i) => card.locator('td').nth(i).boundingBox()));
+    expect(category?.y).toBeGreaterThan((no?.y ?? 0) + (no?.height ?? 0) - 1);
+    expect(no?.width).toBeGreaterThan(width * 0.8);
+    expect(await noSideways()).toBeLessThanOrEqual(width);
+    await keepScreenshot(page, 'phone-requests');
+  });
+
+  it('filters and opens a request', async () => {
+    await page.getByLabel('议事会议题').check();
+    await page.getByRole('button', { name: '筛选' }).click();
+    await page.waitForURL(/council=1/);
+    await page.getByRole('link', { name: `#${seeded.phone}`, exact: true }).click();
+    expect(await page.locator('ol.timeline li').count()).toBe(4);
+    expect(await noSideways()).toBeLessThanOrEqual(width);
+    await keepScreenshot(page, 'phone-request');
+  });
+
+  it('reads a building and the figures, with charts drawn for the narrow screen', async () => {
+    await page.goto(`${server.url}/admin/ledger/buildings/jw-b5`);
+    expect(await noSideways()).toBeLessThanOrEqual(width);
+    await page.goto(`${server.url}/admin/figures`);
+    expect(await page.locator('svg.desk').first().isVisible()).toBe(false);
+    const chart = page.locator('svg.phone').first();
+    expect(await chart.isVisible()).toBe(true);
+    expect(await drawnBars(chart.locator('rect'))).toBeGreaterThan(20);
+    expect(await noSideways()).toBeLessThanOrEqual(width);
+    await keepScreenshot(page, 'phone-figures');
+  });
+});

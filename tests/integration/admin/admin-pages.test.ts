@@ -1,0 +1,284 @@
+import { readLedgerFile } from '../../../src/ledger';
+import path from 'node:path';
+import { weeklyFigures } from '../../../src/digest';
+import { openTestDatabase, type TestDatabase } from '../../helpers/database';
+import { AdminClient, listedNos } from './admin-client';
+import {
+  ADMIN_TOKEN,
+  PHONE,
+  seedStreet,
+  startAdminServer,
+  TIME_ZONE,
+  type AdminServer,
+  type Seeded,
+} from './admin-fixtures';
+
+let db: TestDatabase;
+let server: AdminServer;
+let seeded: Seeded;
+let client: AdminClient;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  seeded = await seedStreet(db.dataSource);
+  server = await startAdminServer(db.dataSource, { adminToken: ADMIN_TOKEN });
+  client = new AdminClient(server.url);
+  await client.signIn();
+});
+
+afterAll(async () => {
+  await server.close();
+  await db.close();
+});
+
+/** Every request number matching the SQL condition, newest first: the expectation, computed apart. */
+async function nosWhere(condition: string, values: unknown[] = []): Promise<number[]> {
+  const rows = await db.dataSource.query<{ no: number }[]>(
+    `SELECT no FROM request WHERE ${condition} ORDER BY no DESC`,
+    values,
+  );
+  return rows.map((r) => r.no);
+}
+
+async function listAll(query: string): Promise<number[]> {
+  const nos: number[] = [];
+  for (let page = 1; page < 10; page++) {
+    const found = listedNos(await client.text(`/admin/requests?${query}&page=${page}`));
+    nos.push(...found);
+    if (found.length < 20) break;
+  }
+  return nos;
+}
+
+describe('the requests list', () => {
+  it('shows the newest twenty with the total and pages through the rest', async () => {
+    const first = await client.text('/admin/requests');
+    expect(first).toContain(`共 ${seeded.total} 条`);
+    expect(listedNos(first)).toEqual((await nosWhere('true')).slice(0, 20));
+    expect(first).toContain('第 1 / 3 页');
+    expect(await listAll('')).toEqual(await nosWhere('true'));
+  });
+
+  it.each([
+    ['status=open', `status = 'open'`],
+    ['status=active', `status IN ('open', 'acknowledged')`],
+    ['status=closed', `status = 'closed'`],
+    ['compound=changzhong-3c', `compound_id = 'changzhong-3c'`],
+    ['building=jw-b7', `building_id = 'jw-b7'`],
+    ['category=parking', `category = 'parking'`],
+    [
+      'overdue=1',
+      `(status = 'open' AND ack_due_at < '2026-11-25T06:00:00Z') OR (status IN ('open','acknowledged') AND resolve_due_at < '2026-11-25T06:00:00Z')`,
+    ],
+    ['escalated=1', `escalation_level > 0`],
+    ['council=1', `council`],
+    ['q=漏水', `text LIKE '%漏水%'`],
+    [
+      'compound=jinianlu&category=repair&status=open',
+      `compound_id = 'jinianlu' AND category = 'repair' AND status = 'open'`,
+    ],
+  ])('?%s lists exactly the matching requests', async (query, condition) => {
+    const expected = await nosWhere(condition);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await listAll(query)).toEqual(expected);
+  });
+
+  it('finds a request by its number, and takes % and _ literally', async () => {
+    expect(await listAll(`q=%23${seeded.phone}`)).toEqual([seeded.phone]);
+    expect(await listAll('q=%25')).toEqual([]);
+    expect(await listAll('q=_')).toEqual([]);
+  });
+
+  it('keeps the filters in the form, the pager and the export link', async () => {
+    const page = await client.text('/admin/requests?status=active&compound=jiangwan&overdue=1');
+    expect(page).toMatch(/<option value="active"\s+selected/);
+    expect(page).toMatch(/<option value="jiangwan"\s+selected/);
+    expect(page).toMatch(/name="overdue" value="1"\s+checked/);
+    expect(page).toContain('href="/admin/requests.csv?status=active&amp;compound=jiangwan&amp;overdue=1"');
+  });
+
+  it('drops the empty fields the form sends, so the address names only the filters set', async () => {
+    const res = await client.fetch('/admin/requests?status=&compound=&building=jw-b7&category=&q=&overdue=1');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin/requests?building=jw-b7&overdue=1');
+    const csv = await client.fetch('/admin/requests.csv?status=&building=jw-b7&q=');
+    expect(csv.status).toBe(200);
+  });
+
+  it('refuses to search for a phone number, taking it out of the address at once', async () => {
+    const res = await client.fetch(`/admin/requests?building=cz-b12&q=${PHONE}`);
+    expect(res.status).toBe(303);
+    const location = res.headers.get('location') ?? '';
+    expect(location).toBe('/admin/requests?building=cz-b12&notice=phone');
+    expect(await client.text(location)).toContain('不能用电话号码搜索');
+    expect((await client.fetch(`/admin/requests.csv?q=139-1234-5678`)).status).toBe(303);
+  });
+
+  it.each(['status=pending', 'stauts=open', 'page=0', 'page=abc', 'building=5号楼', `q=${'字'.repeat(51)}`])(
+    'answers ?%s with 400',
+    async (query) => {
+      expect((await client.fetch(`/admin/requests?${query}`)).status).toBe(400);
+    },
+  );
+});
+
+describe("a request's page", () => {
+  it('shows what was asked, where, the clocks and the timeline in order, phone numbers masked', async () => {
+    const page = await client.text(`/admin/requests/${seeded.phone}`);
+    expect(page).toContain(`<title>诉求 #${seeded.phone} · 睦邻</title>`);
+    expect(page).toContain('1单元厨房水管漏水，电话139****5678');
+    expect(page).toContain('href="/admin/ledger/buildings/cz-b12"');
+    expect(page).toContain('已上报网格员');
+    expect(page).toContain('已列入议事会议题');
+    const steps = [...page.matchAll(/<strong>([^<]+)<\/strong>/g)].map((m) => m[1]);
+    expect(steps).toEqual(['居民提交', '自动分派', '接单', '上报']);
+    expect(page).toContain('需要换水管，业主电话139****5678');
+    expect(page).not.toContain(PHONE);
+  });
+
+  it('shows photos over http(s) only, opened without a Referer', async () => {
+    const page = await client.text(`/admin/requests/${seeded.phone}`);
+    expect(page).toContain('href="https://127.0.0.1:9/wecom/photo-1.jpg"');
+    expect(page).toMatch(/rel="noopener noreferrer"/);
+    expect(page).not.toContain('javascript:');
+  });
+
+  it('shows a rating and its note', async () => {
+    const [rated] = await db.dataSource.query<{ no: number }[]>(
+      `SELECT no FROM request WHERE rating = 'bad' ORDER BY no LIMIT 1`,
+    );
+    const page = await client.text(`/admin/requests/${rated?.no}`);
+    expect(page).toContain('不满意');
+    expect(page).toContain('还是不行');
+  });
+
+  it("renders a resident's markup as text", async () => {
+    const page = await client.text(`/admin/requests/${seeded.script}`);
+    expect(page).toContain(
+      '&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;&lt;b&gt;建议&lt;/b&gt;加装路灯 &amp; 监控',
+    );
+    expect(page).not.toMatch(/<script|<b>/i);
+    expect(await client.text('/admin/requests')).not.toMatch(/<script|<b>/i);
+  });
+
+  it.each(['999', '0', 'abc', '99999999999', '1.5'])('answers /admin/requests/%s with 404', async (no) => {
+    expect((await client.fetch(`/admin/requests/${no}`)).status).toBe(404);
+  });
+});
+
+describe('the ledger', () => {
+  it('lists compounds and buildings with their paths, heads and open requests, hotspots flagged', async () => {
+    const page = await client.text('/admin/ledger');
+    expect(page).toContain('江湾街道 台账');
+    for (const name of ['江湾小区', '纪念路新村', '场中路三村']) expect(page).toContain(name);
+    expect(page).toContain('自治提升型');
+    expect(page).toContain('兜底保障型');
+    expect(page).toContain('钱桂芳');
+    const sevenRow =
+      /<a href="\/admin\/ledger\/buildings\/jw-b7">7号楼<\/a>([\s\S]*?)<\/tr>/.exec(page)?.[0] ?? '';
+    expect(sevenRow).toContain('热点');
+    expect(page).not.toMatch(/buildings\/jnl-b2">2号楼<\/a>\s*<span class="badge hot">/);
+  });
+
+  it("shows a building's ledger entry, profile, open requests, last 90 days and its hotspot", async () => {
+    const page = await client.text('/admin/ledger/buildings/jw-b7');
+    expect(page).toContain('江湾小区 7号楼');
+    expect(page).toContain('王建国');
+    expect(page).toContain('赵志强');
+    expect(page).toContain('暂无单元长');
+    expect(page).toContain('热点提示');
+    expect(page).toContain(`「报修」3 次`);
+    for (const no of seeded.hotspot) expect(page).toContain(`href="/admin/requests/${no}"`);
+    expect(page).not.toContain('wrkB7FAKE');
+    expect(page).not.toContain('0000fake');
+  });
+
+  it("shows the street's survey of the building", async () => {
+    const page = await client.text('/admin/ledger/buildings/jw-b5');
+    const read = readLedgerFile(path.join(__dirname, '..', '..', '..', 'examples', 'ledger.yaml'));
+    if (!read.ok) throw new Error('example ledger');
+    const profile = read.ledger.compounds[0]?.buildings[0]?.profile ?? {};
+    expect(Object.keys(profile).length).toBeGreaterThan(2);
+    expect(page).toContain('楼栋画像');
+    for (const [key, value] of Object.entries(profile)) {
+      expect(page).toContain(`<dt>${key}</dt>`);
+      expect(page).toContain(Array.isArray(value) ? value.join('、') : String(value));
+    }
+    // The main dimensions first, whatever order jsonb keeps.
+    expect(page.indexOf('居民结构')).toBeLessThan(page.indexOf('<dt>设施'));
+    expect(page.indexOf('<dt>设施')).toBeLessThan(page.indexOf('自治基础'));
+  });
+
+  it('does not flag a building with two of a kind', async () => {
+    expect(await client.text('/admin/ledger/buildings/jnl-b2')).not.toContain('热点提示');
+  });
+
+  it('answers an unknown building with 404', async () => {
+    expect((await client.fetch('/admin/ledger/buildings/nowhere')).status).toBe(404);
+  });
+});
+
+describe('the weekly figures', () => {
+  it('charts twelve weeks as the digest computes them, for the street and per compound', async () => {
+    for (const compound of [undefined, 'jiangwan']) {
+      const page = await client.text(`/admin/figures${compound ? `?compound=${compound}` : ''}`);
+      const weeks = [...page.matchAll(/class="muted small wk">(2026-W\d\d)</g)].map((m) => m[1]);
+      expect(weeks).toHaveLength(12);
+      expect(weeks[0]).toBe('2026-W47');
+      expect(weeks[11]).toBe('2026-W36');
+      const bars = [...page.matchAll(/<rect [^>]*height="([\d.]+)"/g)].map((m) => Number(m[1]));
+      expect(bars.filter((h) => h > 0).length).toBeGreaterThan(10);
+      expect(page).toMatch(/<path d="M[\d. LM]+"/);
+
+      // W47 as the digest has it: the page reads the one definition of the rates.
+      const w47 = await weeklyFigures(db.dataSource, {
+        weekStart: new Date('2026-11-15T16:00:00Z'),
+        timeZone: TIME_ZONE,
+        compoundId: compound ?? null,
+      });
+      const row = /wk">2026-W47<[\s\S]*?<\/tr>/.exec(page)?.[0] ?? '';
+      const cells = [...row.matchAll(/class="num">\s*([^<]*)/g)].map((m) => m[1]?.trim());
+      expect(cells.slice(0, 2)).toEqual([String(w47.received), String(w47.resolved)]);
+      const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
+      expect(cells.slice(2)).toEqual(
+        [w47.response, w47.resolution, w47.satisfaction].map((r) => pct(r.value)),
+      );
+    }
+  });
+
+  it('lists the hotspots', async () => {
+    const page = await client.text('/admin/figures');
+    expect(page).toContain('热点楼栋');
+    expect(page).toMatch(/江湾小区 7号楼<\/a>\s*「报修」3 次/);
+    expect(await client.text('/admin/figures?compound=jinianlu')).not.toContain('江湾小区 7号楼</a>');
+  });
+
+  it('answers an unknown compound with 404 and a bad query with 400', async () => {
+    expect((await client.fetch('/admin/figures?compound=nowhere')).status).toBe(404);
+    expect((await client.fetch('/admin/figures?week=1')).status).toBe(400);
+  });
+});
+
+it('never shows a phone number or puts a request into a title, on any page', async () => {
+  const read = readLedgerFile(path.join(__dirname, '..', '..', '..', 'examples', 'ledger.yaml'));
+  if (!read.ok) throw new Error('example ledger');
+  const phones = read.ledger.people.flatMap((p) => (p.phone ? [p.phone] : []));
+  const buildings = read.ledger.compounds.flatMap((c) => c.buildings.map((b) => b.id));
+  const nos = await nosWhere('true');
+  const pages = [
+    '/admin/requests',
+    '/admin/requests?page=2',
+    '/admin/requests?page=3',
+    '/admin/ledger',
+    '/admin/figures',
+    ...nos.map((no) => `/admin/requests/${no}`),
+    ...buildings.map((id) => `/admin/ledger/buildings/${id}`),
+  ];
+  for (const pagePath of pages) {
+    const page = await client.text(pagePath);
+    expect([pagePath, /1[3-9]\d{9}/.exec(page)?.[0]]).toEqual([pagePath, undefined]);
+    for (const phone of phones) expect(page).not.toContain(phone);
+    const title = /<title>([^<]*)<\/title>/.exec(page)?.[1] ?? '';
+    expect(title).toMatch(/^(诉求列表|诉求 #\d+|台账|周报数据|\S+ \S+号楼) · 睦邻$/);
+  }
+});
