@@ -1,23 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Middleware } from 'koa';
-import { isAppError } from '../shared/errors';
+import { isAppError, summarizeError } from '../shared/errors';
 import type { AppState } from './app-state';
-
-/**
- * Name, code and message of an underlying error, without the rest: a failed query carries its
- * parameters (a resident's message, a reply URL), which have no place in a log.
- */
-function summarize(error: unknown): Record<string, unknown> | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const code = (error as { code?: unknown }).code;
-  const driver = (error as { driverError?: unknown }).driverError;
-  const driverMessage = driver instanceof Error ? driver.message : undefined;
-  return {
-    name: error.name,
-    ...(typeof code === 'string' ? { code } : {}),
-    message: driverMessage ?? error.message,
-  };
-}
 
 /**
  * Mounted first. Turns every failure into a status with a bare body (no detail reaches the
@@ -32,14 +16,14 @@ export function errorMiddleware(): Middleware<AppState> {
       if (isAppError(error)) {
         ctx.status = error.status;
         const level = error.status >= 500 ? 'error' : 'warn';
-        const cause = error.status >= 500 ? { cause: summarize(error.cause) } : {};
+        const cause = error.status >= 500 ? { cause: summarizeError(error.cause) } : {};
         log[level]({ code: error.code, status: error.status, path: ctx.path, ...cause }, error.hint);
         // The rest of an oversized or stalled body is not worth reading.
         if (error.status === 413 || error.status === 408) ctx.set('Connection', 'close');
       } else {
         ctx.status = 500;
         const stack = error instanceof Error ? error.stack : undefined;
-        log.error({ cause: summarize(error), stack, path: ctx.path }, 'unhandled error');
+        log.error({ cause: summarizeError(error), stack, path: ctx.path }, 'unhandled error');
       }
       ctx.type = 'text/plain';
       ctx.body = STATUS_CODES[ctx.status] ?? 'Error';

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { InboundMessageRecord } from '../db/entities';
-import { AppError } from '../shared/errors';
+import { AppError, summarizeError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { InboundMessage } from '../wecom';
@@ -65,7 +65,12 @@ export class Intake {
       if (isConnectionLoss(error)) throw error;
       failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       log.error(
-        { err: error, inboundId: stored.id },
+        // Summarized: a failed query's parameters hold the resident's message.
+        {
+          cause: summarizeError(error),
+          stack: error instanceof Error ? error.stack : undefined,
+          inboundId: stored.id,
+        },
         'handling a stored message failed; it is kept as failed',
       );
     }

@@ -38,3 +38,19 @@ export class AppError extends Error {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/**
+ * Name, code and message of an underlying error, without the rest: a failed query carries its
+ * parameters (a resident's message, a reply URL), which have no place in a log.
+ */
+export function summarizeError(error: unknown): Record<string, unknown> | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  const driver = (error as { driverError?: unknown }).driverError;
+  const driverMessage = driver instanceof Error ? driver.message : undefined;
+  return {
+    name: error.name,
+    ...(typeof code === 'string' ? { code } : {}),
+    message: driverMessage ?? error.message,
+  };
+}
