@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { openDatabase } from './db/data-source';
@@ -103,9 +103,13 @@ export async function startMulin(
     ledgers,
     onStored: () => worker.wakeUp(),
   });
-  const server = app.listen(options.port ?? config.port);
+  // Node enforces headersTimeout and requestTimeout only when it checks its connections, every
+  // 30 s by default: a client trickling header lines held a socket for up to 40 s (chaos/fuzz.ts).
+  const handle = app.callback();
+  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => void handle(req, res));
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;
+  server.listen(options.port ?? config.port);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -30,7 +30,10 @@ export function postgresOptions(url: string): DataSourceOptions {
     connectTimeoutMS: 3000,
     poolSize: 10,
     applicationName: 'mulin',
-    extra: { query_timeout: 10000, idleTimeoutMillis: 30000 },
+    // PostgreSQL's JIT (on by default) compiles any query its planner prices high, which the weekly
+    // figures over a large street are: compiling took ten times longer than running them
+    // (docs/benchmarks.md). Mulin's queries are all short; none gains from it.
+    extra: { query_timeout: 10000, idleTimeoutMillis: 30000, options: '-c jit=off' },
   };
 }
 

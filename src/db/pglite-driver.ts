@@ -118,7 +118,15 @@ export function pgliteDriver(db: PGlite): unknown {
   return { Pool };
 }
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers is most of an idle embedded service's memory (the
+ * WASM heap is touched as the buffers fill) and far more than one street's data needs: at 16 MB the
+ * idle process stays well under 300 MB (docs/benchmarks.md). Set on the command line, as PGlite's
+ * `postgresqlconf` option would replace the data directory's whole postgresql.conf.
+ */
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
 /** Starts opening an embedded database; queries wait until it is ready. */
 export function openPglite(dataDir: string | undefined): PGlite {
-  return new PGlite({ ...(dataDir ? { dataDir } : {}), ...PGLITE_TYPE_OPTIONS });
+  return new PGlite({ ...(dataDir ? { dataDir } : {}), startParams: START_PARAMS, ...PGLITE_TYPE_OPTIONS });
 }

@@ -2,7 +2,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
 import { formatIsoWeek, shiftWeek, weekBounds, type IsoWeek } from './calendar';
 import { weekExceptions, type WeekExceptions } from './week-exceptions';
-import { buildingWeeks, weeklyFigures, type BuildingWeek, type WeeklyFigures } from './weekly-figures';
+import {
+  buildingWeeks,
+  rate,
+  weeklyFiguresForAll,
+  type BuildingWeek,
+  type WeeklyFigures,
+} from './weekly-figures';
 
 type Db = EntityManager | DataSource;
 
@@ -36,20 +42,49 @@ export interface Digest {
   readonly buildings: ReadonlyMap<string, BuildingWeek>;
 }
 
+/** A compound with nothing in the week: the street's week with every count zero and no rate. */
+function emptyFigures(
+  all: Map<string | null, WeeklyFigures>,
+  weekStart: Date,
+  compoundId: string | null,
+): WeeklyFigures {
+  const street = all.get(null);
+  const none = rate(0, 0);
+  return {
+    week: street?.week ?? '',
+    start: street?.start ?? weekStart,
+    end: street?.end ?? weekStart,
+    compoundId,
+    received: 0,
+    resolved: 0,
+    response: none,
+    resolution: none,
+    satisfaction: none,
+    medianAckMinutes: null,
+    medianResolveMinutes: null,
+    categories: [],
+    escalations: 0,
+    escalationsToStreet: 0,
+  };
+}
+
 /** Gathers one week's digest: the street's and each compound's figures, this week and the one before. */
 export async function buildDigest(db: Db, ledger: Ledger, week: IsoWeek, timeZone: string): Promise<Digest> {
   const { start, end } = weekBounds(week, timeZone);
   const previousStart = weekBounds(shiftWeek(week, -1), timeZone).start;
-  const figures = (weekStart: Date, compoundId: string | null) =>
-    weeklyFigures(db, { weekStart, timeZone, compoundId });
+  // Every compound's figures and the street's in one pass per week, not one query per compound.
+  const current = await weeklyFiguresForAll(db, { weekStart: start, timeZone });
+  const previous = await weeklyFiguresForAll(db, { weekStart: previousStart, timeZone });
+  const figures = (all: Map<string | null, WeeklyFigures>, weekStart: Date, compoundId: string | null) =>
+    all.get(compoundId) ?? emptyFigures(all, weekStart, compoundId);
   const buildings = await buildingWeeks(db, { weekStart: start, timeZone });
   const compounds: CompoundDigest[] = [];
   for (const compound of ledger.allCompounds()) {
     compounds.push({
       id: compound.id,
       name: compound.name,
-      current: await figures(start, compound.id),
-      previous: await figures(previousStart, compound.id),
+      current: figures(current, start, compound.id),
+      previous: figures(previous, previousStart, compound.id),
       quietBuildings: compound.buildings
         .filter((b) => (buildings.get(b.id)?.received ?? 0) === 0)
         .map((b) => ({ id: b.id, name: b.name, hasGroup: Boolean(b.chat_id) })),
@@ -61,7 +96,7 @@ export async function buildDigest(db: Db, ledger: Ledger, week: IsoWeek, timeZon
     start,
     end,
     timeZone,
-    total: { current: await figures(start, null), previous: await figures(previousStart, null) },
+    total: { current: figures(current, start, null), previous: figures(previous, previousStart, null) },
     compounds,
     exceptions: await weekExceptions(db, { weekStart: start, timeZone }),
     buildings,

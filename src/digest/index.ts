@@ -7,6 +7,7 @@ export * from './calendar';
 export {
   rate,
   weeklyFigures,
+  weeklyFiguresForAll,
   buildingWeeks,
   type Rate,
   type WeeklyFigures,

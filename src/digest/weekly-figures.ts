@@ -70,36 +70,48 @@ const num = (value: unknown): number => Number(value ?? 0);
 const orNull = (value: unknown): number | null =>
   value === null || value === undefined ? null : Number(value);
 
+// Every statement groups by compound and also gives the street's total (GROUPING SETS), so the
+// digest reads all compounds in one pass instead of one query per compound (docs/benchmarks.md).
+// $3 narrows to one compound when set. A request takes part only where one of the week's
+// filters can count it, which keeps the first-resolution lookup to those requests.
 const CLOCK_SQL = `
-  WITH first_resolved AS (
-    SELECT request_id, min(at) AS at FROM request_event WHERE type = 'resolved' GROUP BY request_id
-  ),
-  scoped AS (
-    SELECT r.created_at, r.ack_due_at, r.resolve_due_at, r.acknowledged_at, r.withdrawn_at,
-           fr.at AS first_resolved_at
-    FROM request r LEFT JOIN first_resolved fr ON fr.request_id = r.id
+  WITH scoped AS (
+    SELECT r.id, r.compound_id, r.created_at, r.ack_due_at, r.resolve_due_at, r.acknowledged_at, r.withdrawn_at
+    FROM request r
     WHERE r.created_at < $2 AND ($3::text IS NULL OR r.compound_id = $3::text)
+      AND (r.created_at >= $1
+        OR (r.ack_due_at >= $1 AND r.ack_due_at < $2)
+        OR (r.resolve_due_at >= $1 AND r.resolve_due_at < $2)
+        OR (r.acknowledged_at >= $1 AND r.acknowledged_at < $2)
+        OR r.id IN (SELECT request_id FROM request_event WHERE type = 'resolved' AND at >= $1 AND at < $2))
+  ),
+  first_resolved AS (
+    -- Only the first resolution before the week's end can count; a later one never does.
+    SELECT request_id, min(at) AS at FROM request_event
+    WHERE type = 'resolved' AND at < $2 AND request_id IN (SELECT id FROM scoped)
+    GROUP BY request_id
   )
-  SELECT
+  SELECT s.compound_id, GROUPING(s.compound_id) = 1 AS total,
     count(*) FILTER (WHERE created_at >= $1) AS received,
     count(*) FILTER (WHERE ack_due_at >= $1 AND ack_due_at < $2 AND acknowledged_at <= ack_due_at)
       AS acknowledged_in_time,
     count(*) FILTER (WHERE ack_due_at >= $1 AND ack_due_at < $2
       AND (acknowledged_at <= ack_due_at OR withdrawn_at IS NULL OR withdrawn_at > ack_due_at))
       AS due_to_acknowledge,
-    count(*) FILTER (WHERE resolve_due_at >= $1 AND resolve_due_at < $2 AND first_resolved_at <= resolve_due_at)
+    count(*) FILTER (WHERE resolve_due_at >= $1 AND resolve_due_at < $2 AND fr.at <= resolve_due_at)
       AS resolved_in_time,
     count(*) FILTER (WHERE resolve_due_at >= $1 AND resolve_due_at < $2
-      AND (first_resolved_at <= resolve_due_at OR withdrawn_at IS NULL OR withdrawn_at > resolve_due_at))
+      AND (fr.at <= resolve_due_at OR withdrawn_at IS NULL OR withdrawn_at > resolve_due_at))
       AS due_to_resolve,
     percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - created_at) / 60)
       FILTER (WHERE acknowledged_at >= $1 AND acknowledged_at < $2) AS median_ack_minutes,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_resolved_at - created_at) / 60)
-      FILTER (WHERE first_resolved_at >= $1 AND first_resolved_at < $2) AS median_resolve_minutes
-  FROM scoped`;
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM fr.at - created_at) / 60)
+      FILTER (WHERE fr.at >= $1 AND fr.at < $2) AS median_resolve_minutes
+  FROM scoped s LEFT JOIN first_resolved fr ON fr.request_id = s.id
+  GROUP BY GROUPING SETS ((s.compound_id), ())`;
 
 const EVENT_SQL = `
-  SELECT
+  SELECT r.compound_id, GROUPING(r.compound_id) = 1 AS total,
     count(*) FILTER (WHERE e.type = 'rated') AS rated,
     count(*) FILTER (WHERE e.type = 'rated' AND e.data->>'rating' = 'good') AS rated_good,
     count(*) FILTER (WHERE e.type = 'escalated') AS escalations,
@@ -107,26 +119,33 @@ const EVENT_SQL = `
     count(DISTINCT e.request_id) FILTER (WHERE e.type = 'resolved') AS resolved
   FROM request_event e JOIN request r ON r.id = e.request_id
   WHERE e.type IN ('rated', 'escalated', 'resolved') AND e.at >= $1 AND e.at < $2
-    AND ($3::text IS NULL OR r.compound_id = $3::text)`;
+    AND ($3::text IS NULL OR r.compound_id = $3::text)
+  GROUP BY GROUPING SETS ((r.compound_id), ())`;
 
 const CATEGORY_SQL = `
-  SELECT category, count(*) AS n FROM request
+  SELECT compound_id, GROUPING(compound_id) = 1 AS total, category, count(*) AS n FROM request
   WHERE created_at >= $1 AND created_at < $2 AND ($3::text IS NULL OR compound_id = $3::text)
-  GROUP BY category ORDER BY n DESC, category`;
+  GROUP BY GROUPING SETS ((compound_id, category), (category))
+  ORDER BY n DESC, category`;
 
-/** The figures of one week, for the street or one compound. */
-export async function weeklyFigures(db: Db, query: WeeklyFiguresQuery): Promise<WeeklyFigures> {
-  const week = weekStartingAt(query.weekStart, query.timeZone);
-  const { start, end } = weekBounds(week, query.timeZone);
-  const params = [start, end, query.compoundId ?? null];
-  const [clocks] = await db.query<Record<string, unknown>[]>(CLOCK_SQL, params);
-  const [events] = await db.query<Record<string, unknown>[]>(EVENT_SQL, params);
-  const categories = await db.query<{ category: string; n: unknown }[]>(CATEGORY_SQL, params);
+type Row = Record<string, unknown> & { compound_id: string | null; total: boolean };
+
+/**
+ * The key of a row: its compound, or null for the street's total. Requests outside any compound
+ * count in the total only (undefined: no compound of theirs to report).
+ */
+const scopeOf = (row: Row): string | null | undefined => (row.total ? null : (row.compound_id ?? undefined));
+
+function figuresOf(
+  week: { week: string; start: Date; end: Date },
+  compoundId: string | null,
+  clocks: Record<string, unknown> | undefined,
+  events: Record<string, unknown> | undefined,
+  categories: readonly { category: string; count: number }[],
+): WeeklyFigures {
   return {
-    week: formatIsoWeek(week),
-    start,
-    end,
-    compoundId: query.compoundId ?? null,
+    ...week,
+    compoundId,
     received: num(clocks?.received),
     resolved: num(events?.resolved),
     response: rate(num(clocks?.acknowledged_in_time), num(clocks?.due_to_acknowledge)),
@@ -134,10 +153,60 @@ export async function weeklyFigures(db: Db, query: WeeklyFiguresQuery): Promise<
     satisfaction: rate(num(events?.rated_good), num(events?.rated)),
     medianAckMinutes: orNull(clocks?.median_ack_minutes),
     medianResolveMinutes: orNull(clocks?.median_resolve_minutes),
-    categories: categories.map((c) => ({ category: c.category, count: num(c.n) })),
+    categories,
     escalations: num(events?.escalations),
     escalationsToStreet: num(events?.to_street),
   };
+}
+
+/**
+ * The figures of one week for the street (key null) and for every compound that had anything in
+ * it; a compound missing from the map had nothing (weeklyFigures gives its zeros). With
+ * `compoundId`, only that compound's requests are read.
+ */
+export async function weeklyFiguresForAll(
+  db: Db,
+  query: WeeklyFiguresQuery,
+): Promise<Map<string | null, WeeklyFigures>> {
+  const week = weekStartingAt(query.weekStart, query.timeZone);
+  const { start, end } = weekBounds(week, query.timeZone);
+  const params = [start, end, query.compoundId ?? null];
+  const clocks = await db.query<Row[]>(CLOCK_SQL, params);
+  const events = await db.query<Row[]>(EVENT_SQL, params);
+  const categoryRows = await db.query<(Row & { category: string; n: unknown })[]>(CATEGORY_SQL, params);
+  const scopes = new Set<string | null>([null]);
+  for (const row of [...clocks, ...events]) {
+    const scope = scopeOf(row);
+    if (scope !== undefined) scopes.add(scope);
+  }
+  const label = { week: formatIsoWeek(week), start, end };
+  const out = new Map<string | null, WeeklyFigures>();
+  for (const scope of scopes) {
+    const categories = categoryRows
+      .filter((c) => scopeOf(c) === scope)
+      .map((c) => ({ category: c.category, count: num(c.n) }));
+    out.set(
+      scope,
+      figuresOf(
+        label,
+        scope,
+        clocks.find((r) => scopeOf(r) === scope),
+        events.find((r) => scopeOf(r) === scope),
+        categories,
+      ),
+    );
+  }
+  return out;
+}
+
+/** The figures of one week, for the street or one compound. */
+export async function weeklyFigures(db: Db, query: WeeklyFiguresQuery): Promise<WeeklyFigures> {
+  const all = await weeklyFiguresForAll(db, query);
+  const compoundId = query.compoundId ?? null;
+  // Narrowed to one compound, the total is that compound's figures; tag them with its id.
+  const found = all.get(null);
+  if (!found) throw new Error('the street total is always computed');
+  return { ...found, compoundId };
 }
 
 /** One building's week, for its weekly note and the digest's list of buildings with no requests. */

@@ -3,6 +3,7 @@ import { Ledger1764300100000 } from './1764300100000-ledger';
 import { Requests1764300200000 } from './1764300200000-requests';
 import { Outbox1764300300000 } from './1764300300000-outbox';
 import { Scheduler1764300400000 } from './1764300400000-scheduler';
+import { SchedulerIndexes1764300500000 } from './1764300500000-scheduler-indexes';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Requests1764300200000,
   Outbox1764300300000,
   Scheduler1764300400000,
+  SchedulerIndexes1764300500000,
 ];
