@@ -1,0 +1,159 @@
+import path from 'node:path';
+import { WecomSimulator, type SimulatedMessage } from '../src/wecom/simulator';
+import { encryptAll, planMessages, type PlannedMessage } from './lib/callbacks';
+import { runId, type RunContext } from './lib/context';
+import { knownRequests, prepareDatabase, waitForOutbox } from './lib/desk-db';
+import { closedLoop, openLoop } from './lib/http-load';
+import { createScratchDatabase } from './lib/postgres';
+import { summarize } from './lib/report';
+import { portFor, ServiceProcess } from './lib/service';
+import { buildingIds } from './lib/street';
+
+const RATE_PER_S = 50;
+
+/** The simulator's messages per webhook key, in the order it accepted them. */
+function byKey(messages: readonly SimulatedMessage[]): Map<string, SimulatedMessage[]> {
+  const out = new Map<string, SimulatedMessage[]>();
+  for (const m of messages) {
+    if (m.destination.type !== 'group_webhook') continue;
+    const list = out.get(m.destination.webhookKey) ?? [];
+    list.push(m);
+    out.set(m.destination.webhookKey, list);
+  }
+  return out;
+}
+
+/**
+ * End to end: a resident's callback in, the bot's reply out at the WeCom simulator, at a steady
+ * 50 messages a second. Every message of the mix (post, command, chatter) gets exactly one reply
+ * in its own group, and a group's messages leave in order, so the j-th reply a group's key
+ * receives answers the j-th callback sent to that group; a post's receipt is checked by its marker.
+ */
+export async function benchEndToEnd(ctx: RunContext): Promise<void> {
+  const { report } = ctx;
+  const seconds = ctx.smoke ? 10 : 60;
+  ctx.log(`== end to end: ${RATE_PER_S} messages/s for ${seconds} s, callback → reply at the simulator`);
+  const db = await createScratchDatabase('mulin_bench_e2e');
+  const simulator = new WecomSimulator({ acceptAnyWebhookKey: true });
+  await simulator.start();
+  const service = new ServiceProcess({
+    port: portFor(2),
+    databaseUrl: db.url,
+    apiBase: simulator.url,
+    logFile: path.join(ctx.workDir, 'e2e-service.log'),
+    entry: ctx.entry,
+  });
+  try {
+    await prepareDatabase(db.url, ctx.ledger);
+    await service.start();
+    const target = { host: '127.0.0.1', port: service.options.port };
+
+    const warm = planMessages({
+      count: ctx.smoke ? 300 : 1000,
+      shape: ctx.shape,
+      seed: 3,
+      runId: `w${runId()}`,
+      mix: { post: 1, command: 0, chatter: 0 },
+    });
+    await closedLoop({
+      target,
+      concurrency: 4,
+      requests: encryptAll(warm, Math.floor(Date.now() / 1000)).map((s) => ({
+        path: `/wecom/bot?${s.query}`,
+        body: s.body,
+      })),
+      durationMs: 120_000,
+    });
+    const left = await waitForOutbox(db.url, 120_000);
+    if (left > 0) report.note(`warm-up: ${left} outbox rows still pending`);
+    simulator.reset();
+
+    const count = RATE_PER_S * seconds;
+    const buildings = ctx.shape.buildings;
+    // One group after another: a group hears from the desk at most once every 20 s, far within
+    // WeCom's 20 messages a minute, so no reply waits for the rate limit.
+    const planned: PlannedMessage[] = planMessages({
+      count,
+      shape: ctx.shape,
+      seed: 4,
+      runId: runId(),
+      known: await knownRequests(db.url),
+      buildingOf: (i) => i % buildings,
+    });
+    const sentAt = new Array<number>(count).fill(0);
+    const run = await openLoop({
+      target,
+      ratePerS: RATE_PER_S,
+      requests: encryptAll(planned, Math.floor(Date.now() / 1000)).map((s) => ({
+        path: `/wecom/bot?${s.query}`,
+        body: s.body,
+      })),
+      onSend: (i, at) => (sentAt[i] = at),
+    });
+    const answered = run.sent.filter((s) => s.status === 200).sort((a, b) => a.index - b.index);
+    const achieved = run.sent.length / (run.elapsedMs / 1000);
+    try {
+      await simulator.waitForMessages(answered.length, 60_000);
+    } catch {
+      // counted below
+    }
+    const replies = byKey(simulator.messages());
+
+    const latencies: number[] = [];
+    let unmatched = 0;
+    let wrongReceipt = 0;
+    const perBuilding = new Map<number, number[]>();
+    for (const s of answered) {
+      const m = planned[s.index];
+      if (!m) continue;
+      const list = perBuilding.get(m.buildingIndex) ?? [];
+      list.push(s.index);
+      perBuilding.set(m.buildingIndex, list);
+    }
+    let extra = 0;
+    for (const [building, indexes] of perBuilding) {
+      const got = replies.get(buildingIds(building, ctx.shape).webhookKey) ?? [];
+      extra += Math.max(0, got.length - indexes.length);
+      indexes.forEach((index, j) => {
+        const reply = got[j];
+        const m = planned[index];
+        if (!reply || !m) {
+          unmatched++;
+          return;
+        }
+        if (m.kind === 'post' && !reply.body.content.includes(m.text.slice(m.text.lastIndexOf(' ') + 1)))
+          wrongReceipt++;
+        latencies.push(reply.at.getTime() - (sentAt[index] ?? 0));
+      });
+    }
+    const summary = summarize(latencies);
+    const callback = summarize(answered.map((s) => s.ms));
+    report.figure({
+      name: 'end-to-end p50 at 50 messages/s',
+      value: summary.p50,
+      unit: 'ms',
+      goal: { op: '<=', value: 200 },
+    });
+    report.figure({
+      name: 'end-to-end p99 at 50 messages/s',
+      value: summary.p99,
+      unit: 'ms',
+      goal: { op: '<=', value: 1000 },
+      note: `p90 ${summary.p90.toFixed(0)} ms, max ${summary.max.toFixed(0)} ms; callback answered in p50 ${callback.p50.toFixed(1)} ms, p99 ${callback.p99.toFixed(1)} ms; ${achieved.toFixed(1)} messages/s sent`,
+    });
+    report.check(
+      'end to end: every callback answered 200',
+      answered.length === count,
+      `${answered.length} of ${count}`,
+    );
+    report.check(
+      'end to end: every callback got exactly one reply, in order',
+      unmatched === 0 && extra === 0 && wrongReceipt === 0,
+      `${latencies.length} matched, ${unmatched} without a reply, ${extra} extra, ${wrongReceipt} receipts out of order`,
+    );
+  } finally {
+    await service.stop();
+    await simulator.stop();
+    await db.drop();
+  }
+}

@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+
+const run = promisify(execFile);
+
+/**
+ * Scratch databases on the machine's PostgreSQL (never its own databases: each run creates and
+ * drops its own), and pgbench as the baseline. The server is taken from BENCH_DATABASE_URL, else
+ * DATABASE_URL, else the local server CI uses.
+ */
+export function serverUrl(): string {
+  return (
+    process.env.BENCH_DATABASE_URL ??
+    process.env.DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/postgres'
+  );
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export interface ScratchDatabase {
+  readonly name: string;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+export async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createScratchDatabase(prefix: string, base = serverUrl()): Promise<ScratchDatabase> {
+  const name = `${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await adminQuery(base, `CREATE DATABASE ${name}`);
+  return {
+    name,
+    url: withDatabase(base, name),
+    drop: () => adminQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** Runs a query on a fresh connection and returns its rows. */
+export async function queryRows<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query(sql, params);
+    return result.rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+export async function serverVersion(url = serverUrl()): Promise<string> {
+  const [row] = await queryRows<{ server_version: string }>(url, 'SHOW server_version');
+  return row?.server_version ?? 'unknown';
+}
+
+export interface PgbenchResult {
+  readonly tps: number;
+  readonly latencyAvgMs: number;
+  readonly p99Ms: number;
+  readonly transactions: number;
+}
+
+/**
+ * pgbench with one single-row INSERT per transaction (autocommit, so each one commits and waits
+ * for its WAL flush, as Mulin's callback transaction does), at the given number of clients.
+ */
+export async function pgbenchInsert(url: string, clients: number, seconds: number): Promise<PgbenchResult> {
+  await adminQuery(
+    url,
+    `CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, v text NOT NULL)`,
+  );
+  const dir = mkdtempSync(path.join(tmpdir(), 'mulin-pgbench-'));
+  try {
+    const script = path.join(dir, 'insert.sql');
+    writeFileSync(script, `INSERT INTO bench_insert (v) VALUES ('callback');\n`);
+    const u = new URL(url);
+    const args = [
+      '-n',
+      '-c',
+      String(clients),
+      '-j',
+      String(Math.min(clients, 2)),
+      '-T',
+      String(seconds),
+      '-f',
+      script,
+      '-l',
+      '--log-prefix',
+      path.join(dir, 'log'),
+      '-h',
+      u.hostname,
+      '-p',
+      u.port || '5432',
+      '-U',
+      decodeURIComponent(u.username || 'postgres'),
+      u.pathname.slice(1),
+    ];
+    const { stdout } = await run('pgbench', args, { maxBuffer: 16 * 1024 * 1024 });
+    const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1]);
+    const latency = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
+    const transactions = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
+    const p99 = p99FromLogs(dir);
+    return { tps, latencyAvgMs: latency, p99Ms: p99, transactions };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** pgbench's per-transaction logs: the third field is the latency in microseconds. */
+function p99FromLogs(dir: string): number {
+  const latencies: number[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.startsWith('log'))) {
+    for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) {
+      const us = Number(line.split(' ')[2]);
+      if (Number.isFinite(us) && line !== '') latencies.push(us / 1000);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  return latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)] ?? Number.NaN;
+}

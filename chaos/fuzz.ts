@@ -1,0 +1,276 @@
+import http from 'node:http';
+import net from 'node:net';
+import fc from 'fast-check';
+import type { RunContext } from '../bench/lib/context';
+import { createScratchDatabase, queryRows } from '../bench/lib/postgres';
+import { Desk } from './lib/desk';
+import { malformedInput, type FuzzInput } from './lib/malformed';
+
+interface Answer {
+  readonly status: number;
+  readonly ms: number;
+  readonly error?: string;
+}
+
+/** One request; status 0 when no HTTP answer came within timeoutMs (a hang) or the socket failed. */
+function send(
+  port: number,
+  input: Pick<FuzzInput, 'method' | 'channel' | 'query' | 'body'>,
+  timeoutMs: number,
+  agent: http.Agent,
+): Promise<Answer> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (a: Omit<Answer, 'ms'>) => {
+      if (done) return;
+      done = true;
+      resolve({ ...a, ms: performance.now() - started });
+    };
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: input.method,
+        path: `/wecom/${input.channel}?${input.query}`,
+        agent,
+        timeout: timeoutMs,
+        headers: input.body ? { 'Content-Length': input.body.length } : {},
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => finish({ status: res.statusCode ?? 0 }));
+      },
+    );
+    req.on('timeout', () => {
+      finish({ status: 0, error: 'hang' });
+      req.destroy();
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => finish({ status: 0, error: e.code ?? e.message }));
+    req.end(input.body);
+  });
+}
+
+/** Writes raw bytes on a socket and reads the status line of the answer. */
+function rawExchange(
+  port: number,
+  write: (socket: net.Socket) => Promise<void>,
+  timeoutMs: number,
+): Promise<Answer> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let data = '';
+    let done = false;
+    const finish = (a: Omit<Answer, 'ms'>) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ...a, ms: performance.now() - started });
+    };
+    const timer = setTimeout(() => finish({ status: 0, error: 'hang' }), timeoutMs);
+    socket.on('data', (chunk: Buffer) => {
+      data += chunk.toString('latin1');
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
+      if (m) finish({ status: Number(m[1]) });
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => finish({ status: 0, error: e.code ?? e.message }));
+    socket.on('close', () => finish({ status: 0, error: 'closed without an answer' }));
+    socket.on('connect', () => void write(socket).catch(() => undefined));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Huge and slow bodies, which the property below does not generate: a declared length over the
+ * 1 MiB limit, a chunked body that passes it, bodies that stall mid-way (the body deadline is
+ * 10 s) and headers that never end (Node's headersTimeout).
+ */
+async function hugeAndSlow(port: number): Promise<{ name: string; answer: Answer; ok: boolean }[]> {
+  const path = '/wecom/bot?msg_signature=a&timestamp=1&nonce=1';
+  const mib = 1024 * 1024;
+  const is4xx = (a: Answer) => a.status >= 400 && a.status < 500;
+  const cases: { name: string; run: () => Promise<Answer>; ok: (a: Answer) => boolean }[] = [
+    {
+      name: 'declared 2 GiB body',
+      run: () =>
+        rawExchange(
+          port,
+          async (s) => {
+            s.write(
+              `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 * 1024 * mib}\r\n\r\n{"encrypt":"`,
+            );
+            await Promise.resolve();
+          },
+          15_000,
+        ),
+      ok: (a) => a.status === 413,
+    },
+    {
+      name: 'chunked body past 1 MiB',
+      run: () =>
+        rawExchange(
+          port,
+          async (s) => {
+            s.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`);
+            const chunk = Buffer.alloc(64 * 1024, 0x41);
+            for (let i = 0; i < 40 && !s.destroyed; i++) {
+              s.write(`${chunk.length.toString(16)}\r\n`);
+              s.write(chunk);
+              s.write('\r\n');
+              await sleep(5);
+            }
+          },
+          15_000,
+        ),
+      ok: (a) => a.status === 413 || (a.status === 0 && a.error !== 'hang'),
+    },
+    {
+      name: '1 MiB + 1 byte, declared',
+      run: () =>
+        send(
+          port,
+          {
+            method: 'POST',
+            channel: 'bot',
+            query: 'msg_signature=a&timestamp=1&nonce=1',
+            body: Buffer.alloc(mib + 1, 0x20),
+          },
+          15_000,
+          new http.Agent(),
+        ),
+      ok: is4xx,
+    },
+    {
+      name: 'body stalls after 10 bytes',
+      run: () =>
+        rawExchange(
+          port,
+          async (s) => {
+            s.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"encrypt"`);
+            await Promise.resolve();
+          },
+          20_000,
+        ),
+      ok: (a) => a.status === 408,
+    },
+    {
+      name: 'body trickles a byte a second',
+      run: () =>
+        rawExchange(
+          port,
+          async (s) => {
+            s.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n`);
+            for (let i = 0; i < 30 && !s.destroyed; i++) {
+              s.write('x');
+              await sleep(1000);
+            }
+          },
+          20_000,
+        ),
+      ok: (a) => a.status === 408,
+    },
+    {
+      name: 'headers never end',
+      run: () =>
+        rawExchange(
+          port,
+          async (s) => {
+            s.write(`POST ${path} HTTP/1.1\r\nHost: x\r\n`);
+            for (let i = 0; i < 30 && !s.destroyed; i++) {
+              s.write(`X-Slow-${i}: y\r\n`);
+              await sleep(1000);
+            }
+          },
+          15_000,
+        ),
+      // Node answers 408 (or just closes) once headersTimeout passes.
+      ok: (a) => a.status === 408 || (a.status === 0 && a.error !== 'hang'),
+    },
+  ];
+  return Promise.all(
+    cases.map(async (c) => {
+      const answer = await c.run();
+      return { name: c.name, answer, ok: c.ok(answer) };
+    }),
+  );
+}
+
+/**
+ * Malformed callbacks, generated with fast-check (10,000 in the full run): each must be answered
+ * with a 4xx, quickly; never a 5xx, a crash or a hang; and nothing may be stored. The huge and slow
+ * bodies run alongside.
+ */
+export async function chaosFuzz(ctx: RunContext): Promise<void> {
+  const { report } = ctx;
+  const runs = ctx.smoke ? 1000 : 10_000;
+  ctx.log(`== fuzzing the callback endpoints: ${runs} malformed callbacks, plus huge and slow bodies`);
+  const db = await createScratchDatabase('mulin_chaos_fuzz');
+  const desk = new Desk(ctx, 'fuzz', db.url, 1, 50);
+  try {
+    await desk.start();
+    const service = desk.instances[0];
+    if (!service) throw new Error('no instance');
+    const port = service.options.port;
+    const slow = hugeAndSlow(port);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const byKind = new Map<string, Map<number, number>>();
+    let slowest = 0;
+    let failure: string | null = null;
+    try {
+      await fc.assert(
+        fc.asyncProperty(malformedInput(), async (input) => {
+          const answer = await send(port, input, 10_000, agent);
+          const statuses = byKind.get(input.kind) ?? new Map<number, number>();
+          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+          byKind.set(input.kind, statuses);
+          slowest = Math.max(slowest, answer.ms);
+          if (!(answer.status >= 400 && answer.status < 500)) {
+            throw new Error(
+              `${input.kind}: answered ${answer.status || answer.error} in ${answer.ms.toFixed(0)} ms`,
+            );
+          }
+        }),
+        { numRuns: runs, seed: 20261128, endOnFailure: true },
+      );
+    } catch (error) {
+      failure = error instanceof Error ? error.message.split('\n').slice(0, 6).join(' ') : String(error);
+    }
+    agent.destroy();
+    const slowResults = await slow;
+    const alive = service.running() && (await service.healthy());
+    const [stored] = await queryRows<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM inbound_message');
+    const unhandled = (service.newLog().match(/"level":50/g) ?? []).length;
+
+    const summary = [...byKind.entries()]
+      .map(
+        ([kind, statuses]) => `${kind}: ${[...statuses.entries()].map(([s, n]) => `${n}× ${s}`).join(' ')}`,
+      )
+      .join('; ');
+    report.note(summary);
+    report.check(
+      'fuzz: every malformed callback answered 4xx, none 5xx or hanging',
+      failure === null,
+      failure ?? `${runs} inputs, slowest answer ${slowest.toFixed(0)} ms`,
+    );
+    report.check(
+      'fuzz: huge and slow bodies refused (413, 408) within their deadlines',
+      slowResults.every((r) => r.ok),
+      slowResults
+        .map(
+          (r) => `${r.name}: ${r.answer.status || r.answer.error} after ${(r.answer.ms / 1000).toFixed(1)} s`,
+        )
+        .join('; '),
+    );
+    report.check(
+      'fuzz: the service is alive, logged no error, and stored nothing',
+      alive && stored?.n === 0 && unhandled === 0,
+      `alive ${alive}, ${stored?.n ?? '?'} inbound rows, ${unhandled} error lines in its log`,
+    );
+  } finally {
+    await desk.stop();
+    await db.drop();
+  }
+}

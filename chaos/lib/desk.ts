@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { WecomSimulator, type SimulatedMessage } from '../../src/wecom/simulator';
+import { encryptAll, planMessages, type PlannedMessage } from '../../bench/lib/callbacks';
+import type { RunContext } from '../../bench/lib/context';
+import { prepareDatabase } from '../../bench/lib/desk-db';
+import type { Request } from '../../bench/lib/http-load';
+import { queryRows } from '../../bench/lib/postgres';
+import { portFor, ServiceProcess } from '../../bench/lib/service';
+
+/**
+ * A desk under test: one database, the WeCom simulator in this process, and any number of service
+ * processes on it, each logging to its own file in the run's directory (the log scan reads them).
+ */
+export class Desk {
+  readonly simulator = new WecomSimulator({ acceptAnyWebhookKey: true });
+  readonly instances: ServiceProcess[] = [];
+
+  constructor(
+    private readonly ctx: RunContext,
+    readonly name: string,
+    readonly databaseUrl: string,
+    private readonly count: number,
+    /** The first port slot; instance i listens on portFor(slot + i). */
+    private readonly slot: number,
+    private readonly env: Readonly<Record<string, string>> = {},
+  ) {}
+
+  /** Prepares the database (migrations, ledger), starts the simulator and the instances. */
+  async start(simulatorPort = 0): Promise<void> {
+    await prepareDatabase(this.databaseUrl, this.ctx.ledger);
+    await this.simulator.start(simulatorPort);
+    for (let i = 0; i < this.count; i++) {
+      const instance = new ServiceProcess({
+        port: portFor(this.slot + i),
+        databaseUrl: this.databaseUrl,
+        apiBase: this.simulator.url,
+        logFile: path.join(this.ctx.workDir, `${this.name}-${i}.log`),
+        entry: this.ctx.entry,
+        env: this.env,
+      });
+      this.instances.push(instance);
+    }
+    await Promise.all(this.instances.map((instance) => instance.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.instances.map((instance) => instance.stop()));
+    await this.simulator.stop();
+  }
+
+  /** Posts only: each gets exactly one receipt, told apart by its marker. */
+  plan(count: number, runId: string, seed: number): PlannedMessage[] {
+    const buildings = this.ctx.shape.buildings;
+    return planMessages({
+      count,
+      shape: this.ctx.shape,
+      seed,
+      runId,
+      mix: { post: 1, command: 0, chatter: 0 },
+      buildingOf: (i) => i % buildings,
+    });
+  }
+
+  /** What a resident's message looks like on the wire, signed now. */
+  static requests(messages: readonly PlannedMessage[]): Request[] {
+    return encryptAll(messages, Math.floor(Date.now() / 1000)).map((s) => ({
+      path: `/wecom/bot?${s.query}`,
+      body: s.body,
+    }));
+  }
+}
+
+/** The marker a post carries into its receipt. */
+export function markerOf(m: PlannedMessage): string {
+  return m.text.slice(m.text.lastIndexOf(' ') + 1);
+}
+
+/** How many receipts the simulator accepted per marker. */
+export function receiptsByMarker(
+  messages: readonly SimulatedMessage[],
+  planned: readonly PlannedMessage[],
+): Map<string, SimulatedMessage[]> {
+  const wanted = new Set(planned.map(markerOf));
+  const out = new Map<string, SimulatedMessage[]>();
+  for (const m of messages) {
+    const found = /m[0-9a-z]+\d+$/m.exec(m.body.content.split('\n')[0] ?? '');
+    const marker = found?.[0];
+    if (!marker || !wanted.has(marker)) continue;
+    const list = out.get(marker) ?? [];
+    list.push(m);
+    out.set(marker, list);
+  }
+  return out;
+}
+
+export interface StoredCounts {
+  readonly inbound: number;
+  readonly requests: number;
+  readonly receipts: number;
+  readonly pending: number;
+  readonly sent: number;
+  readonly failedOrDead: number;
+}
+
+/** What the database holds of a run's messages: msgids bench-RUN-…, or any LIKE pattern given. */
+export async function storedCounts(url: string, runId: string): Promise<StoredCounts> {
+  const pattern = runId.includes('%') ? runId : `bench-${runId}-%`;
+  const [row] = await queryRows<StoredCounts>(
+    url,
+    `WITH i AS (SELECT id FROM inbound_message WHERE msg_id LIKE $1),
+          r AS (SELECT request.id FROM request JOIN i ON i.id = request.inbound_id),
+          o AS (SELECT outbox.status FROM outbox JOIN r ON r.id = outbox.request_id WHERE outbox.purpose = 'receipt')
+     SELECT (SELECT count(*)::int FROM i) AS inbound,
+            (SELECT count(*)::int FROM r) AS requests,
+            (SELECT count(*)::int FROM o) AS receipts,
+            (SELECT count(*)::int FROM o WHERE status = 'pending') AS pending,
+            (SELECT count(*)::int FROM o WHERE status = 'sent') AS sent,
+            (SELECT count(*)::int FROM o WHERE status IN ('failed', 'dead')) AS "failedOrDead"`,
+    [pattern],
+  );
+  if (!row) throw new Error('no counts');
+  return row;
+}
+
+/** Polls until every receipt of the run is sent (or failed), or the time runs out. */
+export async function waitUntilSent(url: string, runId: string, timeoutMs: number): Promise<StoredCounts> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await storedCounts(url, runId);
+    if (counts.pending === 0 || Date.now() > deadline) return counts;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

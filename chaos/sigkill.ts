@@ -1,0 +1,93 @@
+import { runId, sleep, type RunContext } from '../bench/lib/context';
+import { createScratchDatabase } from '../bench/lib/postgres';
+import { Desk, markerOf, receiptsByMarker, waitUntilSent } from './lib/desk';
+import { deliverUntilOk, describeOutcomes } from './lib/retrying-client';
+
+/** How long after WeCom accepted a message a kill can still leave it unrecorded (send → settle). */
+const SEND_WINDOW_MS = 2000;
+
+/**
+ * SIGKILL at random moments under load, restarted at once, while the client retries whatever got
+ * no 200. Every message must be stored once and every receipt sent. A receipt sent twice is
+ * allowed only where a kill fell between WeCom accepting it and the row being marked sent, the one
+ * duplicate the outbox design admits (WeCom's webhook has no idempotency key).
+ */
+export async function chaosSigkill(ctx: RunContext): Promise<void> {
+  const { report } = ctx;
+  const count = ctx.smoke ? 300 : 3000;
+  const rate = ctx.smoke ? 30 : 50;
+  ctx.log(`== SIGKILL under load: ${count} posts at ${rate}/s, the service killed at random and restarted`);
+  const db = await createScratchDatabase('mulin_chaos_kill');
+  const desk = new Desk(ctx, 'sigkill', db.url, 1, 20);
+  try {
+    await desk.start();
+    const service = desk.instances[0];
+    if (!service) throw new Error('no instance');
+    const id = runId();
+    const planned = desk.plan(count, id, 21);
+    const kills: number[] = [];
+    const restartsMs: number[] = [];
+    // An object, so TypeScript does not narrow the flag the delivery below clears.
+    const state = { loading: true };
+    const isLoading = () => state.loading;
+    const killer = (async () => {
+      await sleep(1000);
+      while (state.loading) {
+        await sleep(1500 + Math.random() * 3000);
+        // Read through a function: TypeScript keeps the loop's narrowing across the await.
+        if (!isLoading()) break;
+        kills.push(Date.now());
+        await service.killHard();
+        restartsMs.push(await service.start());
+      }
+    })();
+    const delivery = await deliverUntilOk({
+      targets: [{ host: '127.0.0.1', port: service.options.port }],
+      requests: Desk.requests(planned),
+      concurrency: 16,
+      ratePerS: rate,
+      retryDelayMs: 200,
+      deadlineMs: 120_000,
+      timeoutMs: 10_000,
+    });
+    state.loading = false;
+    await killer;
+
+    // A row claimed by a killed instance waits out its lease (120 s) before another worker takes it.
+    const counts = await waitUntilSent(db.url, id, 200_000);
+    const receipts = receiptsByMarker(desk.simulator.messages(), planned);
+    let missing = 0;
+    let explained = 0;
+    let unexplained = 0;
+    for (const m of planned) {
+      const got = receipts.get(markerOf(m)) ?? [];
+      if (got.length === 0) missing++;
+      if (got.length > 1) {
+        const first = got[0]?.at.getTime() ?? 0;
+        if (kills.some((k) => k >= first - 50 && k <= first + SEND_WINDOW_MS)) explained++;
+        else unexplained++;
+      }
+    }
+    report.note(
+      `${kills.length} kills, restarts ready in ${restartsMs.map((ms) => ms.toFixed(0)).join(', ')} ms; attempts: ${describeOutcomes(delivery.attempts)}`,
+    );
+    report.check(
+      'SIGKILL: every callback eventually answered 200',
+      delivery.undelivered.length === 0,
+      `${count - delivery.undelivered.length} of ${count}`,
+    );
+    report.check(
+      'SIGKILL: every message stored once, as one request with one receipt row',
+      counts.inbound === count && counts.requests === count && counts.receipts === count,
+      `${counts.inbound} inbound rows, ${counts.requests} requests, ${counts.receipts} receipt rows for ${count} messages`,
+    );
+    report.check(
+      'SIGKILL: every receipt sent, none twice except across a kill mid-send',
+      missing === 0 && unexplained === 0 && counts.failedOrDead === 0,
+      `${count - missing} sent, ${missing} missing (${counts.pending} still pending), ${explained} sent twice across a kill mid-send, ${unexplained} sent twice otherwise`,
+    );
+  } finally {
+    await desk.stop();
+    await db.drop();
+  }
+}
