@@ -5,7 +5,7 @@ import { openDatabase } from './db/data-source';
 import { DeskHandler } from './intake/desk-handler';
 import { describeImport, importLedgerFile } from './ledger/import-file';
 import { LedgerCache } from './ledger/ledger-store';
-import { enqueue, OutboxWorker, timedSender } from './outbox';
+import { OutboxWorker, timedSender } from './outbox';
 import { Metrics } from './http/metrics';
 import { Scheduler, schedulerOptionsFrom } from './scheduler';
 import { createService } from './service';
@@ -86,9 +86,6 @@ export async function startMulin(
   const worker = new OutboxWorker(dataSource, sender, clock, logger.child({ component: 'outbox' }));
   const handler = new DeskHandler({
     ledgers,
-    enqueue: async (tx, item) => {
-      await enqueue(tx, item, clock.now());
-    },
     clock,
     logger: logger.child({ component: 'desk' }),
     timeZone: config.timezone,

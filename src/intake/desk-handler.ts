@@ -1,21 +1,20 @@
 import type { EntityManager } from 'typeorm';
 import { dispatchCommand } from '../commands/dispatch';
 import type { InboundMessageRecord } from '../db/entities';
+import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
 import { categoryName } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
-import { planDeliveries, type Delivery } from './deliveries';
+import { planDeliveries } from './deliveries';
+import { BatchDeskWrites, directDeskWrites, type DeskWrites } from './desk-writes';
 import type { InboundHandler } from './intake';
-import { classifyMessage } from './parse';
-
-export type EnqueueFn = (tx: EntityManager, delivery: Delivery) => Promise<void>;
+import { classifyMessage, type ClassifiedMessage } from './parse';
 
 export interface DeskOptions {
   readonly ledgers: LedgerCache;
-  readonly enqueue: EnqueueFn;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly timeZone: string;
@@ -35,6 +34,12 @@ function dayIn(timeZone: string, at: Date): string {
   }).format(at);
 }
 
+/** What a message asks of the desk, decided before anything is written. */
+type Understood =
+  | { readonly kind: 'nothing' }
+  | { readonly kind: 'unregistered_group' }
+  | (ClassifiedMessage & { readonly place: BuildingPlace | undefined });
+
 /**
  * The request desk: reads a stored message, creates a request or runs a command, and queues the
  * replies, all in the transaction that stored the message.
@@ -43,63 +48,98 @@ export class DeskHandler implements InboundHandler {
   constructor(private readonly options: DeskOptions) {}
 
   async handle(message: InboundMessageRecord, tx: EntityManager): Promise<void> {
-    if (message.text === null || message.msgType === 'event') return;
-    const { ledgers, clock, timeZone } = this.options;
-    const ledger = await ledgers.current(tx);
-    const now = clock.now();
+    const ledger = await this.options.ledgers.current(tx);
+    const writes = directDeskWrites(tx, this.options.clock);
+    await this.act(message, this.understand(message, ledger), { tx, ledger, writes });
+  }
+
+  /**
+   * Several stored messages in one transaction, in order, as if handled one after another: the
+   * batch's request numbers are reserved at once and its writes are buffered, then flushed before
+   * anything reads them (a command) and at the end.
+   */
+  async handleBatch(messages: readonly InboundMessageRecord[], tx: EntityManager): Promise<void> {
+    const ledger = await this.options.ledgers.current(tx);
+    const writes = new BatchDeskWrites(tx, this.options.clock);
+    const understood = messages.map((m) => this.understand(m, ledger));
+    await writes.reserve(understood.filter((u) => u.kind === 'post' && u.place).length);
+    for (const [i, message] of messages.entries()) {
+      const u = understood[i];
+      if (u) await this.act(message, u, { tx, ledger, writes });
+    }
+    await writes.finish();
+  }
+
+  private understand(message: InboundMessageRecord, ledger: Ledger): Understood {
+    if (message.text === null || message.msgType === 'event') return { kind: 'nothing' };
     const place = message.chatId ? ledger.placeOfChat(message.chatId) : undefined;
+    if (message.chatType === 'group' && message.chatId && !place) return { kind: 'unregistered_group' };
+    return { ...classifyMessage(message.text, ledger.categories), place };
+  }
+
+  private async act(
+    message: InboundMessageRecord,
+    understood: Understood,
+    ctx: { readonly tx: EntityManager; readonly ledger: Ledger; readonly writes: DeskWrites },
+  ): Promise<void> {
+    if (understood.kind === 'nothing') return;
+    const { tx, ledger, writes } = ctx;
+    const { clock, timeZone } = this.options;
+    const now = clock.now();
+    const place = understood.kind === 'unregistered_group' ? undefined : understood.place;
     const out = new Outgoing();
     const log = this.options.logger.child({ msgid: message.msgId, chatid: message.chatId });
 
-    if (message.chatType === 'group' && message.chatId && !place) {
-      // Kept, but answered at most once a day: the group may simply not be registered yet.
-      const [first] = await tx.query<{ chat_id: string }[]>(
-        `INSERT INTO unregistered_chat_notice (chat_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chat_id`,
-        [message.chatId, dayIn(timeZone, now)],
-      );
-      if (first) out.reply('本群还没有在睦邻登记，暂时不能受理。请联系社区网格员登记本群。');
-      log.info('message from a group that is not in the ledger');
-    } else {
-      const classified = classifyMessage(message.text, ledger.categories);
-      switch (classified.kind) {
-        case 'command':
-          log.info({ command: classified.command.name, no: classified.command.requestNo }, 'command');
-          await dispatchCommand({
-            tx,
-            ledger,
-            now,
-            timeZone,
-            senderId: message.senderId,
-            place,
-            command: classified.command,
-            out,
-          });
-          break;
-        case 'post':
-          if (!place) {
-            out.reply('请到您所在楼栋的群里@我报事，方便楼长及时看到');
-          } else {
-            const request = await createRequest({ tx, ledger, place, now, out }, classified.post, {
-              inboundId: message.id,
-              senderId: message.senderId,
-              chatId: message.chatId,
-              imageUrls: message.imageUrls,
-            });
-            log.info(
-              { no: request.no, category: request.category, priority: request.priority },
-              'request created',
-            );
-          }
-          break;
-        case 'missing_description': {
-          const name = categoryName(ledger.categories, classified.category);
-          out.reply(`请在「#${name}」后面写上具体情况，例如：#${name} 2单元楼道灯不亮`);
-          break;
-        }
-        case 'chatter':
-          out.reply(HOW_TO_REPORT);
-          break;
+    switch (understood.kind) {
+      case 'unregistered_group': {
+        // Kept, but answered at most once a day: the group may simply not be registered yet.
+        const [first] = await tx.query<{ chat_id: string }[]>(
+          `INSERT INTO unregistered_chat_notice (chat_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chat_id`,
+          [message.chatId, dayIn(timeZone, now)],
+        );
+        if (first) out.reply('本群还没有在睦邻登记，暂时不能受理。请联系社区网格员登记本群。');
+        log.info('message from a group that is not in the ledger');
+        break;
       }
+      case 'command':
+        log.info({ command: understood.command.name, no: understood.command.requestNo }, 'command');
+        // Commands read requests and events: the batch's earlier writes must be there to read.
+        await writes.flush();
+        await dispatchCommand({
+          tx,
+          ledger,
+          now,
+          timeZone,
+          senderId: message.senderId,
+          place,
+          command: understood.command,
+          out,
+        });
+        break;
+      case 'post':
+        if (!place) {
+          out.reply('请到您所在楼栋的群里@我报事，方便楼长及时看到');
+        } else {
+          const request = await createRequest({ writes, ledger, place, now, out }, understood.post, {
+            inboundId: message.id,
+            senderId: message.senderId,
+            chatId: message.chatId,
+            imageUrls: message.imageUrls,
+          });
+          log.info(
+            { no: request.no, category: request.category, priority: request.priority },
+            'request created',
+          );
+        }
+        break;
+      case 'missing_description': {
+        const name = categoryName(ledger.categories, understood.category);
+        out.reply(`请在「#${name}」后面写上具体情况，例如：#${name} 2单元楼道灯不亮`);
+        break;
+      }
+      case 'chatter':
+        out.reply(HOW_TO_REPORT);
+        break;
     }
 
     const { deliveries, undeliverable } = planDeliveries(
@@ -108,7 +148,7 @@ export class DeskHandler implements InboundHandler {
       ledger,
       this.options.privateNotices,
     );
-    for (const delivery of deliveries) await this.options.enqueue(tx, delivery);
+    await writes.enqueue(deliveries);
     if (undeliverable.length > 0) {
       log.warn(
         { count: undeliverable.length, purposes: undeliverable.map((m) => m.purpose) },

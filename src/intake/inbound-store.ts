@@ -46,3 +46,61 @@ export async function insertInboundOnce(
     processError: null,
   });
 }
+
+/**
+ * Inserts several messages in one statement, in order, each unless its (channel, dedupe key) is
+ * already stored (or came earlier in the same batch). Returns, for each message, its stored row or
+ * null for a repeat. Rows are stored as processed: the batch commits only when every message in it
+ * was handled.
+ */
+export async function insertInboundBatch(
+  tx: EntityManager,
+  messages: readonly InboundMessage[],
+  processedAt: Date,
+): Promise<(InboundMessageRecord | null)[]> {
+  const records = messages.map((m) => ({
+    channel: m.channel,
+    dedupe_key: m.dedupeKey,
+    msg_id: m.msgId,
+    msg_type: m.msgType,
+    chat_id: m.chatId,
+    chat_type: m.chatType,
+    sender_id: m.senderId,
+    text: m.text,
+    quoted_text: m.quotedText,
+    image_urls: m.imageUrls,
+    event: m.event,
+    sent_at: m.sentAt,
+    reply_url: m.replyUrl,
+    raw: m.raw,
+    status: 'processed',
+    processed_at: processedAt,
+  }));
+  const columns = Object.keys(records[0] ?? {}).join(', ');
+  if (columns === '') return [];
+  const rows = await tx.query<{ id: string; received_at: Date; channel: string; dedupe_key: string }[]>(
+    `INSERT INTO inbound_message (${columns})
+     SELECT ${columns} FROM jsonb_populate_recordset(NULL::inbound_message, $1::jsonb) WITH ORDINALITY AS x
+     ORDER BY x.ordinality
+     ON CONFLICT (channel, dedupe_key) DO NOTHING
+     RETURNING id, received_at, channel, dedupe_key`,
+    [JSON.stringify(records)],
+  );
+  const byKey = new Map(rows.map((row) => [`${row.channel}\n${row.dedupe_key}`, row]));
+  const repo = tx.getRepository(InboundMessageRecord);
+  return messages.map((m) => {
+    const key = `${m.channel}\n${m.dedupeKey}`;
+    const row = byKey.get(key);
+    if (!row) return null;
+    byKey.delete(key); // a second copy in the same batch is a repeat
+    return repo.create({
+      ...m,
+      imageUrls: [...m.imageUrls],
+      id: row.id,
+      receivedAt: row.received_at,
+      status: 'processed',
+      processedAt,
+      processError: null,
+    });
+  });
+}

@@ -4,7 +4,7 @@ import { AppError, summarizeError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { InboundMessage } from '../wecom';
-import { insertInboundOnce } from './inbound-store';
+import { insertInboundBatch, insertInboundOnce } from './inbound-store';
 
 /**
  * What happens to a newly stored message. It runs inside the transaction that stored the
@@ -12,6 +12,27 @@ import { insertInboundOnce } from './inbound-store';
  */
 export interface InboundHandler {
   handle(message: InboundMessageRecord, tx: EntityManager): Promise<void>;
+  /**
+   * Several stored messages, in order, in the one transaction that stored them; the same effects
+   * as handle() on each in turn. Without it, handle() is called on each.
+   */
+  handleBatch?(messages: readonly InboundMessageRecord[], tx: EntityManager): Promise<void>;
+}
+
+export interface IntakeOptions {
+  /** The most messages stored and handled in one transaction. */
+  readonly maxBatch?: number;
+  /**
+   * Transactions open at once. Messages arriving while they run wait, and go together in the
+   * next one (group commit): a transaction's round trips and its commit are shared by its batch.
+   */
+  readonly maxConcurrent?: number;
+}
+
+interface Waiting {
+  readonly message: InboundMessage;
+  readonly resolve: (outcome: AcceptOutcome) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 export const ignoreInbound: InboundHandler = { handle: () => Promise.resolve() };
@@ -19,22 +40,91 @@ export const ignoreInbound: InboundHandler = { handle: () => Promise.resolve() }
 export type AcceptOutcome = 'stored' | 'duplicate';
 
 export class Intake {
+  private readonly waiting: Waiting[] = [];
+  private running = 0;
+  private readonly maxBatch: number;
+  private readonly maxConcurrent: number;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly handler: InboundHandler,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    /** Runs after a new message and its effects have been committed. */
+    /** Runs after new messages and their effects have been committed. */
     private readonly onStored: () => void = () => undefined,
-  ) {}
+    options: IntakeOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 32;
+    this.maxConcurrent = options.maxConcurrent ?? 2;
+  }
 
   /**
-   * Stores the message once and runs the handler on it. A handler failure is recorded on the
-   * message (status "failed") and does not fail the delivery: retrying would not help, and the
-   * message is kept for an operator. A database failure throws AppError('database_unavailable'),
-   * so WeCom retries.
+   * Stores the message once and runs the handler on it; resolves when both are committed. A
+   * handler failure is recorded on the message (status "failed") and does not fail the delivery:
+   * retrying would not help, and the message is kept for an operator. A database failure throws
+   * AppError('database_unavailable'), so WeCom retries.
+   *
+   * Messages that arrive together are stored and handled in one transaction. If that transaction
+   * fails for any reason but a lost connection, each of its messages is accepted again on its own,
+   * so one bad message cannot hold back the others, and the outcome is what accepting it alone
+   * would have been.
    */
-  async accept(message: InboundMessage): Promise<AcceptOutcome> {
+  accept(message: InboundMessage): Promise<AcceptOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ message, resolve, reject });
+      this.startBatches();
+    });
+  }
+
+  private startBatches(): void {
+    while (this.running < this.maxConcurrent && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.maxBatch);
+      this.running++;
+      void this.runBatch(batch).finally(() => {
+        this.running--;
+        this.startBatches();
+      });
+    }
+  }
+
+  private async runBatch(batch: readonly Waiting[]): Promise<void> {
+    let outcomes: AcceptOutcome[];
+    try {
+      outcomes = await this.storeBatch(batch.map((w) => w.message));
+    } catch (error) {
+      if (isConnectionLoss(error)) {
+        for (const w of batch) w.reject(unavailable(error));
+        return;
+      }
+      if (batch.length > 1) {
+        this.logger.warn(
+          { cause: summarizeError(error), messages: batch.length },
+          'a batch of messages failed; accepting them one at a time',
+        );
+      }
+      for (const w of batch) await this.acceptAlone(w.message).then(w.resolve, w.reject);
+      return;
+    }
+    if (outcomes.includes('stored')) this.onStored();
+    batch.forEach((w, i) => {
+      w.resolve(outcomes[i] ?? 'duplicate');
+    });
+  }
+
+  private storeBatch(messages: readonly InboundMessage[]): Promise<AcceptOutcome[]> {
+    return this.dataSource.transaction(async (tx) => {
+      const stored = await insertInboundBatch(tx, messages, this.clock.now());
+      const fresh = stored.filter((s): s is InboundMessageRecord => s !== null);
+      if (fresh.length > 0) {
+        if (this.handler.handleBatch) await this.handler.handleBatch(fresh, tx);
+        else for (const m of fresh) await this.handler.handle(m, tx);
+      }
+      return stored.map((s): AcceptOutcome => (s ? 'stored' : 'duplicate'));
+    });
+  }
+
+  /** One message in its own transaction, its handler in a savepoint: a failure is recorded on it. */
+  private async acceptAlone(message: InboundMessage): Promise<AcceptOutcome> {
     const log = this.logger.child({ channel: message.channel, msgid: message.msgId, chatid: message.chatId });
     try {
       const outcome = await this.dataSource.transaction(async (tx): Promise<AcceptOutcome> => {
@@ -46,13 +136,7 @@ export class Intake {
       if (outcome === 'stored') this.onStored();
       return outcome;
     } catch (error) {
-      throw new AppError(
-        'database_unavailable',
-        'could not store the message: check that the database is up',
-        {
-          cause: error,
-        },
-      );
+      throw unavailable(error);
     }
   }
 
@@ -79,6 +163,12 @@ export class Intake {
       [failure ? 'failed' : 'processed', this.clock.now(), failure, stored.id],
     );
   }
+}
+
+function unavailable(cause: unknown): AppError {
+  return new AppError('database_unavailable', 'could not store the message: check that the database is up', {
+    cause,
+  });
 }
 
 /** Errors that mean the database went away, as opposed to a bug in a handler. */

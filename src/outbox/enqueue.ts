@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { JsonInsert } from '../db/json-insert';
 import type { OutboxDestination, OutboxItem } from './outbox-types';
 
 export interface EnqueueResult {
@@ -45,6 +46,32 @@ export async function enqueue(tx: EntityManager, item: OutboxItem, now?: Date): 
   const id = existing[0]?.id;
   if (id === undefined) throw new Error('outbox insert stored nothing and found no row with its dedupe key');
   return { id, created: false };
+}
+
+/**
+ * Several messages for the outbox, inserted in the given order (so a key's messages keep it), to
+ * run with runInserts inside the caller's transaction. Items whose dedupe key is already stored
+ * are skipped. Throws on a malformed item.
+ */
+export function outboxInsert(items: readonly OutboxItem[], now: Date): JsonInsert {
+  items.forEach(checkItem);
+  return {
+    sql: `INSERT INTO outbox (purpose, destination, rate_key, body, request_id, dedupe_key, created_at, next_attempt_at)
+          SELECT purpose, destination, rate_key, body, request_id, dedupe_key, created_at, next_attempt_at
+          FROM jsonb_populate_recordset(NULL::outbox, $1::jsonb) WITH ORDINALITY AS x
+          ORDER BY x.ordinality
+          ON CONFLICT (dedupe_key) DO NOTHING`,
+    rows: items.map((item) => ({
+      purpose: item.purpose,
+      destination: item.destination,
+      rate_key: item.destination.type === 'group_webhook' ? item.destination.webhookKey : null,
+      body: item.body,
+      request_id: item.requestId === undefined || item.requestId === null ? null : String(item.requestId),
+      dedupe_key: item.dedupeKey ?? null,
+      created_at: now,
+      next_attempt_at: item.notBefore ?? now,
+    })),
+  };
 }
 
 /** A malformed item is a bug in the caller: fail its transaction rather than store an unsendable row. */

@@ -35,7 +35,7 @@
  * row dead after maxAttempts. A response_url refused, out of attempts or older than 55 minutes
  * turns into a message to its fallbackWebhookKey when it has one.
  */
-export { enqueue, type EnqueueResult } from './enqueue';
+export { enqueue, outboxInsert, type EnqueueResult } from './enqueue';
 export { OutboxWorker, type OutboxWorkerOptions } from './outbox-worker';
 export type { OutboxSender } from './delivery';
 export { timedSender, type SendObserver } from './timed-sender';

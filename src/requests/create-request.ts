@@ -1,15 +1,15 @@
-import type { EntityManager } from 'typeorm';
 import type { TaggedRequest } from '../intake/parse';
 import { detectUrgency, detectUtilityKind, parseLocation } from '../intake/parse';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import { dueTimes } from './due-times';
 import { categoryName, maskPhones, placeOf, shorten } from './format';
 import type { Outgoing } from './outgoing';
-import { addEvent, insertRequest, nextRequestNo, type RequestRow } from './request-store';
+import type { RequestRow } from './request-store';
+import type { RequestWrites } from './request-writes';
 import { routeRequest } from './routing';
 
 export interface PostContext {
-  readonly tx: EntityManager;
+  readonly writes: RequestWrites;
   readonly ledger: Ledger;
   readonly place: BuildingPlace;
   readonly now: Date;
@@ -40,14 +40,14 @@ const HAZARD_FALLBACK_LINE: Record<string, string> = {
 
 /**
  * Turns a tagged post into a numbered request: parses place, urgency and utility, routes it,
- * records each decision as an event and queues the receipt, all in the caller's transaction.
+ * records each decision as an event and queues the receipt, all through the caller's writes.
  */
 export async function createRequest(
   ctx: PostContext,
   post: TaggedRequest,
   source: PostSource,
 ): Promise<RequestRow> {
-  const { ledger, place, now, tx } = ctx;
+  const { ledger, place, now, writes } = ctx;
   const description = post.description;
   const location = parseLocation(description);
   const urgency = detectUrgency(description);
@@ -59,8 +59,9 @@ export async function createRequest(
     now,
     ledger.document.response_clocks ?? [],
   );
-  const no = await nextRequestNo(tx);
-  const request = await insertRequest(tx, {
+  const council = post.category === 'council';
+  const no = await writes.nextNo();
+  const request = await writes.insertRequest({
     no,
     compoundId: place.compound.id,
     buildingId: place.building.id,
@@ -80,26 +81,26 @@ export async function createRequest(
     ackDueAt: due.ackDueAt,
     resolveDueAt: due.resolveDueAt,
     inboundId: source.inboundId,
+    council,
     createdAt: now,
   });
 
-  await addEvent(tx, request.id, {
+  await writes.addEvent(request.id, {
     type: 'created',
     actorId: source.senderId,
     at: now,
     note: null,
     data: { category: post.category, priority, unit: location.unit ?? null, room: location.room ?? null },
   });
-  await addEvent(tx, request.id, {
+  await writes.addEvent(request.id, {
     type: 'routed',
     actorId: null,
     at: now,
     note: routing.reasons.join('；'),
     data: { assignee: routing.assigneeId, alsoNotify: routing.alsoNotify, teams: routing.teamIds },
   });
-  if (post.category === 'council') {
-    await tx.query(`UPDATE request SET council = true WHERE id = $1`, [request.id]);
-    await addEvent(tx, request.id, {
+  if (council) {
+    await writes.addEvent(request.id, {
       type: 'council',
       actorId: null,
       at: now,

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { JsonInsert } from '../db/json-insert';
 
 export const REQUEST_STATUSES = ['open', 'acknowledged', 'resolved', 'closed', 'withdrawn'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
@@ -90,6 +91,32 @@ export async function nextRequestNo(tx: EntityManager): Promise<number> {
   return Number(row.last_no);
 }
 
+/**
+ * Takes `count` consecutive request numbers and `count` request ids in one round trip, inside the
+ * creating transaction: the counter row stays locked until it commits, so numbers have no gaps.
+ * Numbers taken and not used must be handed back with releaseRequestNos before the commit.
+ */
+export async function reserveRequests(
+  tx: EntityManager,
+  count: number,
+): Promise<{ firstNo: number; ids: string[] }> {
+  const [row] = await tx.query<{ last_no: number; ids: string }[]>(
+    `WITH c AS (UPDATE request_counter SET last_no = last_no + $1 WHERE id = 1 RETURNING last_no)
+     SELECT c.last_no,
+       (SELECT string_agg(nextval(pg_get_serial_sequence('request', 'id'))::text, ',')
+        FROM generate_series(1, $1)) AS ids
+     FROM c`,
+    [count],
+  );
+  if (!row) throw new Error('request_counter row is missing (run the migrations)');
+  return { firstNo: Number(row.last_no) - count + 1, ids: row.ids.split(',') };
+}
+
+/** Hands back the highest `count` numbers reserved in this transaction (none taken after them). */
+export async function releaseRequestNos(tx: EntityManager, count: number): Promise<void> {
+  await tx.query(`UPDATE request_counter SET last_no = last_no - $1 WHERE id = 1`, [count]);
+}
+
 export type NewRequest = Omit<
   RequestRow,
   | 'id'
@@ -103,7 +130,25 @@ export type NewRequest = Omit<
   | 'reopenCount'
   | 'escalationLevel'
   | 'council'
->;
+> & { readonly council?: boolean };
+
+/** A new request as its row will read once inserted: the columns the insert leaves to their defaults. */
+export function newRequestRow(id: string, fields: NewRequest): RequestRow {
+  return {
+    ...fields,
+    id,
+    council: fields.council ?? false,
+    escalationLevel: 0,
+    rating: null,
+    ratingNote: null,
+    reopenCount: 0,
+    updatedAt: fields.createdAt,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    withdrawnAt: null,
+  };
+}
 
 const JSON_COLUMNS = new Set(['imageUrls', 'teamIds']);
 
@@ -129,6 +174,20 @@ export async function insertRequest(tx: EntityManager, fields: NewRequest): Prom
   );
   if (!row) throw new Error('insert returned no row');
   return toRequest(row);
+}
+
+/** Whole request rows (ids from reserveRequests), inserted in the given order. */
+export function requestRowsInsert(rows: readonly RequestRow[]): JsonInsert {
+  const first = rows[0];
+  const columns = first ? Object.keys(first).map(snake).join(', ') : '';
+  return {
+    sql: `INSERT INTO request (${columns}) OVERRIDING SYSTEM VALUE
+          SELECT ${columns} FROM jsonb_populate_recordset(NULL::request, $1::jsonb) WITH ORDINALITY AS x
+          ORDER BY x.ordinality`,
+    rows: rows.map((row) =>
+      Object.fromEntries(Object.entries(row).map(([key, value]) => [snake(key), value])),
+    ),
+  };
 }
 
 export type RequestPatch = Partial<
@@ -170,21 +229,37 @@ export async function findRequestByNo(db: Db, no: number, lock = false): Promise
   return row ? toRequest(row) : null;
 }
 
-export async function addEvent(
-  tx: EntityManager,
-  requestId: string,
-  event: {
-    type: string;
-    actorId: string | null;
-    at: Date;
-    note?: string | null;
-    data?: Record<string, unknown>;
-  },
-): Promise<void> {
+export interface NewEvent {
+  readonly type: string;
+  readonly actorId: string | null;
+  readonly at: Date;
+  readonly note?: string | null;
+  readonly data?: Record<string, unknown>;
+}
+
+export async function addEvent(tx: EntityManager, requestId: string, event: NewEvent): Promise<void> {
   await tx.query(
     `INSERT INTO request_event (request_id, type, actor_id, at, note, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
     [requestId, event.type, event.actorId, event.at, event.note ?? null, JSON.stringify(event.data ?? {})],
   );
+}
+
+/** Several requests' events, inserted in the given order. */
+export function eventsInsert(events: readonly (NewEvent & { readonly requestId: string })[]): JsonInsert {
+  return {
+    sql: `INSERT INTO request_event (request_id, type, actor_id, at, note, data)
+          SELECT request_id, type, actor_id, at, note, data
+          FROM jsonb_populate_recordset(NULL::request_event, $1::jsonb) WITH ORDINALITY AS x
+          ORDER BY x.ordinality`,
+    rows: events.map((e) => ({
+      request_id: e.requestId,
+      type: e.type,
+      actor_id: e.actorId,
+      at: e.at,
+      note: e.note ?? null,
+      data: e.data ?? {},
+    })),
+  };
 }
 
 export async function listEvents(db: Db, requestIds: readonly string[]): Promise<EventRow[]> {

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { DeskHandler } from '../../src/intake/desk-handler';
 import { importLedger, LedgerCache } from '../../src/ledger/ledger-store';
 import { readLedgerFile } from '../../src/ledger';
-import { enqueue, OutboxWorker } from '../../src/outbox';
+import { OutboxWorker } from '../../src/outbox';
 import { WecomClient } from '../../src/wecom/client';
 import { WecomSimulator } from '../../src/wecom/simulator';
 import { fixedClock } from '../../src/shared/clock';
@@ -47,9 +47,6 @@ export class DeskHarness {
     await importLedger(this.dataSource, ledger.ledger, this.clock, 'examples/ledger.yaml');
     const handler = new DeskHandler({
       ledgers: new LedgerCache(),
-      enqueue: async (tx, item) => {
-        await enqueue(tx, item, this.clock.now());
-      },
       clock: this.clock,
       logger: silentLogger,
       timeZone: 'Asia/Shanghai',

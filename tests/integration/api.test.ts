@@ -7,6 +7,7 @@ import { createHttpApp } from '../../src/http/app';
 import { readLedgerFile, type LedgerDocument } from '../../src/ledger';
 import { importLedger, LedgerCache } from '../../src/ledger/ledger-store';
 import { createRequest } from '../../src/requests/create-request';
+import { directRequestWrites } from '../../src/requests/request-writes';
 import { Outgoing } from '../../src/requests/outgoing';
 import {
   addEvent,
@@ -71,7 +72,7 @@ async function post(
     const place = ledger.placeOfChat(chatId);
     if (!place || !inbound) throw new Error(`seed: no building for ${chatId}`);
     return createRequest(
-      { tx, ledger, place, now: at, out: new Outgoing() },
+      { writes: directRequestWrites(tx), ledger, place, now: at, out: new Outgoing() },
       { kind: 'request', category, description },
       { inboundId: inbound.id, senderId, chatId, imageUrls: [] },
     );

@@ -9,6 +9,7 @@ import { open311Routes } from '../../../src/http/open311/open311-routes';
 import { readLedgerFile } from '../../../src/ledger';
 import { importLedger, LedgerCache } from '../../../src/ledger/ledger-store';
 import { createRequest } from '../../../src/requests/create-request';
+import { directRequestWrites } from '../../../src/requests/request-writes';
 import { Outgoing } from '../../../src/requests/outgoing';
 import {
   addEvent,
@@ -62,7 +63,7 @@ async function post(
     const place = ledger.placeOfChat(chatId);
     if (!place || !inbound) throw new Error(`seed: no building for ${chatId}`);
     return createRequest(
-      { tx, ledger, place, now: at, out: new Outgoing() },
+      { writes: directRequestWrites(tx), ledger, place, now: at, out: new Outgoing() },
       { kind: 'request', category, description },
       { inboundId: inbound.id, senderId: `res.${seq}`, chatId, imageUrls },
     );

@@ -1,0 +1,107 @@
+import type { EntityManager } from 'typeorm';
+import { runInserts } from '../db/json-insert';
+import { outboxInsert } from '../outbox';
+import {
+  eventsInsert,
+  newRequestRow,
+  releaseRequestNos,
+  reserveRequests,
+  type NewEvent,
+  type NewRequest,
+  type RequestRow,
+  requestRowsInsert,
+} from '../requests/request-store';
+import { directRequestWrites, type RequestWrites } from '../requests/request-writes';
+import type { Clock } from '../shared/clock';
+import type { Delivery } from './deliveries';
+
+/** Everything the desk writes while handling messages: requests, their events, and replies. */
+export interface DeskWrites extends RequestWrites {
+  enqueue(deliveries: readonly Delivery[]): Promise<void>;
+  /** Writes out whatever is buffered, so that the transaction's next queries see it. */
+  flush(): Promise<void>;
+}
+
+/** One message at a time: every write goes straight into the transaction. */
+export function directDeskWrites(tx: EntityManager, clock: Clock): DeskWrites {
+  return {
+    ...directRequestWrites(tx),
+    enqueue: (deliveries) => runInserts(tx, [outboxInsert(deliveries, clock.now())]),
+    flush: () => Promise.resolve(),
+  };
+}
+
+/**
+ * A batch of messages in one transaction: request numbers and ids are reserved for the whole batch
+ * in one round trip, and the batch's requests, events and replies are written in one statement
+ * whatever its size. Round trips, not rows, are what a callback costs (docs/benchmarks.md).
+ */
+export class BatchDeskWrites implements DeskWrites {
+  private nextFreeNo = 0;
+  private reservedNos = 0;
+  private readonly reservedIds: string[] = [];
+  private requests: RequestRow[] = [];
+  private events: (NewEvent & { requestId: string })[] = [];
+  private deliveries: Delivery[] = [];
+
+  constructor(
+    private readonly tx: EntityManager,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Takes numbers and ids for the requests the batch is expected to create. */
+  async reserve(count: number): Promise<void> {
+    if (count <= 0) return;
+    const { firstNo, ids } = await reserveRequests(this.tx, count);
+    // The counter row is locked by this transaction, so a new reservation continues the last one.
+    if (this.reservedNos === 0) this.nextFreeNo = firstNo;
+    this.reservedNos += count;
+    this.reservedIds.push(...ids);
+  }
+
+  async nextNo(): Promise<number> {
+    if (this.reservedNos === 0) await this.reserve(1);
+    this.reservedNos--;
+    return this.nextFreeNo++;
+  }
+
+  async insertRequest(fields: NewRequest): Promise<RequestRow> {
+    if (this.reservedIds.length === 0) await this.reserve(1);
+    const id = this.reservedIds.shift();
+    if (id === undefined) throw new Error('no request id reserved');
+    const row = newRequestRow(id, fields);
+    this.requests.push(row);
+    return row;
+  }
+
+  addEvent(requestId: string, event: NewEvent): Promise<void> {
+    this.events.push({ ...event, requestId });
+    return Promise.resolve();
+  }
+
+  enqueue(deliveries: readonly Delivery[]): Promise<void> {
+    this.deliveries.push(...deliveries);
+    return Promise.resolve();
+  }
+
+  async flush(): Promise<void> {
+    const requests = this.requests;
+    const events = this.events;
+    const deliveries = this.deliveries;
+    this.requests = [];
+    this.events = [];
+    this.deliveries = [];
+    await runInserts(this.tx, [
+      requestRowsInsert(requests),
+      eventsInsert(events),
+      outboxInsert(deliveries, this.clock.now()),
+    ]);
+  }
+
+  /** Flushes, and hands back the numbers reserved but not used, so numbers stay gapless. */
+  async finish(): Promise<void> {
+    await this.flush();
+    if (this.reservedNos > 0) await releaseRequestNos(this.tx, this.reservedNos);
+    this.reservedNos = 0;
+  }
+}

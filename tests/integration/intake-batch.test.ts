@@ -1,0 +1,249 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { InboundMessageRecord } from '../../src/db/entities';
+import { BatchDeskWrites } from '../../src/intake/desk-writes';
+import { DeskHandler } from '../../src/intake/desk-handler';
+import { Intake, type AcceptOutcome, type InboundHandler } from '../../src/intake/intake';
+import { readLedgerFile } from '../../src/ledger';
+import { importLedger, LedgerCache } from '../../src/ledger/ledger-store';
+import { fixedClock } from '../../src/shared/clock';
+import { silentLogger } from '../../src/shared/logger';
+import type { InboundMessage } from '../../src/wecom';
+import { openTestDatabase, truncate, type TestDatabase } from '../helpers/database';
+
+/**
+ * Messages that arrive together are stored and handled in one transaction (group commit). These
+ * tests hold the batch path to what accepting the same messages one at a time does.
+ */
+
+const clock = fixedClock('2026-11-30T01:00:00Z');
+const B7 = 'wrkB7FAKEjiangwan07';
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  const ledger = readLedgerFile('examples/ledger.yaml');
+  if (!ledger.ok) throw new Error(ledger.problems.join('\n'));
+  await importLedger(db.dataSource, ledger.ledger, clock, 'examples/ledger.yaml');
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+beforeEach(async () => {
+  await truncate(
+    db.dataSource,
+    'outbox',
+    'request_event',
+    'request',
+    'inbound_message',
+    'unregistered_chat_notice',
+  );
+  await db.dataSource.query(`UPDATE request_counter SET last_no = 0`);
+});
+
+function desk(): DeskHandler {
+  return new DeskHandler({
+    ledgers: new LedgerCache(),
+    clock,
+    logger: silentLogger,
+    timeZone: 'Asia/Shanghai',
+    privateNotices: false,
+  });
+}
+
+let seq = 0;
+function message(text: string, sender = 'zhang.min', chatId = B7, dedupeKey?: string): InboundMessage {
+  seq += 1;
+  const key = dedupeKey ?? `batch-${seq}`;
+  return {
+    channel: 'bot',
+    dedupeKey: key,
+    msgId: key,
+    msgType: 'text',
+    chatId,
+    chatType: 'group',
+    senderId: sender,
+    text,
+    quotedText: null,
+    imageUrls: [],
+    event: null,
+    sentAt: null,
+    // A group the ledger does not know has no push key: its answer goes to the reply handle.
+    replyUrl: chatId === B7 ? null : `http://127.0.0.1:9/cgi-bin/webhook/response?code=${key}`,
+    raw: JSON.stringify({ msgid: key, text }),
+  };
+}
+
+/** A morning in 7号楼's group, including a repeated delivery and a command about a post before it. */
+function morning(): InboundMessage[] {
+  return [
+    message('#报修 1单元楼道灯不亮'),
+    message('#报修 2单元302水管漏水', 'chen.ay'),
+    message('大家早上好'),
+    message('#报修 1单元楼道灯不亮', 'zhang.min', B7, 'batch-repeat'),
+    message('#报修 1单元楼道灯不亮', 'zhang.min', B7, 'batch-repeat'),
+    message('接单 1', 'li.xl'),
+    message('查询 1'),
+    message('#建议 楼下加装长椅', 'chen.ay'),
+    message('#报修', 'chen.ay'),
+    message('#报修 3单元门禁坏了', 'zhang.min', 'wrkUNKNOWNgroup'),
+    message('#报修 3单元门禁坏了', 'zhang.min', 'wrkUNKNOWNgroup'),
+    message('接单 2', 'zhang.min'),
+  ];
+}
+
+/** What the messages left behind, without ids that depend on the order of inserts. */
+async function snapshot(dataSource: DataSource) {
+  const requests = await dataSource.query<Record<string, unknown>[]>(
+    `SELECT r.no, r.status, r.category, r.text, r.assignee_id, r.unit_no, r.room, r.council, i.dedupe_key
+     FROM request r JOIN inbound_message i ON i.id = r.inbound_id ORDER BY r.no`,
+  );
+  const events = await dataSource.query<Record<string, unknown>[]>(
+    `SELECT r.no, e.type, e.actor_id, e.note, e.data FROM request_event e JOIN request r ON r.id = e.request_id
+     ORDER BY e.id`,
+  );
+  const outbox = await dataSource.query<Record<string, unknown>[]>(
+    `SELECT o.purpose, o.destination, o.body, r.no FROM outbox o LEFT JOIN request r ON r.id = o.request_id
+     ORDER BY o.id`,
+  );
+  const inbound = await dataSource.query<Record<string, unknown>[]>(
+    `SELECT dedupe_key, status, process_error FROM inbound_message ORDER BY id`,
+  );
+  const [counter] = await dataSource.query<{ last_no: number }[]>(`SELECT last_no FROM request_counter`);
+  return { requests, events, outbox, inbound, lastNo: counter?.last_no };
+}
+
+/** Accepts the messages all at once: with one transaction at a time, all but the first wait and form a batch. */
+async function acceptTogether(intake: Intake, messages: readonly InboundMessage[]): Promise<AcceptOutcome[]> {
+  return Promise.all(messages.map((m) => intake.accept(m)));
+}
+
+async function acceptOneByOne(intake: Intake, messages: readonly InboundMessage[]): Promise<AcceptOutcome[]> {
+  const outcomes: AcceptOutcome[] = [];
+  for (const m of messages) outcomes.push(await intake.accept(m));
+  return outcomes;
+}
+
+describe('messages accepted together', () => {
+  it('leave exactly what accepting them one at a time leaves', async () => {
+    const messages = morning();
+    let batches = 0;
+    const handler = desk();
+    const counting: InboundHandler = {
+      handle: (m, tx) => handler.handle(m, tx),
+      handleBatch: (ms, tx) => {
+        batches += 1;
+        return handler.handleBatch(ms, tx);
+      },
+    };
+    const together = new Intake(db.dataSource, counting, clock, silentLogger, undefined, {
+      maxConcurrent: 1,
+    });
+    const outcomesTogether = await acceptTogether(together, messages);
+    const afterTogether = await snapshot(db.dataSource);
+
+    await truncate(
+      db.dataSource,
+      'outbox',
+      'request_event',
+      'request',
+      'inbound_message',
+      'unregistered_chat_notice',
+    );
+    await db.dataSource.query(`UPDATE request_counter SET last_no = 0`);
+    const alone = new Intake(db.dataSource, desk(), clock, silentLogger, undefined, { maxBatch: 1 });
+    const outcomesAlone = await acceptOneByOne(alone, messages);
+    const afterAlone = await snapshot(db.dataSource);
+
+    // The first message went alone; the other eleven waited for it and went as one batch.
+    expect(batches).toBe(2);
+    expect(outcomesTogether).toEqual(outcomesAlone);
+    expect(outcomesTogether.filter((o) => o === 'duplicate')).toHaveLength(1);
+    expect(afterTogether).toEqual(afterAlone);
+
+    // And what that is: four requests numbered 1–4 in arrival order, no gaps, the command about
+    // #1 answered from the request created earlier in the same batch.
+    expect(afterTogether.requests.map((r) => [r.no, r.dedupe_key])).toEqual([
+      [1, 'batch-1'],
+      [2, 'batch-2'],
+      [3, 'batch-repeat'],
+      [4, 'batch-8'],
+    ]);
+    expect(afterTogether.lastNo).toBe(4);
+    expect(afterTogether.requests[0]).toMatchObject({ status: 'acknowledged', assignee_id: 'li.xl' });
+    expect(afterTogether.inbound.every((i) => i.status === 'processed')).toBe(true);
+    expect(afterTogether.inbound).toHaveLength(11);
+    const bodies = afterTogether.outbox.map((o) => (o.body as { content: string }).content);
+    expect(bodies.filter((b) => b.startsWith('已登记 #'))).toHaveLength(4);
+    expect(bodies.some((b) => b.includes('#1') && b.includes('已接单'))).toBe(true);
+    // The unknown group is told once, not twice.
+    expect(bodies.filter((b) => b.includes('还没有在睦邻登记'))).toHaveLength(1);
+  });
+
+  it('keep a message whose handling fails as failed, and handle the rest of its batch', async () => {
+    const handler = desk();
+    const explode = (m: InboundMessageRecord) => {
+      if (m.text?.includes('BOOM')) throw new Error('handler bug');
+    };
+    const failing: InboundHandler = {
+      handle: async (m, tx) => {
+        explode(m);
+        await handler.handle(m, tx);
+      },
+      handleBatch: async (ms, tx) => {
+        ms.forEach(explode);
+        await handler.handleBatch(ms, tx);
+      },
+    };
+    const intake = new Intake(db.dataSource, failing, clock, silentLogger, undefined, { maxConcurrent: 1 });
+    const messages = [
+      message('#报修 1单元楼道灯不亮'),
+      message('#报修 2单元电梯异响'),
+      message('#报修 BOOM'),
+      message('#报修 3单元门口积水'),
+    ];
+    const outcomes = await acceptTogether(intake, messages);
+    expect(outcomes).toEqual(['stored', 'stored', 'stored', 'stored']);
+    const after = await snapshot(db.dataSource);
+    expect(after.inbound.map((i) => i.status)).toEqual(['processed', 'processed', 'failed', 'processed']);
+    expect(after.inbound[2]?.process_error).toBe('Error: handler bug');
+    // Numbers stay gapless: the failed message took none.
+    expect(after.requests.map((r) => r.no)).toEqual([1, 2, 3]);
+    expect(after.requests.map((r) => r.text)).toEqual(['1单元楼道灯不亮', '2单元电梯异响', '3单元门口积水']);
+    expect(after.lastNo).toBe(3);
+  });
+
+  it('answer a repeat of an earlier batch as a duplicate and change nothing', async () => {
+    const intake = new Intake(db.dataSource, desk(), clock, silentLogger, undefined, { maxConcurrent: 1 });
+    const messages = [message('#报修 1单元楼道灯不亮'), message('大家好'), message('#报修 2单元302水管漏水')];
+    expect(await acceptTogether(intake, messages)).toEqual(['stored', 'stored', 'stored']);
+    const before = await snapshot(db.dataSource);
+    expect(await acceptTogether(intake, [...messages, ...messages])).toEqual(Array(6).fill('duplicate'));
+    expect(await snapshot(db.dataSource)).toEqual(before);
+  });
+});
+
+describe('batch writes', () => {
+  it('hand back request numbers reserved and not used, so numbers stay gapless', async () => {
+    await db.dataSource.transaction(async (tx: EntityManager) => {
+      const writes = new BatchDeskWrites(tx, clock);
+      await writes.reserve(3);
+      expect(await writes.nextNo()).toBe(1);
+      await writes.finish();
+    });
+    const [counter] = await db.dataSource.query<{ last_no: number }[]>(`SELECT last_no FROM request_counter`);
+    expect(counter?.last_no).toBe(1);
+
+    await db.dataSource.transaction(async (tx: EntityManager) => {
+      const writes = new BatchDeskWrites(tx, clock);
+      await writes.reserve(1);
+      expect(await writes.nextNo()).toBe(2);
+      // More than was reserved: the next number follows on.
+      expect(await writes.nextNo()).toBe(3);
+      await writes.finish();
+    });
+    const [after] = await db.dataSource.query<{ last_no: number }[]>(`SELECT last_no FROM request_counter`);
+    expect(after?.last_no).toBe(3);
+  });
+});
