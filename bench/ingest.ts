@@ -77,6 +77,19 @@ async function measureRung(
   }
 }
 
+/** The service's count of intake transactions and of the messages in them, from /metrics. */
+async function intakeBatches(target: {
+  host: string;
+  port: number;
+}): Promise<{ count: number; sum: number }> {
+  const text = await (await fetch(`http://${target.host}:${target.port}/metrics`)).text();
+  const value = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return Number(line?.split(' ')[1] ?? NaN);
+  };
+  return { count: value('mulin_intake_batch_messages_count'), sum: value('mulin_intake_batch_messages_sum') };
+}
+
 function requestsOf(messages: readonly PlannedMessage[]): Request[] {
   return encryptAll(messages, Math.floor(Date.now() / 1000)).map((s) => ({
     path: `/wecom/bot?${s.query}`,
@@ -152,6 +165,7 @@ export async function benchIngest(ctx: RunContext): Promise<void> {
     const run = await closedLoop({ target, concurrency: CONCURRENCY, requests, durationMs: seconds * 1000 });
     const cpu = cpuUsed(before, cpuSnapshot([service.pid]));
 
+    const batches = await intakeBatches(target);
     const ok = run.sent.filter((s) => s.status === 200);
     const others = run.sent.length - ok.length;
     const throughput = ok.length / (run.elapsedMs / 1000);
@@ -184,6 +198,9 @@ export async function benchIngest(ctx: RunContext): Promise<void> {
     const elapsedS = run.elapsedMs / 1000;
     report.note(
       `CPU during the run: service ${((cpu.service / elapsedS) * 100).toFixed(0)}%, PostgreSQL ${((cpu.postgres / elapsedS) * 100).toFixed(0)}%, harness ${((cpu.harness / elapsedS) * 100).toFixed(0)}% of one core; service ${((cpu.service / ok.length) * 1e6).toFixed(0)} µs CPU per callback`,
+    );
+    report.note(
+      `intake transactions (group commit), warm-up included: ${batches.count}, ${(batches.sum / Math.max(1, batches.count)).toFixed(2)} messages each on average`,
     );
     report.check(
       'ingest: every callback answered 200',

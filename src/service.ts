@@ -48,14 +48,17 @@ export function receiversOf(config: Config): Partial<Record<Channel, ReceiverSet
 
 /** The HTTP application: health, metrics, WeCom callbacks, the read API, Open311 and the street office pages. */
 export function createService(deps: ServiceDeps): Koa<AppState> {
+  const metrics = deps.metrics ?? new Metrics(deps.dataSource, deps.clock);
   const intake = new Intake(
     deps.dataSource,
     deps.handler ?? ignoreInbound,
     deps.clock,
     deps.logger,
     deps.onStored,
+    {
+      onBatch: (messages) => metrics.intakeBatch.observe(messages),
+    },
   );
-  const metrics = deps.metrics ?? new Metrics(deps.dataSource, deps.clock);
   const ledgers = deps.ledgers ?? new LedgerCache();
   const street = {
     dataSource: deps.dataSource,

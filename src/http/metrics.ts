@@ -13,6 +13,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly callbacks: Counter<'channel' | 'outcome'>;
   readonly sendSeconds: Histogram<'destination' | 'outcome'>;
+  readonly intakeBatch: Histogram;
 
   constructor(dataSource: DataSource, clock: Clock) {
     collectDefaultMetrics({ register: this.registry, prefix: 'mulin_' });
@@ -27,6 +28,12 @@ export class Metrics {
       help: 'Time of one send to WeCom, by destination type and outcome.',
       labelNames: ['destination', 'outcome'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    this.intakeBatch = new Histogram({
+      name: 'mulin_intake_batch_messages',
+      help: 'Messages stored and handled per intake transaction (group commit): 1 when traffic is light.',
+      buckets: [1, 2, 4, 8, 16, 32],
       registers: [this.registry],
     });
     new Gauge({

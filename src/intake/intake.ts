@@ -27,6 +27,8 @@ export interface IntakeOptions {
    * next one (group commit): a transaction's round trips and its commit are shared by its batch.
    */
   readonly maxConcurrent?: number;
+  /** Told the size of every batch that committed (for the metrics). */
+  readonly onBatch?: (messages: number) => void;
 }
 
 interface Waiting {
@@ -44,6 +46,7 @@ export class Intake {
   private running = 0;
   private readonly maxBatch: number;
   private readonly maxConcurrent: number;
+  private readonly onBatch: (messages: number) => void;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,6 +59,7 @@ export class Intake {
   ) {
     this.maxBatch = options.maxBatch ?? 32;
     this.maxConcurrent = options.maxConcurrent ?? 2;
+    this.onBatch = options.onBatch ?? (() => undefined);
   }
 
   /**
@@ -105,6 +109,7 @@ export class Intake {
       for (const w of batch) await this.acceptAlone(w.message).then(w.resolve, w.reject);
       return;
     }
+    this.onBatch(batch.length);
     if (outcomes.includes('stored')) this.onStored();
     batch.forEach((w, i) => {
       w.resolve(outcomes[i] ?? 'duplicate');

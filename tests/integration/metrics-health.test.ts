@@ -42,6 +42,8 @@ it('counts callbacks by outcome and reports the shared outbox queue', async () =
     const text = await res.text();
     expect(metricValue(text, 'mulin_callbacks_total', 'channel="bot",outcome="bad_signature"')).toBe(1);
     expect(metricValue(text, 'mulin_callbacks_total', 'channel="bot",outcome="stored"')).toBeUndefined();
+    // No message stored by this process yet: no intake transaction either.
+    expect(text).toContain('mulin_intake_batch_messages_count 0');
     expect(metricValue(text, 'mulin_outbox_messages', 'purpose="receipt",status="pending"')).toBe(1);
     expect(text).toContain('mulin_outbox_oldest_due_age_seconds 0');
 
@@ -51,6 +53,15 @@ it('counts callbacks by outcome and reports the shared outbox queue', async () =
       database: 'ok',
       outbox: { pending: 1, failed: 0, dead: 0 },
     });
+    // One good callback: one intake transaction, of one message.
+    const good = botCallback(botText('大家好'), Math.floor(Date.parse('2026-11-30T01:00:00Z') / 1000));
+    expect(
+      (await fetch(`${other.url}/wecom/bot?${good.query}`, { method: 'POST', body: good.body })).status,
+    ).toBe(200);
+    const after = await (await fetch(`${other.url}/metrics`)).text();
+    expect(after).toContain('mulin_intake_batch_messages_count 1');
+    expect(after).toContain('mulin_intake_batch_messages_sum 1');
+    expect(metricValue(after, 'mulin_intake_batch_messages_bucket', 'le="1"')).toBe(1);
   } finally {
     await other.close();
   }
