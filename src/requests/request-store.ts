@@ -109,7 +109,7 @@ export async function reserveRequests(
     [count],
   );
   if (!row) throw new Error('request_counter row is missing (run the migrations)');
-  return { firstNo: Number(row.last_no) - count + 1, ids: row.ids.split(',') };
+  return { firstNo: row.last_no - count + 1, ids: row.ids.split(',') };
 }
 
 /** Hands back the highest `count` numbers reserved in this transaction (none taken after them). */

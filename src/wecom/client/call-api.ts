@@ -1,3 +1,4 @@
+import type { FetchFn } from './http-fetch';
 import type { SendFailure } from './message-types';
 
 /**
@@ -9,7 +10,7 @@ export type ApiAnswer =
   | { readonly kind: 'answered'; readonly json: Readonly<Record<string, unknown>> | null }
   | { readonly kind: 'failed'; readonly failure: SendFailure };
 
-export type FetchFn = typeof fetch;
+export type { FetchFn } from './http-fetch';
 
 export interface ApiRequest {
   readonly method: 'GET' | 'POST';
@@ -74,7 +75,7 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   const e = (error ?? {}) as { name?: unknown; cause?: { code?: unknown } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError')
     return `no answer from WeCom within ${timeoutMs} ms`;
-  // undici wraps the socket error: "fetch failed" with a cause carrying the code (ECONNREFUSED, …).
+  // "fetch failed" with a cause carrying the socket's code (ECONNREFUSED, …), as undici does too.
   const code =
     typeof e.cause?.code === 'string' ? e.cause.code : typeof e.name === 'string' ? e.name : 'unknown';
   return `network error calling WeCom (${code})`;

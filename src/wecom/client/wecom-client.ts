@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../../shared/clock';
 import { AccessTokenCache } from './access-token';
+import { httpFetch } from './http-fetch';
 import { callApi, errcodeOf, type ApiAnswer, type FetchFn } from './call-api';
 import { outcomeOfErrcode, TOKEN_REJECTED } from './errcodes';
 import type { AppCredentials, OutgoingBody, SendOutcome } from './message-types';
@@ -32,7 +33,7 @@ export class WecomClient {
 
   constructor(private readonly options: WecomClientOptions) {
     this.apiBase = options.apiBase.replace(/\/+$/, '');
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch ?? httpFetch;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.tokens = options.app
       ? new AccessTokenCache(

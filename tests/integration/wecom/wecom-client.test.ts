@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fixedClock } from '../../../src/shared/clock';
 import { WecomClient, type SendOutcome } from '../../../src/wecom/client';
 import { WecomSimulator } from '../../../src/wecom/simulator';
@@ -102,6 +104,26 @@ describe('group robot webhook', () => {
     sim.failNext(1, 'slow', { delayMs: 2000 });
     const outcome = await client({ timeoutMs: 200 }).sendToWebhook(KEY, { kind: 'text', content: '你好' });
     expect(outcome).toMatchObject({ ok: false, retry: true, reason: 'no answer from WeCom within 200 ms' });
+  });
+
+  it('refuses an answer far larger than WeCom ever sends, as retryable', async () => {
+    const huge = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(`{"errcode":0,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`);
+    });
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = huge.address() as AddressInfo;
+      const outcome = await new WecomClient({ apiBase: `http://127.0.0.1:${port}` }).sendToWebhook(KEY, {
+        kind: 'text',
+        content: '你好',
+      });
+      expect(outcome).toMatchObject({ ok: false, retry: true });
+      expect(outcome.ok ? '' : outcome.reason).toBe('network error calling WeCom (ANSWER_TOO_LARGE)');
+    } finally {
+      huge.closeAllConnections();
+      await new Promise((resolve) => huge.close(resolve));
+    }
   });
 
   it('retries when nothing listens', async () => {
