@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { channelVariables, ConfigError, loadConfig, type Config } from './config';
 import { LedgerFileError, startMulin } from './runtime';
 import { systemClock } from './shared/clock';
-import { createLogger, type Logger } from './shared/logger';
+import { asyncStdout, createLogger, type Logger } from './shared/logger';
 import { startTrial, trialWanted, type Trial } from './trial';
 
 function describeChannels(config: Config, logger: Logger): void {
@@ -37,7 +37,7 @@ function loadConfigOrExit(): Config {
 
 export async function main(): Promise<void> {
   let config = loadConfigOrExit();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, asyncStdout());
   let trial: Trial | undefined;
   if (trialWanted(config)) {
     trial = await startTrial(config, logger);
