@@ -4,6 +4,7 @@ import { benchEndToEnd } from './end-to-end';
 import { benchFootprint } from './footprint';
 import { benchIngest } from './ingest';
 import { main } from './lib/suite';
+import { benchOutboxDrain } from './outbox-drain';
 import { benchReminderSweep } from './reminder-sweep';
 
 /**
@@ -20,6 +21,7 @@ main({
     footprint: benchFootprint,
     digest: benchDigest,
     'reminder-sweep': benchReminderSweep,
+    outbox: benchOutboxDrain,
   },
   finally: checkLogsForSecrets,
   goalsFail: true,

@@ -76,7 +76,7 @@ export async function listOutbox(
 export async function retryOutboxMessage(db: Queryable, id: string, now: Date): Promise<boolean> {
   const result = await db.query<[unknown[], number]>(
     `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2,
-            claimed_until = NULL, claim_token = NULL
+            claimed_until = NULL, claim_token = NULL, parked = false
      WHERE id = $1 AND status IN ('failed', 'dead')`,
     [id, now.toISOString()],
   );
@@ -87,7 +87,7 @@ export async function retryOutboxMessage(db: Queryable, id: string, now: Date): 
 export async function retryAllDead(db: Queryable, now: Date): Promise<number> {
   const result = await db.query<[unknown[], number]>(
     `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1,
-            claimed_until = NULL, claim_token = NULL
+            claimed_until = NULL, claim_token = NULL, parked = false
      WHERE status = 'dead'`,
     [now.toISOString()],
   );

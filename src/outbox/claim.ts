@@ -1,80 +1,218 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { OutboxRow } from './outbox-types';
-import { reserveSlot } from './rate-limit';
+import { RATE_WINDOW_MS } from './rate-limit';
 
 export interface ClaimSettings {
   readonly batchSize: number;
   readonly leaseMs: number;
   readonly ratePerMinute: number;
+  /**
+   * Due rows looked at per round (at least batchSize). Rows found waiting behind an earlier row of
+   * their key are parked, so a larger scan clears a fresh backlog in fewer rounds.
+   */
+  readonly scanLimit?: number;
 }
 
 /** Rows leased to one worker; only the holder of `token` may settle them. */
 export interface Claim {
   readonly token: string;
   readonly rows: readonly OutboxRow[];
+  /** Due rows the round looked at; as many as the scan limit means more may be due. */
+  readonly examined: number;
+  /** Rows parked behind an earlier row of their key. */
+  readonly parked: number;
+  /** Head rows pushed back because their key has used its minute. */
+  readonly deferred: number;
 }
 
 /**
- * Due rows a worker may send now. A row keyed by a webhook is eligible only at the head of its key:
- * no earlier row of that key is still pending (waiting for a retry, say) and no other row of it is
- * out on a lease. So a key's messages go out one at a time, in enqueue order. SKIP LOCKED lets
- * concurrent claims pass over each other's rows instead of queueing behind them.
+ * One statement, so one round trip and one short transaction: pick due rows, park those that wait
+ * behind an earlier row of their key, reserve a rate slot for each key's head, lease the heads that
+ * got one and push back the ones whose key has used its minute.
+ *
+ * cand: due, unparked, unleased rows, oldest first. SKIP LOCKED lets concurrent claims pass over
+ *   each other's rows, and over rows being settled.
+ * sorted: `behind` when an earlier row of the key is still pending: such a row is not sent now.
+ * park: parks the rows behind, once the earlier row is read again with a share lock: a locking read
+ *   sees the row's newest version, not this statement's snapshot, and the lock keeps it pending
+ *   until the claim commits (its settle waits). A row whose predecessor was settled meanwhile, or is
+ *   being settled or is another claim's candidate (locked: skipped), is left unparked, to be looked at again: the settle
+ *   may already have looked for the key's next row. Parked rows leave ix_outbox_claim, so later
+ *   rounds do not read them again; the settle of the row ahead unparks the key's next row.
+ *   (KEY SHARE would not do: it does not conflict with the settle's update, so it reads the old
+ *   version.)
+ * heads: at most one per key (any later candidate of the key is behind it).
+ * locked: the heads' rows in outbox_rate, locked in key order so claims cannot deadlock on them,
+ *   read as they are now (a locking read sees the newest version).
+ * state: the sends of the last minute, and whether the key's lease is still out: busy unless its
+ *   row, read with a lock for the same reason, is seen settled or past its lease (a row locked by
+ *   its settle counts as busy; the next round sees it settled).
+ * taken/created: the reservation: the send time added, the lease recorded, and when the key's next
+ *   slot frees (free_at, which the settle applies to the key's next row).
  */
-const SELECT_DUE = `
-  SELECT o.id, o.purpose, o.destination, o.rate_key, o.body, o.attempts, o.parts_sent, o.created_at
-  FROM outbox o
-  WHERE o.status = 'pending'
-    AND o.next_attempt_at <= $1::timestamptz
-    AND (o.claimed_until IS NULL OR o.claimed_until <= $1::timestamptz)
-    AND (o.rate_key IS NULL OR NOT EXISTS (
-          SELECT 1 FROM outbox p
-          WHERE p.rate_key = o.rate_key AND p.status = 'pending' AND p.id <> o.id
-            AND (p.id < o.id OR p.claimed_until > $1::timestamptz)))
-  ORDER BY o.next_attempt_at, o.id
-  LIMIT $2
-  FOR UPDATE OF o SKIP LOCKED`;
+const CLAIM = `
+  WITH cand AS MATERIALIZED (
+    SELECT o.id, o.rate_key, o.next_attempt_at
+    FROM outbox o
+    WHERE o.status = 'pending' AND NOT o.parked
+      AND o.next_attempt_at <= $1::timestamptz
+      AND (o.claimed_until IS NULL OR o.claimed_until <= $1::timestamptz)
+    ORDER BY o.next_attempt_at, o.id
+    LIMIT $2
+    FOR NO KEY UPDATE OF o SKIP LOCKED
+  ),
+  sorted AS MATERIALIZED (
+    SELECT c.id, c.rate_key, c.next_attempt_at,
+           c.rate_key IS NOT NULL AND EXISTS (
+             SELECT 1 FROM outbox p
+             WHERE p.rate_key = c.rate_key AND p.status = 'pending' AND p.id < c.id) AS behind
+    FROM cand c
+  ),
+  park AS (
+    UPDATE outbox o SET parked = true
+    FROM sorted s
+    WHERE o.id = s.id AND s.behind
+      AND EXISTS (SELECT 1 FROM outbox p
+                  WHERE p.rate_key = o.rate_key AND p.status = 'pending' AND p.id < o.id
+                  FOR SHARE OF p SKIP LOCKED)
+    RETURNING o.id
+  ),
+  heads AS MATERIALIZED (
+    SELECT s.id, s.rate_key FROM sorted s WHERE NOT s.behind
+    ORDER BY s.next_attempt_at, s.id
+    LIMIT $3
+  ),
+  locked AS MATERIALIZED (
+    SELECT r.rate_key, r.recent, r.lease_id, r.lease_token
+    FROM outbox_rate r
+    WHERE r.rate_key IN (SELECT h.rate_key FROM heads h WHERE h.rate_key IS NOT NULL)
+    ORDER BY r.rate_key
+    FOR NO KEY UPDATE OF r
+  ),
+  state AS MATERIALIZED (
+    SELECT l.rate_key, w.live, cardinality(w.live) AS used,
+           l.lease_id IS NOT NULL
+             AND EXISTS (SELECT 1 FROM outbox x WHERE x.id = l.lease_id)
+             AND NOT EXISTS (
+               SELECT 1 FROM outbox x
+               WHERE x.id = l.lease_id
+                 AND NOT coalesce(x.status = 'pending' AND x.claim_token = l.lease_token
+                                  AND x.claimed_until > $1::timestamptz, false)
+               FOR SHARE OF x SKIP LOCKED) AS busy
+    FROM locked l
+    CROSS JOIN LATERAL (
+      SELECT coalesce(array_agg(t.ms ORDER BY t.ms), '{}'::bigint[]) AS live
+      FROM (SELECT (e #>> '{}')::numeric::bigint AS ms
+            FROM jsonb_array_elements(l.recent) e WHERE jsonb_typeof(e) = 'number') t
+      WHERE t.ms > $7::bigint - ${RATE_WINDOW_MS}) w
+  ),
+  decided AS MATERIALIZED (
+    SELECT s.rate_key, h.id AS head_id, s.busy,
+           s.used < $6 AND NOT s.busy AS ok,
+           CASE WHEN s.used >= $6 AND $6 > 0
+                THEN 'epoch'::timestamptz + (s.live[s.used - $6 + 1] + ${RATE_WINDOW_MS}) * interval '1 millisecond'
+           END AS refused_until,
+           a.after,
+           CASE WHEN cardinality(a.after) >= $6 AND $6 > 0
+                THEN 'epoch'::timestamptz
+                     + (a.after[cardinality(a.after) - $6 + 1] + ${RATE_WINDOW_MS}) * interval '1 millisecond'
+                ELSE $1::timestamptz
+           END AS free_after
+    FROM state s
+    JOIN heads h ON h.rate_key = s.rate_key
+    CROSS JOIN LATERAL (
+      SELECT array_agg(t ORDER BY t) AS after FROM unnest(s.live || $7::bigint) t) a
+  ),
+  taken AS (
+    UPDATE outbox_rate r
+    SET recent = to_jsonb(d.after), free_at = d.free_after, lease_id = d.head_id, lease_token = $4
+    FROM decided d
+    WHERE r.rate_key = d.rate_key AND d.ok
+    RETURNING r.rate_key
+  ),
+  created AS (
+    INSERT INTO outbox_rate (rate_key, recent, free_at, lease_id, lease_token)
+    SELECT h.rate_key, jsonb_build_array($7::bigint),
+           CASE WHEN $6 <= 1 THEN $1::timestamptz + interval '${RATE_WINDOW_MS} milliseconds'
+                ELSE $1::timestamptz END,
+           h.id, $4
+    FROM heads h
+    WHERE h.rate_key IS NOT NULL AND $6 > 0
+      AND NOT EXISTS (SELECT 1 FROM locked l WHERE l.rate_key = h.rate_key)
+    ORDER BY h.rate_key
+    ON CONFLICT (rate_key) DO NOTHING
+    RETURNING rate_key
+  ),
+  claimed AS (
+    UPDATE outbox o
+    SET claimed_until = $5::timestamptz, claim_token = $4, attempts = o.attempts + 1
+    FROM heads h
+    WHERE o.id = h.id
+      AND (h.rate_key IS NULL
+           OR h.rate_key IN (SELECT rate_key FROM taken UNION ALL SELECT rate_key FROM created))
+    RETURNING o.id, o.purpose, o.destination, o.rate_key, o.body, o.attempts, o.parts_sent, o.created_at
+  ),
+  deferred AS (
+    UPDATE outbox o SET next_attempt_at = d.refused_until
+    FROM decided d
+    WHERE o.id = d.head_id AND NOT d.ok AND NOT d.busy AND d.refused_until > o.next_attempt_at
+    RETURNING o.id
+  )
+  SELECT c.id, c.purpose, c.destination, c.rate_key, c.body, c.attempts, c.parts_sent, c.created_at,
+         (SELECT count(*) FROM sorted)::int AS examined,
+         (SELECT count(*) FROM park)::int AS parked,
+         (SELECT count(*) FROM deferred)::int AS deferred
+  FROM (SELECT 1) AS one
+  LEFT JOIN claimed c ON true`;
+
+type ClaimedRow = { [K in keyof OutboxRow]: OutboxRow[K] | null } & {
+  examined: number;
+  parked: number;
+  deferred: number;
+};
 
 /**
- * Leases due rows in one short transaction: picks them, takes a rate slot for each webhook key,
- * and stamps them with a lease (claimed_until) and this claim's token. A row whose key has used
- * its minute is pushed back to when a slot frees up. Nothing is sent while the transaction is open.
- * The attempt is counted here, so a row whose send crashes the worker still runs out of attempts.
+ * Leases due rows in one statement (see CLAIM). A row keyed by a webhook is sent only at the head
+ * of its key: no earlier row of that key is still pending and no other row of it is out on a lease,
+ * so a key's messages go out one at a time, in enqueue order. Each head takes a slot of its key's
+ * minute first; a key that has used its minute has its head pushed back to when a slot frees up,
+ * and its other rows are parked, so a blocked key costs a round nothing. Nothing is sent while the
+ * statement runs. The attempt is counted here, so a row whose send crashes the worker still runs
+ * out of attempts.
  */
 export async function claimDue(dataSource: DataSource, now: Date, settings: ClaimSettings): Promise<Claim> {
   const token = randomUUID();
-  const rows = await dataSource.transaction(async (tx) => {
-    const candidates = await tx.query<OutboxRow[]>(SELECT_DUE, [now.toISOString(), settings.batchSize]);
-    const claimed: OutboxRow[] = [];
-    // Rate rows are locked in key order, so claims that ever meet on two keys cannot deadlock.
-    for (const row of [...candidates].sort(byRateKey)) {
-      if (row.rate_key !== null) {
-        const slot = await reserveSlot(tx, row.rate_key, now, settings.ratePerMinute);
-        if (!slot.reserved) {
-          await tx.query(`UPDATE outbox SET next_attempt_at = $2 WHERE id = $1`, [
-            row.id,
-            slot.freeAt.toISOString(),
-          ]);
-          continue;
-        }
-      }
-      claimed.push(row);
-    }
-    if (claimed.length === 0) return [];
-    await tx.query(
-      `UPDATE outbox SET claimed_until = $1, claim_token = $2, attempts = attempts + 1
-       WHERE id = ANY(string_to_array($3, ',')::bigint[])`,
-      [new Date(now.getTime() + settings.leaseMs).toISOString(), token, claimed.map((r) => r.id).join(',')],
-    );
-    return claimed.map((row) => ({ ...row, attempts: row.attempts + 1 }));
-  });
-  return { token, rows: rows.sort((a, b) => compareIds(a.id, b.id)) };
-}
-
-function byRateKey(a: OutboxRow, b: OutboxRow): number {
-  const ka = a.rate_key ?? '';
-  const kb = b.rate_key ?? '';
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  const scanLimit = Math.max(settings.batchSize, settings.scanLimit ?? settings.batchSize);
+  const result = await dataSource.query<ClaimedRow[]>(CLAIM, [
+    now.toISOString(),
+    scanLimit,
+    settings.batchSize,
+    token,
+    new Date(now.getTime() + settings.leaseMs).toISOString(),
+    settings.ratePerMinute,
+    String(now.getTime()),
+  ]);
+  const first = result[0];
+  const rows = result
+    .filter((r): r is ClaimedRow & { id: string } => r.id !== null)
+    .map((r): OutboxRow => ({
+      id: r.id,
+      purpose: r.purpose as string,
+      destination: r.destination as OutboxRow['destination'],
+      rate_key: r.rate_key,
+      body: r.body as OutboxRow['body'],
+      attempts: r.attempts as number,
+      parts_sent: r.parts_sent as number,
+      created_at: r.created_at as Date,
+    }));
+  return {
+    token,
+    rows: rows.sort((a, b) => compareIds(a.id, b.id)),
+    examined: first?.examined ?? 0,
+    parked: first?.parked ?? 0,
+    deferred: first?.deferred ?? 0,
+  };
 }
 
 function compareIds(a: string, b: string): number {

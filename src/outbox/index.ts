@@ -13,9 +13,10 @@
  * parts before it, and a response_url falling back to a webhook is split at the webhook's limit.
  *
  * Delivery is at least once; a duplicate needs a crash at one exact point. A worker leases rows
- * in one short transaction (FOR UPDATE SKIP LOCKED, claimed_until, claim_token, attempts + 1),
- * sends with no transaction open, then records the outcome only if its claim token still holds
- * the row. WeCom's webhook has no idempotency key, so exactly once is impossible:
+ * in one statement (SKIP LOCKED, claimed_until, claim_token, attempts + 1), sends with no
+ * transaction open, then records the outcomes of the round together (one statement), each only if
+ * its claim token still holds the row. WeCom's webhook has no idempotency key, so exactly once is
+ * impossible:
  * - dies after the claim, before the send: sent once, after the lease (leaseMs, 2 min) runs out;
  * - dies after WeCom accepted, before the mark: sent again after the lease: one duplicate;
  * - a send slower than the lease: another worker may send it too; the late mark is refused and
@@ -26,9 +27,16 @@
  * Order and rate. Rows of one webhook key (rate_key) go one at a time in id order: a row is due
  * only when no earlier row of its key is pending (waiting out a backoff, say) and no row of its
  * key is on a lease. Each send takes a slot from outbox_rate, a row per key holding the send times
- * of the last minute, under that row's lock in the claiming transaction; so all instances together
- * send at most ratePerMinute (20) per key per minute. A key that used its minute pushes its head
- * row back to when a slot frees up. response_url and app messages have no key and no such limit.
+ * of the last minute and the key's lease, under that row's lock in the claiming statement; so all
+ * instances together send at most ratePerMinute (20) per key per minute. A key that used its
+ * minute pushes its head row back to when a slot frees up. response_url and app messages have no
+ * key and no such limit.
+ *
+ * Cost. A row found waiting behind an earlier row of its key is parked (outbox.parked) and leaves
+ * the claim's index; the settle of the row ahead unparks the key's next row, due when the key's
+ * next slot frees. So a round reads the heads of keys, not their queues: a backlog of thousands of
+ * rows behind rate-limited keys costs a round nothing, and a message costs about two statements
+ * (its share of a claim and of a settle). wakeUp() calls close together lead to one round.
  *
  * Failures. Permanent errcodes (bad key, bad secret, too long, …) fail the row at once; retryable
  * ones (45009, 45033, -1, 5xx, network, timeout) back off exponentially with jitter and make the

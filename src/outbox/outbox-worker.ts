@@ -4,13 +4,34 @@ import type { Logger } from '../shared/logger';
 import { claimDue, type Claim } from './claim';
 import { deliverNextPart, type OutboxSender } from './delivery';
 import type { OutboxRow } from './outbox-types';
-import { decide, settle, type Settlement, type SettlePolicy } from './settle';
+import { decide, settleMany, type SettleItem, type Settlement, type SettlePolicy } from './settle';
 
 export interface OutboxWorkerOptions {
   /** Rows claimed per round. */
   readonly batchSize?: number;
+  /**
+   * Due rows looked at per round (at least batchSize): rows waiting behind an earlier row of their
+   * key are parked as they are found, so a larger scan works through a fresh backlog in fewer rounds.
+   */
+  readonly scanLimit?: number;
   /** How long to sleep when nothing was due (wakeUp() cuts it short). */
   readonly pollIntervalMs?: number;
+  /**
+   * The least time between the end of a round and a round started by wakeUp(): a wakeUp() while
+   * the worker idles starts a round at once, but under a stream of commits rounds are this far
+   * apart, so the commits meanwhile share one round instead of each starting its own.
+   */
+  readonly wakeDelayMs?: number;
+  /**
+   * How long the sends of a round that finished are held for the ones still out, so that they are
+   * recorded together (one statement). A slow send does not hold the others longer than this.
+   */
+  readonly settleDelayMs?: number;
+  /**
+   * How often the running loop checks that no key is stuck with its first pending row parked
+   * (it cannot happen through this worker; rows parked by hand or by another version could).
+   */
+  readonly sweepIntervalMs?: number;
   /** Tries of one part before a retryable failure makes the row dead. */
   readonly maxAttempts?: number;
   /** Sends per webhook key per minute, across every worker on the database. */
@@ -31,7 +52,11 @@ export interface OutboxWorkerOptions {
 
 const DEFAULTS = {
   batchSize: 20,
+  scanLimit: 100,
   pollIntervalMs: 2000,
+  wakeDelayMs: 10,
+  settleDelayMs: 20,
+  sweepIntervalMs: 60_000,
   maxAttempts: 8,
   ratePerMinute: 20,
   leaseMs: 120_000,
@@ -51,7 +76,13 @@ export class OutboxWorker {
   private loop: Promise<void> | null = null;
   private stopping = false;
   private woken = false;
+  /** Ends the current sleep at once (stop). */
   private wake: (() => void) | null = null;
+  /** Ends the current sleep after wakeDelayMs (wakeUp). */
+  private hurry: (() => void) | null = null;
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  /** performance.now() when the last round ended. */
+  private lastRoundEnd = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -80,63 +111,140 @@ export class OutboxWorker {
     this.loop = null;
   }
 
-  /** Asks for a round now: call it after committing outbox rows so they go out without waiting for the poll. */
+  /**
+   * Asks for a round soon: call it after committing outbox rows so they go out without waiting for
+   * the poll. Calls while a round runs, or within wakeDelayMs of its end, lead to one round.
+   */
   wakeUp(): void {
     this.woken = true;
-    this.wake?.();
+    this.hurry?.();
   }
 
   /** One round: claims due rows and sends one part of each. Returns how many rows it handled. */
   async runOnce(): Promise<number> {
+    return (await this.round()).handled;
+  }
+
+  /**
+   * Unparks the first pending row of any key whose first pending row is parked, which would keep
+   * the key from sending. The worker's own claims and settles never leave a key so; this covers
+   * rows parked by hand or by another version. Reads every pending keyed row: the loop runs it
+   * once per sweepIntervalMs. Returns how many rows it unparked.
+   */
+  async unparkStranded(): Promise<number> {
+    const result = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE outbox o SET parked = false
+       FROM (SELECT DISTINCT ON (rate_key) id, parked FROM outbox
+             WHERE status = 'pending' AND rate_key IS NOT NULL ORDER BY rate_key, id) h
+       WHERE o.id = h.id AND h.parked AND o.parked AND o.status = 'pending'`,
+    );
+    return result[1];
+  }
+
+  private async round(): Promise<{ handled: number; more: boolean }> {
     const s = this.settings;
-    const claim = await claimDue(this.dataSource, this.clock.now(), s);
-    await Promise.all(claim.rows.map((row) => this.process(claim, row)));
-    return claim.rows.length;
+    try {
+      const claim = await claimDue(this.dataSource, this.clock.now(), s);
+      let followUp = false;
+      if (claim.rows.length > 0) {
+        const batch = new SettleBatch(this.dataSource, claim.rows.length, s.settleDelayMs);
+        await Promise.all(claim.rows.map((row) => this.process(claim, row, batch)));
+        // A next part, a fallback, or a key's next row unparked and due now: another round at once.
+        const now = this.clock.now().getTime();
+        followUp = batch.followUp || batch.nextDue.some((due) => due.getTime() <= now);
+      }
+      // A full batch or a full scan may have left due rows unread.
+      const more =
+        followUp || claim.rows.length >= s.batchSize || claim.examined >= Math.max(s.batchSize, s.scanLimit);
+      return { handled: claim.rows.length, more };
+    } finally {
+      this.lastRoundEnd = performance.now();
+    }
   }
 
   private async run(): Promise<void> {
     while (!this.stopping) {
       this.woken = false;
-      let handled = 0;
+      let more = false;
       try {
-        handled = await this.runOnce();
+        await this.sweepIfDue();
+        more = (await this.round()).more;
       } catch (error) {
         this.logger.warn(
           { err: error },
           'outbox round failed; retrying after the poll interval (is the database up?)',
         );
+        // Commits going on elsewhere do not cut this wait short.
+        await this.sleep(this.settings.pollIntervalMs, false);
+        continue;
       }
-      // Rows that were handled may have further parts due at once; otherwise wait for work.
-      if (handled === 0 && this.idle()) await this.sleep(this.settings.pollIntervalMs);
+      if (more || this.flags().stopping) continue;
+      // Woken while the round ran: gather that burst's commits briefly, then go again. Woken while
+      // asleep: go at once, unless the last round ended less than wakeDelayMs ago.
+      await this.sleep(this.flags().woken ? this.settings.wakeDelayMs : this.settings.pollIntervalMs);
     }
   }
 
-  /** Read through a method: both flags change while runOnce() is awaited. */
-  private idle(): boolean {
-    return !this.woken && !this.stopping;
+  /** Read through a method: both flags change while a round is awaited. */
+  private flags(): { woken: boolean; stopping: boolean } {
+    return { woken: this.woken, stopping: this.stopping };
   }
 
-  private sleep(ms: number): Promise<void> {
+  private async sweepIfDue(): Promise<void> {
+    const now = this.clock.now().getTime();
+    if (now - this.lastSweep < this.settings.sweepIntervalMs && now >= this.lastSweep) return;
+    this.lastSweep = now;
+    const unparked = await this.unparkStranded();
+    if (unparked > 0)
+      this.logger.warn({ unparked }, 'outbox rows were parked behind rows already settled; unparked them');
+  }
+
+  /** Sleeps ms; stop() ends it at once, and wakeUp() after wakeDelayMs when `wakeable`. */
+  private sleep(ms: number, wakeable = true): Promise<void> {
     return new Promise((resolve) => {
+      if (this.stopping) {
+        resolve();
+        return;
+      }
+      let hurried = false;
       const done = (): void => {
         clearTimeout(timer);
         this.wake = null;
+        this.hurry = null;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      let timer = setTimeout(done, ms);
       this.wake = done;
+      this.hurry = () => {
+        if (hurried || !wakeable) return;
+        hurried = true;
+        clearTimeout(timer);
+        const sinceRound = performance.now() - this.lastRoundEnd;
+        timer = setTimeout(done, Math.max(0, Math.min(ms, this.settings.wakeDelayMs - sinceRound)));
+      };
     });
   }
 
-  private async process(claim: Claim, row: OutboxRow): Promise<void> {
+  private async process(claim: Claim, row: OutboxRow, batch: SettleBatch): Promise<void> {
     const log = this.logger.child({
       outboxId: row.id,
       purpose: row.purpose,
       destination: row.destination.type,
     });
-    const settlement = await this.attempt(row);
+    let settlement: Settlement;
     try {
-      const held = await settle(this.dataSource, row.id, claim.token, settlement, this.clock.now());
+      settlement = await this.attempt(row);
+    } catch (error) {
+      batch.skip();
+      throw error;
+    }
+    try {
+      const held = await batch.record({
+        rowId: row.id,
+        claimToken: claim.token,
+        settlement,
+        now: this.clock.now(),
+      });
       if (!held)
         log.warn('outbox row was taken over by another worker after its lease ran out; it may be sent twice');
       else this.report(log, row, settlement);
@@ -188,5 +296,69 @@ export class OutboxWorker {
         log.debug({ partsSent: s.partsSent }, 'outbox part sent');
         return;
     }
+  }
+}
+
+/**
+ * The settlements of one round, recorded together: once every send of the round has ended, or
+ * delayMs after the first one that is waiting, whichever comes first.
+ */
+class SettleBatch {
+  private waiting: { item: SettleItem; resolve: (held: boolean) => void; reject: (e: unknown) => void }[] =
+    [];
+  private timer: NodeJS.Timeout | null = null;
+  /** A recorded next part or fallback: due at once. */
+  followUp = false;
+  /** When the rows the settles unparked are due. */
+  readonly nextDue: Date[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private outstanding: number,
+    private readonly delayMs: number,
+  ) {}
+
+  /** Resolves with whether the claim still held the row when it was recorded. */
+  record(item: SettleItem): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      this.ended();
+    });
+  }
+
+  /** A row of the round that will not be recorded. */
+  skip(): void {
+    this.ended();
+  }
+
+  private ended(): void {
+    this.outstanding--;
+    if (this.outstanding <= 0) this.flush();
+    else if (!this.timer && this.waiting.length > 0)
+      this.timer = setTimeout(() => this.flush(), this.delayMs);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.waiting.splice(0);
+    if (batch.length === 0) return;
+    settleMany(
+      this.dataSource,
+      batch.map((b) => b.item),
+    ).then(
+      (settled) => {
+        this.nextDue.push(...settled.nextDue);
+        for (const b of batch) {
+          const held = settled.held.has(b.item.rowId);
+          const kind = b.item.settlement.kind;
+          if (held && (kind === 'next_part' || kind === 'fallback')) this.followUp = true;
+          b.resolve(held);
+        }
+      },
+      (error: unknown) => {
+        for (const b of batch) b.reject(error);
+      },
+    );
   }
 }

@@ -48,12 +48,46 @@ export function decide(row: OutboxRow, delivery: Delivery, now: Date, policy: Se
   return { kind: f.retry ? 'dead' : 'failed', error };
 }
 
-const RELEASE = `claimed_until = NULL, claim_token = NULL`;
+/** One claimed row's outcome, to be recorded. */
+export interface SettleItem {
+  readonly rowId: string;
+  readonly claimToken: string;
+  readonly settlement: Settlement;
+  /** When the send ended: sent_at, and the due time of a next part or a fallback. */
+  readonly now: Date;
+}
 
 /**
- * Records the settlement, provided this claim still holds the row. Returns false when it does not:
- * the lease ran out and another worker took the row over (it will send it again).
+ * Records settlements in one statement (one round trip), each provided its claim still holds the
+ * row. Returns the ids recorded (`held`); a row missing from it was not held any more: the lease ran
+ * out and another worker took the row over (it will send it again).
+ *
+ * A row that is done (sent, failed or dead) also unparks its key's next pending row, due no
+ * earlier than the key's next free slot (outbox_rate.free_at), so the next claim finds it. The
+ * next row is read with a lock, so its newest version: a claim that parked it after this
+ * statement's snapshot was taken (while holding a share lock on the settled row, which this
+ * statement waited for) has committed by then. The settled rows are still pending in the snapshot,
+ * hence their exclusion.
  */
+export async function settleMany(dataSource: DataSource, items: readonly SettleItem[]): Promise<Settled> {
+  if (items.length === 0) return { held: new Set(), nextDue: [] };
+  const rows = await dataSource.query<{ id: string; unparked: boolean; due: Date }[]>(SETTLE, [
+    JSON.stringify(items.map(toRecord)),
+  ]);
+  return {
+    held: new Set(rows.filter((r) => !r.unparked).map((r) => r.id)),
+    nextDue: rows.filter((r) => r.unparked).map((r) => r.due),
+  };
+}
+
+export interface Settled {
+  /** The rows recorded (still held by their claim). */
+  readonly held: ReadonlySet<string>;
+  /** When each row unparked by the settles is due. */
+  readonly nextDue: readonly Date[];
+}
+
+/** Records one settlement; false when this claim no longer holds the row (see settleMany). */
 export async function settle(
   dataSource: DataSource,
   rowId: string,
@@ -61,35 +95,99 @@ export async function settle(
   s: Settlement,
   now: Date,
 ): Promise<boolean> {
-  const at = now.toISOString();
-  const [sql, params] = ((): [string, unknown[]] => {
-    switch (s.kind) {
-      case 'sent':
-        return [`status = 'sent', sent_at = $3, parts_sent = $4, ${RELEASE}`, [at, s.partsSent]];
-      case 'next_part':
-        return [`parts_sent = $4, attempts = 0, next_attempt_at = $3, ${RELEASE}`, [at, s.partsSent]];
-      case 'retry':
-        return [`next_attempt_at = $3, last_error = $4, ${RELEASE}`, [s.at.toISOString(), s.error]];
-      case 'failed':
-      case 'dead':
-        return [`status = $3, last_error = $4, ${RELEASE}`, [s.kind, s.error]];
-      case 'fallback':
-        // Becomes a fresh webhook message: the webhook's own split, limits and attempts apply.
-        return [
-          `destination = $3::jsonb, rate_key = $4, last_error = $5, parts_sent = 0, attempts = 0,
-           next_attempt_at = $6, ${RELEASE}`,
-          [
-            JSON.stringify(s.destination),
-            s.destination.type === 'group_webhook' ? s.destination.webhookKey : null,
-            `fell back to the group webhook: ${s.error}`,
-            at,
-          ],
-        ];
-    }
-  })();
-  const result = await dataSource.query<[unknown[], number]>(
-    `UPDATE outbox SET ${sql} WHERE id = $1 AND claim_token = $2 AND status = 'pending'`,
-    [rowId, claimToken, ...params],
-  );
-  return result[1] > 0;
+  return (await settleMany(dataSource, [{ rowId, claimToken, settlement: s, now }])).held.has(rowId);
 }
+
+interface SettleRecord {
+  id: string;
+  token: string;
+  kind: Settlement['kind'];
+  at: string;
+  parts: number | null;
+  retry_at: string | null;
+  error: string | null;
+  destination: OutboxDestination | null;
+  rate_key: string | null;
+}
+
+function toRecord(item: SettleItem): SettleRecord {
+  const s = item.settlement;
+  const base = {
+    id: item.rowId,
+    token: item.claimToken,
+    kind: s.kind,
+    at: item.now.toISOString(),
+    parts: null,
+    retry_at: null,
+    error: null,
+    destination: null,
+    rate_key: null,
+  };
+  switch (s.kind) {
+    case 'sent':
+    case 'next_part':
+      return { ...base, parts: s.partsSent };
+    case 'retry':
+      return { ...base, retry_at: s.at.toISOString(), error: s.error };
+    case 'failed':
+    case 'dead':
+      return { ...base, error: s.error };
+    case 'fallback':
+      // Becomes a fresh webhook message: the webhook's own split, limits and attempts apply.
+      return {
+        ...base,
+        error: `fell back to the group webhook: ${s.error}`,
+        destination: s.destination,
+        rate_key: s.destination.type === 'group_webhook' ? s.destination.webhookKey : null,
+      };
+  }
+}
+
+const SETTLE = `
+  WITH s AS MATERIALIZED (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS s(
+      id bigint, token text, kind text, at timestamptz, parts integer, retry_at timestamptz, error text,
+      destination jsonb, rate_key text)
+  ),
+  done AS (
+    UPDATE outbox o SET
+      status = CASE WHEN s.kind IN ('sent', 'failed', 'dead') THEN s.kind ELSE o.status END,
+      sent_at = CASE WHEN s.kind = 'sent' THEN s.at ELSE o.sent_at END,
+      parts_sent = CASE WHEN s.kind IN ('sent', 'next_part') THEN s.parts
+                        WHEN s.kind = 'fallback' THEN 0 ELSE o.parts_sent END,
+      attempts = CASE WHEN s.kind IN ('next_part', 'fallback') THEN 0 ELSE o.attempts END,
+      next_attempt_at = CASE WHEN s.kind IN ('next_part', 'fallback') THEN s.at
+                             WHEN s.kind = 'retry' THEN s.retry_at ELSE o.next_attempt_at END,
+      last_error = CASE WHEN s.kind IN ('retry', 'failed', 'dead', 'fallback') THEN s.error
+                        ELSE o.last_error END,
+      destination = CASE WHEN s.kind = 'fallback' THEN s.destination ELSE o.destination END,
+      rate_key = CASE WHEN s.kind = 'fallback' THEN s.rate_key ELSE o.rate_key END,
+      claimed_until = NULL, claim_token = NULL
+    FROM s
+    WHERE o.id = s.id AND o.claim_token = s.token AND o.status = 'pending'
+    RETURNING o.id, o.rate_key, o.status
+  ),
+  finished AS MATERIALIZED (
+    SELECT d.id, d.rate_key FROM done d WHERE d.status <> 'pending' AND d.rate_key IS NOT NULL
+  ),
+  next AS MATERIALIZED (
+    SELECT k.rate_key, n.id, n.parked
+    FROM (SELECT DISTINCT rate_key FROM finished) k
+    CROSS JOIN LATERAL (
+      SELECT p.id, p.parked FROM outbox p
+      WHERE p.rate_key = k.rate_key AND p.status = 'pending'
+        AND p.id NOT IN (SELECT f.id FROM finished f)
+      ORDER BY p.id LIMIT 1
+      FOR NO KEY UPDATE OF p) n
+  ),
+  unparked AS (
+    UPDATE outbox o
+    SET parked = false, next_attempt_at = GREATEST(o.next_attempt_at, coalesce(r.free_at, o.next_attempt_at))
+    FROM next n
+    LEFT JOIN outbox_rate r ON r.rate_key = n.rate_key
+    WHERE o.id = n.id AND n.parked AND o.status = 'pending'
+    RETURNING o.id, o.next_attempt_at
+  )
+  SELECT id, false AS unparked, NULL::timestamptz AS due FROM done
+  UNION ALL
+  SELECT id, true, next_attempt_at FROM unparked`;

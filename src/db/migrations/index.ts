@@ -4,6 +4,7 @@ import { Requests1764300200000 } from './1764300200000-requests';
 import { Outbox1764300300000 } from './1764300300000-outbox';
 import { Scheduler1764300400000 } from './1764300400000-scheduler';
 import { SchedulerIndexes1764300500000 } from './1764300500000-scheduler-indexes';
+import { OutboxClaim1764300800000 } from './1764300800000-outbox-claim';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Outbox1764300300000,
   Scheduler1764300400000,
   SchedulerIndexes1764300500000,
+  OutboxClaim1764300800000,
 ];

@@ -55,6 +55,8 @@ function workers(n: number, batchSize: number): OutboxWorker[] {
         ...TEST_OPTIONS,
         batchSize,
         pollIntervalMs: 5,
+        // No sweep after the first: a row left parked by a race would show as a missing message.
+        sweepIntervalMs: 3_600_000,
       }),
   );
 }
@@ -176,4 +178,96 @@ it('four running loops, woken as rows commit, send every row exactly once', asyn
   } finally {
     await Promise.all(loops.map((w) => w.stop()));
   }
+});
+
+it('two running loops keep one busy key to 20 sends a minute, in order', async () => {
+  const key = KEYS[0] ?? '';
+  const expected = Array.from({ length: 50 }, (_, i) => `${key}#${i}`);
+  const items: OutboxItem[] = expected.map((content) => ({
+    purpose: 'notice',
+    destination: { type: 'group_webhook', webhookKey: key },
+    body: { kind: 'text', content },
+  }));
+  for (let i = 0; i < items.length; i += 10) await enqueueAll(db.dataSource, items.slice(i, i + 10));
+  const settled = () =>
+    until(async () => {
+      const out = await db.dataSource.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE claim_token IS NOT NULL`,
+      );
+      return out[0].n === 0;
+    });
+  const loops = workers(2, 5);
+  for (const w of loops) w.start();
+  try {
+    for (const [minute, sent] of [
+      [0, 20],
+      [1, 40],
+      [2, 50],
+    ] as const) {
+      clock.set(later(minute * 60_000));
+      for (const w of loops) w.wakeUp();
+      await sim.waitForMessages(sent, 20_000);
+      // The loops keep polling (every 5 ms): give them time to try for more.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await settled();
+      expect(sim.messages()).toHaveLength(sent);
+    }
+  } finally {
+    await Promise.all(loops.map((w) => w.stop()));
+  }
+  expect(byKey(sim.messages()).get(key)).toEqual(expected);
+  expect(sim.calls().filter((c) => c.errcode === 45009)).toEqual([]);
+  const rate = await db.dataSource.query(`SELECT recent FROM outbox_rate WHERE rate_key = $1`, [key]);
+  expect(rate[0].recent).toHaveLength(10);
+});
+
+it('loops on separate connections, with rows committing meanwhile, leave no row parked and send each once in order', async () => {
+  const busy = new WecomSimulator({ clock, apps: [APP], ratePerMinute: 100_000, acceptAnyWebhookKey: true });
+  await busy.start();
+  const client = new WecomClient({ apiBase: busy.url, app: APP, clock });
+  // On PostgreSQL, four instances: each loop with its own connection pool.
+  const url = db.url;
+  const own = url
+    ? await Promise.all([0, 1].map(() => openDatabase({ databaseUrl: url, dataDir: 'unused' })))
+    : [];
+  const pools = [...sources, ...own];
+  const loops = Array.from(
+    { length: 4 },
+    (_, i) =>
+      new OutboxWorker(pools[i % pools.length]!, client, clock, silentLogger, {
+        ...TEST_OPTIONS,
+        batchSize: 3,
+        scanLimit: 6,
+        ratePerMinute: 100_000,
+        pollIntervalMs: 2,
+        wakeDelayMs: 1,
+        sweepIntervalMs: 3_600_000,
+      }),
+  );
+  const keys = ['k-a', 'k-b', 'k-c'];
+  const expected = new Map(keys.map((k) => [k, [] as string[]]));
+  for (const w of loops) w.start();
+  try {
+    for (let i = 0; i < 40; i++) {
+      const batch: OutboxItem[] = keys.map((key) => ({
+        purpose: 'notice',
+        destination: { type: 'group_webhook', webhookKey: key },
+        body: { kind: 'text', content: `${key}#${i}` },
+      }));
+      for (const key of keys) expected.get(key)?.push(`${key}#${i}`);
+      await enqueueAll(db.dataSource, batch);
+      loops[i % loops.length]?.wakeUp();
+    }
+    await busy.waitForMessages(keys.length * 40, 30_000);
+  } finally {
+    await Promise.all(loops.map((w) => w.stop()));
+    await busy.stop();
+    await Promise.all(own.map((d) => d.destroy()));
+  }
+  const sent = byKey(busy.messages());
+  for (const key of keys) expect(sent.get(key)).toEqual(expected.get(key));
+  const left = await db.dataSource.query(
+    `SELECT count(*)::int AS n FROM outbox WHERE status <> 'sent' OR parked`,
+  );
+  expect(left[0].n).toBe(0);
 });
