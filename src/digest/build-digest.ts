@@ -1,11 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
+import { openAsOf } from './as-of';
 import { formatIsoWeek, shiftWeek, weekBounds, type IsoWeek } from './calendar';
 import { weekExceptions, type WeekExceptions } from './week-exceptions';
 import {
-  buildingWeeks,
   rate,
   weeklyFiguresForAll,
+  weeklyFiguresWithBuildings,
   type BuildingWeek,
   type WeeklyFigures,
 } from './weekly-figures';
@@ -72,12 +73,18 @@ function emptyFigures(
 export async function buildDigest(db: Db, ledger: Ledger, week: IsoWeek, timeZone: string): Promise<Digest> {
   const { start, end } = weekBounds(week, timeZone);
   const previousStart = weekBounds(shiftWeek(week, -1), timeZone).start;
-  // Every compound's figures and the street's in one pass per week, not one query per compound.
-  const current = await weeklyFiguresForAll(db, { weekStart: start, timeZone });
+  // The requests open at the end of the week, read once for the exceptions and the buildings.
+  const open = await openAsOf(db, { at: end, since: start });
+  // Every compound's figures and the street's in one pass per week, not one query per compound;
+  // this week's with each building's.
+  const { figures: current, buildings } = await weeklyFiguresWithBuildings(
+    db,
+    { weekStart: start, timeZone },
+    open,
+  );
   const previous = await weeklyFiguresForAll(db, { weekStart: previousStart, timeZone });
   const figures = (all: Map<string | null, WeeklyFigures>, weekStart: Date, compoundId: string | null) =>
     all.get(compoundId) ?? emptyFigures(all, weekStart, compoundId);
-  const buildings = await buildingWeeks(db, { weekStart: start, timeZone });
   const compounds: CompoundDigest[] = [];
   for (const compound of ledger.allCompounds()) {
     compounds.push({
@@ -98,7 +105,7 @@ export async function buildDigest(db: Db, ledger: Ledger, week: IsoWeek, timeZon
     timeZone,
     total: { current: figures(current, start, null), previous: figures(previous, previousStart, null) },
     compounds,
-    exceptions: await weekExceptions(db, { weekStart: start, timeZone }),
+    exceptions: await weekExceptions(db, { weekStart: start, timeZone }, open),
     buildings,
   };
 }

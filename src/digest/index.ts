@@ -8,6 +8,7 @@ export {
   rate,
   weeklyFigures,
   weeklyFiguresForAll,
+  weeklyFiguresWithBuildings,
   buildingWeeks,
   type Rate,
   type WeeklyFigures,

@@ -29,9 +29,11 @@ function namesOf(ledger: Ledger): Names {
   };
 }
 
-function capped(lines: readonly string[], unit = '件'): string[] {
-  if (lines.length <= LIST_LIMIT) return [...lines];
-  return [...lines.slice(0, LIST_LIMIT), `> 另有 ${lines.length - LIST_LIMIT} ${unit}，见街道后台`];
+/** The first LIST_LIMIT items as lines (only those are written), and a count of the rest. */
+function capped<T>(items: readonly T[], line: (item: T) => string, unit = '件'): string[] {
+  const lines = items.slice(0, LIST_LIMIT).map(line);
+  if (items.length <= LIST_LIMIT) return lines;
+  return [...lines, `> 另有 ${items.length - LIST_LIMIT} ${unit}，见街道后台`];
 }
 
 function briefLine(r: RequestBrief, names: Names, end: Date): string {
@@ -44,19 +46,25 @@ function overdueBlock(digest: Digest, names: Names): string {
   const byBuilding = new Map<string, OverdueRequest[]>();
   for (const r of overdue) {
     const key = r.buildingId ?? '';
-    byBuilding.set(key, [...(byBuilding.get(key) ?? []), r]);
+    const list = byBuilding.get(key);
+    if (list) list.push(r);
+    else byBuilding.set(key, [r]);
   }
   // Buildings with the most overdue first; the list within each is already oldest first.
-  const lines = [...byBuilding.values()]
-    .sort((a, b) => b.length - a.length || (a[0]?.no ?? 0) - (b[0]?.no ?? 0))
-    .map((list) => {
-      const oldest = list[0] as OverdueRequest;
-      return `> ${names.building(oldest.buildingId)} ${list.length} 件，最久 #${oldest.no} ${names.category(oldest.category)}，已${age(oldest.createdAt, digest.end)}`;
-    });
+  const buildings = [...byBuilding.values()].sort(
+    (a, b) => b.length - a.length || (a[0]?.no ?? 0) - (b[0]?.no ?? 0),
+  );
   const unacknowledged = overdue.filter((r) => r.unacknowledged).length;
   return [
     `**超时未办** <font color="warning">${overdue.length}</font> 件（其中未接单 ${unacknowledged} 件）`,
-    ...capped(lines, '栋楼'),
+    ...capped(
+      buildings,
+      (list) => {
+        const oldest = list[0] as OverdueRequest;
+        return `> ${names.building(oldest.buildingId)} ${list.length} 件，最久 #${oldest.no} ${names.category(oldest.category)}，已${age(oldest.createdAt, digest.end)}`;
+      },
+      '栋楼',
+    ),
   ].join('\n');
 }
 
@@ -66,30 +74,26 @@ function exceptionBlocks(digest: Digest, names: Names): string[] {
   blocks.push(
     [
       `**不满意、重新打开** ${reopened.length} 件`,
-      ...capped(
-        reopened.map((r) => {
-          const why = r.note ? `：${shorten(maskPhones(r.note), 16)}` : '';
-          return `> #${r.no} ${names.building(r.buildingId)} ${names.category(r.category)}${r.ratedBad ? ' 不满意' : ' 重新打开'}${why}`;
-        }),
-      ),
+      ...capped(reopened, (r) => {
+        const why = r.note ? `：${shorten(maskPhones(r.note), 16)}` : '';
+        return `> #${r.no} ${names.building(r.buildingId)} ${names.category(r.category)}${r.ratedBad ? ' 不满意' : ' 重新打开'}${why}`;
+      }),
     ].join('\n'),
   );
   blocks.push(
     [
       `**上报** ${escalations.total} 次（网格员 ${escalations.toGridWorker}，街道 ${escalations.toStreet}）；街道督办 ${streetList.length} 件`,
-      ...capped(streetList.map((r) => briefLine(r, names, digest.end))),
+      ...capped(streetList, (r) => briefLine(r, names, digest.end)),
     ].join('\n'),
   );
   const fresh = council.filter((c) => c.isNew).length;
   blocks.push(
     [
       `**居民议事会议题** ${council.length} 件（本周新增 ${fresh} 件）`,
-      ...capped(
-        council.map((c) => {
-          const kind = c.category === 'council' ? '议事' : `转议·${names.category(c.category)}`;
-          return `> #${c.no} ${names.building(c.buildingId)} ${kind}：${shorten(maskPhones(c.text), 16)}${c.isNew ? '（新）' : ''}`;
-        }),
-      ),
+      ...capped(council, (c) => {
+        const kind = c.category === 'council' ? '议事' : `转议·${names.category(c.category)}`;
+        return `> #${c.no} ${names.building(c.buildingId)} ${kind}：${shorten(maskPhones(c.text), 16)}${c.isNew ? '（新）' : ''}`;
+      }),
     ].join('\n'),
   );
   return blocks;

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { requestsAsOf } from './as-of';
+import { openAsOf, type OpenAsOf } from './as-of';
 import { weekBounds, weekStartingAt, type IsoWeek } from './calendar';
 
 /**
@@ -19,7 +19,8 @@ export interface RequestBrief {
   readonly createdAt: Date;
 }
 
-export interface OverdueRequest extends RequestBrief {
+/** Without its text: the digest lists the overdue by building. */
+export interface OverdueRequest extends Omit<RequestBrief, 'text'> {
   /** Not acknowledged by its deadline (else: acknowledged, not resolved by its deadline). */
   readonly unacknowledged: boolean;
 }
@@ -48,8 +49,6 @@ export interface WeekExceptions {
   readonly council: readonly CouncilItem[];
 }
 
-const BRIEF = `id, no, compound_id, building_id, category, text, created_at`;
-
 function brief(row: Record<string, unknown>): RequestBrief {
   return {
     id: String(row.id),
@@ -61,13 +60,6 @@ function brief(row: Record<string, unknown>): RequestBrief {
     createdAt: row.created_at as Date,
   };
 }
-
-const OVERDUE_SQL = `
-  SELECT ${BRIEF}, status_then = 'open' AND ack_due_at < $1 AS unacknowledged
-  FROM (${requestsAsOf('$1')}) a
-  WHERE (status_then = 'open' AND ack_due_at < $1)
-     OR (status_then IN ('open', 'acknowledged') AND resolve_due_at < $1)
-  ORDER BY created_at, no`;
 
 const REOPENED_SQL = `
   SELECT r.id, r.no, r.compound_id, r.building_id, r.category, r.text, r.created_at,
@@ -85,42 +77,37 @@ const ESCALATION_SQL = `
     count(*) FILTER (WHERE (data->>'level')::int >= 2) AS to_street
   FROM request_event WHERE type = 'escalated' AND at >= $1 AND at < $2`;
 
-const STREET_LIST_SQL = `
-  SELECT ${BRIEF}
-  FROM (${requestsAsOf('$1')}) a
-  JOIN (
-    SELECT request_id, max((data->>'level')::int) AS level
-    FROM request_event WHERE type = 'escalated' AND at < $1 GROUP BY request_id
-  ) l ON l.request_id = a.id
-  WHERE l.level >= 2 AND status_then IN ('open', 'acknowledged')
-  ORDER BY created_at, no`;
+/** The brief of a request on one of the lists (openAsOf gives it, and the text for those that show it). */
+function briefOf(r: OpenAsOf): Omit<RequestBrief, 'text'> {
+  if (!r.brief) throw new Error(`#${r.no} is on a list but has no brief`);
+  return r.brief;
+}
 
-const COUNCIL_SQL = `
-  SELECT ${BRIEF}, c.in_week
-  FROM (${requestsAsOf('$2')}) a
-  JOIN (
-    SELECT request_id, bool_or(at >= $1) AS in_week
-    FROM request_event WHERE type = 'council' AND at < $2 GROUP BY request_id
-  ) c ON c.request_id = a.id
-  WHERE status_then IN ('open', 'acknowledged')
-  ORDER BY created_at, no`;
+function withText(r: OpenAsOf): RequestBrief {
+  return { ...briefOf(r), text: r.text ?? '' };
+}
 
+/**
+ * The week's exceptions. `open` is what openAsOf gives for the end of the week; buildDigest reads
+ * it once for the exceptions and the buildings' weeks, and passes it in.
+ */
 export async function weekExceptions(
   db: Db,
   query: { readonly weekStart: Date; readonly timeZone: string },
+  open?: readonly OpenAsOf[],
 ): Promise<WeekExceptions> {
   const week: IsoWeek = weekStartingAt(query.weekStart, query.timeZone);
   const { start, end } = weekBounds(week, query.timeZone);
   const params = [start, end];
-  const overdue = await db.query<Record<string, unknown>[]>(OVERDUE_SQL, [end]);
+  const openThen = open ?? (await openAsOf(db, { at: end, since: start }));
   const reopened = await db.query<Record<string, unknown>[]>(REOPENED_SQL, params);
   const [escalations] = await db.query<Record<string, unknown>[]>(ESCALATION_SQL, params);
-  const streetList = await db.query<Record<string, unknown>[]>(STREET_LIST_SQL, [end]);
-  const council = await db.query<Record<string, unknown>[]>(COUNCIL_SQL, params);
   const total = Number(escalations?.total ?? 0);
   const toStreet = Number(escalations?.to_street ?? 0);
   return {
-    overdue: overdue.map((r) => ({ ...brief(r), unacknowledged: r.unacknowledged === true })),
+    overdue: openThen
+      .filter((r) => r.overdue)
+      .map((r) => ({ ...briefOf(r), unacknowledged: r.unacknowledged })),
     reopened: reopened.map((r) => ({
       ...brief(r),
       ratedBad: r.rated_bad === true,
@@ -128,7 +115,7 @@ export async function weekExceptions(
       note: (r.note as string | null) ?? null,
     })),
     escalations: { total, toGridWorker: total - toStreet, toStreet },
-    streetList: streetList.map(brief),
-    council: council.map((r) => ({ ...brief(r), isNew: r.in_week === true })),
+    streetList: openThen.filter((r) => r.withStreet).map(withText),
+    council: openThen.filter((r) => r.council).map((r) => ({ ...withText(r), isNew: r.councilSince })),
   };
 }

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { requestsAsOf } from './as-of';
+import { openAsOf, type OpenAsOf } from './as-of';
 import { formatIsoWeek, weekBounds, weekStartingAt } from './calendar';
 
 /**
@@ -72,61 +72,135 @@ const orNull = (value: unknown): number | null =>
 
 // Every statement groups by compound and also gives the street's total (GROUPING SETS), so the
 // digest reads all compounds in one pass instead of one query per compound (docs/benchmarks.md).
-// $3 narrows to one compound when set. A request takes part only where one of the week's
-// filters can count it, which keeps the first-resolution lookup to those requests.
-const CLOCK_SQL = `
-  WITH scoped AS (
-    SELECT r.id, r.compound_id, r.created_at, r.ack_due_at, r.resolve_due_at, r.acknowledged_at, r.withdrawn_at
-    FROM request r
-    WHERE r.created_at < $2 AND ($3::text IS NULL OR r.compound_id = $3::text)
-      AND (r.created_at >= $1
-        OR (r.ack_due_at >= $1 AND r.ack_due_at < $2)
-        OR (r.resolve_due_at >= $1 AND r.resolve_due_at < $2)
-        OR (r.acknowledged_at >= $1 AND r.acknowledged_at < $2)
-        OR r.id IN (SELECT request_id FROM request_event WHERE type = 'resolved' AND at >= $1 AND at < $2))
+// $3 narrows to one compound when set.
+//
+// Each figure reads only what its own filter can count, through an index on the timestamp it
+// filters on (migration 1764300600000; the plans are in docs/benchmarks.md, "Weekly digest"):
+// the requests created, due to be acknowledged, due to be resolved and acknowledged in the week,
+// and the week's resolved, rated and escalated events. What the week's events need of their
+// request (its compound, creation and first resolution) is looked up once per request resolved in
+// the week; the other requests' one by one (one index probe each). `counts` has a row per request
+// or event a count counts, tagged with its kind (1 received, 2 due to be acknowledged, 3 due to be
+// resolved, 5 resolved, 6 rated, 7 escalated); `minutes` the times whose medians are taken (4 to
+// acknowledge, 5 to the first resolution). The counts and the medians come as separate rows (the
+// counts hashed by compound, only the times sorted), and with $4 each building's received and
+// resolved; weekFigures puts each scope's together.
+const FIGURES_SQL = `
+  WITH resolved_in_week AS MATERIALIZED (
+    -- Each request resolved in the week once, with its first resolution before the week's end:
+    -- only that one can count; a later one never does.
+    SELECT r.id, r.compound_id, r.building_id, r.created_at, fr.at AS first_at
+    FROM (
+      SELECT DISTINCT request_id FROM request_event
+      WHERE type = 'resolved' AND at >= $1 AND at < $2
+    ) w
+    JOIN request r ON r.id = w.request_id
+    CROSS JOIN LATERAL (
+      SELECT min(e.at) AS at FROM request_event e
+      WHERE e.request_id = r.id AND e.type = 'resolved' AND e.at < $2
+    ) fr
+    WHERE ($3::text IS NULL OR r.compound_id = $3::text)
   ),
-  first_resolved AS (
-    -- Only the first resolution before the week's end can count; a later one never does.
-    SELECT request_id, min(at) AS at FROM request_event
-    WHERE type = 'resolved' AND at < $2 AND request_id IN (SELECT id FROM scoped)
-    GROUP BY request_id
+  due_to_resolve AS MATERIALIZED (
+    SELECT r.compound_id, r.resolve_due_at, r.withdrawn_at,
+      CASE WHEN w.id IS NOT NULL THEN w.first_at ELSE (
+        SELECT min(e.at) FROM request_event e
+        WHERE e.request_id = r.id AND e.type = 'resolved' AND e.at < $2
+      ) END AS first_at
+    FROM request r
+    LEFT JOIN resolved_in_week w ON w.id = r.id
+    WHERE r.resolve_due_at >= $1 AND r.resolve_due_at < $2 AND r.created_at < $2
+      AND ($3::text IS NULL OR r.compound_id = $3::text)
+  ),
+  week_events AS MATERIALIZED (
+    SELECT e.type, e.data,
+      CASE WHEN w.id IS NOT NULL THEN w.compound_id ELSE (
+        SELECT r.compound_id FROM request r WHERE r.id = e.request_id
+      ) END AS compound_id
+    FROM request_event e
+    LEFT JOIN resolved_in_week w ON w.id = e.request_id
+    WHERE e.type IN ('rated', 'escalated') AND e.at >= $1 AND e.at < $2
+  ),
+  counts AS (
+    SELECT compound_id, 1 AS kind, NULL::boolean AS yes, NULL::boolean AS counted
+    FROM request
+    WHERE created_at >= $1 AND created_at < $2 AND ($3::text IS NULL OR compound_id = $3::text)
+    UNION ALL
+    SELECT compound_id, 2, acknowledged_at <= ack_due_at,
+      acknowledged_at <= ack_due_at OR withdrawn_at IS NULL OR withdrawn_at > ack_due_at
+    FROM request
+    WHERE ack_due_at >= $1 AND ack_due_at < $2 AND created_at < $2
+      AND ($3::text IS NULL OR compound_id = $3::text)
+    UNION ALL
+    SELECT compound_id, 3, first_at <= resolve_due_at,
+      first_at <= resolve_due_at OR withdrawn_at IS NULL OR withdrawn_at > resolve_due_at
+    FROM due_to_resolve
+    UNION ALL
+    SELECT compound_id, 5, NULL, NULL FROM resolved_in_week
+    UNION ALL
+    SELECT compound_id, CASE type WHEN 'rated' THEN 6 ELSE 7 END,
+      CASE type WHEN 'rated' THEN data->>'rating' = 'good' ELSE (data->>'level')::int >= 2 END, NULL
+    FROM week_events
+    WHERE $3::text IS NULL OR compound_id = $3::text
+  ),
+  minutes AS (
+    SELECT compound_id, 4 AS kind, (extract(epoch FROM acknowledged_at - created_at) / 60)::float8 AS minutes
+    FROM request
+    WHERE acknowledged_at >= $1 AND acknowledged_at < $2 AND created_at < $2
+      AND ($3::text IS NULL OR compound_id = $3::text)
+    UNION ALL
+    SELECT compound_id, 5, (extract(epoch FROM first_at - created_at) / 60)::float8
+    FROM resolved_in_week
+    WHERE first_at >= $1 AND created_at < $2
   )
-  SELECT s.compound_id, GROUPING(s.compound_id) = 1 AS total,
-    count(*) FILTER (WHERE created_at >= $1) AS received,
-    count(*) FILTER (WHERE ack_due_at >= $1 AND ack_due_at < $2 AND acknowledged_at <= ack_due_at)
-      AS acknowledged_in_time,
-    count(*) FILTER (WHERE ack_due_at >= $1 AND ack_due_at < $2
-      AND (acknowledged_at <= ack_due_at OR withdrawn_at IS NULL OR withdrawn_at > ack_due_at))
-      AS due_to_acknowledge,
-    count(*) FILTER (WHERE resolve_due_at >= $1 AND resolve_due_at < $2 AND fr.at <= resolve_due_at)
-      AS resolved_in_time,
-    count(*) FILTER (WHERE resolve_due_at >= $1 AND resolve_due_at < $2
-      AND (fr.at <= resolve_due_at OR withdrawn_at IS NULL OR withdrawn_at > resolve_due_at))
-      AS due_to_resolve,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - created_at) / 60)
-      FILTER (WHERE acknowledged_at >= $1 AND acknowledged_at < $2) AS median_ack_minutes,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM fr.at - created_at) / 60)
-      FILTER (WHERE fr.at >= $1 AND fr.at < $2) AS median_resolve_minutes
-  FROM scoped s LEFT JOIN first_resolved fr ON fr.request_id = s.id
-  GROUP BY GROUPING SETS ((s.compound_id), ())`;
+  SELECT compound_id, GROUPING(compound_id) = 1 AS total, NULL::json AS buildings,
+    count(*) FILTER (WHERE kind = 1) AS received,
+    count(*) FILTER (WHERE kind = 2 AND yes) AS acknowledged_in_time,
+    count(*) FILTER (WHERE kind = 2 AND counted) AS due_to_acknowledge,
+    count(*) FILTER (WHERE kind = 3 AND yes) AS resolved_in_time,
+    count(*) FILTER (WHERE kind = 3 AND counted) AS due_to_resolve,
+    count(*) FILTER (WHERE kind = 5) AS resolved,
+    count(*) FILTER (WHERE kind = 6) AS rated,
+    count(*) FILTER (WHERE kind = 6 AND yes) AS rated_good,
+    count(*) FILTER (WHERE kind = 7) AS escalations,
+    count(*) FILTER (WHERE kind = 7 AND yes) AS to_street,
+    NULL::float8 AS median_ack_minutes, NULL::float8 AS median_resolve_minutes
+  FROM counts
+  GROUP BY GROUPING SETS ((compound_id), ())
+  UNION ALL
+  SELECT compound_id, GROUPING(compound_id) = 1, NULL,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) FILTER (WHERE kind = 4),
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes) FILTER (WHERE kind = 5)
+  FROM minutes
+  GROUP BY GROUPING SETS ((compound_id), ())
+  UNION ALL
+  -- With $4, each building's week, requests received and resolved (each once), as one JSON
+  -- object: {building: [received, resolved]}.
+  SELECT NULL, false, json_object_agg(building_id, json_build_array(received, resolved)),
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  FROM (
+    SELECT building_id, count(*) FILTER (WHERE kind = 1) AS received, count(*) FILTER (WHERE kind = 5) AS resolved
+    FROM (
+      SELECT building_id, 1 AS kind FROM request
+      WHERE $4::boolean AND created_at >= $1 AND created_at < $2
+        AND ($3::text IS NULL OR compound_id = $3::text)
+      UNION ALL
+      SELECT building_id, 5 FROM resolved_in_week WHERE $4::boolean
+    ) b
+    WHERE building_id IS NOT NULL
+    GROUP BY building_id
+  ) g
+  HAVING $4::boolean`;
 
-const EVENT_SQL = `
-  SELECT r.compound_id, GROUPING(r.compound_id) = 1 AS total,
-    count(*) FILTER (WHERE e.type = 'rated') AS rated,
-    count(*) FILTER (WHERE e.type = 'rated' AND e.data->>'rating' = 'good') AS rated_good,
-    count(*) FILTER (WHERE e.type = 'escalated') AS escalations,
-    count(*) FILTER (WHERE e.type = 'escalated' AND (e.data->>'level')::int >= 2) AS to_street,
-    count(DISTINCT e.request_id) FILTER (WHERE e.type = 'resolved') AS resolved
-  FROM request_event e JOIN request r ON r.id = e.request_id
-  WHERE e.type IN ('rated', 'escalated', 'resolved') AND e.at >= $1 AND e.at < $2
-    AND ($3::text IS NULL OR r.compound_id = $3::text)
-  GROUP BY GROUPING SETS ((r.compound_id), ())`;
-
+// As one JSON array of [compound, total, category, count], most first (ties by code).
 const CATEGORY_SQL = `
-  SELECT compound_id, GROUPING(compound_id) = 1 AS total, category, count(*) AS n FROM request
-  WHERE created_at >= $1 AND created_at < $2 AND ($3::text IS NULL OR compound_id = $3::text)
-  GROUP BY GROUPING SETS ((compound_id, category), (category))
-  ORDER BY n DESC, category`;
+  SELECT json_agg(json_build_array(compound_id, total, category, n) ORDER BY n DESC, category) AS categories
+  FROM (
+    SELECT compound_id, GROUPING(compound_id) = 1 AS total, category, count(*) AS n FROM request
+    WHERE created_at >= $1 AND created_at < $2 AND ($3::text IS NULL OR compound_id = $3::text)
+    GROUP BY GROUPING SETS ((compound_id, category), (category))
+  ) c`;
 
 type Row = Record<string, unknown> & { compound_id: string | null; total: boolean };
 
@@ -139,24 +213,82 @@ const scopeOf = (row: Row): string | null | undefined => (row.total ? null : (ro
 function figuresOf(
   week: { week: string; start: Date; end: Date },
   compoundId: string | null,
-  clocks: Record<string, unknown> | undefined,
-  events: Record<string, unknown> | undefined,
+  row: Record<string, unknown> | undefined,
+  medians: Record<string, unknown> | undefined,
   categories: readonly { category: string; count: number }[],
 ): WeeklyFigures {
   return {
     ...week,
     compoundId,
-    received: num(clocks?.received),
-    resolved: num(events?.resolved),
-    response: rate(num(clocks?.acknowledged_in_time), num(clocks?.due_to_acknowledge)),
-    resolution: rate(num(clocks?.resolved_in_time), num(clocks?.due_to_resolve)),
-    satisfaction: rate(num(events?.rated_good), num(events?.rated)),
-    medianAckMinutes: orNull(clocks?.median_ack_minutes),
-    medianResolveMinutes: orNull(clocks?.median_resolve_minutes),
+    received: num(row?.received),
+    resolved: num(row?.resolved),
+    response: rate(num(row?.acknowledged_in_time), num(row?.due_to_acknowledge)),
+    resolution: rate(num(row?.resolved_in_time), num(row?.due_to_resolve)),
+    satisfaction: rate(num(row?.rated_good), num(row?.rated)),
+    medianAckMinutes: orNull(medians?.median_ack_minutes),
+    medianResolveMinutes: orNull(medians?.median_resolve_minutes),
     categories,
-    escalations: num(events?.escalations),
-    escalationsToStreet: num(events?.to_street),
+    escalations: num(row?.escalations),
+    escalationsToStreet: num(row?.to_street),
   };
+}
+
+/** A building's received and resolved requests of a week (FIGURES_SQL with $4). */
+interface BuildingCounts {
+  readonly received: number;
+  readonly resolved: number;
+}
+
+/** The figures of a week, by scope; with `withBuildings`, also each building's counts. */
+async function weekFigures(
+  db: Db,
+  query: WeeklyFiguresQuery,
+  withBuildings: boolean,
+): Promise<{ figures: Map<string | null, WeeklyFigures>; buildings: Map<string, BuildingCounts> }> {
+  const week = weekStartingAt(query.weekStart, query.timeZone);
+  const { start, end } = weekBounds(week, query.timeZone);
+  const params = [start, end, query.compoundId ?? null];
+  const rows = await db.query<(Row & { buildings: Record<string, [number, number]> | null })[]>(FIGURES_SQL, [
+    ...params,
+    withBuildings,
+  ]);
+  const [categoryRow] = await db.query<{ categories: [string | null, boolean, string, number][] | null }[]>(
+    CATEGORY_SQL,
+    params,
+  );
+  // Indexed by scope once (a street has a thousand compounds): the counts' row of each scope, and
+  // its medians' row (the one without counts).
+  const countsOf = new Map<string | null, Row>();
+  const mediansOf = new Map<string | null, Row>();
+  const buildings = new Map<string, BuildingCounts>();
+  for (const row of rows) {
+    if (row.buildings) {
+      for (const [buildingId, [received, resolved]] of Object.entries(row.buildings)) {
+        buildings.set(buildingId, { received: num(received), resolved: num(resolved) });
+      }
+      continue;
+    }
+    const scope = scopeOf(row);
+    if (scope !== undefined) (row.received === null ? mediansOf : countsOf).set(scope, row);
+  }
+  const categoriesOf = new Map<string | null, { category: string; count: number }[]>();
+  for (const [compoundId, total, category, n] of categoryRow?.categories ?? []) {
+    const scope = total ? null : compoundId;
+    if (scope === null && !total) continue;
+    const list = categoriesOf.get(scope) ?? [];
+    list.push({ category, count: num(n) });
+    categoriesOf.set(scope, list);
+  }
+  const scopes = new Set<string | null>([null, ...countsOf.keys(), ...mediansOf.keys()]);
+  const label = { week: formatIsoWeek(week), start, end };
+  const figures = new Map<string | null, WeeklyFigures>();
+  for (const scope of scopes) {
+    figures.set(
+      scope,
+      figuresOf(label, scope, countsOf.get(scope), mediansOf.get(scope), categoriesOf.get(scope) ?? []),
+    );
+  }
+  return { figures, buildings };
 }
 
 /**
@@ -168,35 +300,20 @@ export async function weeklyFiguresForAll(
   db: Db,
   query: WeeklyFiguresQuery,
 ): Promise<Map<string | null, WeeklyFigures>> {
-  const week = weekStartingAt(query.weekStart, query.timeZone);
-  const { start, end } = weekBounds(week, query.timeZone);
-  const params = [start, end, query.compoundId ?? null];
-  const clocks = await db.query<Row[]>(CLOCK_SQL, params);
-  const events = await db.query<Row[]>(EVENT_SQL, params);
-  const categoryRows = await db.query<(Row & { category: string; n: unknown })[]>(CATEGORY_SQL, params);
-  const scopes = new Set<string | null>([null]);
-  for (const row of [...clocks, ...events]) {
-    const scope = scopeOf(row);
-    if (scope !== undefined) scopes.add(scope);
-  }
-  const label = { week: formatIsoWeek(week), start, end };
-  const out = new Map<string | null, WeeklyFigures>();
-  for (const scope of scopes) {
-    const categories = categoryRows
-      .filter((c) => scopeOf(c) === scope)
-      .map((c) => ({ category: c.category, count: num(c.n) }));
-    out.set(
-      scope,
-      figuresOf(
-        label,
-        scope,
-        clocks.find((r) => scopeOf(r) === scope),
-        events.find((r) => scopeOf(r) === scope),
-        categories,
-      ),
-    );
-  }
-  return out;
+  return (await weekFigures(db, query, false)).figures;
+}
+
+/**
+ * weeklyFiguresForAll and buildingWeeks of the same week, the buildings' counts read in the same
+ * pass as the figures (the digest's week).
+ */
+export async function weeklyFiguresWithBuildings(
+  db: Db,
+  query: Omit<WeeklyFiguresQuery, 'compoundId'>,
+  open?: readonly OpenAsOf[],
+): Promise<{ figures: Map<string | null, WeeklyFigures>; buildings: Map<string, BuildingWeek> }> {
+  const { figures, buildings } = await weekFigures(db, query, true);
+  return { figures, buildings: await buildingWeeksOf(db, query, buildings, open) };
 }
 
 /** The figures of one week, for the street or one compound. */
@@ -220,39 +337,42 @@ export interface BuildingWeek {
   readonly stillOpen: readonly number[];
 }
 
-const BUILDING_SQL = `
-  SELECT building_id, 'received' AS kind, count(*) AS n, NULL::int[] AS nos
-  FROM request WHERE created_at >= $1 AND created_at < $2 AND building_id IS NOT NULL
-  GROUP BY building_id
-  UNION ALL
-  SELECT r.building_id, 'resolved', count(DISTINCT r.id), NULL
-  FROM request_event e JOIN request r ON r.id = e.request_id
-  WHERE e.type = 'resolved' AND e.at >= $1 AND e.at < $2 AND r.building_id IS NOT NULL
-  GROUP BY r.building_id
-  UNION ALL
-  SELECT building_id, 'open', count(*), array_agg(no ORDER BY no)
-  FROM (${requestsAsOf('$2')}) a
-  WHERE status_then IN ('open', 'acknowledged') AND building_id IS NOT NULL
-  GROUP BY building_id`;
-
-/** Every building with any request activity in the week; a building not in the map had none. */
+/**
+ * Every building with any request activity in the week; a building not in the map had none.
+ * `open` is what openAsOf gives for the end of the week (buildDigest reads it once and passes it).
+ */
 export async function buildingWeeks(
   db: Db,
   query: Omit<WeeklyFiguresQuery, 'compoundId'>,
+  open?: readonly OpenAsOf[],
 ): Promise<Map<string, BuildingWeek>> {
-  const week = weekStartingAt(query.weekStart, query.timeZone);
-  const { start, end } = weekBounds(week, query.timeZone);
-  const rows = await db.query<{ building_id: string; kind: string; n: unknown; nos: number[] | null }[]>(
-    BUILDING_SQL,
-    [start, end],
-  );
-  const byBuilding = new Map<string, { received: number; resolved: number; stillOpen: number[] }>();
-  for (const row of rows) {
-    const entry = byBuilding.get(row.building_id) ?? { received: 0, resolved: 0, stillOpen: [] };
-    if (row.kind === 'received') entry.received = num(row.n);
-    else if (row.kind === 'resolved') entry.resolved = num(row.n);
-    else entry.stillOpen = (row.nos ?? []).map(Number);
-    byBuilding.set(row.building_id, entry);
+  return (await weeklyFiguresWithBuildings(db, query, open)).buildings;
+}
+
+async function buildingWeeksOf(
+  db: Db,
+  query: Omit<WeeklyFiguresQuery, 'compoundId'>,
+  counts: ReadonlyMap<string, BuildingCounts>,
+  open?: readonly OpenAsOf[],
+): Promise<Map<string, BuildingWeek>> {
+  const { start, end } = weekBounds(weekStartingAt(query.weekStart, query.timeZone), query.timeZone);
+  const openThen = open ?? (await openAsOf(db, { at: end, since: start }));
+  const out = new Map<
+    string,
+    { buildingId: string; received: number; resolved: number; stillOpen: number[] }
+  >();
+  for (const [buildingId, c] of counts) {
+    out.set(buildingId, { buildingId, received: c.received, resolved: c.resolved, stillOpen: [] });
   }
-  return new Map([...byBuilding].map(([buildingId, e]) => [buildingId, { buildingId, ...e }]));
+  for (const r of openThen) {
+    if (r.buildingId === null) continue;
+    let entry = out.get(r.buildingId);
+    if (!entry) {
+      entry = { buildingId: r.buildingId, received: 0, resolved: 0, stillOpen: [] };
+      out.set(r.buildingId, entry);
+    }
+    entry.stillOpen.push(r.no);
+  }
+  for (const entry of out.values()) if (entry.stillOpen.length > 1) entry.stillOpen.sort((a, b) => a - b);
+  return out;
 }

@@ -70,15 +70,23 @@ export function clockLength(minutes: number): string {
 }
 
 // Candidates: active requests past the deadline of their current ladder that has not reached its
-// last stage. Rows a command is changing right now are skipped and seen at the next sweep.
+// last stage. Rows a command is changing right now are skipped and seen at the next sweep. Whether
+// a candidate's ladder has reached its last stage is one probe of request_reminder's primary key
+// per candidate (a LATERAL with LIMIT, which the planner keeps per row): as NOT EXISTS under the
+// OR it was a hashed subplan reading every escalation ever recorded at every sweep, and as an
+// anti-join a hash of the whole table (docs/benchmarks.md, "Reminder sweep").
 const CANDIDATES_SQL = `
   SELECT r.no,
     COALESCE((SELECT json_object_agg(x.stage, x.at) FROM request_reminder x WHERE x.request_id = r.id), '{}') AS stages
   FROM request r
-  WHERE (r.status = 'open' AND r.ack_due_at <= $1 AND NOT EXISTS
-          (SELECT 1 FROM request_reminder x WHERE x.request_id = r.id AND x.stage = 'ack_escalate'))
-     OR (r.status = 'acknowledged' AND r.resolve_due_at <= $1 AND NOT EXISTS
-          (SELECT 1 FROM request_reminder x WHERE x.request_id = r.id AND x.stage = 'resolve_escalate'))
+  LEFT JOIN LATERAL (
+    SELECT true AS done FROM request_reminder x
+    WHERE x.request_id = r.id
+      AND x.stage = CASE r.status WHEN 'open' THEN 'ack_escalate' ELSE 'resolve_escalate' END
+    LIMIT 1
+  ) escalated ON true
+  WHERE ((r.status = 'open' AND r.ack_due_at <= $1) OR (r.status = 'acknowledged' AND r.resolve_due_at <= $1))
+    AND escalated.done IS NULL
   ORDER BY r.no
   FOR UPDATE OF r SKIP LOCKED`;
 

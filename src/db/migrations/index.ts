@@ -4,6 +4,7 @@ import { Requests1764300200000 } from './1764300200000-requests';
 import { Outbox1764300300000 } from './1764300300000-outbox';
 import { Scheduler1764300400000 } from './1764300400000-scheduler';
 import { SchedulerIndexes1764300500000 } from './1764300500000-scheduler-indexes';
+import { DigestIndexes1764300600000 } from './1764300600000-digest-indexes';
 import { OutboxClaim1764300800000 } from './1764300800000-outbox-claim';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
@@ -14,5 +15,6 @@ export const migrations = [
   Outbox1764300300000,
   Scheduler1764300400000,
   SchedulerIndexes1764300500000,
+  DigestIndexes1764300600000,
   OutboxClaim1764300800000,
 ];
