@@ -30,7 +30,8 @@ afterAll(async () => {
   await db.close();
 });
 
-beforeEach(async () => {
+/** No messages, requests or replies, and numbering from #1 again. */
+async function emptyDesk(): Promise<void> {
   await truncate(
     db.dataSource,
     'outbox',
@@ -40,7 +41,9 @@ beforeEach(async () => {
     'unregistered_chat_notice',
   );
   await db.dataSource.query(`UPDATE request_counter SET last_no = 0`);
-});
+}
+
+beforeEach(emptyDesk);
 
 function desk(): DeskHandler {
   return new DeskHandler({
@@ -143,15 +146,7 @@ describe('messages accepted together', () => {
     const outcomesTogether = await acceptTogether(together, messages);
     const afterTogether = await snapshot(db.dataSource);
 
-    await truncate(
-      db.dataSource,
-      'outbox',
-      'request_event',
-      'request',
-      'inbound_message',
-      'unregistered_chat_notice',
-    );
-    await db.dataSource.query(`UPDATE request_counter SET last_no = 0`);
+    await emptyDesk();
     const alone = new Intake(db.dataSource, desk(), clock, silentLogger, undefined, { maxBatch: 1 });
     const outcomesAlone = await acceptOneByOne(alone, messages);
     const afterAlone = await snapshot(db.dataSource);

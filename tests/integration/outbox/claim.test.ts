@@ -1,17 +1,17 @@
-import type { DataSource } from 'typeorm';
-import {
-  OutboxWorker,
-  type OutboxItem,
-  type OutboxSender,
-  type OutboxWorkerOptions,
-} from '../../../src/outbox';
+import type { OutboxSender } from '../../../src/outbox';
 import { claimDue } from '../../../src/outbox/claim';
-import { fixedClock } from '../../../src/shared/clock';
-import { silentLogger, type Logger } from '../../../src/shared/logger';
-import { WecomClient, type OutgoingBody, type SendOutcome } from '../../../src/wecom/client';
-import { WecomSimulator } from '../../../src/wecom/simulator';
-import { openTestDatabase, truncate, type TestDatabase } from '../../helpers/database';
-import { APP, NOW, TEST_OPTIONS, capturingLogger, drain, enqueueAll, later } from './outbox-fixtures';
+import type { OutgoingBody, SendOutcome } from '../../../src/wecom/client';
+import {
+  capturingLogger,
+  drain,
+  enqueueAll,
+  KEY,
+  later,
+  NOW,
+  OTHER_KEY,
+  text,
+  useWorkerBench,
+} from './outbox-fixtures';
 
 /**
  * What keeps a round's cost independent of the backlog: rows behind an earlier row of their key are
@@ -19,50 +19,11 @@ import { APP, NOW, TEST_OPTIONS, capturingLogger, drain, enqueueAll, later } fro
  * settle statement, and wakeUp() calls close together lead to one round.
  */
 
-const KEY = 'wh-building-3';
-const OTHER_KEY = 'wh-building-5';
-
-let db: TestDatabase;
-let dataSource: DataSource;
-let sim: WecomSimulator;
-let client: WecomClient;
-const clock = fixedClock(NOW);
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  dataSource = db.dataSource;
-});
-
-afterAll(() => db.close());
-
-beforeEach(async () => {
-  await truncate(dataSource, 'outbox', 'outbox_rate');
-  clock.set(NOW);
-  sim = new WecomSimulator({ clock, apps: [APP] });
-  sim.registerWebhookKey(KEY);
-  sim.registerWebhookKey(OTHER_KEY);
-  await sim.start();
-  client = new WecomClient({ apiBase: sim.url, app: APP, clock, timeoutMs: 2000 });
-});
-
-afterEach(() => sim.stop());
-
-function worker(
-  options: OutboxWorkerOptions = {},
-  sender: OutboxSender = client,
-  logger: Logger = silentLogger,
-): OutboxWorker {
-  return new OutboxWorker(dataSource, sender, clock, logger, { ...TEST_OPTIONS, ...options });
-}
-
-const text = (content: string, webhookKey = KEY): OutboxItem => ({
-  purpose: 'notice',
-  destination: { type: 'group_webhook', webhookKey },
-  body: { kind: 'text', content },
-});
+const bench = useWorkerBench();
+const { clock, worker } = bench;
 
 const sentTo = (key: string) =>
-  sim
+  bench.sim
     .messages()
     .filter((m) => m.destination.type === 'group_webhook' && m.destination.webhookKey === key)
     .map((m) => m.body.content);
@@ -75,7 +36,7 @@ interface ParkView {
 }
 
 function keyRows(key: string): Promise<ParkView[]> {
-  return dataSource.query(
+  return bench.dataSource.query(
     `SELECT body->>'content' AS content, status, parked, next_attempt_at FROM outbox WHERE rate_key = $1 ORDER BY id`,
     [key],
   );
@@ -83,7 +44,7 @@ function keyRows(key: string): Promise<ParkView[]> {
 
 /** The key has used its minute: 20 sends, `ago` ms before NOW. */
 async function usedItsMinute(key: string, ago: number): Promise<void> {
-  await dataSource.query(`INSERT INTO outbox_rate (rate_key, recent) VALUES ($1, $2::jsonb)`, [
+  await bench.dataSource.query(`INSERT INTO outbox_rate (rate_key, recent) VALUES ($1, $2::jsonb)`, [
     key,
     JSON.stringify(Array.from({ length: 20 }, () => NOW.getTime() - ago)),
   ]);
@@ -92,7 +53,7 @@ async function usedItsMinute(key: string, ago: number): Promise<void> {
 it('a rate-limited key costs a round nothing: its head waits out the minute, the rest are parked, then all go out in order', async () => {
   await usedItsMinute(KEY, 10_000);
   const items = Array.from({ length: 25 }, (_, i) => text(`#${i}`));
-  await enqueueAll(dataSource, [...items.slice(0, 12), text('别的楼', OTHER_KEY), ...items.slice(12)]);
+  await enqueueAll(bench.dataSource, [...items.slice(0, 12), text('别的楼', OTHER_KEY), ...items.slice(12)]);
   const w = worker();
 
   await drain([w]);
@@ -103,7 +64,7 @@ it('a rate-limited key costs a round nothing: its head waits out the minute, the
   expect(waiting[0]).toMatchObject({ content: '#0', parked: false, next_attempt_at: later(50_000) });
   expect(waiting.slice(1).every((r) => r.parked && r.next_attempt_at.getTime() === NOW.getTime())).toBe(true);
   // A round reads none of the key's rows.
-  const claim = await claimDue(dataSource, NOW, { batchSize: 10, leaseMs: 60_000, ratePerMinute: 20 });
+  const claim = await claimDue(bench.dataSource, NOW, { batchSize: 10, leaseMs: 60_000, ratePerMinute: 20 });
   expect({ rows: claim.rows.length, examined: claim.examined }).toEqual({ rows: 0, examined: 0 });
 
   clock.set(later(50_000));
@@ -119,12 +80,12 @@ it('a rate-limited key costs a round nothing: its head waits out the minute, the
   clock.set(later(110_000));
   await drain([w]);
   expect(sentTo(KEY)).toEqual(Array.from({ length: 25 }, (_, i) => `#${i}`));
-  expect(sim.calls().every((c) => c.errcode === 0)).toBe(true);
+  expect(bench.sim.calls().every((c) => c.errcode === 0)).toBe(true);
   expect((await keyRows(KEY)).every((r) => r.status === 'sent' && !r.parked)).toBe(true);
 });
 
 it('a round is one claim statement, and its sends are recorded in one statement', async () => {
-  await enqueueAll(dataSource, [
+  await enqueueAll(bench.dataSource, [
     text('一', 'wh-1'),
     text('二', 'wh-2'),
     text('三', 'wh-3'),
@@ -134,27 +95,27 @@ it('a round is one claim statement, and its sends are recorded in one statement'
       body: { kind: 'text', content: '四' },
     },
   ]);
-  sim.acceptAnyWebhookKey();
+  bench.sim.acceptAnyWebhookKey();
   // However slowly this machine answers, the round's sends are recorded together.
   const w = worker({ settleDelayMs: 10_000 });
-  const spy = jest.spyOn(dataSource, 'query');
+  const spy = jest.spyOn(bench.dataSource, 'query');
   try {
     expect(await w.runOnce()).toBe(4);
     expect(spy).toHaveBeenCalledTimes(2);
   } finally {
     spy.mockRestore();
   }
-  expect(sim.messages()).toHaveLength(4);
-  const stored = await dataSource.query(`SELECT status, attempts FROM outbox ORDER BY id`);
+  expect(bench.sim.messages()).toHaveLength(4);
+  const stored = await bench.dataSource.query(`SELECT status, attempts FROM outbox ORDER BY id`);
   expect(stored).toEqual(Array.from({ length: 4 }, () => ({ status: 'sent', attempts: 1 })));
 });
 
 it('rows parked behind a row that failed for good go out once it is settled', async () => {
-  await enqueueAll(dataSource, [text('坏的', 'deleted-key'), text('好的一', 'deleted-key')]);
+  await enqueueAll(bench.dataSource, [text('坏的', 'deleted-key'), text('好的一', 'deleted-key')]);
   // The simulator does not know the key: the first row fails permanently (93000), as would the second.
   const w = worker();
   expect(await w.runOnce()).toBe(1);
-  const [first, second] = await dataSource.query(`SELECT status, parked FROM outbox ORDER BY id`);
+  const [first, second] = await bench.dataSource.query(`SELECT status, parked FROM outbox ORDER BY id`);
   expect(first).toMatchObject({ status: 'failed', parked: false });
   // The second was looked at in the same round, parked, and unparked by the first one's settle.
   expect(second).toMatchObject({ status: 'pending', parked: false });
@@ -163,13 +124,13 @@ it('rows parked behind a row that failed for good go out once it is settled', as
 
 it('the loop unparks a row left parked with nothing ahead of it', async () => {
   const { logger, lines } = capturingLogger();
-  await enqueueAll(dataSource, [text('被卡住的')]);
-  await dataSource.query(`UPDATE outbox SET parked = true`);
-  const w = worker({ pollIntervalMs: 600_000 }, client, logger);
+  await enqueueAll(bench.dataSource, [text('被卡住的')]);
+  await bench.dataSource.query(`UPDATE outbox SET parked = true`);
+  const w = worker({ pollIntervalMs: 600_000 }, bench.client, logger);
   expect(await w.runOnce()).toBe(0);
   w.start();
   try {
-    await sim.waitForMessages(1, 5000);
+    await bench.sim.waitForMessages(1, 5000);
   } finally {
     await w.stop();
   }
@@ -185,16 +146,16 @@ it('records the sends that finished without waiting for a slow one', async () =>
   const slow: OutboxSender = {
     sendToWebhook: async (key: string, body: OutgoingBody): Promise<SendOutcome> => {
       if (key === OTHER_KEY) await gate;
-      return client.sendToWebhook(key, body);
+      return bench.client.sendToWebhook(key, body);
     },
-    replyViaResponseUrl: (url, body) => client.replyViaResponseUrl(url, body),
-    sendAppMessage: (ids, body) => client.sendAppMessage(ids, body),
+    replyViaResponseUrl: (url, body) => bench.client.replyViaResponseUrl(url, body),
+    sendAppMessage: (ids, body) => bench.client.sendAppMessage(ids, body),
   };
-  await enqueueAll(dataSource, [text('慢的', OTHER_KEY), text('快的'), text('快的二', 'wh-9')]);
-  sim.acceptAnyWebhookKey();
+  await enqueueAll(bench.dataSource, [text('慢的', OTHER_KEY), text('快的'), text('快的二', 'wh-9')]);
+  bench.sim.acceptAnyWebhookKey();
   const round = worker({ settleDelayMs: 20 }, slow).runOnce();
   const statuses = async (): Promise<string[]> =>
-    (await dataSource.query<{ status: string }[]>(`SELECT status FROM outbox ORDER BY id`)).map(
+    (await bench.dataSource.query<{ status: string }[]>(`SELECT status FROM outbox ORDER BY id`)).map(
       (r) => r.status,
     );
   const deadline = Date.now() + 5000;
@@ -209,19 +170,19 @@ it('records the sends that finished without waiting for a slow one', async () =>
 });
 
 it('wakeUp() calls soon after a round lead to one round', async () => {
-  sim.acceptAnyWebhookKey();
+  bench.sim.acceptAnyWebhookKey();
   const w = worker({ pollIntervalMs: 600_000, wakeDelayMs: 600 });
   w.start();
   try {
     // The first round finds nothing; the rows commit within wakeDelayMs of its end.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const spy = jest.spyOn(dataSource, 'query');
+    const spy = jest.spyOn(bench.dataSource, 'query');
     try {
       for (const key of ['wh-1', 'wh-2', 'wh-3']) {
-        await enqueueAll(dataSource, [text(key, key)]);
+        await enqueueAll(bench.dataSource, [text(key, key)]);
         w.wakeUp();
       }
-      await sim.waitForMessages(3, 5000);
+      await bench.sim.waitForMessages(3, 5000);
       await new Promise((resolve) => setTimeout(resolve, 100));
       // One round sent all three, and none followed: nothing was left due.
       expect(spy.mock.calls.filter(([sql]) => sql.includes('WITH cand AS'))).toHaveLength(1);
@@ -231,5 +192,5 @@ it('wakeUp() calls soon after a round lead to one round', async () => {
   } finally {
     await w.stop();
   }
-  expect(sim.messages()).toHaveLength(3);
+  expect(bench.sim.messages()).toHaveLength(3);
 });

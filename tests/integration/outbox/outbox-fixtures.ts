@@ -2,13 +2,16 @@ import { Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import {
   enqueue,
+  OutboxWorker,
   type OutboxItem,
   type OutboxSender,
-  type OutboxWorker,
   type OutboxWorkerOptions,
 } from '../../../src/outbox';
-import { createLogger, type Logger } from '../../../src/shared/logger';
-import type { OutgoingBody, SendOutcome } from '../../../src/wecom/client';
+import { fixedClock } from '../../../src/shared/clock';
+import { createLogger, silentLogger, type Logger } from '../../../src/shared/logger';
+import { WecomClient, type OutgoingBody, type SendOutcome } from '../../../src/wecom/client';
+import { WecomSimulator } from '../../../src/wecom/simulator';
+import { openTestDatabase, truncate, type TestDatabase } from '../../helpers/database';
 
 export const NOW = new Date('2026-11-28T02:00:00Z');
 export const APP = { corpId: 'ww0123456789abcdef', corpSecret: 'app-secret-not-real', agentId: 1000005 };
@@ -124,3 +127,68 @@ export function gatedSender(real: OutboxSender, when: 'before_send' | 'after_sen
   };
   return { sender, reached, open: () => release() };
 }
+
+export const KEY = 'wh-building-3';
+export const OTHER_KEY = 'wh-building-5';
+
+/** What a worker test runs on; the simulator, client and clock are fresh for each test. */
+export interface WorkerBench {
+  readonly clock: ReturnType<typeof fixedClock>;
+  readonly dataSource: DataSource;
+  readonly sim: WecomSimulator;
+  readonly client: WecomClient;
+  readonly worker: (options?: OutboxWorkerOptions, sender?: OutboxSender, logger?: Logger) => OutboxWorker;
+}
+
+/**
+ * A database for the file, and before each test an empty outbox, the clock at NOW and a simulator
+ * that knows KEY and OTHER_KEY. Registers jest hooks: call it once, at the top of a test file.
+ */
+export function useWorkerBench(): WorkerBench {
+  const clock = fixedClock(NOW);
+  let db: TestDatabase | undefined;
+  let sim: WecomSimulator | undefined;
+  let client: WecomClient | undefined;
+  const need = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useWorkerBench: used outside a test');
+    return value;
+  };
+  beforeAll(async () => {
+    db = await openTestDatabase();
+  });
+  afterAll(() => db?.close());
+  beforeEach(async () => {
+    await truncate(need(db).dataSource, 'outbox', 'outbox_rate');
+    clock.set(NOW);
+    sim = new WecomSimulator({ clock, apps: [APP] });
+    sim.registerWebhookKey(KEY);
+    sim.registerWebhookKey(OTHER_KEY);
+    await sim.start();
+    client = new WecomClient({ apiBase: sim.url, app: APP, clock, timeoutMs: 2000 });
+  });
+  afterEach(() => sim?.stop());
+  return {
+    clock,
+    get dataSource() {
+      return need(db).dataSource;
+    },
+    get sim() {
+      return need(sim);
+    },
+    get client() {
+      return need(client);
+    },
+    worker: (options = {}, sender, logger = silentLogger) =>
+      new OutboxWorker(need(db).dataSource, sender ?? need(client), clock, logger, {
+        ...TEST_OPTIONS,
+        ...options,
+      }),
+  };
+}
+
+/** A text notice to a group. */
+export const text = (content: string, webhookKey = KEY): OutboxItem => ({
+  purpose: 'notice',
+  destination: { type: 'group_webhook', webhookKey },
+  body: { kind: 'text', content },
+});

@@ -1,76 +1,27 @@
-import type { DataSource } from 'typeorm';
+import type { OutboxItem } from '../../../src/outbox';
 import {
-  OutboxWorker,
-  type OutboxItem,
-  type OutboxSender,
-  type OutboxWorkerOptions,
-} from '../../../src/outbox';
-import { fixedClock } from '../../../src/shared/clock';
-import { silentLogger, type Logger } from '../../../src/shared/logger';
-import { WecomClient } from '../../../src/wecom/client';
-import { WecomSimulator } from '../../../src/wecom/simulator';
-import { openTestDatabase, truncate, type TestDatabase } from '../../helpers/database';
-import {
-  APP,
-  NOW,
-  TEST_OPTIONS,
   capturingLogger,
   drain,
   enqueueAll,
   gatedSender,
   later,
   rows,
+  useWorkerBench,
+  KEY,
+  OTHER_KEY,
+  text,
 } from './outbox-fixtures';
 
 /** One worker at a time: what becomes of a row for each kind of answer, and of a worker that dies. */
 
-const KEY = 'wh-building-3';
-const OTHER_KEY = 'wh-building-5';
+const bench = useWorkerBench();
+const { clock, worker } = bench;
 
-let db: TestDatabase;
-let dataSource: DataSource;
-let sim: WecomSimulator;
-let client: WecomClient;
-const clock = fixedClock(NOW);
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  dataSource = db.dataSource;
-});
-
-afterAll(() => db.close());
-
-beforeEach(async () => {
-  await truncate(dataSource, 'outbox', 'outbox_rate');
-  clock.set(NOW);
-  sim = new WecomSimulator({ clock, apps: [APP] });
-  sim.registerWebhookKey(KEY);
-  sim.registerWebhookKey(OTHER_KEY);
-  await sim.start();
-  client = new WecomClient({ apiBase: sim.url, app: APP, clock, timeoutMs: 2000 });
-});
-
-afterEach(() => sim.stop());
-
-function worker(
-  options: OutboxWorkerOptions = {},
-  sender: OutboxSender = client,
-  logger: Logger = silentLogger,
-): OutboxWorker {
-  return new OutboxWorker(dataSource, sender, clock, logger, { ...TEST_OPTIONS, ...options });
-}
-
-const text = (content: string, webhookKey = KEY): OutboxItem => ({
-  purpose: 'notice',
-  destination: { type: 'group_webhook', webhookKey },
-  body: { kind: 'text', content },
-});
-
-const contents = () => sim.messages().map((m) => m.body.content);
+const contents = () => bench.sim.messages().map((m) => m.body.content);
 
 it('delivers to each surface and marks the rows sent', async () => {
-  const url = sim.issueResponseUrl();
-  await enqueueAll(dataSource, [
+  const url = bench.sim.issueResponseUrl();
+  await enqueueAll(bench.dataSource, [
     { ...text('3号楼明早停水'), body: { kind: 'text', content: '3号楼明早停水', mentions: ['@all'] } },
     {
       purpose: 'reply',
@@ -85,12 +36,12 @@ it('delivers to each surface and marks the rows sent', async () => {
   ]);
   expect(await drain([worker()])).toBe(3);
   expect(
-    sim
+    bench.sim
       .messages()
       .map((m) => m.destination.type)
       .sort(),
   ).toEqual(['app_message', 'group_webhook', 'response_url']);
-  expect((await rows(dataSource)).map((r) => [r.status, r.attempts, r.claim_token])).toEqual([
+  expect((await rows(bench.dataSource)).map((r) => [r.status, r.attempts, r.claim_token])).toEqual([
     ['sent', 1, null],
     ['sent', 1, null],
     ['sent', 1, null],
@@ -102,13 +53,13 @@ it('sends the parts of a long message in order, before the next message of the k
     { length: 150 },
     (_, i) => `${i + 1}. ${i + 1}号楼：本周报修 ${i} 起，已完成 ${i} 起。`,
   );
-  await enqueueAll(dataSource, [
+  await enqueueAll(bench.dataSource, [
     { ...text(''), body: { kind: 'markdown', content: lines.join('\n') } },
     text('下一条'),
   ]);
   const w = worker();
   expect(await w.runOnce()).toBe(1); // part 1
-  sim.failNext(1, 'busy');
+  bench.sim.failNext(1, 'busy');
   expect(await w.runOnce()).toBe(1); // part 2 refused: retry in 1 s
   expect(await w.runOnce()).toBe(0);
   clock.set(later(1000));
@@ -126,14 +77,14 @@ it('sends the parts of a long message in order, before the next message of the k
       .join('\n'),
   ).toBe(lines.join('\n'));
   expect(got[n]).toBe('下一条');
-  expect((await rows(dataSource))[0]).toMatchObject({ status: 'sent', parts_sent: n });
+  expect((await rows(bench.dataSource))[0]).toMatchObject({ status: 'sent', parts_sent: n });
 });
 
 it('fails a permanent error at once, without holding up the key', async () => {
   const { logger, lines } = capturingLogger();
-  await enqueueAll(dataSource, [text('发往已删除的机器人', 'deleted-key'), text('正常消息')]);
-  expect(await drain([worker({}, client, logger)])).toBe(2);
-  const [failed, sent] = await rows(dataSource);
+  await enqueueAll(bench.dataSource, [text('发往已删除的机器人', 'deleted-key'), text('正常消息')]);
+  expect(await drain([worker({}, bench.client, logger)])).toBe(2);
+  const [failed, sent] = await rows(bench.dataSource);
   expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
   expect(failed?.last_error).toContain('errcode 93000');
   expect(sent?.status).toBe('sent');
@@ -149,36 +100,39 @@ it('fails a permanent error at once, without holding up the key', async () => {
 
 it('backs off on retryable errors, keeps the key’s later rows waiting, then gives up after maxAttempts', async () => {
   const { logger, lines } = capturingLogger();
-  const w = worker({ maxAttempts: 3 }, client, logger);
-  await enqueueAll(dataSource, [text('第一条'), text('第二条'), text('另一栋楼', OTHER_KEY)]);
-  sim.setMode('server_error');
+  const w = worker({ maxAttempts: 3 }, bench.client, logger);
+  await enqueueAll(bench.dataSource, [text('第一条'), text('第二条'), text('另一栋楼', OTHER_KEY)]);
+  bench.sim.setMode('server_error');
   expect(await w.runOnce()).toBe(2); // 第一条 and 另一栋楼; 第二条 waits behind 第一条
   expect(await w.runOnce()).toBe(0);
-  let [first] = await rows(dataSource);
+  let [first] = await rows(bench.dataSource);
   expect(first).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: later(500) });
 
   clock.set(later(500));
   expect(await w.runOnce()).toBe(2);
-  [first] = await rows(dataSource);
+  [first] = await rows(bench.dataSource);
   expect(first).toMatchObject({ attempts: 2, next_attempt_at: later(500 + 1000) });
   clock.set(later(1500));
   expect(await w.runOnce()).toBe(2); // third and last attempt
-  [first] = await rows(dataSource);
+  [first] = await rows(bench.dataSource);
   expect(first).toMatchObject({ status: 'dead', attempts: 3 });
   expect(first?.last_error).toBe('HTTP 502 from WeCom (attempt 3)');
 
-  sim.setMode('normal');
+  bench.sim.setMode('normal');
   await drain([w]);
   expect(contents()).toEqual(['第二条']);
   expect(lines().filter((l) => l.msg === 'outbox message gave up after its last attempt')).toHaveLength(2);
 });
 
 it('waits a minute after a 45009 from WeCom', async () => {
-  await enqueueAll(dataSource, [text('你好')]);
-  sim.failNext(1, 'rate_limit');
+  await enqueueAll(bench.dataSource, [text('你好')]);
+  bench.sim.failNext(1, 'rate_limit');
   const w = worker();
   await w.runOnce();
-  expect((await rows(dataSource))[0]).toMatchObject({ status: 'pending', next_attempt_at: later(60_000) });
+  expect((await rows(bench.dataSource))[0]).toMatchObject({
+    status: 'pending',
+    next_attempt_at: later(60_000),
+  });
   clock.set(later(60_000));
   await drain([w]);
   expect(contents()).toEqual(['你好']);
@@ -186,10 +140,10 @@ it('waits a minute after a 45009 from WeCom', async () => {
 
 describe('response_url', () => {
   it('falls back to the group webhook when the URL was already used', async () => {
-    const url = sim.issueResponseUrl();
-    await client.replyViaResponseUrl(url, { kind: 'markdown', content: '别处用掉了' });
-    sim.reset();
-    await enqueueAll(dataSource, [
+    const url = bench.sim.issueResponseUrl();
+    await bench.client.replyViaResponseUrl(url, { kind: 'markdown', content: '别处用掉了' });
+    bench.sim.reset();
+    await enqueueAll(bench.dataSource, [
       {
         purpose: 'reply',
         destination: { type: 'response_url', url, fallbackWebhookKey: KEY },
@@ -197,13 +151,13 @@ describe('response_url', () => {
       },
     ]);
     await drain([worker()]);
-    expect(sim.messages().map((m) => [m.destination, m.body])).toEqual([
+    expect(bench.sim.messages().map((m) => [m.destination, m.body])).toEqual([
       [
         { type: 'group_webhook', webhookKey: KEY },
         { kind: 'text', content: '已收到，编号 R-12', mentions: ['wang.fang'] },
       ],
     ]);
-    const [row] = await rows(dataSource);
+    const [row] = await rows(bench.dataSource);
     expect(row).toMatchObject({
       status: 'sent',
       rate_key: KEY,
@@ -216,21 +170,21 @@ describe('response_url', () => {
     const items: OutboxItem[] = [
       {
         purpose: 'reply',
-        destination: { type: 'response_url', url: sim.issueResponseUrl(), fallbackWebhookKey: KEY },
+        destination: { type: 'response_url', url: bench.sim.issueResponseUrl(), fallbackWebhookKey: KEY },
         body: { kind: 'markdown', content: '迟到一' },
       },
       {
         purpose: 'reply',
-        destination: { type: 'response_url', url: sim.issueResponseUrl() },
+        destination: { type: 'response_url', url: bench.sim.issueResponseUrl() },
         body: { kind: 'markdown', content: '迟到二' },
       },
     ];
-    await enqueueAll(dataSource, items);
+    await enqueueAll(bench.dataSource, items);
     clock.set(later(56 * 60_000));
     await drain([worker()]);
-    expect(sim.calls().map((c) => c.endpoint)).toEqual(['webhook']);
+    expect(bench.sim.calls().map((c) => c.endpoint)).toEqual(['webhook']);
     expect(contents()).toEqual(['迟到一']);
-    expect((await rows(dataSource)).map((r) => r.status)).toEqual(['sent', 'failed']);
+    expect((await rows(bench.dataSource)).map((r) => r.status)).toEqual(['sent', 'failed']);
   });
 });
 
@@ -240,15 +194,15 @@ it('refreshes an app token that expires mid-run once and sends every message onc
     destination: { type: 'app_message', userIds: ['li.wei'] },
     body: { kind: 'text', content },
   });
-  await enqueueAll(dataSource, [app('提醒一')]);
+  await enqueueAll(bench.dataSource, [app('提醒一')]);
   const w = worker();
   await drain([w]);
-  sim.failNext(1, 'expire_tokens');
-  await enqueueAll(dataSource, [app('提醒二')]);
+  bench.sim.failNext(1, 'expire_tokens');
+  await enqueueAll(bench.dataSource, [app('提醒二')]);
   await drain([w]);
   expect(contents()).toEqual(['提醒一', '提醒二']);
-  expect(sim.calls().filter((c) => c.endpoint === 'gettoken')).toHaveLength(2);
-  expect((await rows(dataSource)).map((r) => [r.status, r.attempts])).toEqual([
+  expect(bench.sim.calls().filter((c) => c.endpoint === 'gettoken')).toHaveLength(2);
+  expect((await rows(bench.dataSource)).map((r) => [r.status, r.attempts])).toEqual([
     ['sent', 1],
     ['sent', 1],
   ]);
@@ -256,8 +210,8 @@ it('refreshes an app token that expires mid-run once and sends every message onc
 
 describe('a worker that dies', () => {
   it('before sending: the row is delivered exactly once by the next worker, after the lease', async () => {
-    await enqueueAll(dataSource, [text('停电通知')]);
-    const doomed = gatedSender(client, 'before_send');
+    await enqueueAll(bench.dataSource, [text('停电通知')]);
+    const doomed = gatedSender(bench.client, 'before_send');
     void worker({}, doomed.sender).runOnce(); // claims, then never returns: the process "died"
     await doomed.reached;
 
@@ -266,32 +220,32 @@ describe('a worker that dies', () => {
     clock.set(later(60_000));
     expect(await drain([restarted])).toBe(1);
     expect(contents()).toEqual(['停电通知']);
-    expect((await rows(dataSource))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect((await rows(bench.dataSource))[0]).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('after WeCom accepted but before the mark: sent once more after the lease (at least once)', async () => {
-    await enqueueAll(dataSource, [text('停电通知')]);
-    const doomed = gatedSender(client, 'after_send');
+    await enqueueAll(bench.dataSource, [text('停电通知')]);
+    const doomed = gatedSender(bench.client, 'after_send');
     void worker({}, doomed.sender).runOnce();
     await doomed.reached;
     clock.set(later(60_000));
     await drain([worker()]);
     expect(contents()).toEqual(['停电通知', '停电通知']);
-    expect((await rows(dataSource))[0]?.status).toBe('sent');
+    expect((await rows(bench.dataSource))[0]?.status).toBe('sent');
   });
 
   it('one that comes back after its lease ran out cannot overwrite the new owner’s record', async () => {
     const { logger, lines } = capturingLogger();
-    await enqueueAll(dataSource, [text('停电通知')]);
-    const slow = gatedSender(client, 'before_send');
+    await enqueueAll(bench.dataSource, [text('停电通知')]);
+    const slow = gatedSender(bench.client, 'before_send');
     const late = worker({}, slow.sender, logger).runOnce();
     await slow.reached;
     clock.set(later(60_000));
     await drain([worker()]);
-    await dataSource.query(`UPDATE outbox SET last_error = 'marker'`);
+    await bench.dataSource.query(`UPDATE outbox SET last_error = 'marker'`);
     slow.open();
     await late;
-    expect((await rows(dataSource))[0]).toMatchObject({ status: 'sent', last_error: 'marker' });
+    expect((await rows(bench.dataSource))[0]).toMatchObject({ status: 'sent', last_error: 'marker' });
     expect(lines().some((l) => String(l.msg).includes('taken over by another worker'))).toBe(true);
   });
 });
@@ -302,23 +256,23 @@ describe('the loop', () => {
     w.start();
     // Let the first, empty round finish, so the loop is asleep for ten minutes when the row commits.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    await enqueueAll(dataSource, [text('马上发')]);
+    await enqueueAll(bench.dataSource, [text('马上发')]);
     w.wakeUp();
-    await sim.waitForMessages(1, 5000);
+    await bench.sim.waitForMessages(1, 5000);
     await w.stop();
     expect(contents()).toEqual(['马上发']);
   });
 
   it('finishes and records the batch in flight before stop() resolves', async () => {
-    const gated = gatedSender(client, 'before_send');
+    const gated = gatedSender(bench.client, 'before_send');
     const w = worker({ pollIntervalMs: 600_000 }, gated.sender);
-    await enqueueAll(dataSource, [text('收尾')]);
+    await enqueueAll(bench.dataSource, [text('收尾')]);
     w.start();
     await gated.reached;
     const stopped = w.stop();
     gated.open();
     await stopped;
-    expect((await rows(dataSource))[0]?.status).toBe('sent');
+    expect((await rows(bench.dataSource))[0]?.status).toBe('sent');
     expect(contents()).toEqual(['收尾']);
   });
 });
