@@ -207,7 +207,13 @@ export class ServiceProcess {
   }
 }
 
-/** A port per harness role, away from the ones tests use (39xxx) and from each other. */
+/**
+ * A port per harness role (slot 0–49). Below Linux's ephemeral range (32768–60999): outgoing
+ * connections take their local ports there, and listening on a port one of them holds fails with
+ * EADDRINUSE (seen in a smoke run: a kept-alive connection had taken the service's port).
+ */
 export function portFor(slot: number): number {
-  return 41000 + (process.pid % 500) * 10 + slot;
+  if (!Number.isInteger(slot) || slot < 0 || slot >= 50)
+    throw new RangeError(`port slot ${slot} out of 0–49`);
+  return 10000 + (process.pid % 200) * 50 + slot;
 }
