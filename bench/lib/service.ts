@@ -208,12 +208,12 @@ export class ServiceProcess {
 }
 
 /**
- * A port per harness role (slot 0–49). Below Linux's ephemeral range (32768–60999): outgoing
+ * A port per harness role (slot 0–99). Below Linux's ephemeral range (32768–60999): outgoing
  * connections take their local ports there, and listening on a port one of them holds fails with
  * EADDRINUSE (seen in a smoke run: a kept-alive connection had taken the service's port).
  */
 export function portFor(slot: number): number {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= 50)
-    throw new RangeError(`port slot ${slot} out of 0–49`);
-  return 10000 + (process.pid % 200) * 50 + slot;
+  if (!Number.isInteger(slot) || slot < 0 || slot >= 100)
+    throw new RangeError(`port slot ${slot} out of 0–99`);
+  return 10000 + (process.pid % 100) * 100 + slot;
 }
