@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
 import { openAsOf } from './as-of';
 import { formatIsoWeek, shiftWeek, weekBounds, type IsoWeek } from './calendar';
@@ -69,20 +69,36 @@ function emptyFigures(
   };
 }
 
-/** Gathers one week's digest: the street's and each compound's figures, this week and the one before. */
+/**
+ * Two independent reads: at once on a DataSource (each on its own pooled connection), one after
+ * the other inside a transaction, whose single connection cannot run two statements at a time.
+ */
+async function bothOf<A, B>(db: Db, a: () => Promise<A>, b: () => Promise<B>): Promise<[A, B]> {
+  if (db instanceof DataSource) return Promise.all([a(), b()]);
+  return [await a(), await b()];
+}
+
+/**
+ * Gathers one week's digest: the street's and each compound's figures, this week and the one before.
+ * Given a DataSource it reads on two connections at once (the weekly job builds the digest before
+ * it claims the week, so it can); given a transaction, on that transaction's connection.
+ */
 export async function buildDigest(db: Db, ledger: Ledger, week: IsoWeek, timeZone: string): Promise<Digest> {
   const { start, end } = weekBounds(week, timeZone);
   const previousStart = weekBounds(shiftWeek(week, -1), timeZone).start;
-  // The requests open at the end of the week, read once for the exceptions and the buildings.
-  const open = await openAsOf(db, { at: end, since: start });
-  // Every compound's figures and the street's in one pass per week, not one query per compound;
-  // this week's with each building's.
-  const { figures: current, buildings } = await weeklyFiguresWithBuildings(
+  // Every compound's figures and the street's in one pass per week, not one query per compound.
+  // The requests open at the end of the week are read once, for this week's figures per building
+  // and for the exceptions; the week before needs neither.
+  const [open, previous] = await bothOf(
     db,
-    { weekStart: start, timeZone },
-    open,
+    () => openAsOf(db, { at: end, since: start }),
+    () => weeklyFiguresForAll(db, { weekStart: previousStart, timeZone }),
   );
-  const previous = await weeklyFiguresForAll(db, { weekStart: previousStart, timeZone });
+  const [{ figures: current, buildings }, exceptions] = await bothOf(
+    db,
+    () => weeklyFiguresWithBuildings(db, { weekStart: start, timeZone }, open),
+    () => weekExceptions(db, { weekStart: start, timeZone }, open),
+  );
   const figures = (all: Map<string | null, WeeklyFigures>, weekStart: Date, compoundId: string | null) =>
     all.get(compoundId) ?? emptyFigures(all, weekStart, compoundId);
   const compounds: CompoundDigest[] = [];
@@ -105,7 +121,7 @@ export async function buildDigest(db: Db, ledger: Ledger, week: IsoWeek, timeZon
     timeZone,
     total: { current: figures(current, start, null), previous: figures(previous, previousStart, null) },
     compounds,
-    exceptions: await weekExceptions(db, { weekStart: start, timeZone }, open),
+    exceptions,
     buildings,
   };
 }

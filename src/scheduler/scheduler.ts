@@ -1,6 +1,7 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { DataSource, EntityManager } from 'typeorm';
 import { formatIsoWeek, lastFullWeekBefore, parseIsoWeek } from '../digest/calendar';
+import type { Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -9,7 +10,13 @@ import { JOB_NAMES, runClaimed, type JobName, type JobOutcome, type JobSummary }
 import { previousFire } from './cron-times';
 import { defaultInstance, DEFAULTS, type SchedulerOptions } from './options';
 import { sweepReminders } from './reminder-sweep';
-import { queueBuildingNotes, queueDigest } from './weekly-jobs';
+import {
+  prepareDigest,
+  queueBuildingNotes,
+  queueDigest,
+  type PreparedDigest,
+  type WeeklySettings,
+} from './weekly-jobs';
 
 /** Jobs that report on a week: their period is the ISO week, made up once if missed. */
 const WEEKLY: readonly JobName[] = ['weekly-digest', 'building-notes'];
@@ -133,8 +140,9 @@ export class Scheduler {
   private async run(job: JobName, period: string, now: Date): Promise<JobOutcome> {
     const log = this.logger.child({ job, period });
     try {
+      const digest = job === 'weekly-digest' ? await this.prepareDigest(period) : undefined;
       const outcome = await runClaimed(this.dataSource, { job, period, instance: this.instance, now }, (tx) =>
-        this.work(job, period, tx, now),
+        this.work(job, period, tx, now, digest),
       );
       if (outcome.status === 'ran') {
         log.info(outcome.summary, `${job} ran`);
@@ -154,13 +162,40 @@ export class Scheduler {
     }
   }
 
-  private async work(job: JobName, period: string, tx: EntityManager, now: Date): Promise<JobSummary> {
-    const ledger = await this.ledgers.current(tx);
-    const settings = {
+  private get settings(): WeeklySettings {
+    return {
       timeZone: this.options.timeZone,
       quietHours: this.options.quietHours,
       privateNotices: this.options.privateNotices,
     };
+  }
+
+  /**
+   * The week's digest, built before its claim: outside a transaction its reads run on several
+   * connections at once. Skipped (undefined) when the week already ran, so the claim skips too;
+   * if two instances race, both build it and the claim lets one queue it.
+   */
+  private async prepareDigest(
+    period: string,
+  ): Promise<{ ledger: Ledger; digest: PreparedDigest } | undefined> {
+    const done = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM scheduled_run WHERE job = 'weekly-digest' AND period = $1`,
+      [period],
+    );
+    if (done.length > 0) return undefined;
+    const ledger = await this.ledgers.current(this.dataSource);
+    return { ledger, digest: await prepareDigest(this.dataSource, ledger, weekOf(period), this.settings) };
+  }
+
+  private async work(
+    job: JobName,
+    period: string,
+    tx: EntityManager,
+    now: Date,
+    prepared?: { ledger: Ledger; digest: PreparedDigest },
+  ): Promise<JobSummary> {
+    const ledger = prepared?.ledger ?? (await this.ledgers.current(tx));
+    const settings = this.settings;
     switch (job) {
       case 'reminders': {
         const result = await sweepReminders(tx, ledger, now, settings, this.logger);
@@ -172,7 +207,7 @@ export class Scheduler {
         return { closed: result.closed };
       }
       case 'weekly-digest': {
-        const result = await queueDigest(tx, ledger, weekOf(period), now, settings);
+        const result = await queueDigest(tx, ledger, weekOf(period), now, settings, prepared?.digest);
         if (result.destination === 'none') {
           this.logger.warn(
             { period },

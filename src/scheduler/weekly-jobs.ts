@@ -50,17 +50,41 @@ export async function digestParts(
   return renderDigest(await buildDigest(db, ledger, week, timeZone), ledger, maxBytes);
 }
 
-/** Queues a week's digest to the leadership; each part under its own dedupe key, so at most once. */
+/** A week's digest rendered for where it goes, ready to queue. */
+export interface PreparedDigest {
+  readonly destination: { audience: Audience; maxBytes: number } | null;
+  readonly parts: readonly string[];
+}
+
+/**
+ * Builds and renders a week's digest. On a DataSource this reads on several connections at once,
+ * which is why the weekly job prepares the digest before the transaction that claims the week.
+ */
+export async function prepareDigest(
+  db: Db,
+  ledger: Ledger,
+  week: IsoWeek,
+  settings: WeeklySettings,
+): Promise<PreparedDigest> {
+  const destination = digestDestination(ledger, settings.privateNotices);
+  if (!destination) return { destination, parts: [] };
+  return { destination, parts: await digestParts(db, ledger, week, settings.timeZone, destination.maxBytes) };
+}
+
+/**
+ * Queues a week's digest to the leadership; each part under its own dedupe key, so at most once.
+ * Given no prepared digest, it builds one inside the transaction.
+ */
 export async function queueDigest(
   tx: EntityManager,
   ledger: Ledger,
   week: IsoWeek,
   now: Date,
   settings: WeeklySettings,
+  prepared?: PreparedDigest,
 ): Promise<{ parts: number; queued: number; duplicates: number; destination: string }> {
-  const destination = digestDestination(ledger, settings.privateNotices);
+  const { destination, parts } = prepared ?? (await prepareDigest(tx, ledger, week, settings));
   if (!destination) return { parts: 0, queued: 0, duplicates: 0, destination: 'none' };
-  const parts = await digestParts(tx, ledger, week, settings.timeZone, destination.maxBytes);
   const label = formatIsoWeek(week);
   const notBefore = quietEnd(now, settings.quietHours, settings.timeZone);
   let queued = 0;

@@ -151,6 +151,15 @@ it('is not a trivial street: the week has misses, ratings of both kinds and esca
   expect(x.council.length).toBeGreaterThan(0);
 });
 
+it('builds the same digest on several connections at once as inside one transaction', async () => {
+  const ledger = new Ledger(street.ledger, 1);
+  const parallel = await buildDigest(db.dataSource, ledger, W48, TZ);
+  const inTransaction = await db.dataSource.transaction((tx) => buildDigest(tx, ledger, W48, TZ));
+  expect(parallel).toEqual(inTransaction);
+  expect(parallel.total.current.received).toBeGreaterThan(0);
+  expect(parallel.exceptions.overdue.length).toBeGreaterThan(0);
+});
+
 it('renders the W48 digest with those figures, exceptions first, within the byte limit', async () => {
   const ledger = new Ledger(street.ledger, 1);
   const digest = await buildDigest(db.dataSource, ledger, W48, TZ);
