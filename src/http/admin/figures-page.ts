@@ -1,6 +1,6 @@
 import type Router from 'koa-router';
 import { z } from 'zod';
-import { lastFullWeekBefore, percent, weekBounds, weeklyFigures, type Rate } from '../../digest';
+import { lastFullWeekBefore, percent, rate, weekBounds, weeklyFiguresForAll, type Rate } from '../../digest';
 import { findHotspots } from '../../requests/hotspots';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
@@ -125,13 +125,12 @@ async function compoundsTable(
 ): Promise<Html> {
   if (compounds.length === 0) return html``;
   const { start } = weekBounds(lastFullWeekBefore(now, deps.timeZone), deps.timeZone);
+  // Every compound's week in one pass; a compound with nothing in it is absent: all zero.
+  const all = await weeklyFiguresForAll(deps.dataSource, { weekStart: start, timeZone: deps.timeZone });
+  const none = rate(0, 0);
   const rows: Html[] = [];
   for (const c of compounds) {
-    const f = await weeklyFigures(deps.dataSource, {
-      weekStart: start,
-      timeZone: deps.timeZone,
-      compoundId: c.id,
-    });
+    const f = all.get(c.id) ?? { received: 0, response: none, resolution: none, satisfaction: none };
     rows.push(
       html`<tr>
         <td data-label="小区"><a href="/admin/figures?compound=${c.id}">${c.name}</a></td>

@@ -246,6 +246,30 @@ describe('the weekly figures', () => {
     }
   });
 
+  it("sets every compound's last full week side by side, as the digest computes it", async () => {
+    const page = await client.text('/admin/figures');
+    const table = page.slice(page.indexOf('各小区上周'));
+    const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
+    const seen = [];
+    for (const [, id, body] of table.matchAll(
+      /href="\/admin\/figures\?compound=([^"]+)">[^<]*<\/a><\/td>([\s\S]*?)<\/tr>/g,
+    )) {
+      const f = await weeklyFigures(db.dataSource, {
+        weekStart: new Date('2026-11-15T16:00:00Z'),
+        timeZone: TIME_ZONE,
+        compoundId: id ?? null,
+      });
+      const cells = [...(body ?? '').matchAll(/class="num">\s*([^<]*)/g)].map((m) => m[1]?.trim());
+      expect(cells).toEqual([
+        String(f.received),
+        ...[f.response, f.resolution, f.satisfaction].map((r) => pct(r.value)),
+      ]);
+      seen.push({ id, received: f.received });
+    }
+    expect(seen.map((c) => c.id).sort()).toEqual(['changzhong-3c', 'jiangwan', 'jinianlu'].sort());
+    expect(seen.some((c) => c.received > 0)).toBe(true);
+  });
+
   it('lists the hotspots', async () => {
     const page = await client.text('/admin/figures');
     expect(page).toContain('热点楼栋');
