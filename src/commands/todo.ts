@@ -1,8 +1,11 @@
 import { summaryLine } from '../requests/format';
-import { listRequests } from '../requests/request-store';
+import { searchRequests } from '../requests/request-search';
+import { REQUEST_STATUSES } from '../requests/request-store';
 import type { CommandDefinition } from './context';
 
 const LIMIT = 10;
+/** A resident's own requests until they are closed or withdrawn (a resolved one may still be rated). */
+const STILL_ON_RESIDENTS_LIST = REQUEST_STATUSES.filter((s) => s !== 'closed' && s !== 'withdrawn');
 
 export const todo: CommandDefinition = {
   name: 'todo',
@@ -11,11 +14,16 @@ export const todo: CommandDefinition = {
   forStaff: false,
   async run(ctx) {
     const staff = ctx.ledger.hasRole(ctx.senderId);
+    // One past the list says whether there are more.
+    const page = { limit: LIMIT + 1, offset: 0 };
     const rows = staff
-      ? await listRequests(ctx.tx, { status: 'active', assigneeId: ctx.senderId, limit: LIMIT + 1 })
-      : (await listRequests(ctx.tx, { reporterId: ctx.senderId, limit: 50 }))
-          .filter((r) => r.status !== 'closed' && r.status !== 'withdrawn')
-          .slice(0, LIMIT + 1);
+      ? await searchRequests(ctx.tx, { status: 'active', assigneeId: ctx.senderId }, ctx.now, page)
+      : await searchRequests(
+          ctx.tx,
+          { reporterId: ctx.senderId, statuses: STILL_ON_RESIDENTS_LIST },
+          ctx.now,
+          page,
+        );
     if (rows.length === 0) {
       ctx.out.reply(staff ? '你目前没有待办，辛苦了' : '你报的事都办完了');
       return;

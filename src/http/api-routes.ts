@@ -7,18 +7,20 @@ import { categoryName, maskPhones, STATUS_NAMES } from '../requests/format';
 import {
   findRequestByNo,
   listEvents,
-  listRequests,
   REQUEST_STATUSES,
   type EventRow,
   type RequestRow,
 } from '../requests/request-store';
+import { searchRequests } from '../requests/request-search';
 import { AppError } from '../shared/errors';
 import type { AppState } from './app-state';
 import { formatIsoWeek, lastFullWeekBefore, mondayOf, parseIsoWeek, zonedInstant } from '../digest/calendar';
 import { weeklyFigures } from '../digest/weekly-figures';
 import type { Clock } from '../shared/clock';
 import { sessionKeysFor, sessionOrBearer } from './admin/admin-auth';
+import { nameLookup } from './admin/people';
 import { securityHeaders } from './admin/security-headers';
+import { isoFormatter } from './admin/time-format';
 
 export interface ApiRoutesDeps {
   readonly dataSource: DataSource;
@@ -106,15 +108,18 @@ export function apiRoutes(deps: ApiRoutesDeps): Router<AppState> {
   router.get('/requests', async (ctx) => {
     const q = parse(ListQuery, ctx.query, 'query');
     // One row past the page says whether another page follows, without counting every match.
-    const rows = await listRequests(deps.dataSource, {
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.building ? { buildingId: q.building } : {}),
-      ...(q.compound ? { compoundId: q.compound } : {}),
-      ...(q.category ? { category: q.category } : {}),
-      ...(q.assignee ? { assigneeId: q.assignee } : {}),
-      limit: q.limit + 1,
-      offset: (q.page - 1) * q.limit,
-    });
+    const rows = await searchRequests(
+      deps.dataSource,
+      {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.building ? { buildingId: q.building } : {}),
+        ...(q.compound ? { compoundId: q.compound } : {}),
+        ...(q.category ? { category: q.category } : {}),
+        ...(q.assignee ? { assigneeId: q.assignee } : {}),
+      },
+      deps.clock.now(),
+      { limit: q.limit + 1, offset: (q.page - 1) * q.limit },
+    );
     const page = rows.slice(0, q.limit);
     const ledger = await deps.ledgers.current(deps.dataSource);
     ctx.body = {
@@ -156,7 +161,7 @@ class RequestRenderer {
     private readonly dataSource: DataSource,
     timeZone: string,
   ) {
-    this.iso = isoWithOffset(timeZone);
+    this.iso = isoFormatter(timeZone, { milliseconds: true });
   }
 
   async all(ledger: Ledger, requests: readonly RequestRow[]): Promise<object[]> {
@@ -174,8 +179,10 @@ class RequestRenderer {
     const people = [
       ...requests.flatMap((r) => [r.reporterId, r.assigneeId]),
       ...events.map((e) => e.actorId),
-    ].filter((p): p is string => p !== null);
-    const person = await this.personLookup(ledger, people);
+    ];
+    // Names only (the ledger's, else the person table's): a phone number cannot reach a response.
+    const name = await nameLookup(this.dataSource, ledger, people);
+    const person = (p: string | null): PersonRef | null => (p === null ? null : { id: p, name: name(p) });
     return requests.map((r) => this.one(ledger, r, byRequest.get(r.id) ?? [], person));
   }
 
@@ -228,48 +235,4 @@ class RequestRenderer {
       })),
     };
   }
-
-  /**
-   * Names from the ledger; someone since removed from it keeps the name the person table
-   * remembers. Only id and name are ever read: a phone number cannot reach a response.
-   */
-  private async personLookup(
-    ledger: Ledger,
-    ids: readonly string[],
-  ): Promise<(id: string | null) => PersonRef | null> {
-    const unknown = [...new Set(ids)].filter((p) => !ledger.person(p));
-    const former = new Map<string, string>();
-    if (unknown.length > 0) {
-      const rows = await this.dataSource.query<{ id: string; name: string }[]>(
-        `SELECT id, name FROM person WHERE id = ANY($1::text[])`,
-        [unknown],
-      );
-      for (const row of rows) former.set(row.id, row.name);
-    }
-    return (p) => (p === null ? null : { id: p, name: ledger.person(p)?.name ?? former.get(p) ?? null });
-  }
-}
-
-/** ISO 8601 in the given zone: 2026-11-28T10:05:00.000+08:00 (the same instant as ...T02:05:00Z). */
-function isoWithOffset(timeZone: string): (at: Date | null) => string | null {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    fractionalSecondDigits: 3,
-    hourCycle: 'h23',
-    timeZoneName: 'longOffset',
-  });
-  return (at) => {
-    if (at === null) return null;
-    const parts = format.formatToParts(at);
-    const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-    // longOffset reads "GMT+08:00", or just "GMT" in some ICU versions for UTC itself.
-    const offset = get('timeZoneName').replace(/^GMT/, '') || '+00:00';
-    return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}.${get('fractionalSecond')}${offset}`;
-  };
 }

@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { RequestRow, RequestStatus } from './request-store';
+import { toRequest, type RequestRow, type RequestStatus } from './request-store';
 
 /**
- * The one filtered view of requests that the street office's pages, the CSV export and the
- * Open311 feed all read, so a filter means the same thing everywhere.
+ * The one filtered view of requests that the street office's pages, the CSV export, the Open311
+ * feed, the read API and the 待办 command all read, so a filter means the same thing everywhere.
  */
 export interface RequestSearch {
   readonly status?: RequestStatus | 'active';
@@ -15,6 +15,7 @@ export interface RequestSearch {
   /** Any of these categories. */
   readonly categories?: readonly string[];
   readonly assigneeId?: string;
+  readonly reporterId?: string;
   /** Still open or being handled, and past its acknowledge or resolve deadline. */
   readonly overdue?: boolean;
   /** Passed up to the grid worker or the street office at least once. */
@@ -29,15 +30,6 @@ export interface RequestSearch {
 }
 
 type Db = EntityManager | DataSource;
-
-const camel = (name: string) => name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-
-/** As request-store reads rows: the drivers already give integers, booleans, jsonb and dates. */
-export function toRequestRow(row: Record<string, unknown>): RequestRow {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) out[camel(key)] = value;
-  return out as unknown as RequestRow;
-}
 
 /** The SQL condition shared by overdue filters and counts; $now is the caller's parameter. */
 export function overdueSql(now: string): string {
@@ -60,6 +52,7 @@ export function searchWhere(filter: RequestSearch, now: Date): { where: string; 
   if (filter.category) where.push(`category = ${param(filter.category)}`);
   if (filter.categories) where.push(`category = ANY(${param(filter.categories)}::text[])`);
   if (filter.assigneeId) where.push(`assignee_id = ${param(filter.assigneeId)}`);
+  if (filter.reporterId) where.push(`reporter_id = ${param(filter.reporterId)}`);
   if (filter.overdue) where.push(overdueSql(param(now)));
   if (filter.escalated) where.push(`escalation_level > 0`);
   if (filter.council) where.push(`council`);
@@ -96,7 +89,7 @@ export async function searchRequests(
     `SELECT * FROM request ${where} ORDER BY no DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
     [...values, page.limit, page.offset],
   );
-  return rows.map(toRequestRow);
+  return rows.map(toRequest);
 }
 
 export interface BuildingCounts {

@@ -62,7 +62,8 @@ function camelKeys(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Columns are integers, booleans, text, jsonb and timestamps: the drivers already give the right JS types. */
-function toRequest(row: Record<string, unknown>): RequestRow {
+/** A request as read from SQL: the drivers already give integers, booleans, jsonb and dates. */
+export function toRequest(row: Record<string, unknown>): RequestRow {
   return camelKeys(row) as unknown as RequestRow;
 }
 
@@ -269,38 +270,4 @@ export async function listEvents(db: Db, requestIds: readonly string[]): Promise
     [requestIds],
   );
   return rows.map(toEvent);
-}
-
-export interface RequestFilter {
-  readonly status?: RequestStatus | 'active';
-  readonly buildingId?: string;
-  readonly compoundId?: string;
-  readonly category?: string;
-  readonly assigneeId?: string;
-  readonly reporterId?: string;
-  readonly limit?: number;
-  readonly offset?: number;
-}
-
-export async function listRequests(db: Db, filter: RequestFilter = {}): Promise<RequestRow[]> {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    values.push(value);
-    where.push(sql.replace('?', `$${values.length}`));
-  };
-  if (filter.status === 'active') where.push(`status IN ('open', 'acknowledged')`);
-  else if (filter.status) add('status = ?', filter.status);
-  if (filter.buildingId) add('building_id = ?', filter.buildingId);
-  if (filter.compoundId) add('compound_id = ?', filter.compoundId);
-  if (filter.category) add('category = ?', filter.category);
-  if (filter.assigneeId) add('assignee_id = ?', filter.assigneeId);
-  if (filter.reporterId) add('reporter_id = ?', filter.reporterId);
-  values.push(Math.min(filter.limit ?? 50, 500), filter.offset ?? 0);
-  const rows = await db.query<Record<string, unknown>[]>(
-    `SELECT * FROM request ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY no DESC LIMIT $${values.length - 1} OFFSET $${values.length}`,
-    values,
-  );
-  return rows.map(toRequest);
 }

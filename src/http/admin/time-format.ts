@@ -42,9 +42,13 @@ export function dayFormatter(timeZone: string): (at: Date) => string {
 
 /**
  * ISO 8601 with the zone's offset: 2026-11-28T09:05:00+08:00. Open311 consumers (and Excel)
- * read this as the street's local time while it still names one exact instant.
+ * read this as the street's local time while it still names one exact instant. The read API
+ * writes milliseconds too (2026-11-28T09:05:00.000+08:00), as it always has.
  */
-export function isoFormatter(timeZone: string): (at: Date | null) => string | null {
+export function isoFormatter(
+  timeZone: string,
+  options: { readonly milliseconds?: boolean } = {},
+): (at: Date | null) => string | null {
   const get = partsGetter(
     new Intl.DateTimeFormat('en-US', {
       timeZone,
@@ -54,6 +58,7 @@ export function isoFormatter(timeZone: string): (at: Date | null) => string | nu
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
+      ...(options.milliseconds ? { fractionalSecondDigits: 3 as const } : {}),
       hourCycle: 'h23',
       timeZoneName: 'longOffset',
     }),
@@ -63,6 +68,7 @@ export function isoFormatter(timeZone: string): (at: Date | null) => string | nu
     const p = get(at);
     // longOffset reads "GMT+08:00", or just "GMT" in some ICU versions for UTC itself.
     const offset = p('timeZoneName').replace(/^GMT/, '') || '+00:00';
-    return `${p('year')}-${p('month')}-${p('day')}T${p('hour')}:${p('minute')}:${p('second')}${offset}`;
+    const fraction = options.milliseconds ? `.${p('fractionalSecond')}` : '';
+    return `${p('year')}-${p('month')}-${p('day')}T${p('hour')}:${p('minute')}:${p('second')}${fraction}${offset}`;
   };
 }
