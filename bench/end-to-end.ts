@@ -1,12 +1,10 @@
-import path from 'node:path';
-import { WecomSimulator, type SimulatedMessage } from '../src/wecom/simulator';
+import type { SimulatedMessage } from '../src/wecom/simulator';
 import { encryptAll, planMessages, type PlannedMessage } from './lib/callbacks';
 import { runId, type RunContext } from './lib/context';
-import { knownRequests, prepareDatabase, waitForOutbox } from './lib/desk-db';
+import { knownRequests, waitForOutbox } from './lib/desk-db';
 import { closedLoop, openLoop } from './lib/http-load';
-import { createScratchDatabase } from './lib/postgres';
 import { summarize } from './lib/report';
-import { portFor, ServiceProcess } from './lib/service';
+import { withBenchService } from './lib/service';
 import { buildingIds } from './lib/street';
 
 const RATE_PER_S = 50;
@@ -33,21 +31,7 @@ export async function benchEndToEnd(ctx: RunContext): Promise<void> {
   const { report } = ctx;
   const seconds = ctx.smoke ? 10 : 60;
   ctx.log(`== end to end: ${RATE_PER_S} messages/s for ${seconds} s, callback → reply at the simulator`);
-  const db = await createScratchDatabase('mulin_bench_e2e');
-  const simulator = new WecomSimulator({ acceptAnyWebhookKey: true });
-  await simulator.start();
-  const service = new ServiceProcess({
-    port: portFor(2),
-    databaseUrl: db.url,
-    apiBase: simulator.url,
-    logFile: path.join(ctx.workDir, 'e2e-service.log'),
-    entry: ctx.entry,
-  });
-  try {
-    await prepareDatabase(db.url, ctx.ledger);
-    await service.start();
-    const target = { host: '127.0.0.1', port: service.options.port };
-
+  await withBenchService(ctx, { name: 'e2e', slot: 2 }, async ({ simulator, databaseUrl, target }) => {
     const warm = planMessages({
       count: ctx.smoke ? 300 : 1000,
       shape: ctx.shape,
@@ -64,7 +48,7 @@ export async function benchEndToEnd(ctx: RunContext): Promise<void> {
       })),
       durationMs: 120_000,
     });
-    const left = await waitForOutbox(db.url, 120_000);
+    const left = await waitForOutbox(databaseUrl, 120_000);
     if (left > 0) report.note(`warm-up: ${left} outbox rows still pending`);
     simulator.reset();
 
@@ -77,7 +61,7 @@ export async function benchEndToEnd(ctx: RunContext): Promise<void> {
       shape: ctx.shape,
       seed: 4,
       runId: runId(),
-      known: await knownRequests(db.url),
+      known: await knownRequests(databaseUrl),
       buildingOf: (i) => i % buildings,
     });
     const sentAt = new Array<number>(count).fill(0);
@@ -151,9 +135,5 @@ export async function benchEndToEnd(ctx: RunContext): Promise<void> {
       unmatched === 0 && extra === 0 && wrongReceipt === 0,
       `${latencies.length} matched, ${unmatched} without a reply, ${extra} extra, ${wrongReceipt} receipts out of order`,
     );
-  } finally {
-    await service.stop();
-    await simulator.stop();
-    await db.drop();
-  }
+  });
 }

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../src/db/data-source';
@@ -10,9 +9,9 @@ import { WecomSimulator, type SimulatedMessage } from '../src/wecom/simulator';
 import { sleep, type RunContext } from './lib/context';
 import { cpuSecondsOf, cpuSnapshot, cpuUsed } from './lib/cpu';
 import { prepareDatabase } from './lib/desk-db';
-import { adminQuery, createScratchDatabase, queryRows } from './lib/postgres';
+import { adminQuery, queryRows, withScratchDatabase } from './lib/postgres';
 import { summarize } from './lib/report';
-import { portFor, ServiceProcess } from './lib/service';
+import { withBenchService } from './lib/service';
 import { buildingIds } from './lib/street';
 
 /** WeCom's limit, and the worker's default: sends per webhook key per minute. */
@@ -236,18 +235,10 @@ async function serviceDrain(ctx: RunContext, url: string, keyCount: number, back
   const target = keyCount * perKey;
   // The blocked keys free up 60 s after the seed: the measurement ends before.
   const windowMs = backlog ? (ctx.smoke ? 30_000 : 50_000) : ctx.smoke ? 60_000 : 180_000;
-  const simulator = new WecomSimulator({ acceptAnyWebhookKey: true });
-  await simulator.start();
-  const service = new ServiceProcess({
-    port: portFor(6),
-    databaseUrl: url,
-    apiBase: simulator.url,
-    logFile: path.join(ctx.workDir, `outbox-drain-service${backlog ? '-backlog' : ''}.log`),
-    entry: ctx.entry,
-  });
-  try {
-    await adminQuery(url, 'TRUNCATE outbox, outbox_rate RESTART IDENTITY');
-    await service.start();
+  // Each drain starts on an empty outbox: rows the claim rounds or the last drain left would go first.
+  await adminQuery(url, 'TRUNCATE outbox, outbox_rate RESTART IDENTITY');
+  const name = `outbox-drain${backlog ? '-backlog' : ''}`;
+  await withBenchService(ctx, { name, slot: 6, databaseUrl: url }, async ({ service, simulator }) => {
     await sleep(1000);
     const cpu0 = cpuSnapshot([service.pid]);
     const backends0 = await backendCpu(url);
@@ -305,10 +296,7 @@ async function serviceDrain(ctx: RunContext, url: string, keyCount: number, back
         simulator.calls().every((c) => c.errcode === 0),
       `${sent.length} of ${target} sent within ${windowMs / 1000} s, ${stored?.sent ?? 0} rows marked sent${backlog ? '; none to a rate-limited key' : ''}`,
     );
-  } finally {
-    await service.stop();
-    await simulator.stop();
-  }
+  });
 }
 
 /**
@@ -320,13 +308,10 @@ async function serviceDrain(ctx: RunContext, url: string, keyCount: number, back
 export async function benchOutboxDrain(ctx: RunContext): Promise<void> {
   const keyCount = ctx.smoke ? 100 : 1000;
   ctx.log(`== outbox worker: ${keyCount * PER_MINUTE} rows over ${keyCount} webhook keys`);
-  const db = await createScratchDatabase('mulin_bench_outbox');
-  try {
+  await withScratchDatabase('mulin_bench_outbox', async (db) => {
     await prepareDatabase(db.url, ctx.ledger);
     await claimRounds(ctx, db.url, keyCount);
     await serviceDrain(ctx, db.url, keyCount, false);
     await serviceDrain(ctx, db.url, keyCount, true);
-  } finally {
-    await db.drop();
-  }
+  });
 }

@@ -2,8 +2,8 @@ import http from 'node:http';
 import net from 'node:net';
 import fc from 'fast-check';
 import type { RunContext } from '../bench/lib/context';
-import { createScratchDatabase, queryRows } from '../bench/lib/postgres';
-import { Desk } from './lib/desk';
+import { queryRows } from '../bench/lib/postgres';
+import { withDesk } from './lib/desk';
 import { malformedInput, type FuzzInput } from './lib/malformed';
 
 interface Answer {
@@ -207,12 +207,8 @@ export async function chaosFuzz(ctx: RunContext): Promise<void> {
   const { report } = ctx;
   const runs = ctx.smoke ? 1000 : 10_000;
   ctx.log(`== fuzzing the callback endpoints: ${runs} malformed callbacks, plus huge and slow bodies`);
-  const db = await createScratchDatabase('mulin_chaos_fuzz');
-  const desk = new Desk(ctx, 'fuzz', db.url, 1, 50);
-  try {
-    await desk.start();
-    const service = desk.instances[0];
-    if (!service) throw new Error('no instance');
+  await withDesk(ctx, { name: 'fuzz', instances: 1, slot: 50 }, async (desk) => {
+    const service = desk.instance();
     const port = service.options.port;
     const slow = hugeAndSlow(port);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -241,7 +237,10 @@ export async function chaosFuzz(ctx: RunContext): Promise<void> {
     agent.destroy();
     const slowResults = await slow;
     const alive = service.running() && (await service.healthy());
-    const [stored] = await queryRows<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM inbound_message');
+    const [stored] = await queryRows<{ n: number }>(
+      desk.databaseUrl,
+      'SELECT count(*)::int AS n FROM inbound_message',
+    );
     const unhandled = (service.newLog().match(/"level":50/g) ?? []).length;
 
     const summary = [...byKind.entries()]
@@ -269,8 +268,5 @@ export async function chaosFuzz(ctx: RunContext): Promise<void> {
       alive && stored?.n === 0 && unhandled === 0,
       `alive ${alive}, ${stored?.n ?? '?'} inbound rows, ${unhandled} error lines in its log`,
     );
-  } finally {
-    await desk.stop();
-    await db.drop();
-  }
+  });
 }

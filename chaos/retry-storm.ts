@@ -1,7 +1,6 @@
 import { runId, type RunContext } from '../bench/lib/context';
 import { agentFor, post, type PostTarget, type Request } from '../bench/lib/http-load';
-import { createScratchDatabase } from '../bench/lib/postgres';
-import { Desk, receiptsByMarker, waitUntilSent } from './lib/desk';
+import { Desk, receiptsByMarker, waitUntilSent, withDesk } from './lib/desk';
 
 /**
  * A retry storm: every callback delivered four times: twice at the same moment, one copy to each
@@ -12,17 +11,14 @@ export async function chaosRetryStorm(ctx: RunContext): Promise<void> {
   const { report } = ctx;
   const count = ctx.smoke ? 200 : 1000;
   ctx.log(`== retry storm: ${count} callbacks × 4 deliveries, two instances`);
-  const db = await createScratchDatabase('mulin_chaos_storm');
-  const desk = new Desk(ctx, 'storm', db.url, 2, 10);
-  try {
-    await desk.start();
+  await withDesk(ctx, { name: 'storm', instances: 2, slot: 10 }, async (desk) => {
     const id = runId();
     const planned = desk.plan(count, id, 11);
     const first = Desk.requests(planned);
     // WeCom signs each delivery anew: same message, fresh timestamp, nonce and signature.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const again = Desk.requests(planned);
-    const targets: PostTarget[] = desk.instances.map((i) => ({ host: '127.0.0.1', port: i.options.port }));
+    const targets: PostTarget[] = desk.instances.map((_, i) => desk.target(i));
     const agents = targets.map(() => agentFor(16));
     const statuses: Record<string, number> = {};
     const deliverPair = async (request: Request) => {
@@ -49,7 +45,7 @@ export async function chaosRetryStorm(ctx: RunContext): Promise<void> {
     for (const agent of agents) agent.destroy();
     const seconds = (Date.now() - started) / 1000;
 
-    const counts = await waitUntilSent(db.url, id, ctx.smoke ? 60_000 : 180_000);
+    const counts = await waitUntilSent(desk.databaseUrl, id, ctx.smoke ? 60_000 : 180_000);
     const receipts = receiptsByMarker(desk.simulator.messages(), planned);
     const once = [...receipts.values()].filter((list) => list.length === 1).length;
     const twice = [...receipts.values()].filter((list) => list.length > 1).length;
@@ -70,8 +66,5 @@ export async function chaosRetryStorm(ctx: RunContext): Promise<void> {
       once === count && twice === 0,
       `${once} once, ${twice} more than once, ${count - once - twice} missing (${counts.pending} pending, ${counts.failedOrDead} failed/dead)`,
     );
-  } finally {
-    await desk.stop();
-    await db.drop();
-  }
+  });
 }

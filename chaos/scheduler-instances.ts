@@ -11,7 +11,7 @@ import { fixedClock } from '../src/shared/clock';
 import { silentLogger } from '../src/shared/logger';
 import { WecomClient } from '../src/wecom/client';
 import { WecomSimulator, type SimulatedMessage } from '../src/wecom/simulator';
-import { Desk } from './lib/desk';
+import { withDesk } from './lib/desk';
 
 const SWEEPS = 10;
 const PER_SWEEP = 20;
@@ -169,24 +169,25 @@ async function inProcess(ctx: RunContext): Promise<void> {
  */
 async function realProcesses(ctx: RunContext, minutes: number): Promise<void> {
   const { report } = ctx;
-  const db = await createScratchDatabase('mulin_chaos_sched_procs');
-  const desk = new Desk(ctx, 'scheduler', db.url, 3, 60, {
+  const env = {
     MULIN_REMINDER_SCHEDULE: '* * * * *',
     MULIN_QUIET_HOURS: 'off',
     // Due yesterday at this minute (Shanghai): within the 72 h make-up window, so every instance
     // tries to make up last week's digest the moment it starts.
     MULIN_DIGEST_SCHEDULE: `${new Date().getUTCMinutes()} ${(new Date().getUTCHours() + 8) % 24} * * *`,
     MULIN_BUILDING_NOTE_SCHEDULE: 'off',
-  });
-  try {
-    await prepareDatabase(db.url, ctx.ledger);
+  };
+  // Requests falling due one batch a minute from now, seeded before the instances start.
+  const seed = (url: string) => {
     const now = Date.now();
     const minuteTimes = Array.from({ length: minutes }, (_, k) => new Date(now + (k + 1) * 60_000));
-    await seedDueRequests(db.url, minuteTimes, 10);
-    await desk.start();
+    return seedDueRequests(url, minuteTimes, 10);
+  };
+  await withDesk(ctx, { name: 'scheduler', instances: 3, slot: 60, env, beforeStart: seed }, async (desk) => {
+    const url = desk.databaseUrl;
     await sleep((minutes + 1) * 60_000);
     const [state] = await queryRows<{ pending: number; sweeps: number; digests: number }>(
-      db.url,
+      url,
       `SELECT (SELECT count(*)::int FROM outbox WHERE status = 'pending') AS pending,
               (SELECT count(*)::int FROM scheduled_run WHERE job = 'reminders') AS sweeps,
               (SELECT count(*)::int FROM scheduled_run WHERE job = 'weekly-digest') AS digests`,
@@ -195,7 +196,7 @@ async function realProcesses(ctx: RunContext, minutes: number): Promise<void> {
     const expected = minutes * 10;
     const once = [...reminders.values()].filter((n) => n === 1).length;
     const instances = await queryRows<{ instance: string }>(
-      db.url,
+      url,
       `SELECT DISTINCT instance FROM scheduled_run`,
     );
     report.check(
@@ -206,10 +207,7 @@ async function realProcesses(ctx: RunContext, minutes: number): Promise<void> {
         new Set(digest).size === digest.length,
       `${state?.sweeps ?? 0} sweeps run by ${instances.length} instances; ${once} of ${expected} reminders sent once, ${reminders.size - once} more often; ${state?.digests ?? 0} digest run, ${digest.length} parts sent (${new Set(digest).size} distinct); ${state?.pending ?? 0} pending`,
     );
-  } finally {
-    await desk.stop();
-    await db.drop();
-  }
+  });
 }
 
 export async function chaosSchedulerInstances(ctx: RunContext): Promise<void> {

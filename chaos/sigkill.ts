@@ -1,6 +1,5 @@
 import { runId, sleep, type RunContext } from '../bench/lib/context';
-import { createScratchDatabase } from '../bench/lib/postgres';
-import { Desk, markerOf, receiptsByMarker, waitUntilSent } from './lib/desk';
+import { Desk, markerOf, receiptsByMarker, waitUntilSent, withDesk } from './lib/desk';
 import { deliverUntilOk, describeOutcomes } from './lib/retrying-client';
 
 /** How long after WeCom accepted a message a kill can still leave it unrecorded (send → settle). */
@@ -17,12 +16,8 @@ export async function chaosSigkill(ctx: RunContext): Promise<void> {
   const count = ctx.smoke ? 300 : 3000;
   const rate = ctx.smoke ? 30 : 50;
   ctx.log(`== SIGKILL under load: ${count} posts at ${rate}/s, the service killed at random and restarted`);
-  const db = await createScratchDatabase('mulin_chaos_kill');
-  const desk = new Desk(ctx, 'sigkill', db.url, 1, 20);
-  try {
-    await desk.start();
-    const service = desk.instances[0];
-    if (!service) throw new Error('no instance');
+  await withDesk(ctx, { name: 'sigkill', instances: 1, slot: 20 }, async (desk) => {
+    const service = desk.instance();
     const id = runId();
     const planned = desk.plan(count, id, 21);
     const kills: number[] = [];
@@ -42,7 +37,7 @@ export async function chaosSigkill(ctx: RunContext): Promise<void> {
       }
     })();
     const delivery = await deliverUntilOk({
-      targets: [{ host: '127.0.0.1', port: service.options.port }],
+      targets: [desk.target()],
       requests: Desk.requests(planned),
       concurrency: 16,
       ratePerS: rate,
@@ -54,7 +49,7 @@ export async function chaosSigkill(ctx: RunContext): Promise<void> {
     await killer;
 
     // A row claimed by a killed instance waits out its lease (120 s) before another worker takes it.
-    const counts = await waitUntilSent(db.url, id, 200_000);
+    const counts = await waitUntilSent(desk.databaseUrl, id, 200_000);
     const receipts = receiptsByMarker(desk.simulator.messages(), planned);
     let missing = 0;
     let explained = 0;
@@ -86,8 +81,5 @@ export async function chaosSigkill(ctx: RunContext): Promise<void> {
       missing === 0 && unexplained === 0 && counts.failedOrDead === 0,
       `${count - missing} sent, ${missing} missing (${counts.pending} still pending), ${explained} sent twice across a kill mid-send, ${unexplained} sent twice otherwise`,
     );
-  } finally {
-    await desk.stop();
-    await db.drop();
-  }
+  });
 }

@@ -1,9 +1,8 @@
 import type { PlannedMessage } from '../bench/lib/callbacks';
 import { runId, sleep, type RunContext } from '../bench/lib/context';
-import { createScratchDatabase } from '../bench/lib/postgres';
 import { summarize } from '../bench/lib/report';
 import type { FaultMode } from '../src/wecom/simulator';
-import { Desk, markerOf, receiptsByMarker, waitUntilSent } from './lib/desk';
+import { Desk, markerOf, receiptsByMarker, waitUntilSent, withDesk } from './lib/desk';
 import { deliverUntilOk } from './lib/retrying-client';
 
 interface Phase {
@@ -37,13 +36,8 @@ export async function chaosSimulatorFaults(ctx: RunContext): Promise<void> {
       ];
   const rate = 20;
   ctx.log(`== WeCom faults: ${phases.map((p) => `${p.name} ${p.seconds} s`).join(', ')}; ${rate} posts/s`);
-  const db = await createScratchDatabase('mulin_chaos_wecom');
-  const desk = new Desk(ctx, 'wecom-faults', db.url, 1, 40);
-  try {
-    await desk.start();
+  await withDesk(ctx, { name: 'wecom-faults', instances: 1, slot: 40 }, async (desk) => {
     const simulatorPort = Number(new URL(desk.simulator.url).port);
-    const service = desk.instances[0];
-    if (!service) throw new Error('no instance');
     const id = runId();
     const all: PlannedMessage[] = [];
     const fast: string[] = [];
@@ -55,7 +49,7 @@ export async function chaosSimulatorFaults(ctx: RunContext): Promise<void> {
       if (phase.fault === 'down') await desk.simulator.stop();
       else desk.simulator.setMode(phase.fault, phase.delayMs === undefined ? {} : { delayMs: phase.delayMs });
       const delivery = await deliverUntilOk({
-        targets: [{ host: '127.0.0.1', port: service.options.port }],
+        targets: [desk.target()],
         requests: Desk.requests(planned),
         concurrency: 8,
         ratePerS: rate,
@@ -86,7 +80,7 @@ export async function chaosSimulatorFaults(ctx: RunContext): Promise<void> {
     );
 
     // The worker backs off (5 s doubling, at least a minute after a 45009); give it time.
-    const counts = await waitUntilSent(db.url, `bench-${id}p%`, ctx.smoke ? 240_000 : 480_000);
+    const counts = await waitUntilSent(desk.databaseUrl, `bench-${id}p%`, ctx.smoke ? 240_000 : 480_000);
     const receipts = receiptsByMarker(desk.simulator.messages(), all);
     const missing = all.filter((m) => (receipts.get(markerOf(m)) ?? []).length === 0).length;
     const twice = [...receipts.values()].filter((list) => list.length > 1).length;
@@ -99,8 +93,5 @@ export async function chaosSimulatorFaults(ctx: RunContext): Promise<void> {
     report.note(
       `the simulator saw ${calls.length} calls: ${calls.filter((c) => c.httpStatus >= 500).length} answered 502, ${calls.filter((c) => c.errcode === 45009).length} refused 45009`,
     );
-  } finally {
-    await desk.stop();
-    await db.drop();
-  }
+  });
 }

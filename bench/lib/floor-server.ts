@@ -17,6 +17,9 @@ import { openCallback } from '../../src/wecom';
  * store:  Mulin's HTTP service with its intake but no desk and no outbox worker: the callback is
  *         verified, decrypted and stored once in its own transaction, then answered 200
  * The full service (desk and worker too) is the last rung, measured by ingest.ts itself.
+ * Each rung serves from one process, no workers (tsx's esbuild helper is idle once the modules are
+ * loaded), so the CPU ingest.ts reads from /proc/PID/stat of the process it spawned is the whole
+ * of the rung's server.
  */
 async function main(): Promise<void> {
   const [mode, portText, databaseUrl, logFile] = process.argv.slice(2);

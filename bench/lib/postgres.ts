@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { postgresCpuSeconds, postgresStillServes, reapedChildrenCpuSeconds } from './cpu';
 
 const run = promisify(execFile);
 
@@ -53,6 +54,19 @@ export async function createScratchDatabase(prefix: string, base = serverUrl()):
   };
 }
 
+/** Runs `run` on a scratch database created for it, and drops the database afterwards. */
+export async function withScratchDatabase<T>(
+  prefix: string,
+  run: (db: ScratchDatabase) => Promise<T>,
+): Promise<T> {
+  const db = await createScratchDatabase(prefix);
+  try {
+    return await run(db);
+  } finally {
+    await db.drop();
+  }
+}
+
 /** Runs a query on a fresh connection and returns its rows. */
 export async function queryRows<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });
@@ -75,6 +89,8 @@ export interface PgbenchResult {
   readonly latencyAvgMs: number;
   readonly p99Ms: number;
   readonly transactions: number;
+  /** CPU seconds the run took: the pgbench process's own, and PostgreSQL's (all its processes). */
+  readonly cpu: { readonly pgbench: number; readonly postgres: number };
 }
 
 /**
@@ -112,14 +128,38 @@ export async function pgbenchInsert(url: string, clients: number, seconds: numbe
       decodeURIComponent(u.username || 'postgres'),
       u.pathname.slice(1),
     ];
+    const pgbenchCpu0 = reapedChildrenCpuSeconds();
+    const postgresCpu0 = postgresCpuSeconds();
     const { stdout } = await run('pgbench', args, { maxBuffer: 16 * 1024 * 1024 });
+    // pgbench has exited and been waited for, so its CPU is in this process's children's time
+    // (the harness starts no other child meanwhile). Its backends may still be on their way out.
+    const pgbenchCpu = reapedChildrenCpuSeconds() - pgbenchCpu0;
+    await backendsGone(u.pathname.slice(1), 2000);
+    const postgresCpu = postgresCpuSeconds() - postgresCpu0;
     const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1]);
     const latency = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
     const transactions = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
     const p99 = p99FromLogs(dir);
-    return { tps, latencyAvgMs: latency, p99Ms: p99, transactions };
+    return {
+      tps,
+      latencyAvgMs: latency,
+      p99Ms: p99,
+      transactions,
+      cpu: { pgbench: pgbenchCpu, postgres: postgresCpu },
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Waits until the backends that served `database` have exited and been reaped (or the time runs
+ * out): only then is their CPU in postgresCpuSeconds(), added to the postmaster's children's time.
+ */
+async function backendsGone(database: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (postgresStillServes(database) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

@@ -1,7 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { WecomSimulator } from '../../src/wecom/simulator';
 import { BOT_SECRETS, APP_SECRETS } from '../../tests/helpers/wecom-payloads';
+import type { RunContext } from './context';
+import { prepareDatabase } from './desk-db';
+import type { PostTarget } from './http-load';
+import { withScratchDatabase } from './postgres';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -216,4 +221,71 @@ export function portFor(slot: number): number {
   if (!Number.isInteger(slot) || slot < 0 || slot >= 100)
     throw new RangeError(`port slot ${slot} out of 0–99`);
   return 10000 + (process.pid % 100) * 100 + slot;
+}
+
+/** What a benchmark against one service process is handed: the service runs and is ready. */
+export interface BenchService {
+  readonly service: ServiceProcess;
+  /** The WeCom the service sends to, accepting any webhook key. */
+  readonly simulator: WecomSimulator;
+  readonly databaseUrl: string;
+  /** Where to send callbacks to the service. */
+  readonly target: PostTarget;
+}
+
+export interface BenchServiceOptions {
+  /** Names the log file (NAME-service.log) and the scratch database (mulin_bench_NAME). */
+  readonly name: string;
+  /** The service's port slot (see portFor). */
+  readonly slot: number;
+  /**
+   * A database the caller has prepared and drops itself; unset: a scratch database, prepared with
+   * the street's ledger for this run and dropped after it.
+   */
+  readonly databaseUrl?: string;
+}
+
+/**
+ * Runs `run` against a ready service process, with the WeCom simulator and a database, and stops
+ * and removes all of them afterwards, whether `run` succeeds or throws.
+ */
+export async function withBenchService<T>(
+  ctx: RunContext,
+  options: BenchServiceOptions,
+  run: (bench: BenchService) => Promise<T>,
+): Promise<T> {
+  if (options.databaseUrl !== undefined) return withServiceOn(ctx, options, options.databaseUrl, run);
+  return withScratchDatabase(`mulin_bench_${options.name.replace(/\W/g, '_')}`, async (db) => {
+    await prepareDatabase(db.url, ctx.ledger);
+    return withServiceOn(ctx, options, db.url, run);
+  });
+}
+
+async function withServiceOn<T>(
+  ctx: RunContext,
+  options: BenchServiceOptions,
+  databaseUrl: string,
+  run: (bench: BenchService) => Promise<T>,
+): Promise<T> {
+  const simulator = new WecomSimulator({ acceptAnyWebhookKey: true });
+  await simulator.start();
+  const service = new ServiceProcess({
+    port: portFor(options.slot),
+    databaseUrl,
+    apiBase: simulator.url,
+    logFile: path.join(ctx.workDir, `${options.name}-service.log`),
+    entry: ctx.entry,
+  });
+  try {
+    await service.start();
+    return await run({
+      service,
+      simulator,
+      databaseUrl,
+      target: { host: '127.0.0.1', port: service.options.port },
+    });
+  } finally {
+    await service.stop();
+    await simulator.stop();
+  }
 }

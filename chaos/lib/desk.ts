@@ -3,9 +3,23 @@ import { WecomSimulator, type SimulatedMessage } from '../../src/wecom/simulator
 import { encryptAll, planMessages, type PlannedMessage } from '../../bench/lib/callbacks';
 import type { RunContext } from '../../bench/lib/context';
 import { prepareDatabase } from '../../bench/lib/desk-db';
-import type { Request } from '../../bench/lib/http-load';
-import { queryRows } from '../../bench/lib/postgres';
+import type { PostTarget, Request } from '../../bench/lib/http-load';
+import { queryRows, withScratchDatabase } from '../../bench/lib/postgres';
 import { portFor, ServiceProcess } from '../../bench/lib/service';
+
+export interface DeskOptions {
+  /** Names the instances' log files (NAME-i.log) and the scratch database (mulin_chaos_NAME). */
+  readonly name: string;
+  /** How many service processes share the database. */
+  readonly instances: number;
+  /** The first port slot; instance i listens on portFor(slot + i). */
+  readonly slot: number;
+  readonly env?: Readonly<Record<string, string>>;
+  /** A database the caller owns (e.g. on a private server); unset: a scratch database for the run. */
+  readonly databaseUrl?: string;
+  /** Runs on the prepared database before the instances start, for rows they must find at start. */
+  readonly beforeStart?: (databaseUrl: string) => Promise<void>;
+}
 
 /**
  * A desk under test: one database, the WeCom simulator in this process, and any number of service
@@ -17,26 +31,23 @@ export class Desk {
 
   constructor(
     private readonly ctx: RunContext,
-    readonly name: string,
     readonly databaseUrl: string,
-    private readonly count: number,
-    /** The first port slot; instance i listens on portFor(slot + i). */
-    private readonly slot: number,
-    private readonly env: Readonly<Record<string, string>> = {},
+    private readonly options: DeskOptions,
   ) {}
 
   /** Prepares the database (migrations, ledger), starts the simulator and the instances. */
-  async start(simulatorPort = 0): Promise<void> {
+  async start(): Promise<void> {
     await prepareDatabase(this.databaseUrl, this.ctx.ledger);
-    await this.simulator.start(simulatorPort);
-    for (let i = 0; i < this.count; i++) {
+    await this.options.beforeStart?.(this.databaseUrl);
+    await this.simulator.start();
+    for (let i = 0; i < this.options.instances; i++) {
       const instance = new ServiceProcess({
-        port: portFor(this.slot + i),
+        port: portFor(this.options.slot + i),
         databaseUrl: this.databaseUrl,
         apiBase: this.simulator.url,
-        logFile: path.join(this.ctx.workDir, `${this.name}-${i}.log`),
+        logFile: path.join(this.ctx.workDir, `${this.options.name}-${i}.log`),
         entry: this.ctx.entry,
-        env: this.env,
+        env: this.options.env,
       });
       this.instances.push(instance);
     }
@@ -46,6 +57,18 @@ export class Desk {
   async stop(): Promise<void> {
     await Promise.all(this.instances.map((instance) => instance.stop()));
     await this.simulator.stop();
+  }
+
+  /** The instance at `index` (the only one, by default). */
+  instance(index = 0): ServiceProcess {
+    const instance = this.instances[index];
+    if (!instance) throw new Error(`the desk has no instance ${index}`);
+    return instance;
+  }
+
+  /** Where to send callbacks to the instance at `index`. */
+  target(index = 0): PostTarget {
+    return { host: '127.0.0.1', port: this.instance(index).options.port };
   }
 
   /** Posts only: each gets exactly one receipt, told apart by its marker. */
@@ -67,6 +90,36 @@ export class Desk {
       path: `/wecom/bot?${s.query}`,
       body: s.body,
     }));
+  }
+}
+
+/**
+ * Runs `run` on a started desk, and stops it afterwards, whether `run` succeeds or throws; on a
+ * scratch database, dropped at the end, unless the options name a database.
+ */
+export async function withDesk<T>(
+  ctx: RunContext,
+  options: DeskOptions,
+  run: (desk: Desk) => Promise<T>,
+): Promise<T> {
+  if (options.databaseUrl !== undefined) return runOnDesk(ctx, options.databaseUrl, options, run);
+  return withScratchDatabase(`mulin_chaos_${options.name.replace(/\W/g, '_')}`, (db) =>
+    runOnDesk(ctx, db.url, options, run),
+  );
+}
+
+async function runOnDesk<T>(
+  ctx: RunContext,
+  databaseUrl: string,
+  options: DeskOptions,
+  run: (desk: Desk) => Promise<T>,
+): Promise<T> {
+  const desk = new Desk(ctx, databaseUrl, options);
+  try {
+    await desk.start();
+    return await run(desk);
+  } finally {
+    await desk.stop();
   }
 }
 
