@@ -1,4 +1,4 @@
-import { botCallback, type Signed } from '../../tests/helpers/wecom-payloads';
+import { botCallback, botText, seededRandom, type Signed } from '../../tests/helpers/wecom-payloads';
 import { buildingIds, type StreetShape } from './street';
 
 /**
@@ -31,18 +31,6 @@ export interface Mix {
 }
 
 export const ISSUE_MIX: Mix = { post: 0.5, command: 0.3, chatter: 0.2 };
-
-/** mulberry32: small, fast and the same on every machine, so runs are comparable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TAGS = ['#报修', '#求助', '#投诉', '#建议', '#咨询', '【报修】'];
 // No hazard words: an urgent post also queues private notices, which would change what one
@@ -123,26 +111,22 @@ export function planMessages(options: PlanOptions): PlannedMessage[] {
   return out;
 }
 
-/** The robot's JSON message for a planned message, as WeCom would send it. */
-export function botMessageOf(m: PlannedMessage, responseUrl: string): object {
-  return {
-    msgid: m.msgid,
-    aibotid: 'aibBench',
-    chatid: m.chatId,
-    chattype: 'group',
-    from: { userid: m.senderId },
-    create_time: Math.floor(Date.now() / 1000),
-    response_url: responseUrl,
-    msgtype: 'text',
-    text: { content: `@睦邻助手 ${m.text}` },
-  };
-}
-
 /** Encrypts and signs each message with the given timestamp (seconds). */
 export function encryptAll(
   messages: readonly PlannedMessage[],
   timestamp: number,
   responseUrl = 'http://127.0.0.1:9/cgi-bin/aibot/response?response_code=unused',
 ): Signed[] {
-  return messages.map((m) => botCallback(botMessageOf(m, responseUrl), timestamp));
+  return messages.map((m) =>
+    botCallback(
+      botText(m.text, {
+        msgid: m.msgid,
+        chatid: m.chatId,
+        userid: m.senderId,
+        aibotid: 'aibBench',
+        responseUrl,
+      }),
+      timestamp,
+    ),
+  );
 }

@@ -3,6 +3,7 @@ import { validateLedger, type LedgerDocument } from '../../src/ledger';
 import { importLedger } from '../../src/ledger/ledger-store';
 import { dueTimes } from '../../src/requests/due-times';
 import { fixedClock } from '../../src/shared/clock';
+import { seededRandom } from './wecom-payloads';
 
 /**
  * A synthetic street from a seed: a ledger of compounds and buildings, and requests with known
@@ -51,18 +52,6 @@ export interface StreetOptions {
   readonly to: Date;
   /** The data's present: no event is later. */
   readonly asOf: Date;
-}
-
-/** mulberry32: small, fast and the same on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const COMPOUNDS = ['春晖小区', '光明新村', '和平里', '幸福苑', '东风小区', '向阳新村'];

@@ -60,18 +60,31 @@ export function randomMsgId(): string {
   return randomBytes(12).toString('base64');
 }
 
+/** A text message to the group robot, as WeCom's JSON callback carries it. */
 export function botText(
   text: string,
-  fields: { chatid?: string; userid?: string; msgid?: string } = {},
+  fields: { chatid?: string; userid?: string; msgid?: string; aibotid?: string; responseUrl?: string } = {},
 ): object {
   return {
     msgid: fields.msgid ?? randomMsgId(),
-    aibotid: 'aibTest',
+    aibotid: fields.aibotid ?? 'aibTest',
     chatid: fields.chatid ?? 'wrkGroupTest',
     chattype: 'group',
     from: { userid: fields.userid ?? 'zhang.min' },
-    response_url: 'http://127.0.0.1:9/cgi-bin/aibot/response?response_code=test',
+    response_url: fields.responseUrl ?? 'http://127.0.0.1:9/cgi-bin/aibot/response?response_code=test',
     msgtype: 'text',
     text: { content: `@睦邻助手 ${text}` },
+  };
+}
+
+/** mulberry32: small, fast and the same on every machine, so generated data and runs repeat. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
