@@ -5,6 +5,7 @@ import { benchFootprint } from './footprint';
 import { benchIngest } from './ingest';
 import { main } from './lib/suite';
 import { benchOutboxDrain } from './outbox-drain';
+import { benchOverload } from './overload';
 import { benchReminderSweep } from './reminder-sweep';
 
 /**
@@ -22,6 +23,7 @@ main({
     digest: benchDigest,
     'reminder-sweep': benchReminderSweep,
     outbox: benchOutboxDrain,
+    overload: benchOverload,
   },
   finally: checkLogsForSecrets,
   goalsFail: true,

@@ -46,7 +46,6 @@ export function post(
         method: 'POST',
         agent,
         headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-        timeout: timeoutMs,
       },
       (res) => {
         res.resume();
@@ -56,9 +55,10 @@ export function post(
         );
       },
     );
-    req.on('timeout', () => {
-      req.destroy(new Error('timeout'));
-    });
+    // A deadline for the whole exchange, from now (as WeCom's 5 s), including any wait for a
+    // free connection: a socket timeout would only count idle time on an assigned socket.
+    const deadline = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
+    req.on('close', () => clearTimeout(deadline));
     req.on('error', (error: NodeJS.ErrnoException) =>
       done({ status: 0, error: error.code ?? error.message }),
     );
@@ -146,4 +146,90 @@ export async function openLoop(options: {
 
 function errorOf(answer: { error?: string }): { error?: string } {
   return answer.error === undefined ? {} : { error: answer.error };
+}
+
+/** What happened to one message delivered the way WeCom delivers callbacks. */
+export interface Delivery {
+  readonly index: number;
+  /** Attempts made (1 to maxAttempts). */
+  readonly attempts: number;
+  /** The status of the last attempt (0: no answer in time, or no connection). */
+  readonly status: number;
+  /** From the first attempt's send to the 200, when one came. */
+  readonly msToAccepted: number | null;
+  /** The answered attempt's own latency, when one was answered 200. */
+  readonly ms: number | null;
+  /** Answers other than 200 (a 503, say), over all attempts. */
+  readonly refused: number;
+  /** Attempts given up on after timeoutMs. */
+  readonly timedOut: number;
+}
+
+/**
+ * Delivers message i at start + i / rate seconds as WeCom does (PROTOCOL.md §2.4): an attempt that
+ * gets no answer within timeoutMs, or an answer other than 200, is sent again (the same bytes)
+ * after retryDelayMs, up to maxAttempts in total.
+ */
+export async function wecomDeliveries(options: {
+  readonly target: PostTarget;
+  readonly ratePerS: number;
+  readonly requests: readonly Request[];
+  readonly timeoutMs: number;
+  readonly retryDelayMs: number;
+  readonly maxAttempts: number;
+  readonly connections: number;
+}): Promise<{ deliveries: Delivery[]; elapsedMs: number }> {
+  const agent = agentFor(options.connections);
+  const deliveries: Delivery[] = [];
+  const inFlight: Promise<void>[] = [];
+  const started = performance.now();
+  const interval = 1000 / options.ratePerS;
+  const deliver = async (index: number, request: Request) => {
+    const first = performance.now();
+    let refused = 0;
+    let timedOut = 0;
+    for (let attempt = 1; ; attempt++) {
+      const t0 = performance.now();
+      const answer = await post(agent, options.target, request.path, request.body, options.timeoutMs);
+      const now = performance.now();
+      if (answer.status === 200) {
+        deliveries.push({
+          index,
+          attempts: attempt,
+          status: 200,
+          msToAccepted: now - first,
+          ms: now - t0,
+          refused,
+          timedOut,
+        });
+        return;
+      }
+      if (answer.status === 0 && answer.error === 'timeout') timedOut++;
+      else refused++;
+      if (attempt >= options.maxAttempts) {
+        deliveries.push({
+          index,
+          attempts: attempt,
+          status: answer.status,
+          msToAccepted: null,
+          ms: null,
+          refused,
+          timedOut,
+        });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs));
+    }
+  };
+  for (let i = 0; i < options.requests.length; i++) {
+    const request = options.requests[i];
+    if (!request) break;
+    const wait = started + i * interval - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(deliver(i, request));
+  }
+  await Promise.all(inFlight);
+  const elapsedMs = performance.now() - started;
+  agent.destroy();
+  return { deliveries, elapsedMs };
 }

@@ -29,6 +29,11 @@ export interface IntakeOptions {
   readonly maxConcurrent?: number;
   /** Told the size of every batch that committed (for the metrics). */
   readonly onBatch?: (messages: number) => void;
+  /**
+   * The most messages waiting for a transaction. Past it a new message is refused with 503 (WeCom
+   * sends it again later) rather than queued: it bounds the memory a flood can take.
+   */
+  readonly maxWaiting?: number;
 }
 
 interface Waiting {
@@ -43,9 +48,12 @@ export type AcceptOutcome = 'stored' | 'duplicate';
 
 export class Intake {
   private readonly waiting: Waiting[] = [];
+  /** The outcome of each message waiting or being stored, by channel and dedupe key. */
+  private readonly pending = new Map<string, Promise<AcceptOutcome>>();
   private running = 0;
   private readonly maxBatch: number;
   private readonly maxConcurrent: number;
+  private readonly maxWaiting: number;
   private readonly onBatch: (messages: number) => void;
 
   constructor(
@@ -59,6 +67,7 @@ export class Intake {
   ) {
     this.maxBatch = options.maxBatch ?? 32;
     this.maxConcurrent = options.maxConcurrent ?? 2;
+    this.maxWaiting = options.maxWaiting ?? 20_000;
     this.onBatch = options.onBatch ?? (() => undefined);
   }
 
@@ -74,10 +83,28 @@ export class Intake {
    * would have been.
    */
   accept(message: InboundMessage): Promise<AcceptOutcome> {
-    return new Promise((resolve, reject) => {
+    // WeCom sends a message again when it got no 200 within 5 s. While the first delivery is still
+    // waiting or being stored, the repeat shares its outcome instead of queueing a second copy:
+    // under a backlog, repeats would otherwise triple the work just when there is least capacity.
+    const key = `${message.channel}\n${message.dedupeKey}`;
+    const same = this.pending.get(key);
+    if (same) return same.then((): AcceptOutcome => 'duplicate');
+    if (this.waiting.length >= this.maxWaiting) {
+      return Promise.reject(
+        new AppError(
+          'overloaded',
+          `${this.waiting.length} messages are waiting to be stored; refused for now`,
+        ),
+      );
+    }
+    const outcome = new Promise<AcceptOutcome>((resolve, reject) => {
       this.waiting.push({ message, resolve, reject });
       this.startBatches();
     });
+    this.pending.set(key, outcome);
+    const forget = () => this.pending.delete(key);
+    outcome.then(forget, forget);
+    return outcome;
   }
 
   private startBatches(): void {

@@ -219,6 +219,88 @@ describe('messages accepted together', () => {
   });
 });
 
+/** A handler that holds every transaction open until released: messages pile up behind it. */
+function gatedDesk(): { handler: InboundHandler; release: () => void; seen: string[] } {
+  const inner = desk();
+  const seen: string[] = [];
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const handler: InboundHandler = {
+    handle: async (m, tx) => {
+      seen.push(m.dedupeKey);
+      await gate;
+      await inner.handle(m, tx);
+    },
+    handleBatch: async (ms, tx) => {
+      seen.push(...ms.map((m) => m.dedupeKey));
+      await gate;
+      await inner.handleBatch(ms, tx);
+    },
+  };
+  return { handler, release: () => release(), seen };
+}
+
+/** Lets the intake start what it can (a transaction's first statements) before the test goes on. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe('repeats and floods', () => {
+  it('answers a repeat that arrives while the first delivery is being stored with that outcome, storing once', async () => {
+    const { handler, release, seen } = gatedDesk();
+    const intake = new Intake(db.dataSource, handler, clock, silentLogger, undefined, { maxConcurrent: 1 });
+    const post = message('#报修 1单元楼道灯不亮');
+    const first = intake.accept(post);
+    await settle();
+    const repeats = [intake.accept(post), intake.accept({ ...post })];
+    release();
+    expect(await first).toBe('stored');
+    expect(await Promise.all(repeats)).toEqual(['duplicate', 'duplicate']);
+    expect(seen).toEqual([post.dedupeKey]);
+    const after = await snapshot(db.dataSource);
+    expect(after.inbound).toHaveLength(1);
+    expect(after.requests).toHaveLength(1);
+    // Once stored, a later repeat is found in the database as before.
+    expect(await intake.accept(post)).toBe('duplicate');
+    expect(await snapshot(db.dataSource)).toEqual(after);
+  });
+
+  it('refuses new messages with 503 while too many wait, and stores the ones it took', async () => {
+    const { handler, release } = gatedDesk();
+    const intake = new Intake(db.dataSource, handler, clock, silentLogger, undefined, {
+      maxConcurrent: 1,
+      maxWaiting: 2,
+    });
+    const [a, b, c, d] = [
+      message('#报修 1单元楼道灯不亮'),
+      message('#报修 2单元电梯异响'),
+      message('大家好'),
+      message('#报修 3单元门口积水'),
+    ] as [InboundMessage, InboundMessage, InboundMessage, InboundMessage];
+    const inFlight = intake.accept(a);
+    await settle();
+    const waiting = [intake.accept(b), intake.accept(c)];
+    await expect(intake.accept(d)).rejects.toMatchObject({ code: 'overloaded', status: 503 });
+    // A repeat of a message already taken is not new work: it waits for that message's outcome.
+    const repeatOfB = intake.accept(b);
+    release();
+    expect(await inFlight).toBe('stored');
+    expect(await Promise.all(waiting)).toEqual(['stored', 'stored']);
+    expect(await repeatOfB).toBe('duplicate');
+    let after = await snapshot(db.dataSource);
+    expect(after.inbound.map((i) => i.dedupe_key)).toEqual([a.dedupeKey, b.dedupeKey, c.dedupeKey]);
+    expect(after.requests.map((r) => r.no)).toEqual([1, 2]);
+    // Sent again once the queue has room, as WeCom does after a 503, the refused message is taken.
+    expect(await intake.accept(d)).toBe('stored');
+    after = await snapshot(db.dataSource);
+    expect(after.requests.map((r) => [r.no, r.dedupe_key])).toEqual([
+      [1, a.dedupeKey],
+      [2, b.dedupeKey],
+      [3, d.dedupeKey],
+    ]);
+  });
+});
+
 describe('batch writes', () => {
   it('hand back request numbers reserved and not used, so numbers stay gapless', async () => {
     await db.dataSource.transaction(async (tx: EntityManager) => {

@@ -1,0 +1,131 @@
+import { encryptAll, planMessages } from './lib/callbacks';
+import { runId, sleep, type RunContext } from './lib/context';
+import { wecomDeliveries, type Delivery } from './lib/http-load';
+import { queryRows } from './lib/postgres';
+import { summarize } from './lib/report';
+import { withBenchService } from './lib/service';
+
+/** WeCom's side of a callback (PROTOCOL.md §2.4): 5 s to answer, three attempts in all. */
+const WECOM_TIMEOUT_MS = 5000;
+const WECOM_ATTEMPTS = 3;
+const RETRY_DELAY_MS = 1000;
+
+/**
+ * Overload: callbacks arriving faster than the service can commit them (several times its
+ * capacity, for seconds), delivered as WeCom delivers them: an attempt not answered 200 within
+ * 5 s is sent again, three attempts in all. WeCom gives up on what stays queued longer than that,
+ * but the service must not: every message it was handed is stored once, however late (the bot
+ * channel may not retry at all, PROTOCOL.md §3.8), a repeat of a message still queued costs no
+ * second slot, and memory stays bounded. Figures: what WeCom saw, how long the backlog took to
+ * drain, and the service's peak memory.
+ */
+export async function benchOverload(ctx: RunContext): Promise<void> {
+  const { report } = ctx;
+  const seconds = ctx.smoke ? 4 : 10;
+  const rate = ctx.smoke ? 1500 : 3000;
+  ctx.log(`== overload: ${rate} callbacks/s for ${seconds} s, delivered and retried as WeCom does`);
+  await withBenchService(ctx, { name: 'overload', slot: 8 }, async ({ service, databaseUrl, target }) => {
+    const id = runId();
+    const planned = planMessages({ count: rate * seconds, shape: ctx.shape, seed: 9, runId: id });
+    const requests = encryptAll(planned, Math.floor(Date.now() / 1000)).map((s) => ({
+      path: `/wecom/bot?${s.query}`,
+      body: s.body,
+    }));
+    let peakRss = service.rssMb();
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, service.rssMb());
+    }, 200);
+    const started = performance.now();
+    try {
+      const run = await wecomDeliveries({
+        target,
+        ratePerS: rate,
+        requests,
+        timeoutMs: WECOM_TIMEOUT_MS,
+        retryDelayMs: RETRY_DELAY_MS,
+        maxAttempts: WECOM_ATTEMPTS,
+        connections: 512,
+      });
+      // What WeCom gave up on may still be queued in the service: wait for the backlog to drain.
+      const pattern = `bench-${id}-%`;
+      const stored = await waitForStored(databaseUrl, pattern, planned.length, 180_000);
+      const drainedS = (performance.now() - started) / 1000;
+      const accepted = run.deliveries.filter((d) => d.status === 200);
+      const [found] = await queryRows<{ n: number }>(
+        databaseUrl,
+        `SELECT count(*)::int AS n FROM inbound_message WHERE msg_id = ANY($1::text[])`,
+        [accepted.map((d) => planned[d.index]?.msgid ?? '')],
+      );
+      describe(ctx, run.deliveries, { rate, seconds, drainedS, peakRss });
+      report.check(
+        'overload: every message handed over is stored, once (none lost, none twice)',
+        stored.inbound === planned.length && stored.distinct === planned.length,
+        `${planned.length} messages sent, ${stored.inbound} inbound rows for ${stored.distinct} messages`,
+      );
+      report.check(
+        'overload: every message answered 200 is stored',
+        found?.n === accepted.length,
+        `${accepted.length} answered 200, ${found?.n ?? 0} of them stored`,
+      );
+    } finally {
+      clearInterval(sampler);
+    }
+  });
+}
+
+/** Polls until `expected` messages are stored or the count stops moving for 10 s (or the time is up). */
+async function waitForStored(
+  databaseUrl: string,
+  pattern: string,
+  expected: number,
+  timeoutMs: number,
+): Promise<{ inbound: number; distinct: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let stillSince = Date.now();
+  for (;;) {
+    const [row] = await queryRows<{ inbound: number; distinct: number }>(
+      databaseUrl,
+      `SELECT count(*)::int AS inbound, count(DISTINCT msg_id)::int AS distinct
+         FROM inbound_message WHERE msg_id LIKE $1`,
+      [pattern],
+    );
+    const counts = row ?? { inbound: 0, distinct: 0 };
+    if (counts.inbound !== last) stillSince = Date.now();
+    last = counts.inbound;
+    if (counts.inbound >= expected || Date.now() > deadline || Date.now() - stillSince > 10_000)
+      return counts;
+    await sleep(250);
+  }
+}
+
+function describe(
+  ctx: RunContext,
+  deliveries: readonly Delivery[],
+  run: { rate: number; seconds: number; drainedS: number; peakRss: number },
+): void {
+  const accepted = deliveries.filter((d) => d.status === 200);
+  const firstTry = accepted.filter((d) => d.attempts === 1).length;
+  const attempts = deliveries.reduce((sum, d) => sum + d.attempts, 0);
+  const timedOut = deliveries.reduce((sum, d) => sum + d.timedOut, 0);
+  const refused = deliveries.reduce((sum, d) => sum + d.refused, 0);
+  const latency = summarize(accepted.map((d) => d.ms ?? 0));
+  const count = deliveries.length;
+  ctx.report.figure({
+    name: 'overload: messages stored per second until the backlog drained',
+    value: count / run.drainedS,
+    unit: 'messages/s',
+    note: `${count} messages offered at ${run.rate}/s over ${run.seconds} s, all stored ${run.drainedS.toFixed(1)} s after the first was sent`,
+  });
+  ctx.report.figure({
+    name: 'overload: messages WeCom saw answered 200 (within its 5 s, in 3 attempts)',
+    value: (accepted.length / count) * 100,
+    unit: '%',
+    note: `${accepted.length} of ${count} (${firstTry} at the first attempt); ${attempts} attempts: ${timedOut} unanswered within 5 s, ${refused} answered otherwise; 200s p50 ${latency.p50.toFixed(0)} ms, p99 ${latency.p99.toFixed(0)} ms`,
+  });
+  ctx.report.figure({
+    name: 'overload: service peak RSS',
+    value: run.peakRss,
+    unit: 'MB',
+  });
+}
