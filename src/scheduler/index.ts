@@ -17,5 +17,6 @@ export {
   type SweepResult,
   type SweepSettings,
 } from './reminder-sweep';
+export { remindersSent, type SentReminder } from './reminder-log';
 export { autoClose } from './auto-close';
 export { queueDigest, queueBuildingNotes, digestParts, digestDestination } from './weekly-jobs';

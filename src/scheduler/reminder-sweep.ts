@@ -42,7 +42,7 @@ const RESOLVE: Ladder = {
 };
 
 /** What request_reminder.outcome records for each stage. */
-const REMINDED = 'reminded';
+export const REMINDED = 'reminded';
 const ESCALATED = 'escalated to level ';
 const ALREADY_WITH_STREET = 'already with the street';
 

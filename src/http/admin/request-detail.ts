@@ -1,11 +1,17 @@
 import { maskPhones } from '../../requests/format';
 import type { EventRow, RequestRow } from '../../requests/request-store';
+import type { SentReminder } from '../../scheduler/reminder-log';
 import { html, type Html, textBlock } from './html';
 import { escalationName, eventName, HAZARD_NAMES, RATING_NAMES } from './labels';
 import { badges, categoryOf, type ViewContext, whereOf } from './request-bits';
 
 /** One request: what was asked, where, who has it, its clocks, photos, rating and timeline. */
-export function requestDetail(r: RequestRow, events: readonly EventRow[], view: ViewContext): Html {
+export function requestDetail(
+  r: RequestRow,
+  events: readonly EventRow[],
+  reminders: readonly SentReminder[],
+  view: ViewContext,
+): Html {
   const { ledger, when } = view;
   const teams = r.teamIds.map((t) => ledger.document.teams.find((team) => team.id === t)?.name ?? t);
   const person = (id: string | null, fallback: string) => (id === null ? '—' : (view.name(id) ?? fallback));
@@ -48,7 +54,7 @@ export function requestDetail(r: RequestRow, events: readonly EventRow[], view: 
     </section>
     <section class="card">
       <h2>处理经过</h2>
-      ${timeline(events, view)}
+      ${timeline(events, reminders, view)}
     </section>`;
 }
 
@@ -86,15 +92,30 @@ function photos(urls: readonly string[]): Html {
     </div>`;
 }
 
-function timeline(events: readonly EventRow[], view: ViewContext): Html {
-  if (events.length === 0) return html`<p class="muted">暂无记录</p>`;
+const REMINDER_NAMES: Record<SentReminder['stage'], string> = {
+  ack_remind: '提醒接单',
+  resolve_remind: '提醒办结',
+};
+
+/** What happened, oldest first: the request's events and the reminders the desk sent about it. */
+function timeline(events: readonly EventRow[], reminders: readonly SentReminder[], view: ViewContext): Html {
+  const steps = [
+    ...events.map((e) => ({
+      at: e.at,
+      name: eventName(e.type),
+      actor: e.actorId === null ? '系统' : (view.name(e.actorId) ?? '居民'),
+      note: e.note,
+    })),
+    ...reminders.map((x) => ({ at: x.at, name: REMINDER_NAMES[x.stage], actor: '系统', note: null })),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime()); // stable: events keep their order
+  if (steps.length === 0) return html`<p class="muted">暂无记录</p>`;
   return html`<ol class="timeline">
-    ${events.map((e) => {
-      const actor = e.actorId === null ? '系统' : (view.name(e.actorId) ?? '居民');
-      return html`<li>
-        <span class="when">${view.when(e.at)}</span><strong>${eventName(e.type)}</strong>
-        <span class="muted">${actor}</span>${e.note ? textBlock('div', maskPhones(e.note)) : ''}
-      </li>`;
-    })}
+    ${steps.map(
+      (step) =>
+        html`<li>
+          <span class="when">${view.when(step.at)}</span><strong>${step.name}</strong>
+          <span class="muted">${step.actor}</span>${step.note ? textBlock('div', maskPhones(step.note)) : ''}
+        </li>`,
+    )}
   </ol>`;
 }

@@ -3,6 +3,7 @@ import type Router from 'koa-router';
 import { countRequests, searchRequests } from '../../requests/request-search';
 import { findRequestByNo, listEvents, REQUEST_STATUSES } from '../../requests/request-store';
 import { STATUS_NAMES } from '../../requests/format';
+import { remindersSent } from '../../scheduler/reminder-log';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
 import { type AdminDeps, respondPage, viewContext } from './admin-context';
@@ -63,14 +64,17 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
     const no = requestNo(ctx);
     const request = await findRequestByNo(deps.dataSource, no);
     if (!request) throw new AppError('not_found', `admin pages: no request #${no}`);
-    const events = await listEvents(deps.dataSource, [request.id]);
+    const [events, reminders] = await Promise.all([
+      listEvents(deps.dataSource, [request.id]),
+      remindersSent(deps.dataSource, request.id),
+    ]);
     const view = await viewContext(deps, [
       request.reporterId,
       request.assigneeId,
       ...events.map((e) => e.actorId),
     ]);
     // The number only: what the resident wrote stays out of the tab title and history.
-    respondPage(ctx, deps, `诉求 #${no}`, 'requests', requestDetail(request, events, view));
+    respondPage(ctx, deps, `诉求 #${no}`, 'requests', requestDetail(request, events, reminders, view));
   });
 }
 

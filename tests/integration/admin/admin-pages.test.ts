@@ -136,6 +136,42 @@ describe("a request's page", () => {
     expect(page).not.toContain(PHONE);
   });
 
+  it('puts the reminders the desk sent into the timeline, in time order', async () => {
+    const [request] = await db.dataSource.query<{ id: string }[]>(`SELECT id FROM request WHERE no = $1`, [
+      seeded.phone,
+    ]);
+    const at = async (type: string) => {
+      const [e] = await db.dataSource.query<{ at: Date }[]>(
+        `SELECT at FROM request_event WHERE request_id = $1 AND type = $2 ORDER BY id LIMIT 1`,
+        [request?.id, type],
+      );
+      if (!e) throw new Error(`no ${type} event`);
+      return new Date(e.at).getTime();
+    };
+    const between = (a: number, b: number) => new Date((a + b) / 2);
+    const [routed, acknowledged, escalated] = [
+      await at('routed'),
+      await at('acknowledged'),
+      await at('escalated'),
+    ];
+    const remind = (stage: string, when: Date, outcome: string) =>
+      db.dataSource.query(
+        `INSERT INTO request_reminder (request_id, stage, at, outcome) VALUES ($1, $2, $3, $4)`,
+        [request?.id, stage, when, outcome],
+      );
+    await remind('ack_remind', between(routed, acknowledged), 'reminded');
+    await remind('resolve_remind', between(acknowledged, escalated), 'reminded');
+    // An escalation is the request's own event already; its stage row adds nothing to show.
+    await remind('resolve_escalate', new Date(escalated), 'escalated to level 1');
+    try {
+      const page = await client.text(`/admin/requests/${seeded.phone}`);
+      const steps = [...page.matchAll(/<strong>([^<]+)<\/strong>/g)].map((m) => m[1]);
+      expect(steps).toEqual(['居民提交', '自动分派', '提醒接单', '接单', '提醒办结', '上报']);
+    } finally {
+      await db.dataSource.query(`DELETE FROM request_reminder WHERE request_id = $1`, [request?.id]);
+    }
+  });
+
   it('shows photos over http(s) only, opened without a Referer', async () => {
     const page = await client.text(`/admin/requests/${seeded.phone}`);
     expect(page).toContain('href="https://127.0.0.1:9/wecom/photo-1.jpg"');
