@@ -10,7 +10,8 @@ import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { planDeliveries } from './deliveries';
 import { BatchDeskWrites, directDeskWrites, type DeskWrites } from './desk-writes';
-import type { InboundHandler } from './intake';
+import { DeferredLog } from './deferred-log';
+import type { AfterCommit, InboundHandler } from './intake';
 import { classifyMessage, type ClassifiedMessage } from './parse';
 
 export interface DeskOptions {
@@ -47,10 +48,12 @@ type Understood =
 export class DeskHandler implements InboundHandler {
   constructor(private readonly options: DeskOptions) {}
 
-  async handle(message: InboundMessageRecord, tx: EntityManager): Promise<void> {
+  async handle(message: InboundMessageRecord, tx: EntityManager): Promise<AfterCommit> {
     const ledger = await this.options.ledgers.current(tx);
     const writes = directDeskWrites(tx, this.options.clock);
-    await this.act(message, this.understand(message, ledger), { tx, ledger, writes });
+    const log = new DeferredLog(this.options.logger);
+    await this.act(message, this.understand(message, ledger), { tx, ledger, writes, log });
+    return () => log.write();
   }
 
   /**
@@ -58,16 +61,18 @@ export class DeskHandler implements InboundHandler {
    * batch's request numbers are reserved at once and its writes are buffered, then flushed before
    * anything reads them (a command) and at the end.
    */
-  async handleBatch(messages: readonly InboundMessageRecord[], tx: EntityManager): Promise<void> {
+  async handleBatch(messages: readonly InboundMessageRecord[], tx: EntityManager): Promise<AfterCommit> {
     const ledger = await this.options.ledgers.current(tx);
     const writes = new BatchDeskWrites(tx, this.options.clock);
+    const log = new DeferredLog(this.options.logger);
     const understood = messages.map((m) => this.understand(m, ledger));
     await writes.reserve(understood.filter((u) => u.kind === 'post' && u.place).length);
     for (const [i, message] of messages.entries()) {
       const u = understood[i];
-      if (u) await this.act(message, u, { tx, ledger, writes });
+      if (u) await this.act(message, u, { tx, ledger, writes, log });
     }
     await writes.finish();
+    return () => log.write();
   }
 
   private understand(message: InboundMessageRecord, ledger: Ledger): Understood {
@@ -80,7 +85,12 @@ export class DeskHandler implements InboundHandler {
   private async act(
     message: InboundMessageRecord,
     understood: Understood,
-    ctx: { readonly tx: EntityManager; readonly ledger: Ledger; readonly writes: DeskWrites },
+    ctx: {
+      readonly tx: EntityManager;
+      readonly ledger: Ledger;
+      readonly writes: DeskWrites;
+      readonly log: DeferredLog;
+    },
   ): Promise<void> {
     if (understood.kind === 'nothing') return;
     const { tx, ledger, writes } = ctx;
@@ -88,7 +98,7 @@ export class DeskHandler implements InboundHandler {
     const now = clock.now();
     const place = understood.kind === 'unregistered_group' ? undefined : understood.place;
     const out = new Outgoing();
-    const log = this.options.logger.child({ msgid: message.msgId, chatid: message.chatId });
+    const log = ctx.log.about({ msgid: message.msgId, chatid: message.chatId });
 
     switch (understood.kind) {
       case 'unregistered_group': {
@@ -98,7 +108,7 @@ export class DeskHandler implements InboundHandler {
           [message.chatId, dayIn(timeZone, now)],
         );
         if (first) out.reply('本群还没有在睦邻登记，暂时不能受理。请联系社区网格员登记本群。');
-        log.info('message from a group that is not in the ledger');
+        log.info({}, 'message from a group that is not in the ledger');
         break;
       }
       case 'command':

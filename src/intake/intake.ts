@@ -7,16 +7,23 @@ import type { InboundMessage } from '../wecom';
 import { insertInboundBatch, insertInboundOnce } from './inbound-store';
 
 /**
+ * What a handler does once its transaction has committed, such as writing its log lines: work that
+ * is rolled back and done again (a failed batch, handled again one message at a time) must not
+ * have been reported the first time.
+ */
+export type AfterCommit = () => void;
+
+/**
  * What happens to a newly stored message. It runs inside the transaction that stored the
  * message, so its effects (requests, events, outgoing messages) commit together with it.
  */
 export interface InboundHandler {
-  handle(message: InboundMessageRecord, tx: EntityManager): Promise<void>;
+  handle(message: InboundMessageRecord, tx: EntityManager): Promise<AfterCommit | undefined>;
   /**
    * Several stored messages, in order, in the one transaction that stored them; the same effects
    * as handle() on each in turn. Without it, handle() is called on each.
    */
-  handleBatch?(messages: readonly InboundMessageRecord[], tx: EntityManager): Promise<void>;
+  handleBatch?(messages: readonly InboundMessageRecord[], tx: EntityManager): Promise<AfterCommit | undefined>;
 }
 
 export interface IntakeOptions {
@@ -42,7 +49,7 @@ interface Waiting {
   readonly reject: (error: unknown) => void;
 }
 
-export const ignoreInbound: InboundHandler = { handle: () => Promise.resolve() };
+export const ignoreInbound: InboundHandler = { handle: () => Promise.resolve(undefined) };
 
 export type AcceptOutcome = 'stored' | 'duplicate';
 
@@ -121,7 +128,9 @@ export class Intake {
   private async runBatch(batch: readonly Waiting[]): Promise<void> {
     let outcomes: AcceptOutcome[];
     try {
-      outcomes = await this.storeBatch(batch.map((w) => w.message));
+      const stored = await this.storeBatch(batch.map((w) => w.message));
+      outcomes = stored.outcomes;
+      for (const committed of stored.afterCommit) committed();
     } catch (error) {
       if (isConnectionLoss(error)) {
         for (const w of batch) w.reject(unavailable(error));
@@ -143,15 +152,21 @@ export class Intake {
     });
   }
 
-  private storeBatch(messages: readonly InboundMessage[]): Promise<AcceptOutcome[]> {
+  private storeBatch(
+    messages: readonly InboundMessage[],
+  ): Promise<{ outcomes: AcceptOutcome[]; afterCommit: AfterCommit[] }> {
     return this.dataSource.transaction(async (tx) => {
       const stored = await insertInboundBatch(tx, messages, this.clock.now());
       const fresh = stored.filter((s): s is InboundMessageRecord => s !== null);
+      const afterCommit: (AfterCommit | undefined)[] = [];
       if (fresh.length > 0) {
-        if (this.handler.handleBatch) await this.handler.handleBatch(fresh, tx);
-        else for (const m of fresh) await this.handler.handle(m, tx);
+        if (this.handler.handleBatch) afterCommit.push(await this.handler.handleBatch(fresh, tx));
+        else for (const m of fresh) afterCommit.push(await this.handler.handle(m, tx));
       }
-      return stored.map((s): AcceptOutcome => (s ? 'stored' : 'duplicate'));
+      return {
+        outcomes: stored.map((s): AcceptOutcome => (s ? 'stored' : 'duplicate')),
+        afterCommit: afterCommit.filter((f): f is AfterCommit => typeof f === 'function'),
+      };
     });
   }
 
@@ -159,24 +174,29 @@ export class Intake {
   private async acceptAlone(message: InboundMessage): Promise<AcceptOutcome> {
     const log = this.logger.child({ channel: message.channel, msgid: message.msgId, chatid: message.chatId });
     try {
-      const outcome = await this.dataSource.transaction(async (tx): Promise<AcceptOutcome> => {
+      const { outcome, committed } = await this.dataSource.transaction(async (tx) => {
         const stored = await insertInboundOnce(tx, message);
-        if (!stored) return 'duplicate';
-        await this.process(stored, tx, log);
-        return 'stored';
+        if (!stored) return { outcome: 'duplicate' as const, committed: undefined };
+        return { outcome: 'stored' as const, committed: await this.process(stored, tx, log) };
       });
       if (outcome === 'stored') this.onStored();
+      if (committed) committed();
       return outcome;
     } catch (error) {
       throw unavailable(error);
     }
   }
 
-  private async process(stored: InboundMessageRecord, tx: EntityManager, log: Logger): Promise<void> {
+  private async process(
+    stored: InboundMessageRecord,
+    tx: EntityManager,
+    log: Logger,
+  ): Promise<AfterCommit | undefined> {
     let failure: string | null = null;
+    let committed: AfterCommit | undefined = undefined;
     try {
       // A nested transaction is a savepoint: a failing handler rolls back its own work only.
-      await tx.transaction((inner) => this.handler.handle(stored, inner));
+      committed = await tx.transaction((inner) => this.handler.handle(stored, inner));
     } catch (error) {
       if (isConnectionLoss(error)) throw error;
       failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -194,6 +214,7 @@ export class Intake {
       `UPDATE inbound_message SET status = $1, processed_at = $2, process_error = $3 WHERE id = $4`,
       [failure ? 'failed' : 'processed', this.clock.now(), failure, stored.id],
     );
+    return committed;
   }
 }
 

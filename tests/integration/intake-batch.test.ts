@@ -8,6 +8,7 @@ import { importLedger, LedgerCache } from '../../src/ledger/ledger-store';
 import { fixedClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/logger';
 import type { InboundMessage } from '../../src/wecom';
+import { capturingLogger } from '../helpers/capturing-logger';
 import { openTestDatabase, truncate, type TestDatabase } from '../helpers/database';
 
 /**
@@ -184,11 +185,11 @@ describe('messages accepted together', () => {
     const failing: InboundHandler = {
       handle: async (m, tx) => {
         explode(m);
-        await handler.handle(m, tx);
+        return handler.handle(m, tx);
       },
       handleBatch: async (ms, tx) => {
         ms.forEach(explode);
-        await handler.handleBatch(ms, tx);
+        return handler.handleBatch(ms, tx);
       },
     };
     const intake = new Intake(db.dataSource, failing, clock, silentLogger, undefined, { maxConcurrent: 1 });
@@ -207,6 +208,43 @@ describe('messages accepted together', () => {
     expect(after.requests.map((r) => r.no)).toEqual([1, 2, 3]);
     expect(after.requests.map((r) => r.text)).toEqual(['1单元楼道灯不亮', '2单元电梯异响', '3单元门口积水']);
     expect(after.lastNo).toBe(3);
+  });
+
+  it('log each request once when a failed batch is handled again one message at a time', async () => {
+    const { logger, lines } = capturingLogger();
+    const handler = new DeskHandler({
+      ledgers: new LedgerCache(),
+      clock,
+      logger,
+      timeZone: 'Asia/Shanghai',
+      privateNotices: false,
+    });
+    const boom = (m: InboundMessageRecord) => m.text?.includes('BOOM') ?? false;
+    // The batch does all its work, logging included, and only then fails: nothing of it commits.
+    const failingLate: InboundHandler = {
+      handle: async (m, tx) => {
+        if (boom(m)) throw new Error('handler bug');
+        return handler.handle(m, tx);
+      },
+      handleBatch: async (ms, tx) => {
+        const committed = await handler.handleBatch(ms, tx);
+        if (ms.some(boom)) throw new Error('handler bug');
+        return committed;
+      },
+    };
+    const intake = new Intake(db.dataSource, failingLate, clock, logger, undefined, { maxConcurrent: 1 });
+    await acceptTogether(intake, [
+      message('#报修 1单元楼道灯不亮'),
+      message('#报修 2单元电梯异响'),
+      message('#报修 BOOM'),
+      message('#报修 3单元门口积水'),
+    ]);
+    const created = lines().filter((l) => l.msg === 'request created');
+    expect(created.map((l) => l.no)).toEqual([1, 2, 3]);
+    expect((await snapshot(db.dataSource)).requests.map((r) => r.no)).toEqual([1, 2, 3]);
+    expect(
+      lines().filter((l) => l.msg === 'handling a stored message failed; it is kept as failed'),
+    ).toHaveLength(1);
   });
 
   it('answer a repeat of an earlier batch as a duplicate and change nothing', async () => {
@@ -231,12 +269,12 @@ function gatedDesk(): { handler: InboundHandler; release: () => void; seen: stri
     handle: async (m, tx) => {
       seen.push(m.dedupeKey);
       await gate;
-      await inner.handle(m, tx);
+      return inner.handle(m, tx);
     },
     handleBatch: async (ms, tx) => {
       seen.push(...ms.map((m) => m.dedupeKey));
       await gate;
-      await inner.handleBatch(ms, tx);
+      return inner.handleBatch(ms, tx);
     },
   };
   return { handler, release: () => release(), seen };

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import {
   enqueue,
@@ -8,7 +7,8 @@ import {
   type OutboxWorkerOptions,
 } from '../../../src/outbox';
 import { fixedClock } from '../../../src/shared/clock';
-import { createLogger, silentLogger, type Logger } from '../../../src/shared/logger';
+import { silentLogger, type Logger } from '../../../src/shared/logger';
+export { capturingLogger } from '../../helpers/capturing-logger';
 import { WecomClient, type OutgoingBody, type SendOutcome } from '../../../src/wecom/client';
 import { WecomSimulator } from '../../../src/wecom/simulator';
 import { openTestDatabase, truncate, type TestDatabase } from '../../helpers/database';
@@ -70,27 +70,6 @@ export function rows(dataSource: DataSource): Promise<RowView[]> {
     `SELECT id, status, attempts, parts_sent, rate_key, destination, last_error, next_attempt_at, claim_token
      FROM outbox ORDER BY id`,
   );
-}
-
-/** A logger whose JSON lines are kept, to check what reaches the log. */
-export function capturingLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  const logger = createLogger('debug', stream);
-  return {
-    logger,
-    lines: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
 }
 
 /**
