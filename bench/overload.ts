@@ -14,7 +14,7 @@ const RETRY_DELAY_MS = 1000;
  * Overload: callbacks arriving faster than the service can commit them (several times its
  * capacity, for seconds), delivered as WeCom delivers them: an attempt not answered 200 within
  * 5 s is sent again, three attempts in all. WeCom gives up on what stays queued longer than that,
- * but the service must not: every message it was handed is stored once, however late (the bot
+ * but the service must not: every message sent is stored once, however late (the bot
  * channel may not retry at all, PROTOCOL.md §3.8), a repeat of a message still queued costs no
  * second slot, and memory stays bounded. Figures: what WeCom saw, how long the backlog took to
  * drain, and the service's peak memory.
@@ -58,7 +58,7 @@ export async function benchOverload(ctx: RunContext): Promise<void> {
       );
       describe(ctx, run.deliveries, { rate, seconds, drainedS, peakRss });
       report.check(
-        'overload: every message handed over is stored, once (none lost, none twice)',
+        'overload: every message sent is stored, once (none lost, none twice)',
         stored.inbound === planned.length && stored.distinct === planned.length,
         `${planned.length} messages sent, ${stored.inbound} inbound rows for ${stored.distinct} messages`,
       );

@@ -15,8 +15,8 @@ export function errorMiddleware(): Middleware<AppState> {
       const log = ctx.state.log;
       if (isAppError(error)) {
         ctx.status = error.status;
-        // Refusing work under a flood is the service protecting itself, not a fault: a warning.
-        const level = error.status >= 500 && error.code !== 'overloaded' ? 'error' : 'warn';
+        // A refusal under a flood is the intake protecting itself; it logs a summary every 10 s.
+        const level = error.code === 'overloaded' ? 'debug' : error.status >= 500 ? 'error' : 'warn';
         const cause = error.status >= 500 ? { cause: summarizeError(error.cause) } : {};
         log[level]({ code: error.code, status: error.status, path: ctx.path, ...cause }, error.hint);
         // The rest of an oversized or stalled body is not worth reading.

@@ -23,7 +23,10 @@ export interface InboundHandler {
    * Several stored messages, in order, in the one transaction that stored them; the same effects
    * as handle() on each in turn. Without it, handle() is called on each.
    */
-  handleBatch?(messages: readonly InboundMessageRecord[], tx: EntityManager): Promise<AfterCommit | undefined>;
+  handleBatch?(
+    messages: readonly InboundMessageRecord[],
+    tx: EntityManager,
+  ): Promise<AfterCommit | undefined>;
 }
 
 export interface IntakeOptions {
@@ -58,6 +61,8 @@ export class Intake {
   /** The outcome of each message waiting or being stored, by channel and dedupe key. */
   private readonly pending = new Map<string, Promise<AcceptOutcome>>();
   private running = 0;
+  private refusedSinceWarning = 0;
+  private lastRefusalWarning = 0;
   private readonly maxBatch: number;
   private readonly maxConcurrent: number;
   private readonly maxWaiting: number;
@@ -97,6 +102,7 @@ export class Intake {
     const same = this.pending.get(key);
     if (same) return same.then((): AcceptOutcome => 'duplicate');
     if (this.waiting.length >= this.maxWaiting) {
+      this.noteRefusal();
       return Promise.reject(
         new AppError(
           'overloaded',
@@ -114,6 +120,23 @@ export class Intake {
     return outcome;
   }
 
+  /**
+   * One warning per 10 s while messages are refused, not one per message: a flood is when the
+   * process can least afford thousands of log lines a second (each refusal is counted in
+   * mulin_callbacks_total{outcome="overloaded"} all the same).
+   */
+  private noteRefusal(): void {
+    this.refusedSinceWarning++;
+    const now = Date.now();
+    if (now - this.lastRefusalWarning < 10_000) return;
+    this.logger.warn(
+      { refused: this.refusedSinceWarning, waiting: this.waiting.length },
+      'intake full: new messages refused with 503 until the database catches up; check its load',
+    );
+    this.lastRefusalWarning = now;
+    this.refusedSinceWarning = 0;
+  }
+
   private startBatches(): void {
     while (this.running < this.maxConcurrent && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.maxBatch);
@@ -126,11 +149,9 @@ export class Intake {
   }
 
   private async runBatch(batch: readonly Waiting[]): Promise<void> {
-    let outcomes: AcceptOutcome[];
+    let stored: { outcomes: AcceptOutcome[]; afterCommit: AfterCommit[] };
     try {
-      const stored = await this.storeBatch(batch.map((w) => w.message));
-      outcomes = stored.outcomes;
-      for (const committed of stored.afterCommit) committed();
+      stored = await this.storeBatch(batch.map((w) => w.message));
     } catch (error) {
       if (isConnectionLoss(error)) {
         for (const w of batch) w.reject(unavailable(error));
@@ -145,11 +166,26 @@ export class Intake {
       for (const w of batch) await this.acceptAlone(w.message).then(w.resolve, w.reject);
       return;
     }
-    this.onBatch(batch.length);
-    if (outcomes.includes('stored')) this.onStored();
+    // Committed: answer first, so nothing that follows can leave a delivery without its answer.
     batch.forEach((w, i) => {
-      w.resolve(outcomes[i] ?? 'duplicate');
+      w.resolve(stored.outcomes[i] ?? 'duplicate');
     });
+    this.afterCommit([
+      ...stored.afterCommit,
+      () => this.onBatch(batch.length),
+      ...(stored.outcomes.includes('stored') ? [this.onStored] : []),
+    ]);
+  }
+
+  /** Runs what waits for a commit; a failure there is logged, it cannot undo the commit. */
+  private afterCommit(work: readonly AfterCommit[]): void {
+    for (const run of work) {
+      try {
+        run();
+      } catch (error) {
+        this.logger.error({ cause: summarizeError(error) }, 'after a commit, a follow-up failed');
+      }
+    }
   }
 
   private storeBatch(
@@ -179,8 +215,7 @@ export class Intake {
         if (!stored) return { outcome: 'duplicate' as const, committed: undefined };
         return { outcome: 'stored' as const, committed: await this.process(stored, tx, log) };
       });
-      if (outcome === 'stored') this.onStored();
-      if (committed) committed();
+      this.afterCommit([...(committed ? [committed] : []), ...(outcome === 'stored' ? [this.onStored] : [])]);
       return outcome;
     } catch (error) {
       throw unavailable(error);

@@ -286,7 +286,11 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 describe('repeats and floods', () => {
   it('answers a repeat that arrives while the first delivery is being stored with that outcome, storing once', async () => {
     const { handler, release, seen } = gatedDesk();
-    const intake = new Intake(db.dataSource, handler, clock, silentLogger, undefined, { maxConcurrent: 1 });
+    const batches: number[] = [];
+    const intake = new Intake(db.dataSource, handler, clock, silentLogger, undefined, {
+      maxConcurrent: 1,
+      onBatch: (size) => batches.push(size),
+    });
     const post = message('#报修 1单元楼道灯不亮');
     const first = intake.accept(post);
     await settle();
@@ -295,6 +299,8 @@ describe('repeats and floods', () => {
     expect(await first).toBe('stored');
     expect(await Promise.all(repeats)).toEqual(['duplicate', 'duplicate']);
     expect(seen).toEqual([post.dedupeKey]);
+    // The repeats took no place of their own: the only transaction was the first delivery's.
+    expect(batches).toEqual([1]);
     const after = await snapshot(db.dataSource);
     expect(after.inbound).toHaveLength(1);
     expect(after.requests).toHaveLength(1);
@@ -305,7 +311,8 @@ describe('repeats and floods', () => {
 
   it('refuses new messages with 503 while too many wait, and stores the ones it took', async () => {
     const { handler, release } = gatedDesk();
-    const intake = new Intake(db.dataSource, handler, clock, silentLogger, undefined, {
+    const { logger, lines } = capturingLogger();
+    const intake = new Intake(db.dataSource, handler, clock, logger, undefined, {
       maxConcurrent: 1,
       maxWaiting: 2,
     });
@@ -319,6 +326,11 @@ describe('repeats and floods', () => {
     await settle();
     const waiting = [intake.accept(b), intake.accept(c)];
     await expect(intake.accept(d)).rejects.toMatchObject({ code: 'overloaded', status: 503 });
+    await expect(intake.accept(message('大家好'))).rejects.toMatchObject({ code: 'overloaded' });
+    // One warning for the flood, not one per refused message.
+    const warnings = lines().filter((l) => String(l.msg).startsWith('intake full'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ refused: 1, waiting: 2 });
     // A repeat of a message already taken is not new work: it waits for that message's outcome.
     const repeatOfB = intake.accept(b);
     release();
