@@ -29,7 +29,8 @@ export const todo: CommandDefinition = {
       return;
     }
     const shown = rows.slice(0, LIMIT).map((r) => summaryLine(r, ctx.ledger.categories));
-    const more = rows.length > LIMIT ? `\n还有更多，请到街道后台查看` : '';
+    // Residents and volunteer heads have no access to the street office's pages: say what is shown.
+    const more = rows.length > LIMIT ? `\n（只列出最近${LIMIT}件）` : '';
     ctx.out.reply(`${staff ? '你的待办' : '你报的事'}：\n${shown.join('\n')}${more}`);
   },
 };

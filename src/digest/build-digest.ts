@@ -4,7 +4,7 @@ import { openAsOf } from './as-of';
 import { formatIsoWeek, shiftWeek, weekBounds, type IsoWeek } from './calendar';
 import { weekExceptions, type WeekExceptions } from './week-exceptions';
 import {
-  rate,
+  compoundWeek,
   weeklyFiguresForAll,
   weeklyFiguresWithBuildings,
   type BuildingWeek,
@@ -43,32 +43,6 @@ export interface Digest {
   readonly buildings: ReadonlyMap<string, BuildingWeek>;
 }
 
-/** A compound with nothing in the week: the street's week with every count zero and no rate. */
-function emptyFigures(
-  all: Map<string | null, WeeklyFigures>,
-  weekStart: Date,
-  compoundId: string | null,
-): WeeklyFigures {
-  const street = all.get(null);
-  const none = rate(0, 0);
-  return {
-    week: street?.week ?? '',
-    start: street?.start ?? weekStart,
-    end: street?.end ?? weekStart,
-    compoundId,
-    received: 0,
-    resolved: 0,
-    response: none,
-    resolution: none,
-    satisfaction: none,
-    medianAckMinutes: null,
-    medianResolveMinutes: null,
-    categories: [],
-    escalations: 0,
-    escalationsToStreet: 0,
-  };
-}
-
 /**
  * Two independent reads: at once on a DataSource (each on its own pooled connection), one after
  * the other inside a transaction, whose single connection cannot run two statements at a time.
@@ -100,7 +74,7 @@ export async function buildDigest(db: Db, ledger: Ledger, week: IsoWeek, timeZon
     () => weekExceptions(db, { weekStart: start, timeZone }, open),
   );
   const figures = (all: Map<string | null, WeeklyFigures>, weekStart: Date, compoundId: string | null) =>
-    all.get(compoundId) ?? emptyFigures(all, weekStart, compoundId);
+    compoundWeek(all, compoundId, weekStart);
   const compounds: CompoundDigest[] = [];
   for (const compound of ledger.allCompounds()) {
     compounds.push({

@@ -5,6 +5,7 @@
  */
 export * from './calendar';
 export {
+  compoundWeek,
   rate,
   weeklyFigures,
   weeklyFiguresForAll,

@@ -317,6 +317,37 @@ export async function weeklyFiguresWithBuildings(
 }
 
 /** The figures of one week, for the street or one compound. */
+/**
+ * One compound's week (or the street's, for null) out of weeklyFiguresForAll's answer. A compound
+ * with nothing in the week is absent there: its figures are then every count zero and no rate.
+ */
+export function compoundWeek(
+  all: ReadonlyMap<string | null, WeeklyFigures>,
+  compoundId: string | null,
+  weekStart: Date,
+): WeeklyFigures {
+  const found = all.get(compoundId);
+  if (found) return found;
+  const street = all.get(null);
+  const none = rate(0, 0);
+  return {
+    week: street?.week ?? '',
+    start: street?.start ?? weekStart,
+    end: street?.end ?? weekStart,
+    compoundId,
+    received: 0,
+    resolved: 0,
+    response: none,
+    resolution: none,
+    satisfaction: none,
+    medianAckMinutes: null,
+    medianResolveMinutes: null,
+    categories: [],
+    escalations: 0,
+    escalationsToStreet: 0,
+  };
+}
+
 export async function weeklyFigures(db: Db, query: WeeklyFiguresQuery): Promise<WeeklyFigures> {
   const all = await weeklyFiguresForAll(db, query);
   const compoundId = query.compoundId ?? null;

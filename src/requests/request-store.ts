@@ -61,7 +61,6 @@ function camelKeys(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Columns are integers, booleans, text, jsonb and timestamps: the drivers already give the right JS types. */
 /** A request as read from SQL: the drivers already give integers, booleans, jsonb and dates. */
 export function toRequest(row: Record<string, unknown>): RequestRow {
   return camelKeys(row) as unknown as RequestRow;

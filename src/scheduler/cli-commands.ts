@@ -89,7 +89,10 @@ export async function digestCommand(
     return 1;
   }
   const now = clock.now();
-  const sent = await dataSource.transaction((tx) => queueDigest(tx, ledger, week, now, settings));
+  // Exactly what was printed is what is queued.
+  const sent = await dataSource.transaction((tx) =>
+    queueDigest(tx, ledger, week, now, settings, { destination, parts }),
+  );
   const label = formatIsoWeek(week);
   if (sent.queued === 0) {
     out(`\nThe ${label} digest was queued before; nothing new was queued.\n`);

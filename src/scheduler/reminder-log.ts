@@ -1,10 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { REMINDED } from './reminder-sweep';
+import { NOT_DELIVERED, REMINDED } from './reminder-sweep';
 
-/** A reminder the sweep sent about a request: to acknowledge it, or to resolve it. */
+/** A reminder the sweep made about a request: to acknowledge it, or to resolve it. */
 export interface SentReminder {
   readonly stage: 'ack_remind' | 'resolve_remind';
   readonly at: Date;
+  /** False when it was due but had nowhere to go (no group robot, no private notices). */
+  readonly delivered: boolean;
 }
 
 /**
@@ -16,9 +18,9 @@ export async function remindersSent(
   requestId: string,
 ): Promise<SentReminder[]> {
   return db.query<SentReminder[]>(
-    `SELECT stage, at FROM request_reminder
-      WHERE request_id = $1 AND outcome = $2 AND stage IN ('ack_remind', 'resolve_remind')
+    `SELECT stage, at, outcome = $2 AS delivered FROM request_reminder
+      WHERE request_id = $1 AND outcome IN ($2, $3) AND stage IN ('ack_remind', 'resolve_remind')
       ORDER BY at, stage`,
-    [requestId, REMINDED],
+    [requestId, REMINDED, NOT_DELIVERED],
   );
 }

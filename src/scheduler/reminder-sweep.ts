@@ -43,6 +43,8 @@ const RESOLVE: Ladder = {
 
 /** What request_reminder.outcome records for each stage. */
 export const REMINDED = 'reminded';
+/** A reminder due but with nowhere to go (no group robot, no private notices). */
+export const NOT_DELIVERED = 'reminder not delivered';
 const ESCALATED = 'escalated to level ';
 const ALREADY_WITH_STREET = 'already with the street';
 
@@ -136,10 +138,6 @@ export async function sweepReminders(
         step.kind === 'remind'
           ? remind(request, step.ladder, ledger, out)
           : await escalate(tx, request, step.ladder, ledger, now, out);
-      await tx.query(
-        `INSERT INTO request_reminder (request_id, stage, at, outcome) VALUES ($1, $2, $3, $4)`,
-        [request.id, step.stage, now, outcome],
-      );
       const delivered = await deliver(tx, out.messages, {
         ledger,
         privateNotices: settings.privateNotices,
@@ -147,6 +145,13 @@ export async function sweepReminders(
         dedupeKey: `reminder:${request.id}:${step.stage}`,
       });
       undeliverable += delivered.undeliverable;
+      // A reminder that reached no one is still this stage done (it is not retried), but the
+      // request's timeline must not say that someone was reminded.
+      if (outcome === REMINDED && delivered.queued + delivered.duplicates === 0) outcome = NOT_DELIVERED;
+      await tx.query(
+        `INSERT INTO request_reminder (request_id, stage, at, outcome) VALUES ($1, $2, $3, $4)`,
+        [request.id, step.stage, now, outcome],
+      );
     });
     if (error) {
       failed++;

@@ -140,7 +140,7 @@ export class Scheduler {
   private async run(job: JobName, period: string, now: Date): Promise<JobOutcome> {
     const log = this.logger.child({ job, period });
     try {
-      const digest = job === 'weekly-digest' ? await this.prepareDigest(period) : undefined;
+      const digest = job === 'weekly-digest' ? await this.digestBeforeClaim(period) : undefined;
       const outcome = await runClaimed(this.dataSource, { job, period, instance: this.instance, now }, (tx) =>
         this.work(job, period, tx, now, digest),
       );
@@ -175,7 +175,7 @@ export class Scheduler {
    * connections at once. Skipped (undefined) when the week already ran, so the claim skips too;
    * if two instances race, both build it and the claim lets one queue it.
    */
-  private async prepareDigest(
+  private async digestBeforeClaim(
     period: string,
   ): Promise<{ ledger: Ledger; digest: PreparedDigest } | undefined> {
     const done = await this.dataSource.query<unknown[]>(

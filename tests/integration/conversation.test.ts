@@ -242,3 +242,17 @@ it('replays a day in a building group', async () => {
   const stored = await db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM inbound_message`);
   expect(stored[0]?.n).toBe(39);
 });
+
+it("lists a resident's ten latest open requests and says when there are more", async () => {
+  // A resident new to the day above, with eleven requests still open.
+  for (let i = 1; i <= 11; i++) {
+    expect((await desk.say('sun.lp', `#报修 3单元${i}楼楼道灯不亮`)).status).toBe(200);
+  }
+  const lines = groupReply(await desk.say('sun.lp', '待办')).text.split('\n');
+  expect(lines[0]).toBe('你报的事：');
+  expect(lines).toHaveLength(12);
+  // Newest first; the oldest (3单元1楼) is the one left out.
+  expect(lines[1]).toContain('3单元11楼');
+  expect(lines.slice(1, 11).some((l) => l.includes('3单元1楼楼道'))).toBe(false);
+  expect(lines[11]).toBe('（只列出最近10件）');
+});

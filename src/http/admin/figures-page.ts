@@ -1,6 +1,13 @@
 import type Router from 'koa-router';
 import { z } from 'zod';
-import { lastFullWeekBefore, percent, rate, weekBounds, weeklyFiguresForAll, type Rate } from '../../digest';
+import {
+  compoundWeek,
+  lastFullWeekBefore,
+  percent,
+  weekBounds,
+  weeklyFiguresForAll,
+  type Rate,
+} from '../../digest';
 import { findHotspots } from '../../requests/hotspots';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
@@ -125,12 +132,11 @@ async function compoundsTable(
 ): Promise<Html> {
   if (compounds.length === 0) return html``;
   const { start } = weekBounds(lastFullWeekBefore(now, deps.timeZone), deps.timeZone);
-  // Every compound's week in one pass; a compound with nothing in it is absent: all zero.
+  // Every compound's week in one pass.
   const all = await weeklyFiguresForAll(deps.dataSource, { weekStart: start, timeZone: deps.timeZone });
-  const none = rate(0, 0);
   const rows: Html[] = [];
   for (const c of compounds) {
-    const f = all.get(c.id) ?? { received: 0, response: none, resolution: none, satisfaction: none };
+    const f = compoundWeek(all, c.id, start);
     rows.push(
       html`<tr>
         <td data-label="小区"><a href="/admin/figures?compound=${c.id}">${c.name}</a></td>

@@ -106,8 +106,13 @@ function timeline(events: readonly EventRow[], reminders: readonly SentReminder[
       actor: e.actorId === null ? '系统' : (view.name(e.actorId) ?? '居民'),
       note: e.note,
     })),
-    ...reminders.map((x) => ({ at: x.at, name: REMINDER_NAMES[x.stage], actor: '系统', note: null })),
-  ].sort((a, b) => a.at.getTime() - b.at.getTime()); // stable: events keep their order
+    ...reminders.map((x) => ({
+      at: x.at,
+      name: REMINDER_NAMES[x.stage],
+      actor: '系统',
+      note: x.delivered ? null : '未能送达：没有可用的群机器人，也没有开通应用消息',
+    })),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime()); // time order; ties keep events first
   if (steps.length === 0) return html`<p class="muted">暂无记录</p>`;
   return html`<ol class="timeline">
     ${steps.map(

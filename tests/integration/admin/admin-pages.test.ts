@@ -160,13 +160,16 @@ describe("a request's page", () => {
         [request?.id, stage, when, outcome],
       );
     await remind('ack_remind', between(routed, acknowledged), 'reminded');
-    await remind('resolve_remind', between(acknowledged, escalated), 'reminded');
+    // Due, but with nowhere to go: shown, and said so.
+    await remind('resolve_remind', between(acknowledged, escalated), 'reminder not delivered');
     // An escalation is the request's own event already; its stage row adds nothing to show.
     await remind('resolve_escalate', new Date(escalated), 'escalated to level 1');
     try {
       const page = await client.text(`/admin/requests/${seeded.phone}`);
       const steps = [...page.matchAll(/<strong>([^<]+)<\/strong>/g)].map((m) => m[1]);
       expect(steps).toEqual(['居民提交', '自动分派', '提醒接单', '接单', '提醒办结', '上报']);
+      expect(page.match(/未能送达/g)).toHaveLength(1);
+      expect(page.indexOf('未能送达')).toBeGreaterThan(page.indexOf('<strong>提醒办结</strong>'));
     } finally {
       await db.dataSource.query(`DELETE FROM request_reminder WHERE request_id = $1`, [request?.id]);
     }

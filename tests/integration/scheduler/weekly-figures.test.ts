@@ -153,7 +153,27 @@ it('is not a trivial street: the week has misses, ratings of both kinds and esca
 
 it('builds the same digest on several connections at once as inside one transaction', async () => {
   const ledger = new Ledger(street.ledger, 1);
-  const parallel = await buildDigest(db.dataSource, ledger, W48, TZ);
+  // Count the statements in flight at once on the DataSource.
+  const query = db.dataSource.query.bind(db.dataSource);
+  let inFlight = 0;
+  let most = 0;
+  const spy = jest
+    .spyOn(db.dataSource, 'query')
+    .mockImplementation(async (sql: string, params?: Parameters<typeof query>[1]) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return (await query(sql, params)) as unknown;
+      } finally {
+        inFlight--;
+      }
+    });
+  let parallel;
+  try {
+    parallel = await buildDigest(db.dataSource, ledger, W48, TZ);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(most).toBe(2);
   const inTransaction = await db.dataSource.transaction((tx) => buildDigest(tx, ledger, W48, TZ));
   expect(parallel).toEqual(inTransaction);
   expect(parallel.total.current.received).toBeGreaterThan(0);
