@@ -7,6 +7,7 @@ import { describeImport, importLedgerFile } from './ledger/import-file';
 import { LedgerCache } from './ledger/ledger-store';
 import { OutboxWorker, timedSender } from './outbox';
 import { Metrics } from './http/metrics';
+import { PhotoKeeper } from './photos';
 import { Scheduler, schedulerOptionsFrom } from './scheduler';
 import { createService } from './service';
 import type { Clock } from './shared/clock';
@@ -18,6 +19,8 @@ export interface Mulin {
   readonly dataSource: DataSource;
   readonly worker: OutboxWorker;
   readonly scheduler: Scheduler;
+  /** Keeps the photos residents send to the robot; null when the robot channel is off. */
+  readonly photos: PhotoKeeper | null;
   /** Stops accepting, finishes in-flight requests and sends, closes the database. */
   stop(): Promise<void>;
 }
@@ -47,7 +50,7 @@ async function openDatabaseWithRetry(config: Config, logger: Logger): Promise<Da
 }
 
 /**
- * Composition root: database, ledger, desk, outbox worker and HTTP server, wired once here.
+ * Composition root: database, ledger, desk, outbox worker, photo keeper and HTTP server, wired once here.
  * Used by `npm start` and by tests that need the whole service in one process.
  */
 export interface StartOptions {
@@ -84,6 +87,12 @@ export async function startMulin(
     metrics.sendSeconds.observe({ destination, outcome }, seconds),
   );
   const worker = new OutboxWorker(dataSource, sender, clock, logger.child({ component: 'outbox' }));
+  // The robot's image links are encrypted with its callback key and live 5 minutes.
+  const photos = config.wecom.bot
+    ? new PhotoKeeper(dataSource, clock, logger.child({ component: 'photos' }), {
+        encodingAesKey: config.wecom.bot.aesKey,
+      })
+    : null;
   const handler = new DeskHandler({
     ledgers,
     clock,
@@ -98,7 +107,11 @@ export async function startMulin(
     logger,
     handler,
     ledgers,
-    onStored: () => worker.wakeUp(),
+    onStored: (stored) => {
+      worker.wakeUp();
+      // Only a robot message with images brings photos to keep; the keeper polls for the rest.
+      if (stored.some((m) => m.channel === 'bot' && m.imageUrls.length > 0)) photos?.wakeUp();
+    },
   });
   // Node enforces headersTimeout and requestTimeout only when it checks its connections, every
   // 30 s by default: a client trickling header lines held a socket for up to 40 s (chaos/fuzz.ts).
@@ -112,6 +125,7 @@ export async function startMulin(
     server.once('error', reject);
   });
   worker.start();
+  photos?.start();
   const scheduler = new Scheduler(
     dataSource,
     clock,
@@ -126,12 +140,14 @@ export async function startMulin(
     dataSource,
     worker,
     scheduler,
+    photos,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
       await scheduler.stop();
       await worker.stop();
+      await photos?.stop();
       await dataSource.destroy();
     },
   };

@@ -15,7 +15,7 @@ import { LedgerCache } from './ledger/ledger-store';
 import { outboxHealth } from './outbox';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
-import type { Channel, ReceiverSettings } from './wecom';
+import type { Channel, InboundMessage, ReceiverSettings } from './wecom';
 
 export interface ServiceDeps {
   readonly config: Config;
@@ -24,8 +24,8 @@ export interface ServiceDeps {
   readonly logger: Logger;
   readonly handler?: InboundHandler;
   readonly ledgers?: LedgerCache;
-  /** Called after a new message has been committed (to wake the outbox worker). */
-  readonly onStored?: () => void;
+  /** Called with the new messages once committed (to wake the outbox worker and the photo keeper). */
+  readonly onStored?: (stored: readonly InboundMessage[]) => void;
   readonly bodyLimits?: BodyLimits;
   readonly metrics?: Metrics;
 }

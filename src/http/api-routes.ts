@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
+import { photosOfMessages, type PhotoSummary } from '../photos';
 import { categoryName, maskPhones, STATUS_NAMES } from '../requests/format';
 import {
   findRequestByNo,
@@ -165,10 +166,17 @@ class RequestRenderer {
   }
 
   async all(ledger: Ledger, requests: readonly RequestRow[]): Promise<object[]> {
-    const events = await listEvents(
-      this.dataSource,
-      requests.map((r) => r.id),
-    );
+    const inboundIds = requests.flatMap((r) => (r.inboundId === null ? [] : [r.inboundId]));
+    const [events, photos] = await Promise.all([
+      listEvents(
+        this.dataSource,
+        requests.map((r) => r.id),
+      ),
+      photosOfMessages(this.dataSource, inboundIds),
+    ]);
+    const photosByInbound = new Map<string, PhotoSummary[]>();
+    for (const p of photos)
+      photosByInbound.set(p.inboundId, [...(photosByInbound.get(p.inboundId) ?? []), p]);
     // Both drivers hand bigint ids over as strings (db/pglite-driver.ts), so they key a Map as-is.
     const byRequest = new Map<string, EventRow[]>();
     for (const e of events) {
@@ -183,13 +191,16 @@ class RequestRenderer {
     // Names only (the ledger's, else the person table's): a phone number cannot reach a response.
     const name = await nameLookup(this.dataSource, ledger, people);
     const person = (p: string | null): PersonRef | null => (p === null ? null : { id: p, name: name(p) });
-    return requests.map((r) => this.one(ledger, r, byRequest.get(r.id) ?? [], person));
+    return requests.map((r) =>
+      this.one(ledger, r, byRequest.get(r.id) ?? [], photosByInbound.get(r.inboundId ?? '') ?? [], person),
+    );
   }
 
   private one(
     ledger: Ledger,
     r: RequestRow,
     events: readonly EventRow[],
+    photos: readonly PhotoSummary[],
     person: (id: string | null) => PersonRef | null,
   ): object {
     const compound = r.compoundId === null ? undefined : ledger.compound(r.compoundId);
@@ -209,7 +220,13 @@ class RequestRenderer {
       room: r.room,
       // Numbers residents type into a post stay out of dashboards and exports, as out of groups.
       text: maskPhones(r.text),
+      // WeCom's links, as they came (encrypted, dead after 5 minutes): kept for compatibility.
       image_urls: r.imageUrls,
+      // The photos Mulin kept: url is set once the photo is kept (same sign-in as /admin).
+      photos: photos.map((p) => ({
+        status: p.status,
+        url: p.status === 'kept' ? `/admin/photos/${p.id}` : null,
+      })),
       reporter: person(r.reporterId),
       assignee: person(r.assigneeId),
       teams: r.teamIds.map((t) => ({ id: t, name: teams.find((team) => team.id === t)?.name ?? null })),

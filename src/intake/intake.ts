@@ -74,7 +74,7 @@ export class Intake {
     private readonly clock: Clock,
     private readonly logger: Logger,
     /** Runs after new messages and their effects have been committed. */
-    private readonly onStored: () => void = () => undefined,
+    private readonly onStored: (stored: readonly InboundMessage[]) => void = () => undefined,
     options: IntakeOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 32;
@@ -173,7 +173,9 @@ export class Intake {
     this.afterCommit([
       ...stored.afterCommit,
       () => this.onBatch(batch.length),
-      ...(stored.outcomes.includes('stored') ? [this.onStored] : []),
+      ...(stored.outcomes.includes('stored')
+        ? [() => this.onStored(batch.filter((_, i) => stored.outcomes[i] === 'stored').map((w) => w.message))]
+        : []),
     ]);
   }
 
@@ -211,11 +213,14 @@ export class Intake {
     const log = this.logger.child({ channel: message.channel, msgid: message.msgId, chatid: message.chatId });
     try {
       const { outcome, committed } = await this.dataSource.transaction(async (tx) => {
-        const stored = await insertInboundOnce(tx, message);
+        const stored = await insertInboundOnce(tx, message, this.clock.now());
         if (!stored) return { outcome: 'duplicate' as const, committed: undefined };
         return { outcome: 'stored' as const, committed: await this.process(stored, tx, log) };
       });
-      this.afterCommit([...(committed ? [committed] : []), ...(outcome === 'stored' ? [this.onStored] : [])]);
+      this.afterCommit([
+        ...(committed ? [committed] : []),
+        ...(outcome === 'stored' ? [() => this.onStored([message])] : []),
+      ]);
       return outcome;
     } catch (error) {
       throw unavailable(error);

@@ -87,13 +87,18 @@ export class DeskHarness {
     this.clock.set(new Date(this.clock.now().getTime() + minutes * 60_000));
   }
 
+  /** The service's origin, e.g. http://127.0.0.1:40123. */
+  get url(): string {
+    if (!this.service) throw new Error('start() first');
+    return this.service.url;
+  }
+
   async say(
     from: string,
     text: string,
     opts: { chatid?: string; msgid?: string; single?: boolean } = {},
   ): Promise<Said> {
-    if (!this.service) throw new Error('start() first');
-    const message = {
+    return this.send({
       msgid: opts.msgid ?? randomMsgId(),
       aibotid: 'aibTest',
       ...(opts.single ? {} : { chatid: opts.chatid ?? 'wrkB7FAKEjiangwan07' }),
@@ -102,7 +107,12 @@ export class DeskHarness {
       response_url: this.wecom.issueResponseUrl(),
       msgtype: 'text',
       text: { content: `@睦邻助手 ${text}` },
-    };
+    });
+  }
+
+  /** Posts one robot message (its decrypted JSON), encrypted and signed as WeCom would. */
+  async send(message: object): Promise<Said> {
+    if (!this.service) throw new Error('start() first');
     const signed = botCallback(message, Math.floor(this.clock.now().getTime() / 1000));
     const res = await fetch(`${this.service.url}/wecom/bot?${signed.query}`, {
       method: 'POST',

@@ -134,6 +134,8 @@ describe('messages (POST)', () => {
     for (const inner of sent)
       expect((await post('/wecom/app', appCallback(inner, TS), 'text/xml')).status).toBe(200);
     const rows = await storedRows();
+    // The app's PicUrl is a plain link, not the robot's encrypted one: nothing for the photo keeper.
+    expect(await dataSource.query(`SELECT id FROM inbound_photo`)).toEqual([]);
     expect(
       rows.map((r) => [r.msg_type, r.msg_id, r.dedupe_key, r.sender_id, r.text, r.image_urls, r.event]),
     ).toEqual([
@@ -234,6 +236,14 @@ describe('messages (POST)', () => {
       ['m-voice', 'voice', null, 'single', '楼下有人吵', [], null, null],
       ['m-event', 'event', null, 'single', null, [], 'enter_chat', null],
       ['m-quote', 'text', 'wrkB7', 'group', '接单 12', [], null, '原消息'],
+    ]);
+    // Each of the robot's image links waits for the photo keeper, in the same transaction.
+    const photos = await db.dataSource.query<{ url: string; position: number; status: string }[]>(
+      `SELECT url, position, status FROM inbound_photo ORDER BY id`,
+    );
+    expect(photos).toEqual([
+      { url: 'https://x.invalid/i1', position: 1, status: 'pending' },
+      { url: 'https://x.invalid/i2', position: 1, status: 'pending' },
     ]);
     // The raw payload keeps the mention; the reply handle is kept for later.
     expect(rows[0]?.raw).toContain('@睦邻助手 #报修');

@@ -6,6 +6,7 @@ import { Scheduler1764300400000 } from './1764300400000-scheduler';
 import { SchedulerIndexes1764300500000 } from './1764300500000-scheduler-indexes';
 import { DigestIndexes1764300600000 } from './1764300600000-digest-indexes';
 import { OutboxClaim1764300800000 } from './1764300800000-outbox-claim';
+import { InboundPhoto1764300900000 } from './1764300900000-inbound-photo';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   SchedulerIndexes1764300500000,
   DigestIndexes1764300600000,
   OutboxClaim1764300800000,
+  InboundPhoto1764300900000,
 ];

@@ -10,6 +10,7 @@ import { addCsvRoute } from './csv-export';
 import { addFiguresRoutes } from './figures-page';
 import { addLedgerRoutes } from './ledger-pages';
 import { addLoginRoutes } from './login-routes';
+import { addPhotoRoute } from './photo-route';
 import { addRequestRoutes } from './request-pages';
 import { securityHeaders } from './security-headers';
 
@@ -25,7 +26,7 @@ export interface AdminRoutesDeps {
 
 /**
  * The street office's pages under /admin: sign-in, requests (list, one request, CSV export), the
- * ledger (compounds, buildings) and the weekly figures. Server-rendered, no script.
+ * photos residents sent, the ledger (compounds, buildings) and the weekly figures. Server-rendered, no script.
  */
 export function adminRoutes(deps: AdminRoutesDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/admin' });
@@ -47,6 +48,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router<AppState> {
   });
   addCsvRoute(router, admin);
   addRequestRoutes(router, admin);
+  addPhotoRoute(router, admin);
   addLedgerRoutes(router, admin);
   addFiguresRoutes(router, admin);
 

@@ -1,3 +1,4 @@
+import type { PhotoSummary } from '../../photos';
 import { maskPhones } from '../../requests/format';
 import type { EventRow, RequestRow } from '../../requests/request-store';
 import type { SentReminder } from '../../scheduler/reminder-log';
@@ -10,6 +11,7 @@ export function requestDetail(
   r: RequestRow,
   events: readonly EventRow[],
   reminders: readonly SentReminder[],
+  kept: readonly PhotoSummary[],
   view: ViewContext,
 ): Html {
   const { ledger, when } = view;
@@ -23,7 +25,7 @@ export function requestDetail(
     : whereOf(ledger, r) || '—';
   return html`<p class="small"><a href="/admin/requests">← 返回诉求列表</a></p>
     <h1>#${r.no} ${categoryOf(ledger, r)} ${badges(r, view.now)}</h1>
-    <div class="card">${textBlock('div', maskPhones(r.text))} ${photos(r.imageUrls)}</div>
+    <div class="card">${textBlock('div', maskPhones(r.text))} ${photos(kept, r.imageUrls.length)}</div>
     <div class="grid2">
       <section class="card">
         <h2>基本情况</h2>
@@ -66,29 +68,37 @@ function rating(r: RequestRow): Html {
   </p>`;
 }
 
+const PHOTO_PLACEHOLDERS = {
+  pending: '照片保存中',
+  expired: '照片未能保存（链接已过期）',
+  failed: '照片未能保存',
+  missing: '照片未保存',
+} as const;
+
+function placeholderOf(p: PhotoSummary): string {
+  if (p.status === 'pending') return PHOTO_PLACEHOLDERS.pending;
+  return p.expired ? PHOTO_PLACEHOLDERS.expired : PHOTO_PLACEHOLDERS.failed;
+}
+
 /**
- * Photos residents sent. Only http(s) addresses become links; each opens on its own without a
- * Referer. WeCom's robot hands over encrypted files behind short-lived links, so a thumbnail may
- * not show: the link text says which photo it is either way.
+ * Photos residents sent, as Mulin kept them (src/photos): WeCom's own links are encrypted and
+ * dead after 5 minutes, so they are never shown. A photo not kept (yet) shows what became of it;
+ * links that have no photo row (messages from before photos were kept) count as not saved.
  */
-function photos(urls: readonly string[]): Html {
-  const usable = urls.filter((u) => /^https?:\/\/[^\s"'<>]+$/i.test(u));
-  if (usable.length === 0) return html``;
+function photos(kept: readonly PhotoSummary[], linkCount: number): Html {
+  const missing = Math.max(0, linkCount - kept.length);
+  if (kept.length === 0 && missing === 0) return html``;
+  const placeholder = (text: string) => html`<span class="photo-note">${text}</span>`;
   return html`<h2>照片</h2>
     <div class="photos">
-      ${usable.map(
-        (u, i) =>
-          // A photo that will not load shows its name (img::before in the stylesheet, drawn only
-          // for a broken image) rather than a broken-image icon.
-          html`<a href="${u}" target="_blank" rel="noopener noreferrer"
-            ><img
-              src="${u}"
-              alt="照片 ${i + 1}"
-              data-label="照片 ${i + 1}"
-              loading="lazy"
-              referrerpolicy="no-referrer"
-          /></a>`,
+      ${kept.map((p, i) =>
+        p.status === 'kept'
+          ? html`<a href="/admin/photos/${p.id}" target="_blank" rel="noopener noreferrer"
+              ><img src="/admin/photos/${p.id}" alt="照片 ${i + 1}" data-label="照片 ${i + 1}" loading="lazy"
+            /></a>`
+          : placeholder(placeholderOf(p)),
       )}
+      ${Array.from({ length: missing }, () => placeholder(PHOTO_PLACEHOLDERS.missing))}
     </div>`;
 }
 

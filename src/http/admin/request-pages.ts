@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type Router from 'koa-router';
+import { photosOfMessages } from '../../photos';
 import { countRequests, searchRequests } from '../../requests/request-search';
 import { findRequestByNo, listEvents, REQUEST_STATUSES } from '../../requests/request-store';
 import { STATUS_NAMES } from '../../requests/format';
@@ -64,9 +65,10 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
     const no = requestNo(ctx);
     const request = await findRequestByNo(deps.dataSource, no);
     if (!request) throw new AppError('not_found', `admin pages: no request #${no}`);
-    const [events, reminders] = await Promise.all([
+    const [events, reminders, photos] = await Promise.all([
       listEvents(deps.dataSource, [request.id]),
       remindersSent(deps.dataSource, request.id),
+      photosOfMessages(deps.dataSource, request.inboundId === null ? [] : [request.inboundId]),
     ]);
     const view = await viewContext(deps, [
       request.reporterId,
@@ -74,7 +76,13 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
       ...events.map((e) => e.actorId),
     ]);
     // The number only: what the resident wrote stays out of the tab title and history.
-    respondPage(ctx, deps, `诉求 #${no}`, 'requests', requestDetail(request, events, reminders, view));
+    respondPage(
+      ctx,
+      deps,
+      `诉求 #${no}`,
+      'requests',
+      requestDetail(request, events, reminders, photos, view),
+    );
   });
 }
 

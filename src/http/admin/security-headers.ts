@@ -4,8 +4,8 @@ import { ADMIN_CSS_HASH } from './styles';
 
 /**
  * Headers for everything the street office sees. Pages run no script at all: the CSP allows
- * only the one stylesheet (by hash), images over https (photos residents sent, shown without a
- * Referer so a page's address never leaks) and forms posting back here.
+ * only the one stylesheet (by hash), images from Mulin itself (the photos residents sent are kept
+ * and served under /admin/photos; WeCom's links are never shown) and forms posting back here.
  */
 export function securityHeaders(kind: 'pages' | 'api'): Middleware<AppState> {
   const csp =
@@ -13,7 +13,7 @@ export function securityHeaders(kind: 'pages' | 'api'): Middleware<AppState> {
       ? [
           "default-src 'none'",
           `style-src '${ADMIN_CSS_HASH}'`,
-          "img-src 'self' https: data:",
+          "img-src 'self' data:",
           "form-action 'self'",
           "frame-ancestors 'none'",
           "base-uri 'none'",

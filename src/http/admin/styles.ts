@@ -60,9 +60,10 @@ ol.timeline li{position:relative;padding:0 0 14px 12px}
 ol.timeline li::before{content:"";position:absolute;left:-21px;top:7px;width:10px;height:10px;border-radius:50%;background:#1f4e79}
 ol.timeline .when{color:#66768a;font-size:13px;margin-right:8px}
 .photos{display:flex;gap:10px;flex-wrap:wrap}
-.photos a{position:relative;display:block;width:120px;height:120px;border:1px solid #dde3e9;border-radius:4px;overflow:hidden;background:#f0f3f6;text-align:center;line-height:120px;color:#66768a}
+.photos a,.photos .photo-note{position:relative;display:block;width:120px;height:120px;border:1px solid #dde3e9;border-radius:4px;overflow:hidden;background:#f0f3f6;text-align:center;line-height:120px;color:#66768a}
 .photos img{position:absolute;left:0;top:0;width:100%;height:100%;object-fit:cover}
 .photos img::before{content:attr(data-label);position:absolute;inset:0;background:#f0f3f6;color:#66768a;text-align:center;line-height:120px}
+.photos .photo-note{display:flex;align-items:center;justify-content:center;padding:8px;box-sizing:border-box;line-height:1.4;font-size:13px}
 .pager{display:flex;gap:12px;align-items:center;justify-content:center;margin:12px 0}
 .notice ul{margin:6px 0;padding-left:20px}
 .notice{background:#fff4de;border:1px solid #f0c36d;border-radius:6px;padding:10px 14px;margin-bottom:16px}

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../shared/clock';
 import { FaultPlan } from './fault-plan';
+import { MEDIA_PREFIX, MediaHost } from './media-host';
 import { SimulatedWecom, type SimAnswer } from './simulated-wecom';
 import type {
   FaultMode,
@@ -56,6 +57,7 @@ export class WecomSimulator {
   private readonly clock: Clock;
   private readonly wecom: SimulatedWecom;
   private readonly faults = new FaultPlan();
+  private readonly media: MediaHost;
   private readonly callLog: SimulatedCall[] = [];
   private readonly waiters = new Set<Waiter>();
   private readonly delays = new Set<NodeJS.Timeout>();
@@ -66,6 +68,7 @@ export class WecomSimulator {
     this.clock = options.clock ?? systemClock;
     this.wecom = new SimulatedWecom(this.clock, options.ratePerMinute ?? 20, options.tokenTtlS ?? 7200);
     this.wecom.acceptAnyKey = options.acceptAnyWebhookKey ?? false;
+    this.media = new MediaHost(this.clock);
     for (const app of options.apps ?? []) this.wecom.registerApp(app);
   }
 
@@ -114,6 +117,23 @@ export class WecomSimulator {
   /** A fresh one-use response_url, as the robot would hand out with a message callback. */
   issueResponseUrl(): string {
     return `${this.url}/cgi-bin/aibot/response?response_code=${this.wecom.issueResponseCode()}`;
+  }
+
+  /**
+   * A download link for bytes (encrypt them first, as WeCom does), like the robot's image.url: it
+   * answers 404 once lifetimeMs (5 minutes) has passed on the simulator's clock, or after expireMedia.
+   */
+  hostMedia(bytes: Uint8Array, lifetimeMs = 5 * 60_000): string {
+    return `${this.url}${this.media.host(bytes, lifetimeMs)}`;
+  }
+
+  expireMedia(url: string): void {
+    this.media.expire(new URL(url).pathname);
+  }
+
+  /** How many times the link was requested. */
+  mediaDownloads(url: string): number {
+    return this.media.downloads(new URL(url).pathname);
   }
 
   /** The next n calls the fault applies to fail that way. */
@@ -168,6 +188,10 @@ export class WecomSimulator {
     const url = new URL(req.url ?? '/', 'http://simulator');
     if (url.pathname.startsWith(CONTROL_PREFIX)) {
       await this.serveControl(url, req, res);
+      return;
+    }
+    if (url.pathname.startsWith(MEDIA_PREFIX)) {
+      this.media.serve(req.method, url.pathname, res);
       return;
     }
     const route = ROUTES[url.pathname];

@@ -41,6 +41,13 @@ export interface Seeded {
 
 export const SCRIPT_TEXT = '<script>document.title="pwned"</script><b>建议</b>加装路灯 & 监控';
 export const PHONE = '13912345678';
+/** A kept photo's bytes: a PNG signature is all the keeper and the page look at. */
+export const PHOTO_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+
+interface SeedPhoto {
+  readonly url: string;
+  readonly status: 'pending' | 'kept' | 'failed';
+}
 
 let seq = 0;
 
@@ -50,14 +57,32 @@ async function post(
   category: string,
   description: string,
   at: Date,
-  imageUrls: string[] = [],
+  photos: readonly SeedPhoto[] = [],
 ): Promise<RequestRow> {
   seq += 1;
+  const imageUrls = photos.map((p) => p.url);
   const [inbound] = await db.query<{ id: string }[]>(
-    `INSERT INTO inbound_message (channel, dedupe_key, msg_type, chat_id, chat_type, sender_id, text, raw)
-     VALUES ('bot', $1, 'text', $2, 'group', $3, $4, '{}') RETURNING id`,
-    [`admin-seed-${seq}`, chatId, `res.${seq}`, description],
+    `INSERT INTO inbound_message (channel, dedupe_key, msg_type, chat_id, chat_type, sender_id, text, image_urls, raw)
+     VALUES ('bot', $1, 'text', $2, 'group', $3, $4, $5::jsonb, '{}') RETURNING id`,
+    [`admin-seed-${seq}`, chatId, `res.${seq}`, description, JSON.stringify(imageUrls)],
   );
+  for (const [i, p] of photos.entries()) {
+    const kept = p.status === 'kept';
+    await db.query(
+      `INSERT INTO inbound_photo (inbound_id, position, url, status, next_attempt_at, content_type, bytes, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        inbound?.id,
+        i + 1,
+        p.url,
+        p.status,
+        at,
+        kept ? 'image/png' : null,
+        kept ? PHOTO_BYTES : null,
+        p.status === 'failed' ? 'link expired before the photo could be fetched' : null,
+      ],
+    );
+  }
   return db.transaction(async (tx) => {
     const ledger = await new LedgerCache().current(tx);
     const place = ledger.placeOfChat(chatId);
@@ -198,7 +223,11 @@ export async function seedStreet(db: DataSource): Promise<Seeded> {
     'repair',
     `1单元厨房水管漏水，电话${PHONE}`,
     ago(2 * DAY),
-    ['https://127.0.0.1:9/wecom/photo-1.jpg', 'javascript:alert(1)'],
+    [
+      { url: 'https://127.0.0.1:9/wecom/photo-1.jpg', status: 'kept' },
+      { url: 'https://127.0.0.1:9/wecom/photo-2.jpg', status: 'failed' },
+      { url: 'https://127.0.0.1:9/wecom/photo-3.jpg', status: 'pending' },
+    ],
   );
   await handle(db, phone, { ackAfter: HOUR });
   await change(

@@ -6,6 +6,7 @@ import { AdminClient, listedNos } from './admin-client';
 import {
   ADMIN_TOKEN,
   PHONE,
+  PHOTO_BYTES,
   seedStreet,
   startAdminServer,
   TIME_ZONE,
@@ -175,11 +176,34 @@ describe("a request's page", () => {
     }
   });
 
-  it('shows photos over http(s) only, opened without a Referer', async () => {
+  it("shows the photos Mulin kept, never WeCom's short-lived links", async () => {
     const page = await client.text(`/admin/requests/${seeded.phone}`);
-    expect(page).toContain('href="https://127.0.0.1:9/wecom/photo-1.jpg"');
-    expect(page).toMatch(/rel="noopener noreferrer"/);
-    expect(page).not.toContain('javascript:');
+    const [kept] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM inbound_photo WHERE status = 'kept'`,
+    );
+    expect(page).toContain(`<img src="/admin/photos/${kept?.id}"`);
+    expect(page).toContain('照片未能保存（链接已过期）');
+    expect(page).toContain('照片保存中');
+    expect(page).not.toContain('127.0.0.1:9/wecom');
+  });
+
+  it('serves a kept photo with its type, cached privately, only when signed in', async () => {
+    const [kept] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM inbound_photo WHERE status = 'kept'`,
+    );
+    const res = await client.fetch(`/admin/photos/${kept?.id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('cache-control')).toBe('private, max-age=86400');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(PHOTO_BYTES);
+    const anonymous = await fetch(`${server.url}/admin/photos/${kept?.id}`, { redirect: 'manual' });
+    expect([302, 303, 401]).toContain(anonymous.status);
+    const [notKept] = await db.dataSource.query<{ id: string }[]>(
+      `SELECT id FROM inbound_photo WHERE status <> 'kept' LIMIT 1`,
+    );
+    for (const id of [notKept?.id, '0', 'abc', '99999999999999999999'])
+      expect((await client.fetch(`/admin/photos/${id}`)).status).toBe(404);
   });
 
   it('shows a rating and its note', async () => {

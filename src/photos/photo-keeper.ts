@@ -1,0 +1,195 @@
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../shared/clock';
+import { summarizeError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { decryptMedia, MediaDecryptError } from '../wecom';
+import { imageTypeOf } from './image-type';
+import { httpMediaFetch, MediaTooLargeError, type MediaFetchFn } from './media-fetch';
+import { claimDuePhotos, settlePhoto, type ClaimedPhoto, type PhotoOutcome } from './photo-store';
+
+export interface PhotoKeeperOptions {
+  /** The robot's EncodingAESKey (WECOM_BOT_AES_KEY): its files are encrypted with it. */
+  readonly encodingAesKey: string;
+  readonly fetch?: MediaFetchFn;
+  /** Photos fetched at once per round. */
+  readonly batchSize?: number;
+  readonly pollIntervalMs?: number;
+  readonly timeoutMs?: number;
+  readonly maxBytes?: number;
+  /** Must exceed timeoutMs, or a slow fetch could be taken over and fetched twice. */
+  readonly leaseMs?: number;
+  /** How long WeCom's links work after the message (PROTOCOL.md §3.3: 5 minutes). */
+  readonly linkLifetimeMs?: number;
+  /** Waits before the 1st, 2nd, 3rd… retry; the last repeats. */
+  readonly retryDelaysMs?: readonly number[];
+}
+
+const DEFAULTS = {
+  fetch: httpMediaFetch,
+  batchSize: 4,
+  pollIntervalMs: 1000,
+  timeoutMs: 10_000,
+  maxBytes: 10 * 1024 * 1024,
+  leaseMs: 60_000,
+  linkLifetimeMs: 5 * 60_000,
+  retryDelaysMs: [5000, 15_000, 45_000],
+} satisfies Omit<Required<PhotoKeeperOptions>, 'encodingAesKey'>;
+
+/** A failure no retry can mend: the same link gives the same bytes. */
+class Permanent extends Error {}
+
+/**
+ * Keeps the photos residents send: claims pending inbound_photo rows, downloads each link,
+ * decrypts it with the robot's key, checks it is an image and stores the bytes, within the
+ * 5 minutes WeCom's links live. Several keepers, in one process or many, may share a database.
+ * Logs never carry a link or a key.
+ */
+export class PhotoKeeper {
+  private readonly s: Required<PhotoKeeperOptions>;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private woken = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    options: PhotoKeeperOptions,
+  ) {
+    // An option passed as undefined keeps its default.
+    const given = Object.entries(options).filter(([, value]) => value !== undefined);
+    this.s = { ...DEFAULTS, ...(Object.fromEntries(given) as PhotoKeeperOptions) };
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  /** Stops after the fetches in flight are recorded. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** A new message may have brought photos: look now rather than at the next poll. */
+  wakeUp(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  /** One round: claims due photos and tries each once. Returns how many it tried. */
+  async runOnce(): Promise<number> {
+    const photos = await claimDuePhotos(this.dataSource, this.clock.now(), this.s.leaseMs, this.s.batchSize);
+    await Promise.all(photos.map((p) => this.keep(p)));
+    return photos.length;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      this.woken = false;
+      let full = false;
+      try {
+        full = (await this.runOnce()) >= this.s.batchSize;
+      } catch (error) {
+        this.logger.warn(
+          { cause: summarizeError(error) },
+          'photo round failed; retrying after the poll interval (is the database up?)',
+        );
+        await this.sleep(this.s.pollIntervalMs);
+        continue;
+      }
+      // A full batch may have left due photos behind; a wake-up during the round, new ones.
+      if (!full && !this.wokenMeanwhile()) await this.sleep(this.s.pollIntervalMs);
+    }
+  }
+
+  /** Read through a method: wakeUp() changes the flag while a round is awaited. */
+  private wokenMeanwhile(): boolean {
+    return this.woken;
+  }
+
+  /** Sleeps ms; stop() and wakeUp() end it at once. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopping) {
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => this.wake?.(), ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  private async keep(photo: ClaimedPhoto): Promise<void> {
+    const log = this.logger.child({ photoId: photo.id, attempt: photo.attempts });
+    const outcome = await this.attempt(photo);
+    try {
+      const held = await settlePhoto(this.dataSource, photo, outcome, this.clock.now());
+      if (!held) log.warn('photo was taken over by another keeper after its lease ran out');
+      else if (outcome.kind === 'failed') log.warn({ reason: outcome.error }, 'photo could not be kept');
+      else if (outcome.kind === 'retry')
+        log.info({ reason: outcome.error, at: outcome.at }, 'photo fetch failed; will retry');
+      else log.debug({ contentType: outcome.contentType, bytes: outcome.bytes.length }, 'photo kept');
+    } catch (error) {
+      // Summarized: a failed query's parameters hold the photo's bytes.
+      log.error(
+        { cause: summarizeError(error) },
+        'could not record a photo; it is tried again after its lease',
+      );
+    }
+  }
+
+  private async attempt(photo: ClaimedPhoto): Promise<PhotoOutcome> {
+    const deadline = photo.receivedAt.getTime() + this.s.linkLifetimeMs;
+    if (this.clock.now().getTime() >= deadline) {
+      return { kind: 'failed', error: 'link expired before the photo could be fetched' };
+    }
+    try {
+      return await this.fetchAndDecrypt(photo.url);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof Permanent) return { kind: 'failed', error: reason };
+      const delays = this.s.retryDelaysMs;
+      const wait = delays[Math.min(photo.attempts, delays.length) - 1] ?? 5000;
+      const at = new Date(this.clock.now().getTime() + wait);
+      if (at.getTime() >= deadline) return { kind: 'failed', error: `link expired; last try: ${reason}` };
+      return { kind: 'retry', at, error: reason };
+    }
+  }
+
+  private async fetchAndDecrypt(url: string): Promise<PhotoOutcome> {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+      throw new Permanent('not an http(s) link');
+    let answer;
+    try {
+      answer = await this.s.fetch(url, {
+        signal: AbortSignal.timeout(this.s.timeoutMs),
+        maxBytes: this.s.maxBytes,
+      });
+    } catch (error) {
+      if (error instanceof MediaTooLargeError)
+        throw new Permanent(`file larger than ${this.s.maxBytes / 1048576} MB`);
+      throw error;
+    }
+    if (answer.status !== 200) throw new Error(`download answered HTTP ${answer.status}`);
+    let bytes: Buffer;
+    try {
+      bytes = decryptMedia(this.s.encodingAesKey, answer.body);
+    } catch (error) {
+      if (error instanceof MediaDecryptError) throw new Permanent(`cannot decrypt: ${error.message}`);
+      throw error;
+    }
+    const contentType = imageTypeOf(bytes);
+    if (!contentType) throw new Permanent('not an image (JPEG, PNG, GIF or WebP)');
+    return { kind: 'kept', bytes, contentType };
+  }
+}

@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import { PhotoKeeper, type PhotoKeeperOptions } from '../../../src/photos';
+import { silentLogger } from '../../../src/shared/logger';
+import { openTestDatabase, truncate, type TestDatabase } from '../../helpers/database';
+import { DeskHarness } from '../../helpers/desk-harness';
+import { encryptMedia, encryptRaw, fakeJpeg, fakePng } from '../../helpers/media';
+import { testEnv } from '../../helpers/test-service';
+import { BOT_SECRETS, randomMsgId } from '../../helpers/wecom-payloads';
+
+/**
+ * Photos sent with a request, end to end: an encrypted mixed message through the real /wecom/bot
+ * endpoint, the keeper downloading from the simulator over HTTP and decrypting with the robot's
+ * key, and the street office's pages serving the kept bytes.
+ */
+
+const ADMIN_TOKEN = 'street-office-token-0123456789';
+const KEY = BOT_SECRETS.aesKey;
+
+let db: TestDatabase;
+let desk: DeskHarness;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  desk = new DeskHarness(db.dataSource, testEnv({ MULIN_ADMIN_TOKEN: ADMIN_TOKEN }));
+  await desk.start();
+});
+
+afterAll(async () => {
+  await desk.stop();
+  await db.close();
+});
+
+beforeEach(async () => {
+  await truncate(db.dataSource, 'inbound_photo', 'inbound_message', 'request_event', 'request', 'outbox');
+});
+
+function keeper(options: Partial<PhotoKeeperOptions> = {}): PhotoKeeper {
+  return new PhotoKeeper(db.dataSource, desk.clock, silentLogger, { encodingAesKey: KEY, ...options });
+}
+
+/** A resident's post with photos: text and images in one mixed message, as WeCom sends it. */
+function mixed(text: string, imageUrls: readonly string[], msgid = randomMsgId()): object {
+  return {
+    msgid,
+    aibotid: 'aibTest',
+    chatid: 'wrkB7FAKEjiangwan07',
+    chattype: 'group',
+    from: { userid: 'zhang.min' },
+    response_url: desk.wecom.issueResponseUrl(),
+    msgtype: 'mixed',
+    mixed: {
+      msg_item: [
+        { msgtype: 'text', text: { content: `@睦邻助手 ${text}` } },
+        ...imageUrls.map((url) => ({ msgtype: 'image', image: { url } })),
+      ],
+    },
+  };
+}
+
+interface PhotoRow {
+  id: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+  content_type: string | null;
+  next_attempt_at: Date;
+}
+
+async function photoRows(): Promise<PhotoRow[]> {
+  return db.dataSource.query<PhotoRow[]>(
+    `SELECT id, status, attempts, error, content_type, next_attempt_at FROM inbound_photo ORDER BY id`,
+  );
+}
+
+const admin = (path: string) =>
+  fetch(`${desk.url}${path}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+
+const seconds = (n: number) => desk.advance(n / 60);
+
+it('keeps a photo sent with a request and shows it on the request page', async () => {
+  const photo = fakeJpeg(5000);
+  const link = desk.wecom.hostMedia(encryptMedia(KEY, photo));
+  const said = await desk.send(mixed('#报修 2单元三楼楼道窗户玻璃碎了', [link]));
+  expect(said.status).toBe(200);
+  expect((await photoRows()).map((r) => r.status)).toEqual(['pending']);
+
+  expect(await keeper().runOnce()).toBe(1);
+  const [row] = await photoRows();
+  expect(row).toMatchObject({ status: 'kept', attempts: 1, content_type: 'image/jpeg', error: null });
+
+  const served = await admin(`/admin/photos/${row?.id}`);
+  expect(served.status).toBe(200);
+  expect(served.headers.get('content-type')).toBe('image/jpeg');
+  expect(served.headers.get('cache-control')).toBe('private, max-age=86400');
+  expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(Buffer.from(await served.arrayBuffer()).equals(photo)).toBe(true);
+
+  const [request] = await db.dataSource.query<{ no: number }[]>(`SELECT no FROM request`);
+  const page = await (await admin(`/admin/requests/${request?.no}`)).text();
+  expect(page).toContain(`<img src="/admin/photos/${row?.id}"`);
+  expect(page).not.toContain(link);
+  const csp = (await admin(`/admin/requests/${request?.no}`)).headers.get('content-security-policy');
+  expect(csp).toMatch(/img-src 'self'/);
+
+  const api = (await (await admin(`/api/requests/${request?.no}`)).json()) as Record<string, unknown>;
+  expect(api.photos).toEqual([{ status: 'kept', url: `/admin/photos/${row?.id}` }]);
+  expect(api.image_urls).toEqual([link]);
+});
+
+it('adds no second photo row for a repeated delivery', async () => {
+  const link = desk.wecom.hostMedia(encryptMedia(KEY, fakePng()));
+  const message = mixed('#报修 楼下路灯坏了', [link, link], 'repeat-1');
+  expect((await desk.send(message)).status).toBe(200);
+  expect((await desk.send(message)).status).toBe(200);
+  expect(await photoRows()).toHaveLength(2);
+  const [count] = await db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM request`);
+  expect(count?.n).toBe(1);
+});
+
+it('shows a photo not kept yet as being saved', async () => {
+  await desk.send(mixed('#报修 电梯按钮失灵', [desk.wecom.hostMedia(encryptMedia(KEY, fakeJpeg()))]));
+  const [request] = await db.dataSource.query<{ no: number }[]>(`SELECT no FROM request`);
+  const page = await (await admin(`/admin/requests/${request?.no}`)).text();
+  expect(page).toContain('照片保存中');
+  expect(page).not.toContain('/admin/photos/');
+});
+
+it('retries a dead link with backoff, then gives up once its 5 minutes have passed', async () => {
+  const link = desk.wecom.hostMedia(encryptMedia(KEY, fakeJpeg()));
+  desk.wecom.expireMedia(link);
+  await desk.send(mixed('#报修 楼道堆满杂物', [link]));
+  const received = desk.clock.now().getTime();
+  const k = keeper();
+
+  await k.runOnce();
+  let [row] = await photoRows();
+  expect(row).toMatchObject({ status: 'pending', attempts: 1, error: 'download answered HTTP 404' });
+  expect(row?.next_attempt_at.getTime()).toBe(received + 5000);
+  expect(await k.runOnce()).toBe(0); // not due yet
+
+  seconds(5);
+  await k.runOnce();
+  [row] = await photoRows();
+  expect(row).toMatchObject({ status: 'pending', attempts: 2 });
+  expect(row?.next_attempt_at.getTime()).toBe(received + 5000 + 15_000);
+
+  desk.clock.set(new Date(received + 5 * 60_000 + 1000));
+  await k.runOnce();
+  [row] = await photoRows();
+  expect(row?.status).toBe('failed');
+  expect(row?.error).toMatch(/expired/);
+  expect(desk.wecom.mediaDownloads(link)).toBe(2);
+  expect(await k.runOnce()).toBe(0);
+
+  const [request] = await db.dataSource.query<{ no: number }[]>(`SELECT no FROM request`);
+  expect(await (await admin(`/admin/requests/${request?.no}`)).text()).toContain(
+    '照片未能保存（链接已过期）',
+  );
+  expect((await admin(`/admin/photos/${row?.id}`)).status).toBe(404);
+});
+
+it.each([
+  [
+    'something that is not an image',
+    encryptMedia(KEY, Buffer.from('<html><body>链接已失效</body></html>')),
+    /not an image/,
+  ],
+  [
+    'bytes that do not decrypt (bad padding)',
+    encryptRaw(KEY, Buffer.concat([fakeJpeg(4092), Buffer.from([4, 3, 4, 4])])),
+    /inconsistent padding/,
+  ],
+  ['bytes that are not whole blocks', randomBytes(1000), /cannot decrypt/],
+])('fails %s at once, without retrying', async (_name, body, error) => {
+  const link = desk.wecom.hostMedia(body);
+  await desk.send(mixed('#求助 帮忙看看这个', [link]));
+  const k = keeper();
+  await k.runOnce();
+  const [row] = await photoRows();
+  expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+  expect(row?.error).toMatch(error);
+  seconds(60);
+  expect(await k.runOnce()).toBe(0);
+  expect(desk.wecom.mediaDownloads(link)).toBe(1);
+  const [request] = await db.dataSource.query<{ no: number }[]>(`SELECT no FROM request`);
+  const page = await (await admin(`/admin/requests/${request?.no}`)).text();
+  expect(page).toContain('照片未能保存');
+  expect(page).not.toContain('链接已过期');
+});
+
+it('fails a link that is not http(s) without fetching it', async () => {
+  await desk.send(mixed('#报修 奇怪的链接', ['javascript:alert(1)']));
+  await keeper().runOnce();
+  expect((await photoRows())[0]).toMatchObject({ status: 'failed', error: 'not an http(s) link' });
+});
+
+it('refuses a file over the 10 MB cap', async () => {
+  const big = encryptMedia(KEY, fakeJpeg(10 * 1024 * 1024 + 1));
+  const link = desk.wecom.hostMedia(big);
+  await desk.send(mixed('#报修 大照片', [link]));
+  await keeper().runOnce();
+  const [row] = await photoRows();
+  expect(row).toMatchObject({ status: 'failed', attempts: 1, error: 'file larger than 10 MB' });
+});
+
+it('has two keepers on one database fetch each photo once', async () => {
+  const links = Array.from({ length: 8 }, () => desk.wecom.hostMedia(encryptMedia(KEY, fakeJpeg())));
+  await desk.send(mixed('#报修 一楼大门坏了', links.slice(0, 4)));
+  await desk.send(mixed('#报修 三楼窗户漏风', links.slice(4)));
+  const a = keeper({ batchSize: 2 });
+  const b = keeper({ batchSize: 2 });
+  for (let round = 0; round < 10; round++) {
+    const [x, y] = await Promise.all([a.runOnce(), b.runOnce()]);
+    if (x + y === 0) break;
+  }
+  expect((await photoRows()).map((r) => r.status)).toEqual(Array(8).fill('kept'));
+  expect(links.map((l) => desk.wecom.mediaDownloads(l))).toEqual(Array(8).fill(1));
+});
+
+it('keeps photos in the background once started, and stops', async () => {
+  const k = keeper({ pollIntervalMs: 20 });
+  k.start();
+  try {
+    await desk.send(mixed('#报修 信箱锁坏了', [desk.wecom.hostMedia(encryptMedia(KEY, fakePng()))]));
+    for (let i = 0; i < 100 && (await photoRows())[0]?.status !== 'kept'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await photoRows())[0]?.status).toBe('kept');
+  } finally {
+    await k.stop();
+  }
+});
