@@ -258,7 +258,17 @@ it('loops on separate connections, with rows committing meanwhile, leave no row 
       await enqueueAll(db.dataSource, batch);
       loops[i % loops.length]?.wakeUp();
     }
-    await busy.waitForMessages(keys.length * 40, 30_000);
+    // A guard against a row left parked for good (the sweep is off here), not a speed check: on
+    // the embedded database the four loops share one session, and under a full test run's load
+    // the 120 sends have taken over 30 s.
+    await busy.waitForMessages(keys.length * 40, 120_000).catch(async (error: unknown) => {
+      // Say which rows were left, and how, so a stuck key can be told from a slow machine.
+      const unsent = await db.dataSource.query(
+        `SELECT id, rate_key, parked, claim_token IS NOT NULL AS held, claimed_until, next_attempt_at, attempts
+           FROM outbox WHERE status <> 'sent' ORDER BY id`,
+      );
+      throw new Error(`${String(error)}; unsent rows: ${JSON.stringify(unsent)}`);
+    });
   } finally {
     await Promise.all(loops.map((w) => w.stop()));
     await busy.stop();
@@ -270,4 +280,4 @@ it('loops on separate connections, with rows committing meanwhile, leave no row 
     `SELECT count(*)::int AS n FROM outbox WHERE status <> 'sent' OR parked`,
   );
   expect(left[0].n).toBe(0);
-});
+}, 180_000);
