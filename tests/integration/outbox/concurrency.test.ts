@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../../src/db/data-source';
 import { OutboxWorker, type OutboxItem } from '../../../src/outbox';
-import { fixedClock } from '../../../src/shared/clock';
+import { fixedClock, type Clock } from '../../../src/shared/clock';
 import { silentLogger } from '../../../src/shared/logger';
 import { WecomClient } from '../../../src/wecom/client';
 import { WecomSimulator, type SimulatedMessage } from '../../../src/wecom/simulator';
@@ -222,9 +222,19 @@ it('two running loops keep one busy key to 20 sends a minute, in order', async (
 });
 
 it('loops on separate connections, with rows committing meanwhile, leave no row parked and send each once in order', async () => {
-  const busy = new WecomSimulator({ clock, apps: [APP], ratePerMinute: 100_000, acceptAnyWebhookKey: true });
+  // Time runs here (from NOW): a send that fails now and then on a loaded machine (a timeout, a
+  // reset keep-alive socket) is retried after its backoff, as in production. With the fixed clock
+  // its retry would never come due and its key's later rows would wait behind it for good.
+  const started = performance.now();
+  const running: Clock = { now: () => new Date(NOW.getTime() + (performance.now() - started)) };
+  const busy = new WecomSimulator({
+    clock: running,
+    apps: [APP],
+    ratePerMinute: 100_000,
+    acceptAnyWebhookKey: true,
+  });
   await busy.start();
-  const client = new WecomClient({ apiBase: busy.url, app: APP, clock });
+  const client = new WecomClient({ apiBase: busy.url, app: APP, clock: running });
   // On PostgreSQL, four instances: each loop with its own connection pool.
   const url = db.url;
   const own = url
@@ -234,7 +244,7 @@ it('loops on separate connections, with rows committing meanwhile, leave no row 
   const loops = Array.from(
     { length: 4 },
     (_, i) =>
-      new OutboxWorker(pools[i % pools.length]!, client, clock, silentLogger, {
+      new OutboxWorker(pools[i % pools.length]!, client, running, silentLogger, {
         ...TEST_OPTIONS,
         batchSize: 3,
         scanLimit: 6,
