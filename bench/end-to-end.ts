@@ -1,5 +1,5 @@
 import type { SimulatedMessage } from '../src/wecom/simulator';
-import { encryptAll, planMessages, type PlannedMessage } from './lib/callbacks';
+import { botRequests, planMessages, type PlannedMessage } from './lib/callbacks';
 import { runId, type RunContext } from './lib/context';
 import { knownRequests, waitForOutbox } from './lib/desk-db';
 import { closedLoop, openLoop } from './lib/http-load';
@@ -42,10 +42,7 @@ export async function benchEndToEnd(ctx: RunContext): Promise<void> {
     await closedLoop({
       target,
       concurrency: 4,
-      requests: encryptAll(warm, Math.floor(Date.now() / 1000)).map((s) => ({
-        path: `/wecom/bot?${s.query}`,
-        body: s.body,
-      })),
+      requests: botRequests(warm),
       durationMs: 120_000,
     });
     const left = await waitForOutbox(databaseUrl, 120_000);
@@ -68,10 +65,7 @@ export async function benchEndToEnd(ctx: RunContext): Promise<void> {
     const run = await openLoop({
       target,
       ratePerS: RATE_PER_S,
-      requests: encryptAll(planned, Math.floor(Date.now() / 1000)).map((s) => ({
-        path: `/wecom/bot?${s.query}`,
-        body: s.body,
-      })),
+      requests: botRequests(planned),
       onSend: (i, at) => (sentAt[i] = at),
     });
     const answered = run.sent.filter((s) => s.status === 200).sort((a, b) => a.index - b.index);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WecomSimulator } from '../src/wecom/simulator';
-import { encryptAll, planMessages } from './lib/callbacks';
+import { botRequests, planMessages } from './lib/callbacks';
 import { runId, sleep, type RunContext } from './lib/context';
 import { prepareDatabase } from './lib/desk-db';
 import { closedLoop } from './lib/http-load';
@@ -15,10 +15,7 @@ async function traffic(ctx: RunContext, service: ServiceProcess, count: number, 
   const run = await closedLoop({
     target: { host: '127.0.0.1', port: service.options.port },
     concurrency,
-    requests: encryptAll(planned, Math.floor(Date.now() / 1000)).map((s) => ({
-      path: `/wecom/bot?${s.query}`,
-      body: s.body,
-    })),
+    requests: botRequests(planned),
     durationMs: 300_000,
   });
   return run.sent.filter((s) => s.status === 200).length;

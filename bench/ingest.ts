@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { encryptAll, planMessages, type PlannedMessage } from './lib/callbacks';
+import { botRequests, planMessages } from './lib/callbacks';
 import { runId, type RunContext } from './lib/context';
 import { cpuSnapshot, cpuUsed, type CpuSnapshot } from './lib/cpu';
 import { knownRequests, prepareDatabase } from './lib/desk-db';
-import { closedLoop, type Request } from './lib/http-load';
+import { closedLoop } from './lib/http-load';
 import { pgbenchInsert, queryRows, withScratchDatabase, type PgbenchResult } from './lib/postgres';
 import { summarize } from './lib/report';
 import { portFor, ROOT, serviceEnv, withBenchService, type BenchService } from './lib/service';
@@ -104,7 +104,7 @@ async function measureRung(
   const child = await startRungServer(ctx, rung, port, databaseUrl);
   try {
     const planned = planMessages({ count: 200_000, shape: ctx.shape, seed: 7, runId: `l${rung}${runId()}` });
-    const requests = requestsOf(planned);
+    const requests = botRequests(planned);
     const target = { host: '127.0.0.1', port };
     await closedLoop({
       target,
@@ -145,13 +145,6 @@ async function intakeBatches(target: {
   return { count: value('mulin_intake_batch_messages_count'), sum: value('mulin_intake_batch_messages_sum') };
 }
 
-function requestsOf(messages: readonly PlannedMessage[]): Request[] {
-  return encryptAll(messages, Math.floor(Date.now() / 1000)).map((s) => ({
-    path: `/wecom/bot?${s.query}`,
-    body: s.body,
-  }));
-}
-
 /**
  * The full service under the ingest load: warm-up, then the measured run, its figures against
  * pgbench's and its checks. Returns the service's CPU per callback, for the budget note.
@@ -174,7 +167,7 @@ async function loadService(
   const warmed = await closedLoop({
     target,
     concurrency: CONCURRENCY,
-    requests: requestsOf(warm),
+    requests: botRequests(warm),
     durationMs: 120_000,
   });
   const warmFailures = warmed.sent.filter((s) => s.status !== 200).length;
@@ -190,7 +183,7 @@ async function loadService(
     runId: id,
     known,
   });
-  const requests = requestsOf(planned);
+  const requests = botRequests(planned);
   const before = cpuSnapshot([service.pid]);
   const run = await closedLoop({ target, concurrency: CONCURRENCY, requests, durationMs: seconds * 1000 });
   const cpu = cpuUsed(before, cpuSnapshot([service.pid]));

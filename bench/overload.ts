@@ -1,4 +1,4 @@
-import { encryptAll, planMessages } from './lib/callbacks';
+import { botRequests, planMessages } from './lib/callbacks';
 import { runId, sleep, type RunContext } from './lib/context';
 import { wecomDeliveries, type Delivery } from './lib/http-load';
 import { queryRows } from './lib/postgres';
@@ -27,10 +27,7 @@ export async function benchOverload(ctx: RunContext): Promise<void> {
   await withBenchService(ctx, { name: 'overload', slot: 8 }, async ({ service, databaseUrl, target }) => {
     const id = runId();
     const planned = planMessages({ count: rate * seconds, shape: ctx.shape, seed: 9, runId: id });
-    const requests = encryptAll(planned, Math.floor(Date.now() / 1000)).map((s) => ({
-      path: `/wecom/bot?${s.query}`,
-      body: s.body,
-    }));
+    const requests = botRequests(planned);
     let peakRss = service.rssMb();
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, service.rssMb());

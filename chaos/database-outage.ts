@@ -1,3 +1,4 @@
+import { botRequests } from '../bench/lib/callbacks';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runId, sleep, type RunContext } from '../bench/lib/context';
@@ -87,7 +88,7 @@ async function restartsUnderLoad(
   const chaos = restartOnSchedule(pg, steps, Date.now(), desk.instance().url);
   const delivery = await deliverUntilOk({
     targets: [desk.target()],
-    requests: Desk.requests(planned),
+    requests: botRequests(planned),
     concurrency: 16,
     ratePerS: rate,
     retryDelayMs: 250,

@@ -1,6 +1,7 @@
+import { botRequests } from '../bench/lib/callbacks';
 import { runId, type RunContext } from '../bench/lib/context';
 import { agentFor, post, type PostTarget, type Request } from '../bench/lib/http-load';
-import { Desk, receiptsByMarker, waitUntilSent, withDesk } from './lib/desk';
+import { receiptsByMarker, waitUntilSent, withDesk } from './lib/desk';
 
 /**
  * A retry storm: every callback delivered four times: twice at the same moment, one copy to each
@@ -14,10 +15,10 @@ export async function chaosRetryStorm(ctx: RunContext): Promise<void> {
   await withDesk(ctx, { name: 'storm', instances: 2, slot: 10 }, async (desk) => {
     const id = runId();
     const planned = desk.plan(count, id, 11);
-    const first = Desk.requests(planned);
+    const first = botRequests(planned);
     // WeCom signs each delivery anew: same message, fresh timestamp, nonce and signature.
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const again = Desk.requests(planned);
+    const again = botRequests(planned);
     const targets: PostTarget[] = desk.instances.map((_, i) => desk.target(i));
     const agents = targets.map(() => agentFor(16));
     const statuses: Record<string, number> = {};

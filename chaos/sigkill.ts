@@ -1,5 +1,6 @@
+import { botRequests } from '../bench/lib/callbacks';
 import { runId, sleep, type RunContext } from '../bench/lib/context';
-import { Desk, markerOf, receiptsByMarker, waitUntilSent, withDesk } from './lib/desk';
+import { markerOf, receiptsByMarker, waitUntilSent, withDesk } from './lib/desk';
 import { deliverUntilOk, describeOutcomes } from './lib/retrying-client';
 
 /** How long after WeCom accepted a message a kill can still leave it unrecorded (send → settle). */
@@ -38,7 +39,7 @@ export async function chaosSigkill(ctx: RunContext): Promise<void> {
     })();
     const delivery = await deliverUntilOk({
       targets: [desk.target()],
-      requests: Desk.requests(planned),
+      requests: botRequests(planned),
       concurrency: 16,
       ratePerS: rate,
       retryDelayMs: 200,

@@ -1,8 +1,9 @@
+import { botRequests } from '../bench/lib/callbacks';
 import type { PlannedMessage } from '../bench/lib/callbacks';
 import { runId, sleep, type RunContext } from '../bench/lib/context';
 import { summarize } from '../bench/lib/report';
 import type { FaultMode } from '../src/wecom/simulator';
-import { Desk, markerOf, receiptsByMarker, waitUntilSent, withDesk } from './lib/desk';
+import { markerOf, receiptsByMarker, waitUntilSent, withDesk } from './lib/desk';
 import { deliverUntilOk } from './lib/retrying-client';
 
 interface Phase {
@@ -50,7 +51,7 @@ export async function chaosSimulatorFaults(ctx: RunContext): Promise<void> {
       else desk.simulator.setMode(phase.fault, phase.delayMs === undefined ? {} : { delayMs: phase.delayMs });
       const delivery = await deliverUntilOk({
         targets: [desk.target()],
-        requests: Desk.requests(planned),
+        requests: botRequests(planned),
         concurrency: 8,
         ratePerS: rate,
         retryDelayMs: 500,

@@ -1,4 +1,5 @@
 import { botCallback, botText, seededRandom, type Signed } from '../../tests/helpers/wecom-payloads';
+import type { Request } from './http-load';
 import { buildingIds, type StreetShape } from './street';
 
 /**
@@ -129,4 +130,12 @@ export function encryptAll(
       timestamp,
     ),
   );
+}
+
+/** The messages as POSTs to /wecom/bot, encrypted and signed now: what the load generators send. */
+export function botRequests(messages: readonly PlannedMessage[]): Request[] {
+  return encryptAll(messages, Math.floor(Date.now() / 1000)).map((s) => ({
+    path: `/wecom/bot?${s.query}`,
+    body: s.body,
+  }));
 }

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { WecomSimulator, type SimulatedMessage } from '../../src/wecom/simulator';
-import { encryptAll, planMessages, type PlannedMessage } from '../../bench/lib/callbacks';
+import { planMessages, type PlannedMessage } from '../../bench/lib/callbacks';
 import type { RunContext } from '../../bench/lib/context';
 import { prepareDatabase } from '../../bench/lib/desk-db';
-import type { PostTarget, Request } from '../../bench/lib/http-load';
+import type { PostTarget } from '../../bench/lib/http-load';
 import { queryRows, withScratchDatabase } from '../../bench/lib/postgres';
 import { portFor, ServiceProcess } from '../../bench/lib/service';
 
@@ -82,14 +82,6 @@ export class Desk {
       mix: { post: 1, command: 0, chatter: 0 },
       buildingOf: (i) => i % buildings,
     });
-  }
-
-  /** What a resident's message looks like on the wire, signed now. */
-  static requests(messages: readonly PlannedMessage[]): Request[] {
-    return encryptAll(messages, Math.floor(Date.now() / 1000)).map((s) => ({
-      path: `/wecom/bot?${s.query}`,
-      body: s.body,
-    }));
   }
 }
 

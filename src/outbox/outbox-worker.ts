@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../shared/clock';
+import { withDefaults } from '../shared/with-defaults';
 import type { Logger } from '../shared/logger';
 import { claimDue, type Claim } from './claim';
 import { deliverNextPart, type OutboxSender } from './delivery';
@@ -91,9 +92,7 @@ export class OutboxWorker {
     private readonly logger: Logger,
     options: OutboxWorkerOptions = {},
   ) {
-    // An option passed as undefined (an unset setting) keeps its default.
-    const given = Object.entries(options).filter(([, value]) => value !== undefined);
-    this.settings = { ...DEFAULTS, ...(Object.fromEntries(given) as OutboxWorkerOptions) };
+    this.settings = withDefaults(DEFAULTS, options);
   }
 
   /** Starts the polling loop; a no-op when it is running. */

@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import { httpModuleFor } from '../shared/http-module';
 
 /** What the photo keeper needs of an HTTP client: one GET, its status and its whole body. */
 export interface MediaAnswer {
@@ -27,7 +26,7 @@ export class MediaTooLargeError extends Error {
 export const httpMediaFetch: MediaFetchFn = (url, init) =>
   new Promise((resolve, reject) => {
     const target = new URL(url);
-    const client = target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : null;
+    const client = httpModuleFor(target);
     if (!client) {
       reject(new Error(`unsupported protocol ${target.protocol}`));
       return;

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../shared/clock';
+import { withDefaults } from '../shared/with-defaults';
 import { summarizeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { decryptMedia, MediaDecryptError } from '../wecom';
@@ -57,9 +58,7 @@ export class PhotoKeeper {
     private readonly logger: Logger,
     options: PhotoKeeperOptions,
   ) {
-    // An option passed as undefined keeps its default.
-    const given = Object.entries(options).filter(([, value]) => value !== undefined);
-    this.s = { ...DEFAULTS, ...(Object.fromEntries(given) as PhotoKeeperOptions) };
+    this.s = withDefaults(DEFAULTS, options);
   }
 
   start(): void {

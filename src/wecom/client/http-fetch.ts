@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { httpModuleFor } from '../../shared/http-module';
 
 /** The part of fetch that callApi uses. */
 export interface FetchInit {
@@ -33,7 +34,7 @@ const agents = {
 export const httpFetch: FetchFn = (url, init) =>
   new Promise((resolve, reject) => {
     const target = new URL(url);
-    const client = target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : null;
+    const client = httpModuleFor(target);
     if (!client) {
       reject(new Error(`unsupported protocol ${target.protocol}`));
       return;
