@@ -27,7 +27,7 @@ async function withDatabase(
   work: (dataSource: DataSource, config: Config) => Promise<number>,
 ): Promise<number> {
   const config = loadConfig();
-  const dataSource = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const dataSource = await openDatabase(config);
   try {
     return await work(dataSource, config);
   } finally {

@@ -40,7 +40,7 @@ async function openDatabaseWithRetry(config: Config, logger: Logger): Promise<Da
   const deadline = Date.now() + 30_000;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      return await openDatabase(config);
     } catch (error) {
       if (Date.now() > deadline || !config.databaseUrl) throw error;
       logger.warn({ attempt, err: error }, 'database not reachable yet; retrying (check DATABASE_URL)');

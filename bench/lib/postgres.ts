@@ -121,7 +121,8 @@ export async function pgbenchInsert(url: string, clients: number, seconds: numbe
       '--log-prefix',
       path.join(dir, 'log'),
       '-h',
-      u.hostname,
+      // A Unix socket's directory is percent-encoded in the URL (postgres://user@%2Fvar%2Frun%2Fpostgresql/db).
+      decodeURIComponent(u.hostname),
       '-p',
       u.port || '5432',
       '-U',

@@ -62,6 +62,9 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// connection URL')
     .optional(),
+  DATABASE_PREPARE: z
+    .enum(['on', 'off'], { error: 'expected on or off (off for PgBouncer in transaction mode)' })
+    .default('on'),
   MULIN_DATA_DIR: z.string().min(1).default('./data'),
   MULIN_TIMEZONE: z
     .string()
@@ -124,6 +127,8 @@ export interface CallbackChannelConfig {
 export interface Config {
   readonly port: number;
   readonly databaseUrl: string | undefined;
+  /** Whether statements are sent as named prepared statements (PostgreSQL only). */
+  readonly prepareStatements: boolean;
   readonly dataDir: string;
   readonly timezone: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
@@ -233,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return deepFreeze({
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
+    prepareStatements: e.DATABASE_PREPARE === 'on',
     dataDir: e.MULIN_DATA_DIR,
     timezone: e.MULIN_TIMEZONE,
     logLevel: e.LOG_LEVEL,

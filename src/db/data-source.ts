@@ -4,10 +4,13 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { openPglite, pgliteDriver } from './pglite-driver';
+import { PreparingClient } from './preparing-client';
 
 export interface DatabaseSettings {
   /** A postgres:// URL; unset means the embedded database. */
   readonly databaseUrl: string | undefined;
+  /** Named prepared statements on PostgreSQL (off for PgBouncer in transaction mode); default on. */
+  readonly prepareStatements?: boolean;
   /** Where the embedded database keeps its files; ignored on PostgreSQL. "memory" keeps nothing. */
   readonly dataDir: string;
 }
@@ -23,7 +26,7 @@ const common = {
 };
 
 /** Options for PostgreSQL: fail fast when the server is gone so callers can answer 503. */
-export function postgresOptions(url: string): DataSourceOptions {
+export function postgresOptions(url: string, prepareStatements = true): DataSourceOptions {
   return {
     ...common,
     url,
@@ -33,7 +36,12 @@ export function postgresOptions(url: string): DataSourceOptions {
     // PostgreSQL's JIT (on by default) compiles any query its planner prices high, which the weekly
     // figures over a large street are: compiling took ten times longer than running them
     // (docs/benchmarks.md). Mulin's queries are all short; none gains from it.
-    extra: { query_timeout: 10000, idleTimeoutMillis: 30000, options: '-c jit=off' },
+    extra: {
+      query_timeout: 10000,
+      idleTimeoutMillis: 30000,
+      options: '-c jit=off',
+      ...(prepareStatements ? { Client: PreparingClient } : {}),
+    },
   };
 }
 
@@ -43,7 +51,8 @@ export function embeddedDataDir(dataDir: string): string | undefined {
 
 /** Builds (but does not open) the DataSource for these settings. */
 export function createDataSource(settings: DatabaseSettings): DataSource {
-  if (settings.databaseUrl) return new DataSource(postgresOptions(settings.databaseUrl));
+  if (settings.databaseUrl)
+    return new DataSource(postgresOptions(settings.databaseUrl, settings.prepareStatements));
   const dir = embeddedDataDir(settings.dataDir);
   if (dir) mkdirSync(dir, { recursive: true });
   const db = openPglite(dir);

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 3000,
       databaseUrl: undefined,
+      prepareStatements: true,
       dataDir: './data',
       timezone: 'Asia/Shanghai',
       logLevel: 'info',
@@ -48,6 +49,14 @@ describe('loadConfig', () => {
     expect(config.wecom.apiBase).toBe('http://127.0.0.1:4000');
     expect(config.wecom.timestampToleranceS).toBe(0);
     expect(config.databaseUrl).toBe('postgres://u@localhost:5432/db');
+  });
+
+  it('turns prepared statements off with DATABASE_PREPARE=off, and refuses anything but on or off', () => {
+    expect(loadConfig({ DATABASE_PREPARE: 'off' }).prepareStatements).toBe(false);
+    expect(loadConfig({ DATABASE_PREPARE: 'on' }).prepareStatements).toBe(true);
+    expect(problemsOf({ DATABASE_PREPARE: 'no' })).toEqual([
+      expect.stringMatching(/^DATABASE_PREPARE: expected on or off/),
+    ]);
   });
 
   it('treats empty values as unset', () => {

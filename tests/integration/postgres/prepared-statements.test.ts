@@ -1,0 +1,104 @@
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../../src/db/data-source';
+import { createScratchDatabase } from '../../helpers/database';
+
+/**
+ * Named prepared statements (src/db/preparing-client.ts), read back from the server's own list of
+ * the session's prepared statements (pg_prepared_statements), on a real PostgreSQL.
+ */
+describe('prepared statements on PostgreSQL', () => {
+  let scratch: { url: string; drop(): Promise<void> };
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+  });
+
+  afterAll(async () => {
+    await scratch.drop();
+  });
+
+  /** Runs `work` on one connection, then returns that connection's prepared statements. */
+  async function onOneConnection(
+    dataSource: DataSource,
+    work: (query: (sql: string, params?: unknown[]) => Promise<unknown>) => Promise<void>,
+  ): Promise<{ name: string; statement: string }[]> {
+    const runner = dataSource.createQueryRunner();
+    try {
+      await work((sql, params) => runner.query(sql, params));
+      return (await runner.query(`SELECT name, statement FROM pg_prepared_statements ORDER BY name`)) as {
+        name: string;
+        statement: string;
+      }[];
+    } finally {
+      await runner.release();
+    }
+  }
+
+  it('prepares a statement with parameters once per connection, by a name taken from its text', async () => {
+    const dataSource = await openDatabase({ databaseUrl: scratch.url, dataDir: 'unused' });
+    try {
+      const sums: unknown[] = [];
+      const prepared = await onOneConnection(dataSource, async (query) => {
+        for (const n of [1, 2, 3]) sums.push(await query(`SELECT $1::int + 1 AS sum`, [n]));
+        await query(`SELECT 1 AS no_parameters`);
+      });
+      expect(sums).toEqual([[{ sum: 2 }], [{ sum: 3 }], [{ sum: 4 }]]);
+      // The migrations' statements may be there too, when they ran on this connection.
+      expect(prepared.filter((p) => p.statement.includes('AS sum'))).toEqual([
+        { name: expect.stringMatching(/^mulin_[0-9a-f]{20}$/), statement: 'SELECT $1::int + 1 AS sum' },
+      ]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('keeps TypeORM results as they were: rows, and [rows, count] for an UPDATE', async () => {
+    const dataSource = await openDatabase({ databaseUrl: scratch.url, dataDir: 'unused' });
+    try {
+      await dataSource.query(`CREATE TABLE IF NOT EXISTS prepared_probe (id int PRIMARY KEY, v text)`);
+      await dataSource.query(`INSERT INTO prepared_probe VALUES (1, 'a'), (2, 'b') ON CONFLICT DO NOTHING`);
+      const updated: unknown = await dataSource.query(
+        `UPDATE prepared_probe SET v = $1 WHERE id <= $2 RETURNING id`,
+        ['c', 2],
+      );
+      expect(updated).toEqual([[{ id: 1 }, { id: 2 }], 2]);
+      await expect(dataSource.query(`SELECT v FROM prepared_probe WHERE id = $1`, [2])).resolves.toEqual([
+        { v: 'c' },
+      ]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('stops naming statements past 256 texts on a connection, and still runs them', async () => {
+    const dataSource = await openDatabase({ databaseUrl: scratch.url, dataDir: 'unused' });
+    try {
+      const answers: unknown[] = [];
+      const prepared = await onOneConnection(dataSource, async (query) => {
+        for (let i = 0; i < 300; i++) answers.push(await query(`SELECT $1::int AS n, ${i} AS variant`, [i]));
+      });
+      expect(answers).toEqual(Array.from({ length: 300 }, (_, i) => [{ n: i, variant: i }]));
+      // Every name taken (the migrations' statements count against the bound too).
+      expect(prepared).toHaveLength(256);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('prepares nothing with DATABASE_PREPARE=off', async () => {
+    const dataSource = await openDatabase({
+      databaseUrl: scratch.url,
+      dataDir: 'unused',
+      prepareStatements: false,
+    });
+    try {
+      const prepared = await onOneConnection(dataSource, async (query) => {
+        await query(`SELECT $1::int + 1 AS sum`, [1]);
+      });
+      // The migrations' statements may be there too, when they ran on this connection.
+      expect(prepared.filter((p) => p.statement.includes('AS sum'))).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
