@@ -1,10 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { openDatabase } from '../src/db/data-source';
 import { lastFullWeekBefore, weekBounds } from '../src/digest';
 import { Ledger } from '../src/ledger/ledger';
 import { digestParts } from '../src/scheduler';
 import type { RunContext } from './lib/context';
-import { prepareDatabase } from './lib/desk-db';
+import { openBenchDatabase, prepareDatabase } from './lib/desk-db';
 import { createScratchDatabase } from './lib/postgres';
 import { summarize } from './lib/report';
 import { syntheticLedger, type StreetShape } from './lib/street';
@@ -119,7 +118,7 @@ export async function benchDigest(ctx: RunContext): Promise<void> {
       to: NOW,
     });
     report.note(`generated the history in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    dataSource = await openDatabase({ databaseUrl: db.url, dataDir: 'unused' });
+    dataSource = await openBenchDatabase(db.url);
     const ds = dataSource;
     const ledger = new Ledger(document, 1);
     const week = lastFullWeekBefore(NOW, TIME_ZONE);

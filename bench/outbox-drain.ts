@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { openDatabase } from '../src/db/data-source';
 import { OutboxWorker } from '../src/outbox';
 import { fixedClock } from '../src/shared/clock';
 import { silentLogger } from '../src/shared/logger';
@@ -8,7 +7,7 @@ import { WecomClient } from '../src/wecom/client';
 import { WecomSimulator, type SimulatedMessage } from '../src/wecom/simulator';
 import { sleep, type RunContext } from './lib/context';
 import { cpuSecondsOf, cpuSnapshot, cpuUsed } from './lib/cpu';
-import { prepareDatabase } from './lib/desk-db';
+import { openBenchDatabase, prepareDatabase } from './lib/desk-db';
 import { adminQuery, queryRows, withScratchDatabase } from './lib/postgres';
 import { summarize } from './lib/report';
 import { withBenchService } from './lib/service';
@@ -136,7 +135,7 @@ async function claimRounds(ctx: RunContext, url: string, keyCount: number): Prom
   const clock = fixedClock(NOW);
   const simulator = new WecomSimulator({ clock, acceptAnyWebhookKey: true });
   await simulator.start();
-  const dataSource = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
+  const dataSource = await openBenchDatabase(url);
   const restore = countRoundTrips();
   try {
     await dataSource.query('TRUNCATE outbox, outbox_rate RESTART IDENTITY');

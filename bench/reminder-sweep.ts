@@ -1,10 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { openDatabase } from '../src/db/data-source';
 import { Ledger } from '../src/ledger/ledger';
 import { sweepReminders, type SweepResult } from '../src/scheduler';
 import { silentLogger } from '../src/shared/logger';
 import type { RunContext } from './lib/context';
-import { prepareDatabase } from './lib/desk-db';
+import { openBenchDatabase, prepareDatabase } from './lib/desk-db';
 import { adminQuery, createScratchDatabase } from './lib/postgres';
 import { summarize } from './lib/report';
 
@@ -110,7 +109,7 @@ export async function benchReminderSweep(ctx: RunContext): Promise<void> {
   let dataSource: DataSource | undefined;
   try {
     await prepareDatabase(db.url, ctx.ledger);
-    dataSource = await openDatabase({ databaseUrl: db.url, dataDir: 'unused' });
+    dataSource = await openBenchDatabase(db.url);
     const ledger = new Ledger(ctx.ledger, 1);
     const cases: { total: number; due: number }[] = [
       { total, due: 0 },

@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/db/data-source';
 import type { LedgerDocument } from '../../src/ledger';
 import { importLedger } from '../../src/ledger/ledger-store';
@@ -5,9 +6,22 @@ import { systemClock } from '../../src/shared/clock';
 import type { KnownRequest } from './callbacks';
 import { queryRows } from './postgres';
 
+/**
+ * Opens a scratch database as the service would, with DATABASE_PREPARE read the same way, so that
+ * `DATABASE_PREPARE=off npm run bench` measures without prepared statements (with
+ * MULIN_BENCH_SERVICE_ENV="DATABASE_PREPARE=off" for the service processes).
+ */
+export function openBenchDatabase(url: string): Promise<DataSource> {
+  return openDatabase({
+    databaseUrl: url,
+    dataDir: 'unused',
+    prepareStatements: process.env.DATABASE_PREPARE !== 'off',
+  });
+}
+
 /** Brings a scratch database's schema up to date and imports the ledger, as an operator would. */
 export async function prepareDatabase(url: string, ledger: LedgerDocument): Promise<void> {
-  const dataSource = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
+  const dataSource = await openBenchDatabase(url);
   try {
     await importLedger(dataSource, ledger, systemClock, 'bench');
   } finally {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
-import { openDatabase } from '../../src/db/data-source';
+import { openBenchDatabase } from './desk-db';
 import { readRawBody } from '../../src/http/raw-body';
 import { createService, receiversOf } from '../../src/service';
 import { systemClock } from '../../src/shared/clock';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     return;
   }
   if (mode === 'store' && databaseUrl) {
-    const dataSource = await openDatabase({ databaseUrl, dataDir: 'unused' });
+    const dataSource = await openBenchDatabase(databaseUrl);
     const logger = createLogger('info', pino.destination({ dest: logFile ?? '/dev/null', sync: true }));
     const app = createService({ config, dataSource, clock: systemClock, logger });
     const handle = app.callback();
