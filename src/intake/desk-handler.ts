@@ -35,6 +35,11 @@ function dayIn(timeZone: string, at: Date): string {
   }).format(at);
 }
 
+/** How many requests these messages will create: posts from a registered building's group. */
+function requestsIn(understood: readonly Understood[]): number {
+  return understood.filter((u) => u.kind === 'post' && u.place).length;
+}
+
 /** What a message asks of the desk, decided before anything is written. */
 type Understood =
   | { readonly kind: 'nothing' }
@@ -62,11 +67,18 @@ export class DeskHandler implements InboundHandler {
    * anything reads them (a command) and at the end.
    */
   async handleBatch(messages: readonly InboundMessageRecord[], tx: EntityManager): Promise<AfterCommit> {
-    const ledger = await this.options.ledgers.current(tx);
     const writes = new BatchDeskWrites(tx, this.options.clock);
     const log = new DeferredLog(this.options.logger);
-    const understood = messages.map((m) => this.understand(m, ledger));
-    await writes.reserve(understood.filter((u) => u.kind === 'post' && u.place).length);
+    // One round trip both reserves the batch's request numbers and reads the newest ledger version.
+    // The count comes from the ledger in hand; when a newer ledger was imported since, the batch is
+    // read again with it and any shortfall reserved (a surplus is handed back by finish()).
+    const guess = this.options.ledgers.latest();
+    let understood = messages.map((m) => this.understand(m, guess));
+    const ledger = await this.options.ledgers.at(await writes.open(requestsIn(understood)), tx);
+    if (ledger !== guess) {
+      understood = messages.map((m) => this.understand(m, ledger));
+      await writes.reserve(requestsIn(understood) - writes.unusedReservations);
+    }
     for (const [i, message] of messages.entries()) {
       const u = understood[i];
       if (u) await this.act(message, u, { tx, ledger, writes, log });

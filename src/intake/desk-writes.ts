@@ -6,6 +6,7 @@ import {
   newRequestRow,
   releaseRequestNos,
   reserveRequests,
+  reserveRequestsReadingLedgerVersion,
   type NewEvent,
   type NewRequest,
   type RequestRow,
@@ -49,14 +50,34 @@ export class BatchDeskWrites implements DeskWrites {
     private readonly clock: Clock,
   ) {}
 
-  /** Takes numbers and ids for the requests the batch is expected to create. */
+  /**
+   * The batch's first round trip: takes numbers and ids for the requests it is expected to create,
+   * and returns the newest ledger version. Returns the version only: a batch that turns out to
+   * need more numbers takes them with reserve().
+   */
+  async open(expectedRequests: number): Promise<number> {
+    const { reserved, ledgerVersion } = await reserveRequestsReadingLedgerVersion(this.tx, expectedRequests);
+    this.took(expectedRequests, reserved);
+    return ledgerVersion;
+  }
+
+  /** Takes numbers and ids for more requests than the batch expected. */
   async reserve(count: number): Promise<void> {
     if (count <= 0) return;
-    const { firstNo, ids } = await reserveRequests(this.tx, count);
+    this.took(count, await reserveRequests(this.tx, count));
+  }
+
+  private took(count: number, reserved: { firstNo: number; ids: string[] }): void {
+    if (count <= 0) return;
     // The counter row is locked by this transaction, so a new reservation continues the last one.
-    if (this.reservedNos === 0) this.nextFreeNo = firstNo;
+    if (this.reservedNos === 0) this.nextFreeNo = reserved.firstNo;
     this.reservedNos += count;
-    this.reservedIds.push(...ids);
+    this.reservedIds.push(...reserved.ids);
+  }
+
+  /** Numbers reserved and not yet used. */
+  get unusedReservations(): number {
+    return this.reservedNos;
   }
 
   async nextNo(): Promise<number> {

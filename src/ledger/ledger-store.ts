@@ -85,7 +85,16 @@ export class LedgerCache {
 
   async current(em: EntityManager | DataSource): Promise<Ledger> {
     const [row] = await em.query<{ id: string }[]>(`SELECT id FROM ledger_version ORDER BY id DESC LIMIT 1`);
-    const version = row ? Number(row.id) : 0;
+    return this.at(row ? Number(row.id) : 0, em);
+  }
+
+  /** The ledger last read, without asking the database whether a newer one was imported since. */
+  latest(): Ledger {
+    return this.cached;
+  }
+
+  /** The ledger of this version (the newest id, read by the caller), rebuilt if it is not the one cached. */
+  async at(version: number, em: EntityManager | DataSource): Promise<Ledger> {
     if (version !== this.cached.version) {
       const [doc] = await em.query<{ document: LedgerDocument }[]>(
         `SELECT document FROM ledger_version WHERE id = $1`,

@@ -100,16 +100,37 @@ export async function reserveRequests(
   tx: EntityManager,
   count: number,
 ): Promise<{ firstNo: number; ids: string[] }> {
-  const [row] = await tx.query<{ last_no: number; ids: string }[]>(
-    `WITH c AS (UPDATE request_counter SET last_no = last_no + $1 WHERE id = 1 RETURNING last_no)
-     SELECT c.last_no,
+  return (await reserveRequestsReadingLedgerVersion(tx, count)).reserved;
+}
+
+/**
+ * reserveRequests, and in the same round trip the id of the newest ledger version (0 for none),
+ * which a batch needs before it routes anything. `count` may be 0: nothing is reserved or locked.
+ */
+export async function reserveRequestsReadingLedgerVersion(
+  tx: EntityManager,
+  count: number,
+): Promise<{ reserved: { firstNo: number; ids: string[] }; ledgerVersion: number }> {
+  const [row] = await tx.query<
+    { last_no: number | null; ids: string | null; ledger_version: string | null }[]
+  >(
+    `WITH c AS (UPDATE request_counter SET last_no = last_no + $1 WHERE id = 1 AND $1 > 0 RETURNING last_no)
+     SELECT (SELECT last_no FROM c) AS last_no,
        (SELECT string_agg(nextval(pg_get_serial_sequence('request', 'id'))::text, ',')
-        FROM generate_series(1, $1)) AS ids
-     FROM c`,
+        FROM generate_series(1, $1)) AS ids,
+       (SELECT id FROM ledger_version ORDER BY id DESC LIMIT 1) AS ledger_version`,
     [count],
   );
-  if (!row) throw new Error('request_counter row is missing (run the migrations)');
-  return { firstNo: row.last_no - count + 1, ids: row.ids.split(',') };
+  if (count > 0 && (row?.last_no === null || row?.last_no === undefined)) {
+    throw new Error('request_counter row is missing (run the migrations)');
+  }
+  return {
+    reserved: {
+      firstNo: row?.last_no === null || row?.last_no === undefined ? 0 : row.last_no - count + 1,
+      ids: row?.ids ? row.ids.split(',') : [],
+    },
+    ledgerVersion: row?.ledger_version ? Number(row.ledger_version) : 0,
+  };
 }
 
 /** Hands back the highest `count` numbers reserved in this transaction (none taken after them). */

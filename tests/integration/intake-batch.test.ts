@@ -352,6 +352,53 @@ describe('repeats and floods', () => {
 });
 
 describe('batch writes', () => {
+  it("route by a ledger imported since the last batch, numbering its new group's posts without gaps", async () => {
+    const ledgerFile = readLedgerFile('examples/ledger.yaml');
+    if (!ledgerFile.ok) throw new Error(ledgerFile.problems.join('\n'));
+    const before = ledgerFile.ledger;
+    // 8号楼 (jw-b8) has no group in the example; in the newer ledger it has one.
+    const NEW_GROUP = 'wrkB8FAKEnewgroup';
+    const after = structuredClone(before);
+    const b8 = after.compounds.flatMap((c) => c.buildings).find((b) => b.id === 'jw-b8');
+    if (!b8) throw new Error('jw-b8 is missing from examples/ledger.yaml');
+    b8.chat_id = NEW_GROUP;
+    const intake = new Intake(db.dataSource, desk(), clock, silentLogger, undefined, { maxConcurrent: 1 });
+    // The desk starts with no ledger in hand: the first batch reads the example's, and takes the
+    // number its post needs after that.
+    expect(await acceptTogether(intake, [message('#报修 1单元楼道灯不亮')])).toEqual(['stored']);
+
+    // Another instance imports the newer ledger. The desk counts one post by the ledger it holds,
+    // three by the newer one it reads in the same round trip.
+    await importLedger(db.dataSource, after, clock, 'newer.yaml');
+    await acceptTogether(intake, [
+      message('#报修 1单元楼道灯不亮', 'zhang.min', NEW_GROUP),
+      message('#报修 2单元楼梯扶手松了', 'zhang.min', NEW_GROUP),
+      message('#建议 楼下加装长椅', 'chen.ay'),
+    ]);
+    // And back: the desk counts two posts, the ledger it reads has no such group. Nothing is numbered.
+    await importLedger(db.dataSource, before, clock, 'examples/ledger.yaml');
+    await acceptTogether(intake, [
+      message('#报修 1单元楼道灯不亮', 'zhang.min', NEW_GROUP),
+      message('#报修 1单元楼道灯不亮', 'zhang.min', NEW_GROUP),
+    ]);
+    const requests = await db.dataSource.query<{ no: number; building_id: string }[]>(
+      `SELECT no, building_id FROM request ORDER BY no`,
+    );
+    expect(requests).toEqual([
+      { no: 1, building_id: 'jw-b7' },
+      { no: 2, building_id: 'jw-b8' },
+      { no: 3, building_id: 'jw-b8' },
+      { no: 4, building_id: 'jw-b7' },
+    ]);
+    const [counter] = await db.dataSource.query<{ last_no: number }[]>(`SELECT last_no FROM request_counter`);
+    expect(counter?.last_no).toBe(4);
+    // The group no longer in the ledger is told so, once a day.
+    const notices = await db.dataSource.query<{ chat_id: string }[]>(
+      `SELECT chat_id FROM unregistered_chat_notice`,
+    );
+    expect(notices).toEqual([{ chat_id: NEW_GROUP }]);
+  });
+
   it('hand back request numbers reserved and not used, so numbers stay gapless', async () => {
     await db.dataSource.transaction(async (tx: EntityManager) => {
       const writes = new BatchDeskWrites(tx, clock);
