@@ -34,10 +34,23 @@ export class PreparingClient extends Client {
   }
 
   private nameFor(text: string): string | undefined {
-    const name = `mulin_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    const name = statementName(text);
     if (this.prepared.has(name)) return name;
     if (this.prepared.size >= MAX_PREPARED) return undefined;
     this.prepared.add(name);
     return name;
   }
+}
+
+/** Names already derived, shared by every connection: a hash per statement showed in profiles. */
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `mulin_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    // Bounded like each connection's set: texts that vary with their input are not kept.
+    if (names.size < MAX_PREPARED * 4) names.set(text, name);
+  }
+  return name;
 }

@@ -4,7 +4,7 @@ import type { InboundMessageRecord } from '../db/entities';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
-import { categoryName } from '../requests/format';
+import { categoryName, formatDay } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -24,16 +24,6 @@ export interface DeskOptions {
 }
 
 const HOW_TO_REPORT = '想报事请这样发：@睦邻助手 #报修 2单元楼道灯不亮；发「帮助」看全部用法';
-
-/** The street's calendar day, for once-a-day notices. */
-function dayIn(timeZone: string, at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
-}
 
 /** How many requests these messages will create: posts from a registered building's group. */
 function requestsIn(understood: readonly Understood[]): number {
@@ -117,7 +107,7 @@ export class DeskHandler implements InboundHandler {
         // Kept, but answered at most once a day: the group may simply not be registered yet.
         const [first] = await tx.query<{ chat_id: string }[]>(
           `INSERT INTO unregistered_chat_notice (chat_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chat_id`,
-          [message.chatId, dayIn(timeZone, now)],
+          [message.chatId, formatDay(now, timeZone)],
         );
         if (first) out.reply('本群还没有在睦邻登记，暂时不能受理。请联系社区网格员登记本群。');
         log.info({}, 'message from a group that is not in the ledger');

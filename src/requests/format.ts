@@ -1,3 +1,4 @@
+import { localParts } from '../digest/calendar';
 import type { CategoryTable } from '../intake/parse';
 import { formatLocation } from '../intake/parse';
 import type { RequestRow, RequestStatus } from './request-store';
@@ -31,22 +32,24 @@ export function placeOf(r: Pick<RequestRow, 'unitNo' | 'room'>): string {
 const graphemes = new Intl.Segmenter('zh', { granularity: 'grapheme' });
 
 export function shorten(text: string, max = 40): string {
+  // A text of at most max UTF-16 units has at most max graphemes: most posts need no segmenting.
+  if (text.length <= max) return text;
   const chars = Array.from(graphemes.segment(text), (s) => s.segment);
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
+const twoDigits = (n: number) => String(n).padStart(2, '0');
+
 /** 11-28 09:05 in the street's time zone. */
 export function formatMoment(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+  const p = localParts(at, timeZone);
+  return `${twoDigits(p.month)}-${twoDigits(p.day)} ${twoDigits(p.hour)}:${twoDigits(p.minute)}`;
+}
+
+/** 2026-11-28, the street's calendar day. */
+export function formatDay(at: Date, timeZone: string): string {
+  const p = localParts(at, timeZone);
+  return `${p.year}-${twoDigits(p.month)}-${twoDigits(p.day)}`;
 }
 
 /** The one-line summary used in lists: #12 报修 2单元 楼道灯不亮（处理中） */

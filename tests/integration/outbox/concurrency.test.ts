@@ -116,6 +116,22 @@ function byKey(messages: SimulatedMessage[]): Map<string, string[]> {
   return out;
 }
 
+/**
+ * Waits for the simulator to have accepted n messages. A guard against a row left parked or held
+ * for good, not a speed check: on the embedded database the loops share one session, and on a slow
+ * machine under a full test run's load a few dozen sends have taken over 20 s. On failure it says
+ * which rows were left, and how, so a stuck key can be told from a slow machine.
+ */
+async function waitForSends(simulator: WecomSimulator, n: number): Promise<void> {
+  await simulator.waitForMessages(n, 120_000).catch(async (error: unknown) => {
+    const unsent = await db.dataSource.query(
+      `SELECT id, rate_key, parked, claim_token IS NOT NULL AS held, claimed_until, next_attempt_at, attempts
+         FROM outbox WHERE status <> 'sent' ORDER BY id`,
+    );
+    throw new Error(`${String(error)}; unsent rows: ${JSON.stringify(unsent)}`);
+  });
+}
+
 function expectEachOnce(messages: SimulatedMessage[], expected: string[]): void {
   const sent = messages.map((m) => m.body.content.replace(/\n<@.*$/, ''));
   expect(new Set(sent).size).toBe(sent.length);
@@ -157,7 +173,7 @@ it('four running loops, woken as rows commit, send every row exactly once', asyn
     const expected = await enqueueMix();
     for (const w of loops) w.wakeUp();
     const firstMinute = expected.length - KEYS.length * (PER_KEY - 20);
-    await sim.waitForMessages(firstMinute, 20_000);
+    await waitForSends(sim, firstMinute);
     // A real minute lets the sends in flight be recorded first. Jumping the clock past the lease of
     // an accepted but unrecorded send would hand it to another worker: the documented duplicate.
     await until(async () => {
@@ -168,7 +184,7 @@ it('four running loops, woken as rows commit, send every row exactly once', asyn
     });
     clock.set(later(60_000));
     for (const w of loops) w.wakeUp();
-    await sim.waitForMessages(expected.length, 20_000);
+    await waitForSends(sim, expected.length);
     await Promise.all(loops.map((w) => w.stop()));
     expectEachOnce(sim.messages(), expected);
     for (const [key, sent] of byKey(sim.messages())) {
@@ -178,7 +194,7 @@ it('four running loops, woken as rows commit, send every row exactly once', asyn
   } finally {
     await Promise.all(loops.map((w) => w.stop()));
   }
-});
+}, 300_000);
 
 it('two running loops keep one busy key to 20 sends a minute, in order', async () => {
   const key = KEYS[0] ?? '';
@@ -268,17 +284,7 @@ it('loops on separate connections, with rows committing meanwhile, leave no row 
       await enqueueAll(db.dataSource, batch);
       loops[i % loops.length]?.wakeUp();
     }
-    // A guard against a row left parked for good (the sweep is off here), not a speed check: on
-    // the embedded database the four loops share one session, and under a full test run's load
-    // the 120 sends have taken over 30 s.
-    await busy.waitForMessages(keys.length * 40, 120_000).catch(async (error: unknown) => {
-      // Say which rows were left, and how, so a stuck key can be told from a slow machine.
-      const unsent = await db.dataSource.query(
-        `SELECT id, rate_key, parked, claim_token IS NOT NULL AS held, claimed_until, next_attempt_at, attempts
-           FROM outbox WHERE status <> 'sent' ORDER BY id`,
-      );
-      throw new Error(`${String(error)}; unsent rows: ${JSON.stringify(unsent)}`);
-    });
+    await waitForSends(busy, keys.length * 40);
   } finally {
     await Promise.all(loops.map((w) => w.stop()));
     await busy.stop();

@@ -1,0 +1,30 @@
+import { formatDay, formatMoment, shorten } from '../../../src/requests/format';
+
+describe("moments in the street's time zone", () => {
+  it("writes month, day, hour and minute as the street's clock shows them", () => {
+    expect(formatMoment(new Date('2026-11-28T01:05:00Z'), 'Asia/Shanghai')).toBe('11-28 09:05');
+    // Past 16:00 UTC it is already the next day in Shanghai.
+    expect(formatMoment(new Date('2026-12-31T16:00:00Z'), 'Asia/Shanghai')).toBe('01-01 00:00');
+    expect(formatMoment(new Date('2026-12-31T16:00:00Z'), 'UTC')).toBe('12-31 16:00');
+  });
+
+  it("names the street's calendar day", () => {
+    expect(formatDay(new Date('2026-12-31T15:59:59Z'), 'Asia/Shanghai')).toBe('2026-12-31');
+    expect(formatDay(new Date('2026-12-31T16:00:00Z'), 'Asia/Shanghai')).toBe('2027-01-01');
+  });
+});
+
+describe('shorten', () => {
+  it('keeps a text of at most the limit as it is', () => {
+    expect(shorten('楼道灯不亮', 5)).toBe('楼道灯不亮');
+    expect(shorten('', 5)).toBe('');
+  });
+
+  it('cuts a longer text to the limit in characters as people see them, ending with …', () => {
+    expect(shorten('2单元楼道灯不亮好几天了', 6)).toBe('2单元楼道…');
+    // A family emoji is one character on screen but several code points: it is never split.
+    const family = '👨‍👩‍👧';
+    expect(shorten(`${family}${family}${family}`, 2)).toBe(`${family}…`);
+    expect(shorten(`${family}${family}`, 2)).toBe(`${family}${family}`);
+  });
+});
