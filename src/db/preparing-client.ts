@@ -20,6 +20,8 @@ const MAX_PREPARED = 256;
  */
 export class PreparingClient extends Client {
   private readonly prepared = new Set<string>();
+  /** Texts whose prepared statement went stale, and how many times: each time a new name. */
+  private readonly renamed = new Map<string, number>();
 
   // node-postgres overloads query() many ways; only (text, values[]) is rewritten, as TypeORM calls it.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,14 +29,23 @@ export class PreparingClient extends Client {
     const [text, values] = args as [unknown, unknown];
     if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && args.length === 2) {
       const name = this.nameFor(text);
-      if (name) return super.query({ name, text, values });
+      if (name) {
+        return super.query({ name, text, values }).catch((error: unknown) => {
+          if (isStalePlan(error)) this.renamed.set(text, (this.renamed.get(text) ?? 0) + 1);
+          throw error;
+        });
+      }
     }
     // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
     return (super.query as (...a: unknown[]) => unknown)(...args);
   }
 
   private nameFor(text: string): string | undefined {
-    const name = statementName(text);
+    // A statement whose result columns changed under it (a migration adding a column to a table it
+    // reads with *, by a newer instance in a rolling deploy) fails once with "cached plan must not
+    // change result type"; the failed call's transaction is lost, later calls prepare it afresh.
+    const generation = this.renamed.get(text);
+    const name = generation === undefined ? statementName(text) : `${statementName(text)}_${generation}`;
     if (this.prepared.has(name)) return name;
     if (this.prepared.size >= MAX_PREPARED) return undefined;
     this.prepared.add(name);
@@ -53,4 +64,14 @@ function statementName(text: string): string {
     if (names.size < MAX_PREPARED * 4) names.set(text, name);
   }
   return name;
+}
+
+/** PostgreSQL's answer to running a prepared statement whose result columns have changed since. */
+function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return (
+    e?.code === '0A000' &&
+    typeof e.message === 'string' &&
+    /cached plan must not change result type/.test(e.message)
+  );
 }

@@ -85,6 +85,27 @@ describe('prepared statements on PostgreSQL', () => {
     }
   });
 
+  it('prepares a statement afresh after a migration changed the columns it returns, failing it once', async () => {
+    const dataSource = await openDatabase({ databaseUrl: scratch.url, dataDir: 'unused' });
+    const newer = await openDatabase({ databaseUrl: scratch.url, dataDir: 'unused' });
+    const runner = dataSource.createQueryRunner();
+    try {
+      await dataSource.query(`CREATE TABLE IF NOT EXISTS migrated_probe (id int PRIMARY KEY, v text)`);
+      await dataSource.query(`INSERT INTO migrated_probe VALUES (1, 'a') ON CONFLICT DO NOTHING`);
+      const read = () => runner.query(`SELECT * FROM migrated_probe WHERE id = $1`, [1]);
+      await expect(read()).resolves.toEqual([{ id: 1, v: 'a' }]);
+      // A newer instance migrates while this one runs.
+      await newer.query(`ALTER TABLE migrated_probe ADD COLUMN w text DEFAULT 'b'`);
+      await expect(read()).rejects.toThrow(/cached plan must not change result type/);
+      await expect(read()).resolves.toEqual([{ id: 1, v: 'a', w: 'b' }]);
+      await expect(read()).resolves.toEqual([{ id: 1, v: 'a', w: 'b' }]);
+    } finally {
+      await runner.release();
+      await newer.destroy();
+      await dataSource.destroy();
+    }
+  });
+
   it('prepares nothing with DATABASE_PREPARE=off', async () => {
     const dataSource = await openDatabase({
       databaseUrl: scratch.url,
