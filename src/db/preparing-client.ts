@@ -20,8 +20,6 @@ const MAX_PREPARED = 256;
  */
 export class PreparingClient extends Client {
   private readonly prepared = new Set<string>();
-  /** Texts whose prepared statement went stale, and how many times: each time a new name. */
-  private readonly renamed = new Map<string, number>();
 
   // node-postgres overloads query() many ways; only (text, values[]) is rewritten, as TypeORM calls it.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -31,7 +29,10 @@ export class PreparingClient extends Client {
       const name = this.nameFor(text);
       if (name) {
         return super.query({ name, text, values }).catch((error: unknown) => {
-          if (isStalePlan(error)) this.renamed.set(text, (this.renamed.get(text) ?? 0) + 1);
+          // Several connections may fail on the same generation at once: it is renamed once.
+          if (isStalePlan(error) && (renamed.get(text) ?? 0) === generationIn(name)) {
+            renamed.set(text, generationIn(name) + 1);
+          }
           throw error;
         });
       }
@@ -43,14 +44,25 @@ export class PreparingClient extends Client {
   private nameFor(text: string): string | undefined {
     // A statement whose result columns changed under it (a migration adding a column to a table it
     // reads with *, by a newer instance in a rolling deploy) fails once with "cached plan must not
-    // change result type"; the failed call's transaction is lost, later calls prepare it afresh.
-    const generation = this.renamed.get(text);
-    const name = generation === undefined ? statementName(text) : `${statementName(text)}_${generation}`;
+    // change result type"; the failed call's transaction is lost, and later calls, on every
+    // connection of the process, prepare it afresh under a new name.
+    const name = `${statementName(text)}_${renamed.get(text) ?? 0}`;
     if (this.prepared.has(name)) return name;
     if (this.prepared.size >= MAX_PREPARED) return undefined;
     this.prepared.add(name);
     return name;
   }
+}
+
+/**
+ * Texts whose prepared statement went stale, by how many times: shared by every connection, so
+ * one failure renames the statement on all of them (each would otherwise fail once).
+ */
+const renamed = new Map<string, number>();
+
+/** The generation a statement's name ends with. */
+function generationIn(name: string): number {
+  return Number(name.slice(name.lastIndexOf('_') + 1));
 }
 
 /** Names already derived, shared by every connection: a hash per statement showed in profiles. */

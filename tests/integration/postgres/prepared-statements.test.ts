@@ -45,7 +45,7 @@ describe('prepared statements on PostgreSQL', () => {
       expect(sums).toEqual([[{ sum: 2 }], [{ sum: 3 }], [{ sum: 4 }]]);
       // The migrations' statements may be there too, when they ran on this connection.
       expect(prepared.filter((p) => p.statement.includes('AS sum'))).toEqual([
-        { name: expect.stringMatching(/^mulin_[0-9a-f]{20}$/), statement: 'SELECT $1::int + 1 AS sum' },
+        { name: expect.stringMatching(/^mulin_[0-9a-f]{20}_0$/), statement: 'SELECT $1::int + 1 AS sum' },
       ]);
     } finally {
       await dataSource.destroy();
@@ -85,22 +85,27 @@ describe('prepared statements on PostgreSQL', () => {
     }
   });
 
-  it('prepares a statement afresh after a migration changed the columns it returns, failing it once', async () => {
+  it('prepares a statement afresh after a migration changed the columns it returns, failing it once per process', async () => {
     const dataSource = await openDatabase({ databaseUrl: scratch.url, dataDir: 'unused' });
     const newer = await openDatabase({ databaseUrl: scratch.url, dataDir: 'unused' });
-    const runner = dataSource.createQueryRunner();
+    const first = dataSource.createQueryRunner();
+    const second = dataSource.createQueryRunner();
     try {
       await dataSource.query(`CREATE TABLE IF NOT EXISTS migrated_probe (id int PRIMARY KEY, v text)`);
       await dataSource.query(`INSERT INTO migrated_probe VALUES (1, 'a') ON CONFLICT DO NOTHING`);
-      const read = () => runner.query(`SELECT * FROM migrated_probe WHERE id = $1`, [1]);
-      await expect(read()).resolves.toEqual([{ id: 1, v: 'a' }]);
+      const read = (runner: typeof first) => runner.query(`SELECT * FROM migrated_probe WHERE id = $1`, [1]);
+      // Both connections hold the statement prepared.
+      await expect(read(first)).resolves.toEqual([{ id: 1, v: 'a' }]);
+      await expect(read(second)).resolves.toEqual([{ id: 1, v: 'a' }]);
       // A newer instance migrates while this one runs.
       await newer.query(`ALTER TABLE migrated_probe ADD COLUMN w text DEFAULT 'b'`);
-      await expect(read()).rejects.toThrow(/cached plan must not change result type/);
-      await expect(read()).resolves.toEqual([{ id: 1, v: 'a', w: 'b' }]);
-      await expect(read()).resolves.toEqual([{ id: 1, v: 'a', w: 'b' }]);
+      await expect(read(first)).rejects.toThrow(/cached plan must not change result type/);
+      await expect(read(first)).resolves.toEqual([{ id: 1, v: 'a', w: 'b' }]);
+      // The other connection never runs the stale statement again.
+      await expect(read(second)).resolves.toEqual([{ id: 1, v: 'a', w: 'b' }]);
     } finally {
-      await runner.release();
+      await first.release();
+      await second.release();
       await newer.destroy();
       await dataSource.destroy();
     }
