@@ -23,20 +23,25 @@ export function agentFor(connections: number): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
 }
 
-/** One POST; never rejects: failures come back as status 0 with the error's code. */
+/**
+ * One POST; never rejects: failures come back as status 0 with the error's code. `written` says
+ * whether the whole request reached the kernel's socket for the server: an attempt that waited past
+ * its deadline for a free connection never did.
+ */
 export function post(
   agent: http.Agent,
   target: PostTarget,
   path: string,
   body: string,
   timeoutMs = 30_000,
-): Promise<{ status: number; error?: string }> {
+): Promise<{ status: number; error?: string; written: boolean }> {
   return new Promise((resolve) => {
     let settled = false;
+    let written = false;
     const done = (value: { status: number; error?: string }) => {
       if (settled) return;
       settled = true;
-      resolve(value);
+      resolve({ ...value, written });
     };
     const req = http.request(
       {
@@ -59,6 +64,9 @@ export function post(
     // free connection: a socket timeout would only count idle time on an assigned socket.
     const deadline = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
     req.on('close', () => clearTimeout(deadline));
+    req.on('finish', () => {
+      written = true;
+    });
     req.on('error', (error: NodeJS.ErrnoException) =>
       done({ status: 0, error: error.code ?? error.message }),
     );
@@ -163,6 +171,8 @@ export interface Delivery {
   readonly refused: number;
   /** Attempts given up on after timeoutMs. */
   readonly timedOut: number;
+  /** Attempts whose request was written to a connection (the others waited for one in vain). */
+  readonly written: number;
 }
 
 /**
@@ -188,10 +198,12 @@ export async function wecomDeliveries(options: {
     const first = performance.now();
     let refused = 0;
     let timedOut = 0;
+    let written = 0;
     for (let attempt = 1; ; attempt++) {
       const t0 = performance.now();
       const answer = await post(agent, options.target, request.path, request.body, options.timeoutMs);
       const now = performance.now();
+      if (answer.written) written++;
       if (answer.status === 200) {
         deliveries.push({
           index,
@@ -201,6 +213,7 @@ export async function wecomDeliveries(options: {
           ms: now - t0,
           refused,
           timedOut,
+          written,
         });
         return;
       }
@@ -215,6 +228,7 @@ export async function wecomDeliveries(options: {
           ms: null,
           refused,
           timedOut,
+          written,
         });
         return;
       }
