@@ -54,6 +54,38 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: 'mulin_photos',
+      help: "Photos from the robot's messages by status: pending (being fetched), kept, or failed (its link died first).",
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        const rows = await dataSource
+          .query<{ status: string; n: string }[]>(
+            `SELECT status, count(*) AS n FROM inbound_photo GROUP BY status`,
+          )
+          .catch(() => null);
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) this.set({ status: r.status }, Number(r.n));
+      },
+    });
+    new Gauge({
+      name: 'mulin_photos_oldest_pending_age_seconds',
+      help: 'How long the oldest photo still being fetched has waited since its message arrived (0 when none): its link dies after 5 minutes.',
+      registers: [this.registry],
+      async collect() {
+        const rows = await dataSource
+          .query<{ received_at: Date | null }[]>(
+            `SELECT min(m.received_at) AS received_at FROM inbound_photo p
+               JOIN inbound_message m ON m.id = p.inbound_id WHERE p.status = 'pending'`,
+          )
+          .catch(() => null);
+        if (!rows) return;
+        const oldest = rows[0]?.received_at;
+        this.set(oldest ? Math.max(0, (clock.now().getTime() - new Date(oldest).getTime()) / 1000) : 0);
+      },
+    });
+    new Gauge({
       name: 'mulin_outbox_oldest_due_age_seconds',
       help: 'How long the oldest due outbox row has waited (0 when nothing is due).',
       registers: [this.registry],

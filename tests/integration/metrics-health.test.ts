@@ -46,6 +46,7 @@ it('counts callbacks by outcome and reports the shared outbox queue', async () =
     expect(text).toContain('mulin_intake_batch_messages_count 0');
     expect(metricValue(text, 'mulin_outbox_messages', 'purpose="receipt",status="pending"')).toBe(1);
     expect(text).toContain('mulin_outbox_oldest_due_age_seconds 0');
+    expect(text).toContain('mulin_photos_oldest_pending_age_seconds 0');
 
     const health = (await (await fetch(`${other.url}/healthz`)).json()) as Record<string, unknown>;
     expect(health).toMatchObject({
@@ -64,5 +65,30 @@ it('counts callbacks by outcome and reports the shared outbox queue', async () =
     expect(metricValue(after, 'mulin_intake_batch_messages_bucket', 'le="1"')).toBe(1);
   } finally {
     await other.close();
+  }
+});
+
+it('reports the photos being kept, and how long the oldest still being fetched has waited', async () => {
+  const clock = fixedClock('2026-11-30T01:02:00Z');
+  const [message] = await db.dataSource.query<{ id: string }[]>(
+    `INSERT INTO inbound_message (channel, dedupe_key, msg_id, msg_type, chat_type, sender_id, received_at, raw)
+     VALUES ('bot', 'photo-metrics', 'photo-metrics', 'mixed', 'group', 'zhang.min', '2026-11-30T01:00:00Z', '{}')
+     RETURNING id`,
+  );
+  await db.dataSource.query(
+    `INSERT INTO inbound_photo (inbound_id, position, url, next_attempt_at, status) VALUES
+       ($1, 1, 'https://example.invalid/1', '2026-11-30T01:00:00Z', 'pending'),
+       ($1, 2, 'https://example.invalid/2', '2026-11-30T01:00:00Z', 'failed')`,
+    [message?.id],
+  );
+  const service = await startTestService({ dataSource: db.dataSource, clock });
+  try {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metricValue(text, 'mulin_photos', 'status="pending"')).toBe(1);
+    expect(metricValue(text, 'mulin_photos', 'status="failed"')).toBe(1);
+    expect(metricValue(text, 'mulin_photos', 'status="kept"')).toBeUndefined();
+    expect(text).toContain('mulin_photos_oldest_pending_age_seconds 120');
+  } finally {
+    await service.close();
   }
 });
