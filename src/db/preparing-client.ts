@@ -80,10 +80,16 @@ function statementName(text: string): string {
 
 /** PostgreSQL's answer to running a prepared statement whose result columns have changed since. */
 function isStalePlan(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  return (
-    e?.code === '0A000' &&
-    typeof e.message === 'string' &&
-    /cached plan must not change result type/.test(e.message)
-  );
+  // By the routine that raised it: the message is translated where lc_messages is not English.
+  const e = error as { code?: unknown; routine?: unknown } | null;
+  return e?.code === '0A000' && e.routine === 'RevalidateCachedQuery';
+}
+
+/**
+ * Whether this error (or the driver error TypeORM wrapped) is a prepared statement gone stale:
+ * the next call prepares it afresh, so the work is worth doing again, not recording as failed.
+ */
+export function isStalePreparedStatement(error: unknown): boolean {
+  const wrapped = error as { driverError?: unknown } | null;
+  return isStalePlan(error) || isStalePlan(wrapped?.driverError);
 }

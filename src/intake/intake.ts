@@ -4,6 +4,7 @@ import { AppError, summarizeError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { InboundMessage } from '../wecom';
+import { isStalePreparedStatement } from '../db/preparing-client';
 import { insertInboundBatch, insertInboundOnce } from './inbound-store';
 
 /**
@@ -238,7 +239,9 @@ export class Intake {
       // A nested transaction is a savepoint: a failing handler rolls back its own work only.
       committed = await tx.transaction((inner) => this.handler.handle(stored, inner));
     } catch (error) {
-      if (isConnectionLoss(error)) throw error;
+      // Worth a retry (WeCom sends the message again), not a message kept as failed: the database
+      // went away, or a migration by a newer instance staled a prepared statement (renamed by now).
+      if (isConnectionLoss(error) || isStalePreparedStatement(error)) throw error;
       failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       log.error(
         // Summarized: a failed query's parameters hold the resident's message.
