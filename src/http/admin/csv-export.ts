@@ -1,5 +1,5 @@
 import type Router from 'koa-router';
-import { categoryName, maskPhones, STATUS_NAMES } from '../../requests/format';
+import { categoryName, formatDay, maskPhones, STATUS_NAMES } from '../../requests/format';
 import { searchRequests } from '../../requests/request-search';
 import type { RequestRow } from '../../requests/request-store';
 import type { AppState } from '../app-state';
@@ -8,7 +8,6 @@ import { queryString } from './html';
 import { escalationName, RATING_NAMES } from './labels';
 import { filterParams, isPhoneLike, parseListQuery, toSearch } from './list-filter';
 import { isOverdue, type ViewContext } from './request-bits';
-import { dayFormatter } from './time-format';
 
 const BATCH = 1000;
 /** Far beyond a street's year; a bound so one click cannot hold the process. */
@@ -116,7 +115,7 @@ export function addCsvRoute(router: Router<AppState>, deps: AdminDeps): void {
     );
     // Excel opens a UTF-8 file as the local code page unless it starts with a byte order mark.
     const text = `\uFEFF${csvLine(CSV_HEADER)}${rows.map((r) => csvLine(row(r, view))).join('')}`;
-    const day = dayFormatter(deps.timeZone)(now);
+    const day = formatDay(now, deps.timeZone);
     ctx.type = 'text/csv; charset=utf-8';
     ctx.set(
       'Content-Disposition',

@@ -29,17 +29,6 @@ export function dateTimeFormatter(timeZone: string): (at: Date | null) => string
   };
 }
 
-/** 2026-11-28 */
-export function dayFormatter(timeZone: string): (at: Date) => string {
-  const format = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  });
-  return (at) => format.format(at);
-}
-
 /**
  * ISO 8601 with the zone's offset: 2026-11-28T09:05:00+08:00. Open311 consumers (and Excel)
  * read this as the street's local time while it still names one exact instant. The read API
