@@ -4,9 +4,10 @@ import path from 'node:path';
 import { botRequests, planMessages } from './lib/callbacks';
 import { runId, type RunContext } from './lib/context';
 import { cpuSnapshot, cpuUsed, type CpuSnapshot } from './lib/cpu';
+import { CALLBACK_WRITE_SCRIPTS, seedRequests } from './lib/callback-writes';
 import { knownRequests, prepareDatabase } from './lib/desk-db';
 import { closedLoop } from './lib/http-load';
-import { pgbenchInsert, queryRows, withScratchDatabase, type PgbenchResult } from './lib/postgres';
+import { pgbench, pgbenchInsert, queryRows, withScratchDatabase, type PgbenchResult } from './lib/postgres';
 import { summarize } from './lib/report';
 import { portFor, ROOT, serviceEnv, withBenchService, type BenchService } from './lib/service';
 
@@ -145,16 +146,21 @@ async function intakeBatches(target: {
   return { count: value('mulin_intake_batch_messages_count'), sum: value('mulin_intake_batch_messages_sum') };
 }
 
+interface ServiceFigures {
+  readonly throughput: number;
+  readonly cpu: CpuPerCallback;
+}
+
 /**
  * The full service under the ingest load: warm-up, then the measured run, its figures against
- * pgbench's and its checks. Returns the service's CPU per callback, for the budget note.
+ * pgbench's and its checks. Returns its throughput and CPU per callback, for the later notes.
  */
 async function loadService(
   ctx: RunContext,
   { service, databaseUrl, target }: BenchService,
   pgbench: PgbenchResult,
   seconds: number,
-): Promise<CpuPerCallback> {
+): Promise<ServiceFigures> {
   const { report } = ctx;
   // Warm-up: JIT, connection pool, and requests for the commands to be about.
   const warm = planMessages({
@@ -240,7 +246,7 @@ async function loadService(
     stored?.requests === sentPosts && stored.outbox >= sentPosts,
     `${sentPosts} posts answered 200, ${stored?.requests ?? 0} requests, ${stored?.outbox ?? 0} outbox rows about them`,
   );
-  return cpuPerCallback(cpu, ok.length);
+  return { throughput, cpu: cpuPerCallback(cpu, ok.length) };
 }
 
 /** Where the time goes: the same load on the service cut down to one layer at a time. */
@@ -263,11 +269,29 @@ async function runLadder(ctx: RunContext, pgbench: PgbenchResult): Promise<Map<R
   return rungs;
 }
 
-/** The pgbench line, with the CPU a transaction costs its client and the server. */
-function describePgbench(pgbench: PgbenchResult): string {
+/** A pgbench line, with the CPU a transaction costs its client and the server. */
+function describePgbench(what: string, pgbench: PgbenchResult): string {
   const perTransactionUs = (seconds: number) =>
     ((seconds / Math.max(1, pgbench.transactions)) * 1e6).toFixed(0);
-  return `pgbench single-row INSERT, ${CONCURRENCY} clients: ${pgbench.tps.toFixed(0)} tps, p99 ${pgbench.p99Ms.toFixed(1)} ms; per transaction ${perTransactionUs(pgbench.cpu.postgres)} µs PostgreSQL + ${perTransactionUs(pgbench.cpu.pgbench)} µs pgbench CPU`;
+  return `pgbench ${what}, ${CONCURRENCY} clients: ${pgbench.tps.toFixed(0)} tps, p99 ${pgbench.p99Ms.toFixed(1)} ms; per transaction ${perTransactionUs(pgbench.cpu.postgres)} µs PostgreSQL + ${perTransactionUs(pgbench.cpu.pgbench)} µs pgbench CPU`;
+}
+
+/**
+ * The second baseline (bench/lib/callback-writes.ts): pgbench running, on Mulin's schema with the
+ * bench street's ledger, the statements a callback of the mix makes the database run, one
+ * transaction per callback, prepared, with no service in front.
+ */
+async function pgbenchCallbackWrites(ctx: RunContext, seconds: number): Promise<PgbenchResult> {
+  return withScratchDatabase('mulin_bench_writes', async (db) => {
+    await prepareDatabase(db.url, ctx.ledger);
+    await seedRequests(db.url);
+    return pgbench(db.url, {
+      clients: CONCURRENCY,
+      seconds,
+      scripts: CALLBACK_WRITE_SCRIPTS,
+      protocol: 'prepared',
+    });
+  });
 }
 
 /**
@@ -300,10 +324,19 @@ export async function benchIngest(ctx: RunContext): Promise<void> {
   const pgbench = await withScratchDatabase('mulin_bench_pgbench', (db) =>
     pgbenchInsert(db.url, CONCURRENCY, ctx.smoke ? 5 : 20),
   );
-  ctx.report.note(describePgbench(pgbench));
+  ctx.report.note(describePgbench('single-row INSERT', pgbench));
+  const writes = await pgbenchCallbackWrites(ctx, ctx.smoke ? 5 : 20);
+  ctx.report.note(describePgbench("running a callback's writes on Mulin's schema", writes));
   const service = await withBenchService(ctx, { name: 'ingest', slot: 1 }, (bench) =>
     loadService(ctx, bench, pgbench, seconds),
   );
+  ctx.report.figure({
+    name: "ingest throughput against the database doing a callback's writes alone (no goal)",
+    value: service.throughput,
+    unit: 'callbacks/s',
+    baseline: { name: "pgbench, a callback's writes", value: writes.tps },
+    note: `PostgreSQL CPU per callback: service ${service.cpu.postgres.toFixed(0)} µs, pgbench ${((writes.cpu.postgres / Math.max(1, writes.transactions)) * 1e6).toFixed(0)} µs`,
+  });
   const rungs = await runLadder(ctx, pgbench);
-  ctx.report.note(describeBudget(pgbench, rungs.get('verify')?.cpu, service));
+  ctx.report.note(describeBudget(pgbench, rungs.get('verify')?.cpu, service.cpu));
 }

@@ -93,6 +93,13 @@ export interface PgbenchResult {
   readonly cpu: { readonly pgbench: number; readonly postgres: number };
 }
 
+/** A pgbench script and its weight among the run's scripts (pgbench's `-f file@weight`). */
+export interface PgbenchScript {
+  readonly name: string;
+  readonly text: string;
+  readonly weight?: number;
+}
+
 /**
  * pgbench with one single-row INSERT per transaction (autocommit, so each one commits and waits
  * for its WAL flush, as Mulin's callback transaction does), at the given number of clients.
@@ -102,21 +109,45 @@ export async function pgbenchInsert(url: string, clients: number, seconds: numbe
     url,
     `CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, v text NOT NULL)`,
   );
+  return pgbench(url, {
+    clients,
+    seconds,
+    scripts: [{ name: 'insert', text: `INSERT INTO bench_insert (v) VALUES ('callback');\n` }],
+  });
+}
+
+export interface PgbenchRun {
+  readonly clients: number;
+  readonly seconds: number;
+  readonly scripts: readonly PgbenchScript[];
+  /** pgbench's -M: `simple` sends the text each time, `prepared` parses and plans once per client. */
+  readonly protocol?: 'simple' | 'prepared';
+}
+
+/**
+ * Runs pgbench on `url` (no vacuum, no tables of its own), with the CPU it and PostgreSQL spent
+ * and the p99 from its per-transaction logs.
+ */
+export async function pgbench(url: string, options: PgbenchRun): Promise<PgbenchResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mulin-pgbench-'));
   try {
-    const script = path.join(dir, 'insert.sql');
-    writeFileSync(script, `INSERT INTO bench_insert (v) VALUES ('callback');\n`);
+    const scriptArgs = options.scripts.flatMap((script) => {
+      const file = path.join(dir, `${script.name}.sql`);
+      writeFileSync(file, script.text);
+      return ['-f', script.weight === undefined ? file : `${file}@${script.weight}`];
+    });
     const u = new URL(url);
     const args = [
       '-n',
       '-c',
-      String(clients),
+      String(options.clients),
       '-j',
-      String(Math.min(clients, 2)),
+      String(Math.min(options.clients, 2)),
       '-T',
-      String(seconds),
-      '-f',
-      script,
+      String(options.seconds),
+      '-M',
+      options.protocol ?? 'simple',
+      ...scriptArgs,
       '-l',
       '--log-prefix',
       path.join(dir, 'log'),
@@ -140,6 +171,10 @@ export async function pgbenchInsert(url: string, clients: number, seconds: numbe
     const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1]);
     const latency = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
     const transactions = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1]);
+    const failed = Number(/number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? 0);
+    if (!(transactions > 0) || failed > 0) {
+      throw new Error(`pgbench: ${transactions} transactions, ${failed} failed:\n${stdout}`);
+    }
     const p99 = p99FromLogs(dir);
     return {
       tps,

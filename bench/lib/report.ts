@@ -84,10 +84,16 @@ export class Report {
 
   summary(): string {
     const lines = ['', '== summary'];
-    for (const f of this.figures) lines.push(`  ${goalMet(f) ? 'met ' : 'MISS'} ${describe(f)}`);
+    for (const f of this.figures) lines.push(`  ${mark(f)} ${describe(f)}`);
     for (const c of this.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
     return lines.join('\n');
   }
+}
+
+/** "met ", "MISS", or "    " for a figure with no goal (a ladder rung, a second baseline). */
+function mark(f: Figure): string {
+  if (!f.goal && !f.baseline?.goalRatio) return '    ';
+  return goalMet(f) ? 'met ' : 'MISS';
 }
 
 export function goalMet(f: Figure): boolean {
