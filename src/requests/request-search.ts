@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { toRequest, type RequestRow, type RequestStatus } from './request-store';
+import { REQUEST_COLUMNS, toRequest, type RequestRow, type RequestStatus } from './request-store';
 
 /**
  * The one filtered view of requests that the street office's pages, the CSV export, the Open311
@@ -86,7 +86,7 @@ export async function searchRequests(
   const { where, values } = searchWhere(filter, now);
   const n = values.length;
   const rows = await db.query<Record<string, unknown>[]>(
-    `SELECT * FROM request ${where} ORDER BY no DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+    `SELECT ${REQUEST_COLUMNS} FROM request ${where} ORDER BY no DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
     [...values, page.limit, page.offset],
   );
   return rows.map(toRequest);

@@ -53,6 +53,60 @@ export interface EventRow {
 type Db = EntityManager | DataSource;
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The columns a RequestRow is read from, named rather than `*`: statements are prepared on
+ * PostgreSQL (src/db/preparing-client.ts), and a prepared `SELECT *` fails once a migration run by
+ * a newer instance adds a column ("cached plan must not change result type"); named columns are
+ * simply planned again.
+ */
+const REQUEST_FIELDS = {
+  id: true,
+  no: true,
+  compoundId: true,
+  buildingId: true,
+  unitNo: true,
+  room: true,
+  category: true,
+  text: true,
+  imageUrls: true,
+  reporterId: true,
+  chatId: true,
+  status: true,
+  priority: true,
+  hazard: true,
+  utility: true,
+  assigneeId: true,
+  teamIds: true,
+  escalationLevel: true,
+  council: true,
+  ackDueAt: true,
+  resolveDueAt: true,
+  rating: true,
+  ratingNote: true,
+  reopenCount: true,
+  inboundId: true,
+  createdAt: true,
+  updatedAt: true,
+  acknowledgedAt: true,
+  resolvedAt: true,
+  closedAt: true,
+  withdrawnAt: true,
+} satisfies Record<keyof RequestRow, true>;
+
+export const REQUEST_COLUMNS = Object.keys(REQUEST_FIELDS).map(snake).join(', ');
+
+const EVENT_FIELDS = {
+  id: true,
+  requestId: true,
+  type: true,
+  actorId: true,
+  at: true,
+  note: true,
+  data: true,
+} satisfies Record<keyof EventRow, true>;
+
+const EVENT_COLUMNS = Object.keys(EVENT_FIELDS).map(snake).join(', ');
 const camel = (name: string) => name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 function camelKeys(row: Record<string, unknown>): Record<string, unknown> {
@@ -190,7 +244,7 @@ export async function insertRequest(tx: EntityManager, fields: NewRequest): Prom
     c === 'image_urls' || c === 'team_ids' ? `$${i + 1}::jsonb` : `$${i + 1}`,
   );
   const [row] = await tx.query<Record<string, unknown>[]>(
-    `INSERT INTO request (${columns.join(', ')}) VALUES (${placeholders.join(', ')}) RETURNING *`,
+    `INSERT INTO request (${columns.join(', ')}) VALUES (${placeholders.join(', ')}) RETURNING ${REQUEST_COLUMNS}`,
     values,
   );
   if (!row) throw new Error('insert returned no row');
@@ -234,7 +288,7 @@ export async function updateRequest(tx: EntityManager, id: string, patch: Reques
   const sets = columns.map((c, i) => `${c} = $${i + 1}`);
   const [row] = await updateReturning(
     tx,
-    `UPDATE request SET ${sets.join(', ')} WHERE id = $${columns.length + 1} RETURNING *`,
+    `UPDATE request SET ${sets.join(', ')} WHERE id = $${columns.length + 1} RETURNING ${REQUEST_COLUMNS}`,
     [...values, id],
   );
   if (!row) throw new Error(`request ${id} vanished during an update`);
@@ -244,7 +298,7 @@ export async function updateRequest(tx: EntityManager, id: string, patch: Reques
 /** Loads a request by its number; with lock, holds it until the transaction ends. */
 export async function findRequestByNo(db: Db, no: number, lock = false): Promise<RequestRow | null> {
   const [row] = await db.query<Record<string, unknown>[]>(
-    `SELECT * FROM request WHERE no = $1${lock ? ' FOR UPDATE' : ''}`,
+    `SELECT ${REQUEST_COLUMNS} FROM request WHERE no = $1${lock ? ' FOR UPDATE' : ''}`,
     [no],
   );
   return row ? toRequest(row) : null;
@@ -286,7 +340,7 @@ export function eventsInsert(events: readonly (NewEvent & { readonly requestId: 
 export async function listEvents(db: Db, requestIds: readonly string[]): Promise<EventRow[]> {
   if (requestIds.length === 0) return [];
   const rows = await db.query<Record<string, unknown>[]>(
-    `SELECT * FROM request_event WHERE request_id = ANY($1::bigint[]) ORDER BY request_id, id`,
+    `SELECT ${EVENT_COLUMNS} FROM request_event WHERE request_id = ANY($1::bigint[]) ORDER BY request_id, id`,
     [requestIds],
   );
   return rows.map(toEvent);

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../../src/db/data-source';
 import { isStalePreparedStatement } from '../../../src/db/preparing-client';
+import { searchRequests } from '../../../src/requests/request-search';
+import { addEvent, findRequestByNo, insertRequest, listEvents } from '../../../src/requests/request-store';
 import { createScratchDatabase } from '../../helpers/database';
 
 /**
@@ -114,6 +116,62 @@ describe('prepared statements on PostgreSQL', () => {
     } finally {
       await first.release();
       await second.release();
+      await newer.destroy();
+      await dataSource.destroy();
+    }
+  });
+
+  it('keeps reading requests and events across a migration that adds columns to their tables', async () => {
+    const dataSource = await openDatabase({ databaseUrl: scratch.url, dataDir: 'unused' });
+    const newer = await openDatabase({ databaseUrl: scratch.url, dataDir: 'unused' });
+    const runner = dataSource.createQueryRunner();
+    try {
+      const at = new Date('2026-11-28T06:00:00Z');
+      const created = await dataSource.transaction(async (tx) => {
+        const request = await insertRequest(tx, {
+          no: 9001,
+          compoundId: 'c1',
+          buildingId: 'b1',
+          unitNo: 2,
+          room: null,
+          category: 'repair',
+          text: '楼道灯不亮',
+          imageUrls: [],
+          reporterId: 'res1',
+          chatId: null,
+          status: 'open',
+          priority: 'normal',
+          hazard: null,
+          utility: null,
+          assigneeId: 'unit2.b1',
+          teamIds: [],
+          ackDueAt: null,
+          resolveDueAt: null,
+          inboundId: null,
+          createdAt: at,
+        });
+        await addEvent(tx, request.id, { type: 'created', actorId: 'res1', at });
+        return request;
+      });
+      const readAll = async () => ({
+        request: await findRequestByNo(runner.manager, 9001, false),
+        events: await listEvents(runner.manager, [created.id]),
+        found: await searchRequests(runner.manager, {}, at, { limit: 5, offset: 0 }),
+      });
+      const before = await readAll();
+      expect(before.request).toEqual(created);
+      // A newer instance migrates while this one runs, adding a column to each table read.
+      await newer.query(`ALTER TABLE request ADD COLUMN added_later text DEFAULT 'x'`);
+      await newer.query(`ALTER TABLE request_event ADD COLUMN added_later text DEFAULT 'x'`);
+      try {
+        // The same prepared statements, on the same connection: no stale plan, the same rows.
+        await expect(readAll()).resolves.toEqual(before);
+      } finally {
+        await newer.query(`ALTER TABLE request DROP COLUMN added_later`);
+        await newer.query(`ALTER TABLE request_event DROP COLUMN added_later`);
+      }
+    } finally {
+      await runner.release();
       await newer.destroy();
       await dataSource.destroy();
     }
