@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../shared/clock';
+import { PollingLoop } from '../shared/polling-loop';
 import { withDefaults } from '../shared/with-defaults';
 import type { Logger } from '../shared/logger';
 import { claimDue, type Claim } from './claim';
@@ -74,16 +75,8 @@ const DEFAULTS = {
  */
 export class OutboxWorker {
   private readonly settings: Required<OutboxWorkerOptions>;
-  private loop: Promise<void> | null = null;
-  private stopping = false;
-  private woken = false;
-  /** Ends the current sleep at once (stop). */
-  private wake: (() => void) | null = null;
-  /** Ends the current sleep after wakeDelayMs (wakeUp). */
-  private hurry: (() => void) | null = null;
+  private readonly loop: PollingLoop;
   private lastSweep = Number.NEGATIVE_INFINITY;
-  /** performance.now() when the last round ended. */
-  private lastRoundEnd = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -93,21 +86,29 @@ export class OutboxWorker {
     options: OutboxWorkerOptions = {},
   ) {
     this.settings = withDefaults(DEFAULTS, options);
+    this.loop = new PollingLoop({
+      round: async () => {
+        await this.sweepIfDue();
+        return this.round();
+      },
+      pollIntervalMs: this.settings.pollIntervalMs,
+      wakeDelayMs: this.settings.wakeDelayMs,
+      onError: (error) =>
+        this.logger.warn(
+          { err: error },
+          'outbox round failed; retrying after the poll interval (is the database up?)',
+        ),
+    });
   }
 
   /** Starts the polling loop; a no-op when it is running. */
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Stops the loop after the batch in flight is sent and recorded. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**
@@ -115,8 +116,7 @@ export class OutboxWorker {
    * the poll. Calls while a round runs, or within wakeDelayMs of its end, lead to one round.
    */
   wakeUp(): void {
-    this.woken = true;
-    this.hurry?.();
+    this.loop.wakeUp();
   }
 
   /** One round: claims due rows and sends one part of each. Returns how many rows it handled. */
@@ -142,51 +142,19 @@ export class OutboxWorker {
 
   private async round(): Promise<{ handled: number; more: boolean }> {
     const s = this.settings;
-    try {
-      const claim = await claimDue(this.dataSource, this.clock.now(), s);
-      let followUp = false;
-      if (claim.rows.length > 0) {
-        const batch = new SettleBatch(this.dataSource, claim.rows.length, s.settleDelayMs);
-        await Promise.all(claim.rows.map((row) => this.process(claim, row, batch)));
-        // A next part, a fallback, or a key's next row unparked and due now: another round at once.
-        const now = this.clock.now().getTime();
-        followUp = batch.followUp || batch.nextDue.some((due) => due.getTime() <= now);
-      }
-      // A full batch or a full scan may have left due rows unread.
-      const more =
-        followUp || claim.rows.length >= s.batchSize || claim.examined >= Math.max(s.batchSize, s.scanLimit);
-      return { handled: claim.rows.length, more };
-    } finally {
-      this.lastRoundEnd = performance.now();
+    const claim = await claimDue(this.dataSource, this.clock.now(), s);
+    let followUp = false;
+    if (claim.rows.length > 0) {
+      const batch = new SettleBatch(this.dataSource, claim.rows.length, s.settleDelayMs);
+      await Promise.all(claim.rows.map((row) => this.process(claim, row, batch)));
+      // A next part, a fallback, or a key's next row unparked and due now: another round at once.
+      const now = this.clock.now().getTime();
+      followUp = batch.followUp || batch.nextDue.some((due) => due.getTime() <= now);
     }
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      this.woken = false;
-      let more = false;
-      try {
-        await this.sweepIfDue();
-        more = (await this.round()).more;
-      } catch (error) {
-        this.logger.warn(
-          { err: error },
-          'outbox round failed; retrying after the poll interval (is the database up?)',
-        );
-        // Commits going on elsewhere do not cut this wait short.
-        await this.sleep(this.settings.pollIntervalMs, false);
-        continue;
-      }
-      if (more || this.flags().stopping) continue;
-      // Woken while the round ran: gather that burst's commits briefly, then go again. Woken while
-      // asleep: go at once, unless the last round ended less than wakeDelayMs ago.
-      await this.sleep(this.flags().woken ? this.settings.wakeDelayMs : this.settings.pollIntervalMs);
-    }
-  }
-
-  /** Read through a method: both flags change while a round is awaited. */
-  private flags(): { woken: boolean; stopping: boolean } {
-    return { woken: this.woken, stopping: this.stopping };
+    // A full batch or a full scan may have left due rows unread.
+    const more =
+      followUp || claim.rows.length >= s.batchSize || claim.examined >= Math.max(s.batchSize, s.scanLimit);
+    return { handled: claim.rows.length, more };
   }
 
   private async sweepIfDue(): Promise<void> {
@@ -196,32 +164,6 @@ export class OutboxWorker {
     const unparked = await this.unparkStranded();
     if (unparked > 0)
       this.logger.warn({ unparked }, 'outbox rows were parked behind rows already settled; unparked them');
-  }
-
-  /** Sleeps ms; stop() ends it at once, and wakeUp() after wakeDelayMs when `wakeable`. */
-  private sleep(ms: number, wakeable = true): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stopping) {
-        resolve();
-        return;
-      }
-      let hurried = false;
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = null;
-        this.hurry = null;
-        resolve();
-      };
-      let timer = setTimeout(done, ms);
-      this.wake = done;
-      this.hurry = () => {
-        if (hurried || !wakeable) return;
-        hurried = true;
-        clearTimeout(timer);
-        const sinceRound = performance.now() - this.lastRoundEnd;
-        timer = setTimeout(done, Math.max(0, Math.min(ms, this.settings.wakeDelayMs - sinceRound)));
-      };
-    });
   }
 
   private async process(claim: Claim, row: OutboxRow, batch: SettleBatch): Promise<void> {

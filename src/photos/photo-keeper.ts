@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../shared/clock';
+import { PollingLoop } from '../shared/polling-loop';
 import { withDefaults } from '../shared/with-defaults';
 import { summarizeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -47,10 +48,7 @@ class Permanent extends Error {}
  */
 export class PhotoKeeper {
   private readonly s: Required<PhotoKeeperOptions>;
-  private loop: Promise<void> | null = null;
-  private stopping = false;
-  private wake: (() => void) | null = null;
-  private woken = false;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,26 +57,30 @@ export class PhotoKeeper {
     options: PhotoKeeperOptions,
   ) {
     this.s = withDefaults(DEFAULTS, options);
+    this.loop = new PollingLoop({
+      // A full batch may have left due photos behind.
+      round: async () => ({ more: (await this.runOnce()) >= this.s.batchSize }),
+      pollIntervalMs: this.s.pollIntervalMs,
+      onError: (error) =>
+        this.logger.warn(
+          { cause: summarizeError(error) },
+          'photo round failed; retrying after the poll interval (is the database up?)',
+        ),
+    });
   }
 
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Stops after the fetches in flight are recorded. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** A new message may have brought photos: look now rather than at the next poll. */
   wakeUp(): void {
-    this.woken = true;
-    this.wake?.();
+    this.loop.wakeUp();
   }
 
   /** One round: claims due photos and tries each once. Returns how many it tried. */
@@ -86,46 +88,6 @@ export class PhotoKeeper {
     const photos = await claimDuePhotos(this.dataSource, this.clock.now(), this.s.leaseMs, this.s.batchSize);
     await Promise.all(photos.map((p) => this.keep(p)));
     return photos.length;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      this.woken = false;
-      let full = false;
-      try {
-        full = (await this.runOnce()) >= this.s.batchSize;
-      } catch (error) {
-        this.logger.warn(
-          { cause: summarizeError(error) },
-          'photo round failed; retrying after the poll interval (is the database up?)',
-        );
-        await this.sleep(this.s.pollIntervalMs);
-        continue;
-      }
-      // A full batch may have left due photos behind; a wake-up during the round, new ones.
-      if (!full && !this.wokenMeanwhile()) await this.sleep(this.s.pollIntervalMs);
-    }
-  }
-
-  /** Read through a method: wakeUp() changes the flag while a round is awaited. */
-  private wokenMeanwhile(): boolean {
-    return this.woken;
-  }
-
-  /** Sleeps ms; stop() and wakeUp() end it at once. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stopping) {
-        resolve();
-        return;
-      }
-      const timer = setTimeout(() => this.wake?.(), ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-    });
   }
 
   private async keep(photo: ClaimedPhoto): Promise<void> {
