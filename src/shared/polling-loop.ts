@@ -64,12 +64,12 @@ export class PollingLoop {
       try {
         more = (await this.options.round()).more;
       } catch (error) {
+        this.lastRoundEnd = performance.now();
         this.options.onError(error);
         await this.sleep(this.options.pollIntervalMs, false);
         continue;
-      } finally {
-        this.lastRoundEnd = performance.now();
       }
+      this.lastRoundEnd = performance.now();
       if (more || this.flags().stopping) continue;
       // Woken while the round ran: gather that burst briefly, then go again. Woken while asleep:
       // go at once, unless the last round ended less than wakeDelayMs ago.

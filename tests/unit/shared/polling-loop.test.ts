@@ -76,6 +76,56 @@ describe('PollingLoop', () => {
     await loop.stop();
   });
 
+  it('after a round during which it was woken, starts the next one wakeDelayMs after that round ended', async () => {
+    let release: () => void = () => undefined;
+    const starts: number[] = [];
+    const loop = new PollingLoop({
+      round: async () => {
+        starts.push(performance.now());
+        if (starts.length === 1) {
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return { more: false };
+      },
+      pollIntervalMs: 60_000,
+      wakeDelayMs: 50,
+      onError: () => undefined,
+    });
+    loop.start();
+    await jest.advanceTimersByTimeAsync(100);
+    loop.wakeUp();
+    loop.wakeUp();
+    await jest.advanceTimersByTimeAsync(100);
+    const roundEnded = performance.now();
+    release();
+    await jest.advanceTimersByTimeAsync(49);
+    expect(starts).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(starts).toEqual([starts[0], roundEnded + 50]);
+    // Two wake-ups during the round made one round; then the poll interval.
+    await jest.advanceTimersByTimeAsync(59_000);
+    expect(starts).toHaveLength(2);
+    await loop.stop();
+  });
+
+  it('stops at once while waiting after a failed round, and while waiting out wakeDelayMs', async () => {
+    const failing = recordingLoop({ pollIntervalMs: 60_000, answers: () => new Error('down') });
+    failing.loop.start();
+    await jest.advanceTimersByTimeAsync(10);
+    await failing.loop.stop();
+    expect(failing.starts).toHaveLength(1);
+
+    const delayed = recordingLoop({ pollIntervalMs: 60_000, wakeDelayMs: 30_000 });
+    delayed.loop.start();
+    await jest.advanceTimersByTimeAsync(0);
+    delayed.loop.wakeUp();
+    await delayed.loop.stop();
+    expect(delayed.starts).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('reports a failed round and waits out the poll interval, which a wake-up does not cut short', async () => {
     const failure = new Error('database down');
     const { loop, starts, errors } = recordingLoop({
