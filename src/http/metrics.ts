@@ -38,14 +38,17 @@ export class Metrics {
     });
     new Gauge({
       name: 'mulin_outbox_messages',
-      help: 'Outbox rows by purpose (receipt, reply, reminder, digest, …) and status (pending, sent, failed, dead).',
+      help: 'Outbox rows not sent, by purpose (receipt, reply, reminder, digest, …) and status (pending, failed, dead). Sends are counted by mulin_outbox_send_seconds.',
       labelNames: ['purpose', 'status'],
       registers: [this.registry],
       async collect() {
-        // With the database down the scrape still answers, with the process metrics.
+        // With the database down the scrape still answers, with the process metrics. Sent rows,
+        // nearly all of the table and growing for good, are not counted: counting them read the
+        // whole table at every scrape (about half a second of PostgreSQL at 2 million rows), where
+        // the rest is read from a partial index (ix_outbox_status).
         const rows = await dataSource
           .query<{ purpose: string; status: string; n: string }[]>(
-            `SELECT purpose, status, count(*) AS n FROM outbox GROUP BY purpose, status`,
+            `SELECT purpose, status, count(*) AS n FROM outbox WHERE status <> 'sent' GROUP BY purpose, status`,
           )
           .catch(() => null);
         if (!rows) return;
@@ -55,13 +58,14 @@ export class Metrics {
     });
     new Gauge({
       name: 'mulin_photos',
-      help: "Photos from the robot's messages by status: pending (being fetched), kept, or failed (its link died first).",
+      help: "Photos from the robot's messages not kept, by status: pending (being fetched) or failed (its link died first).",
       labelNames: ['status'],
       registers: [this.registry],
       async collect() {
         const rows = await dataSource
           .query<{ status: string; n: string }[]>(
-            `SELECT status, count(*) AS n FROM inbound_photo GROUP BY status`,
+            // Kept photos are not counted, for the reason given for the outbox's sent rows.
+            `SELECT status, count(*) AS n FROM inbound_photo WHERE status <> 'kept' GROUP BY status`,
           )
           .catch(() => null);
         if (!rows) return;

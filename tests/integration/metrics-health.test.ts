@@ -26,6 +26,10 @@ function metricValue(text: string, name: string, labels: string): number | undef
 it('counts callbacks by outcome and reports the shared outbox queue', async () => {
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮', { msgid: 'm-1' });
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮', { msgid: 'm-1' });
+  await db.dataSource.query(
+    `INSERT INTO outbox (purpose, destination, body, status, sent_at)
+     VALUES ('reply', '{"type": "group_webhook", "webhookKey": "k"}', '{}', 'sent', now())`,
+  );
   // A second process on the same database sees the same queue, but its own callback counts.
   const other = await startTestService({
     dataSource: db.dataSource,
@@ -45,6 +49,8 @@ it('counts callbacks by outcome and reports the shared outbox queue', async () =
     // No message stored by this process yet: no intake transaction either.
     expect(text).toContain('mulin_intake_batch_messages_count 0');
     expect(metricValue(text, 'mulin_outbox_messages', 'purpose="receipt",status="pending"')).toBe(1);
+    // Sent rows are history, not work in hand: not counted (sends are in mulin_outbox_send_seconds).
+    expect(metricValue(text, 'mulin_outbox_messages', 'purpose="reply",status="sent"')).toBeUndefined();
     expect(text).toContain('mulin_outbox_oldest_due_age_seconds 0');
     expect(text).toContain('mulin_photos_oldest_pending_age_seconds 0');
 
@@ -78,7 +84,8 @@ it('reports the photos being kept, and how long the oldest still being fetched h
   await db.dataSource.query(
     `INSERT INTO inbound_photo (inbound_id, position, url, next_attempt_at, status) VALUES
        ($1, 1, 'https://example.invalid/1', '2026-11-30T01:00:00Z', 'pending'),
-       ($1, 2, 'https://example.invalid/2', '2026-11-30T01:00:00Z', 'failed')`,
+       ($1, 2, 'https://example.invalid/2', '2026-11-30T01:00:00Z', 'failed'),
+       ($1, 3, 'https://example.invalid/3', '2026-11-30T01:00:00Z', 'kept')`,
     [message?.id],
   );
   const service = await startTestService({ dataSource: db.dataSource, clock });

@@ -7,6 +7,7 @@ import { SchedulerIndexes1764300500000 } from './1764300500000-scheduler-indexes
 import { DigestIndexes1764300600000 } from './1764300600000-digest-indexes';
 import { OutboxClaim1764300800000 } from './1764300800000-outbox-claim';
 import { InboundPhoto1764300900000 } from './1764300900000-inbound-photo';
+import { PhotoStatusIndex1764301000000 } from './1764301000000-photo-status-index';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   DigestIndexes1764300600000,
   OutboxClaim1764300800000,
   InboundPhoto1764300900000,
+  PhotoStatusIndex1764301000000,
 ];
