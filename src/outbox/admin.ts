@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { OutboxBody, OutboxDestination, OutboxStatus } from './outbox-types';
+import { OUTBOX_STATUSES, type OutboxBody, type OutboxDestination, type OutboxStatus } from './outbox-types';
 
 /**
  * Operator views and actions on the outbox, for the `mulin outbox` command, /healthz and metrics.
@@ -41,16 +41,24 @@ interface EntryRow {
 
 const PREVIEW_CHARS = 40;
 
-/** The newest rows first, optionally of one status. */
+/**
+ * The newest rows first, optionally of one status. The status is written into the statement, one
+ * text per status, not passed as a parameter: statements are prepared, and PostgreSQL's generic plan
+ * for `status = $1` (or `$1 IS NULL OR ...`) walks the primary key backwards through every sent row
+ * to find a few dead ones (0.8-1.3 s at 2 million rows, against 0.2 ms on ix_outbox_status).
+ */
 export async function listOutbox(
   db: Queryable,
   options: { readonly status?: OutboxStatus; readonly limit?: number } = {},
 ): Promise<OutboxEntry[]> {
+  const { status } = options;
+  if (status !== undefined && !OUTBOX_STATUSES.includes(status))
+    throw new Error(`unknown outbox status ${status}`);
   const rows = await db.query<EntryRow[]>(
     `SELECT id, purpose, status, destination, request_id, attempts, parts_sent, next_attempt_at, last_error,
             created_at, sent_at, body
-     FROM outbox WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT $2`,
-    [options.status ?? null, options.limit ?? 50],
+     FROM outbox ${status ? `WHERE status = '${status}'` : ''} ORDER BY id DESC LIMIT $1`,
+    [options.limit ?? 50],
   );
   return rows.map((r) => ({
     id: r.id,
