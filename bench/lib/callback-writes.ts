@@ -85,6 +85,9 @@ const randomKey = '\\set k random(1, 9000000000000000)';
 const randomBuilding = `\\set b random(1, ${BUILDINGS})`;
 const randomRequest = `\\set no random(1, ${SEEDED_REQUESTS})`;
 
+/** A command's request, locked as the desk locks it; its id and building for the reply. */
+const lockRequest = `SELECT id AS request_id, substr(building_id, 2)::int AS b FROM request WHERE no = :no::int FOR UPDATE \\gset`;
+
 /** Where posts take their numbers (see above: not the counter row). */
 const NUMBER_SEQUENCE = 'bench_request_no';
 
@@ -115,7 +118,7 @@ const query = [
   randomKey,
   randomRequest,
   'BEGIN;',
-  `SELECT id AS request_id, substr(building_id, 2)::int AS b FROM request WHERE no = :no::int FOR UPDATE \\gset`,
+  lockRequest,
   inboundInsert('查询 12345', false),
   'SELECT * FROM request_event WHERE request_id = :request_id::bigint ORDER BY request_id, id;',
   outboxInsert('reply', STATUS_REPLY, ':request_id::bigint'),
@@ -127,7 +130,7 @@ const take = [
   randomKey,
   randomRequest,
   'BEGIN;',
-  `SELECT id AS request_id, substr(building_id, 2)::int AS b FROM request WHERE no = :no::int FOR UPDATE \\gset`,
+  lockRequest,
   inboundInsert('接单 12345', false),
   `UPDATE request SET status = 'acknowledged', acknowledged_at = now(), updated_at = now() WHERE id = :request_id::bigint;`,
   `INSERT INTO request_event (request_id, type, actor_id, at, note, data) VALUES (:request_id::bigint, 'acknowledged', 'unit2.b00001', now(), NULL, '{}');`,
@@ -140,7 +143,7 @@ const takeTaken = [
   randomKey,
   randomRequest,
   'BEGIN;',
-  `SELECT id AS request_id, substr(building_id, 2)::int AS b FROM request WHERE no = :no::int FOR UPDATE \\gset`,
+  lockRequest,
   inboundInsert('接单 12345', false),
   outboxInsert('reply', TAKE_REPLY, 'NULL'),
   'END;',

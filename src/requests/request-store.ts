@@ -53,6 +53,7 @@ export interface EventRow {
 type Db = EntityManager | DataSource;
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (name: string) => name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /**
  * The columns a RequestRow is read from, named rather than `*`: statements are prepared on
@@ -107,7 +108,6 @@ const EVENT_FIELDS = {
 } satisfies Record<keyof EventRow, true>;
 
 const EVENT_COLUMNS = Object.keys(EVENT_FIELDS).map(snake).join(', ');
-const camel = (name: string) => name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 function camelKeys(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
