@@ -64,10 +64,46 @@ export async function openDatabase(settings: DatabaseSettings): Promise<DataSour
   const dataSource = createDataSource(settings);
   await dataSource.initialize();
   try {
-    await dataSource.runMigrations({ transaction: 'each' });
+    if (settings.databaseUrl) await withMigrationLock(dataSource, () => migrate(dataSource));
+    else await migrate(dataSource);
   } catch (error) {
     await dataSource.destroy();
     throw error;
   }
   return dataSource;
+}
+
+async function migrate(dataSource: DataSource): Promise<void> {
+  await dataSource.runMigrations({ transaction: 'each' });
+}
+
+/** An advisory lock class of Mulin's own (the scheduler's is 0x4d4c), key 0: the schema. */
+export const MIGRATION_LOCK_CLASS = 0x4d4d;
+const LOCK_POLL_MS = 100;
+
+/**
+ * Runs `work` while this instance holds the schema's advisory lock. Instances started together
+ * on one database would otherwise each create the migrations table and apply the same migration,
+ * and all but one fail to start. The lock is held on a connection of its own, so it is released
+ * if the process dies; it is polled for rather than waited on, since a migration may outlast the
+ * pool's query timeout.
+ */
+async function withMigrationLock(dataSource: DataSource, work: () => Promise<void>): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    for (;;) {
+      const [row] = (await runner.query(`SELECT pg_try_advisory_lock($1::int, 0) AS locked`, [
+        MIGRATION_LOCK_CLASS,
+      ])) as { locked: boolean }[];
+      if (row?.locked) break;
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
+    try {
+      await work();
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock($1::int, 0)`, [MIGRATION_LOCK_CLASS]);
+    }
+  } finally {
+    await runner.release();
+  }
 }
