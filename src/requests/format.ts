@@ -1,7 +1,10 @@
 import { localParts } from '../digest/calendar';
 import type { CategoryTable } from '../intake/parse';
 import { formatLocation } from '../intake/parse';
+import { maskPhones } from './phone-mask';
 import type { RequestRow, RequestStatus } from './request-store';
+
+export { maskPhones };
 
 export const STATUS_NAMES: Record<RequestStatus, string> = {
   open: '待接单',
@@ -10,11 +13,6 @@ export const STATUS_NAMES: Record<RequestStatus, string> = {
   closed: '已完结',
   withdrawn: '已撤回',
 };
-
-/** Phone numbers typed into a post are never echoed into a group. */
-export function maskPhones(text: string): string {
-  return text.replace(/(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g, '$1****$2');
-}
 
 export function categoryName(table: CategoryTable, code: string): string {
   return table.categories.find((c) => c.code === code)?.name ?? code;

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { PHONE_PATTERN } from './phone-mask';
 import {
   REQUEST_COLUMNS,
   REQUEST_STATUSES,
@@ -79,7 +80,12 @@ export function searchWhere(filter: RequestSearch, now: Date): { where: string; 
     const number = /^[#＃]?(\d{1,9})$/.exec(text)?.[1];
     // The words are matched literally: % and _ typed in the box are not wildcards.
     const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const byText = `text ILIKE ${param(pattern)} ESCAPE '\\'`;
+    // Digits are matched against the text with its phone numbers taken out: the pages show them
+    // masked, and a search for a few digits at a time would otherwise read the hidden ones back.
+    const searched = /[0-9０-９]/.test(text)
+      ? `regexp_replace(text, ${param(PHONE_PATTERN)}, '', 'g')`
+      : 'text';
+    const byText = `${searched} ILIKE ${param(pattern)} ESCAPE '\\'`;
     where.push(number ? `(${byText} OR no = ${param(Number(number))})` : byText);
   }
   return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', values };

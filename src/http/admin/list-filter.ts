@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REQUEST_STATUSES } from '../../requests/request-store';
+import { maskPhones } from '../../requests/phone-mask';
 import type { RequestSearch } from '../../requests/request-search';
 import { AppError } from '../../shared/errors';
 
@@ -54,7 +55,7 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
  * address bar, the history and the proxy's log, so it is refused rather than run.
  */
 export function isPhoneLike(text: string | undefined): boolean {
-  return text !== undefined && /\d{7,}/.test(text.replace(/[\s-]/g, ''));
+  return text !== undefined && (/\d{7,}/.test(text.replace(/[\s-]/g, '')) || maskPhones(text) !== text);
 }
 
 export function toSearch(q: ListQuery): RequestSearch {
