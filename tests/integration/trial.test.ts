@@ -27,6 +27,10 @@ async function say(from: string, text: string): Promise<string> {
     'wrkB7FAKEjiangwan07',
     '--from',
     from,
+    // It stops once the replies have come; the wait only bounds a slow machine (under a full run's
+    // load a reply has taken over the default 3 s).
+    '--wait',
+    '20000',
     text,
   ]);
   const code = await proc.exited;
