@@ -58,4 +58,6 @@ it('runs a report, an acknowledgement, a resolution and a rating against the sim
     service.child.kill('SIGTERM');
   }
   expect(await service.exited).toBe(0);
-});
+  // Five processes start one after another (the service, then mulin say four times): about 12 s
+  // on a quiet machine, over 50 s under a full test run's load.
+}, 180_000);
