@@ -193,8 +193,11 @@ async function escalate(
   let level = request.escalationLevel + 1;
   const compound = request.compoundId ? ledger.compound(request.compoundId) : undefined;
   const gridWorker = compound?.grid_workers[0];
-  // Escalating to the grid worker who already has it would change nothing: go to the street.
-  if (level === GRID_LEVEL && (!gridWorker || gridWorker === request.assigneeId)) level = STREET_LEVEL;
+  // A request any of the compound's grid workers holds (the second one, after 转派) is already at
+  // the grid level: handing it to another grid worker would move it sideways, so go to the street.
+  const heldByGridWorker =
+    request.assigneeId !== null && ledger.isGridWorker(request.assigneeId, request.compoundId);
+  if (level === GRID_LEVEL && (!gridWorker || heldByGridWorker)) level = STREET_LEVEL;
   const clock = (ladder.due(request)?.getTime() ?? now.getTime()) - request.createdAt.getTime();
   const reached = await escalateRequest({ tx, ledger, now, out }, request, {
     level,

@@ -191,3 +191,26 @@ it('never reminds a request twice for a stage, whoever sweeps again', async () =
   });
   expect(await outbox(db.dataSource)).toHaveLength(before);
 });
+
+it('escalates a request the second grid worker holds to the street, not sideways to the first', async () => {
+  // After 转派 the compound's second grid worker holds it: the grid level is already reached.
+  const n = await addRequest(db.dataSource, {
+    compoundId: 'c1',
+    buildingId: 'c1-b2',
+    assigneeId: 'gw.c1.2',
+    createdAt: at('12-02 09:00'),
+    text: '楼顶漏水',
+  });
+  const { scheduler } = newScheduler(db.dataSource, at('12-03 09:00'));
+  await scheduler.runJob('reminders', at('12-03 09:00'));
+  await scheduler.runJob('reminders', at('12-04 09:00'));
+  const [row] = await db.dataSource.query<Record<string, unknown>[]>(
+    `SELECT escalation_level, assignee_id FROM request WHERE no = $1`,
+    [n],
+  );
+  expect(row).toEqual({ escalation_level: 2, assignee_id: 'gw.c1.2' });
+  const notices = (await outbox(db.dataSource, ['escalation'])).filter((r) =>
+    r.body.content.startsWith(`#${n} `),
+  );
+  expect(notices.map((r) => r.body.content)).toEqual([`#${n} 已上报街道：超过接单时限（24小时）仍未接单`]);
+});
