@@ -12,8 +12,11 @@ export type JobOutcome =
       readonly job: JobName;
       readonly period: string;
       readonly status: 'skipped';
-      /** done: this period already ran (here or on another instance); busy: another run of the job holds its lock. */
-      readonly reason: 'done' | 'busy';
+      /**
+       * done: this period already ran (here or on another instance); busy: another run of the job
+       * holds its lock; quiet: a weekly run due during quiet hours, made up when they end.
+       */
+      readonly reason: 'done' | 'busy' | 'quiet';
     };
 
 export interface Claim {

@@ -14,8 +14,6 @@ export interface DeliverOptions {
    * and the outbox's unique dedupe key refuses a second copy even if something went around it.
    */
   readonly dedupeKey: string;
-  /** Hold the messages in the outbox until then (a run made up during quiet hours). */
-  readonly notBefore?: Date;
 }
 
 export interface DeliverResult {
@@ -41,15 +39,7 @@ export async function deliver(
   let queued = 0;
   let duplicates = 0;
   for (const [i, delivery] of deliveries.entries()) {
-    const result = await enqueue(
-      tx,
-      {
-        ...delivery,
-        dedupeKey: `${options.dedupeKey}:${i}`,
-        ...(options.notBefore ? { notBefore: options.notBefore } : {}),
-      },
-      options.now,
-    );
+    const result = await enqueue(tx, { ...delivery, dedupeKey: `${options.dedupeKey}:${i}` }, options.now);
     if (result.created) queued++;
     else duplicates++;
   }

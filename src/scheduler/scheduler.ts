@@ -9,14 +9,9 @@ import { autoClose } from './auto-close';
 import { JOB_NAMES, runClaimed, type JobName, type JobOutcome, type JobSummary } from './claim';
 import { previousFire } from './cron-times';
 import { defaultInstance, DEFAULTS, type SchedulerOptions } from './options';
-import { sweepReminders } from './reminder-sweep';
-import {
-  prepareDigest,
-  queueBuildingNotes,
-  queueDigest,
-  type PreparedDigest,
-  type WeeklySettings,
-} from './weekly-jobs';
+import { isQuiet, quietEnd } from './quiet-hours';
+import { sweepReminders, type SweepSettings } from './reminder-sweep';
+import { prepareDigest, queueBuildingNotes, queueDigest, type PreparedDigest } from './weekly-jobs';
 
 /** Jobs that report on a week: their period is the ISO week, made up once if missed. */
 const WEEKLY: readonly JobName[] = ['weekly-digest', 'building-notes'];
@@ -38,12 +33,16 @@ function isWeekly(job: JobName): boolean {
  * has: a digest due on Monday while everything was down goes out when an instance comes back (on
  * Tuesday, once), and a failed run is retried. Sweeps look at the state as of now, so reminders
  * that came due overnight go out at the next sweep.
+ *
+ * A weekly run due, or made up, during quiet hours is not claimed and queues nothing: a make-up at
+ * the minute they end every day runs it then.
  */
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly instance: string;
   private started = false;
+  private weeklyMakeUp: Promise<JobOutcome[]> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -82,7 +81,13 @@ export class Scheduler {
     }
     const catchUp =
       this.options.catchUpSchedule === undefined ? DEFAULTS.catchUpSchedule : this.options.catchUpSchedule;
-    if (catchUp) schedule('catch-up', catchUp, () => this.makeUp(this.clock.now(), WEEKLY));
+    if (catchUp) schedule('catch-up', catchUp, () => this.makeUpWeekly());
+    const quiet = this.options.quietHours;
+    if (quiet && this.enabledJobs().some(isWeekly)) {
+      // Weekly runs put off by quiet hours go out when they end, with or without the catch-up.
+      const expression = `${quiet.end % 60} ${Math.floor(quiet.end / 60)} * * *`;
+      schedule('after-quiet-hours', expression, () => this.makeUpWeekly());
+    }
     this.logger.info(
       { timezone: this.options.timeZone, schedules: this.options.schedules, instance: this.instance },
       'scheduler started',
@@ -107,11 +112,10 @@ export class Scheduler {
    * it already ran. Weekly runs due longer ago than makeUpWithinMinutes are left alone.
    */
   async makeUp(now: Date, jobs: readonly JobName[] = JOB_NAMES): Promise<JobOutcome[]> {
-    const window = (this.options.makeUpWithinMinutes ?? DEFAULTS.makeUpWithinMinutes) * 60_000;
     const outcomes: JobOutcome[] = [];
     for (const job of this.enabledJobs().filter((j) => jobs.includes(j))) {
       const due = previousFire(this.options.schedules[job] as string, this.options.timeZone, now);
-      if (!due || (isWeekly(job) && now.getTime() - due.getTime() > window)) continue;
+      if (!due || (isWeekly(job) && !this.withinMakeUpWindow(due, now))) continue;
       try {
         outcomes.push(await this.run(job, this.periodAt(job, due), now));
       } catch {
@@ -119,6 +123,25 @@ export class Scheduler {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * Whether a weekly run due at `due` may still be made up. A window that closes during quiet
+   * hours stays open until they end, as the run put off by them is made up then: compared by the
+   * minute, so the make-up at that minute's tick still finds it open.
+   */
+  private withinMakeUpWindow(due: Date, now: Date): boolean {
+    const window = (this.options.makeUpWithinMinutes ?? DEFAULTS.makeUpWithinMinutes) * 60_000;
+    const closes = quietEnd(new Date(due.getTime() + window), this.options.quietHours, this.options.timeZone);
+    return Math.floor(now.getTime() / 60_000) <= Math.floor(closes.getTime() / 60_000);
+  }
+
+  /** The weekly make-up; the catch-up and the end of quiet hours may tick together, and share one. */
+  private makeUpWeekly(): Promise<JobOutcome[]> {
+    this.weeklyMakeUp ??= this.makeUp(this.clock.now(), WEEKLY).finally(() => {
+      this.weeklyMakeUp = undefined;
+    });
+    return this.weeklyMakeUp;
   }
 
   /** The period a run at this instant is for. */
@@ -140,10 +163,10 @@ export class Scheduler {
   private async run(job: JobName, period: string, now: Date): Promise<JobOutcome> {
     const log = this.logger.child({ job, period });
     try {
-      const digest = job === 'weekly-digest' ? await this.digestBeforeClaim(period) : undefined;
-      const outcome = await runClaimed(this.dataSource, { job, period, instance: this.instance, now }, (tx) =>
-        this.work(job, period, tx, now, digest),
-      );
+      const outcome =
+        isWeekly(job) && isQuiet(now, this.options.quietHours, this.options.timeZone)
+          ? await this.putOffForQuietHours(job, period)
+          : await this.runNow(job, period, now);
       if (outcome.status === 'ran') {
         log.info(outcome.summary, `${job} ran`);
         if (Number(outcome.summary.queued ?? 0) > 0) this.options.onQueued?.();
@@ -162,7 +185,26 @@ export class Scheduler {
     }
   }
 
-  private get settings(): WeeklySettings {
+  private async runNow(job: JobName, period: string, now: Date): Promise<JobOutcome> {
+    const digest = job === 'weekly-digest' ? await this.digestBeforeClaim(period) : undefined;
+    return runClaimed(this.dataSource, { job, period, instance: this.instance, now }, (tx) =>
+      this.work(job, period, tx, now, digest),
+    );
+  }
+
+  /**
+   * A weekly run is not queued in quiet hours, not even held: the outbox sends a group's messages
+   * in order, so everything after it to that group would wait too. Made up when they end.
+   */
+  private async putOffForQuietHours(job: JobName, period: string): Promise<JobOutcome> {
+    const done = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM scheduled_run WHERE job = $1 AND period = $2`,
+      [job, period],
+    );
+    return { job, period, status: 'skipped', reason: done.length > 0 ? 'done' : 'quiet' };
+  }
+
+  private get settings(): SweepSettings {
     return {
       timeZone: this.options.timeZone,
       quietHours: this.options.quietHours,

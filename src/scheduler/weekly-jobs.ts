@@ -12,11 +12,9 @@ import type { Ledger } from '../ledger/ledger';
 import type { Audience } from '../requests/outgoing';
 import { MESSAGE_LIMITS } from '../wecom/client';
 import { deliver } from './deliver';
-import { quietEnd, type QuietHours } from './quiet-hours';
 
 export interface WeeklySettings {
   readonly timeZone: string;
-  readonly quietHours: QuietHours | null;
   readonly privateNotices: boolean;
 }
 
@@ -86,7 +84,6 @@ export async function queueDigest(
   const { destination, parts } = prepared ?? (await prepareDigest(tx, ledger, week, settings));
   if (!destination) return { parts: 0, queued: 0, duplicates: 0, destination: 'none' };
   const label = formatIsoWeek(week);
-  const notBefore = quietEnd(now, settings.quietHours, settings.timeZone);
   let queued = 0;
   let duplicates = 0;
   for (const [i, content] of parts.entries()) {
@@ -98,7 +95,6 @@ export async function queueDigest(
         privateNotices: settings.privateNotices,
         now,
         dedupeKey: `digest:${label}:part${i + 1}`,
-        ...(notBefore > now ? { notBefore } : {}),
       },
     );
     queued += result.queued;
@@ -117,7 +113,6 @@ export async function queueBuildingNotes(
 ): Promise<{ queued: number; duplicates: number; silent: number }> {
   const { start } = weekBounds(week, settings.timeZone);
   const figures = await buildingWeeks(tx, { weekStart: start, timeZone: settings.timeZone });
-  const notBefore = quietEnd(now, settings.quietHours, settings.timeZone);
   const label = formatIsoWeek(week);
   let queued = 0;
   let duplicates = 0;
@@ -146,7 +141,6 @@ export async function queueBuildingNotes(
           privateNotices: settings.privateNotices,
           now,
           dedupeKey: `week-note:${label}:${building.id}`,
-          ...(notBefore > now ? { notBefore } : {}),
         },
       );
       queued += result.queued;

@@ -101,7 +101,7 @@ it('sends each weekly digest and building note once', async () => {
   );
 });
 
-it('makes up a digest missed while every instance was down, once, and holds it past quiet hours', async () => {
+it('makes up a digest missed while every instance was down, once, when quiet hours end', async () => {
   // W49's digest was due Monday 12-07 09:00; both instances come back on Tuesday at 23:00.
   const tuesdayNight = at('12-08 23:00');
   const a = newScheduler(db.dataSource, tuesdayNight, { instance: 'a' }).scheduler;
@@ -109,22 +109,33 @@ it('makes up a digest missed while every instance was down, once, and holds it p
   const tasksBefore = getTasks().size;
   try {
     const [fromA, fromB] = await Promise.all([a.start(), b.start()]);
-    const digestRuns = ran([...fromA, ...fromB]).filter((o) => o.job === 'weekly-digest');
-    expect(digestRuns.map((o) => o.period)).toEqual(['2026-W49']);
-    expect(getTasks().size).toBe(tasksBefore + 2 * 4);
+    // Put off until morning, not queued held: nothing to the leadership group waits behind it.
+    expect([...fromA, ...fromB].filter((o) => o.job === 'weekly-digest')).toEqual([
+      { job: 'weekly-digest', period: '2026-W49', status: 'skipped', reason: 'quiet' },
+      { job: 'weekly-digest', period: '2026-W49', status: 'skipped', reason: 'quiet' },
+    ]);
+    // Four jobs and the make-up at the end of quiet hours, on each.
+    expect(getTasks().size).toBe(tasksBefore + 2 * 5);
   } finally {
     await a.stop();
     await b.stop();
   }
   expect(getTasks().size).toBe(tasksBefore);
-  const w49 = (await outbox(db.dataSource, ['digest'])).filter((d) =>
-    d.dedupe_key?.startsWith('digest:2026-W49'),
-  );
+  const ofW49 = async () =>
+    (await outbox(db.dataSource, ['digest'])).filter((d) => d.dedupe_key?.startsWith('digest:2026-W49'));
+  expect(await ofW49()).toEqual([]);
+
+  // Wednesday 08:00, both instances' make-up at the end of quiet hours: one of them queues it.
+  const morning = at('12-09 08:00');
+  const weekly = ['weekly-digest', 'building-notes'] as const;
+  const outcomes = await Promise.all([a.makeUp(morning, weekly), b.makeUp(morning, weekly)]);
+  const digestRuns = ran(outcomes.flat()).filter((o) => o.job === 'weekly-digest');
+  expect(digestRuns.map((o) => o.period)).toEqual(['2026-W49']);
+  const w49 = await ofW49();
   expect(w49.length).toBeGreaterThan(0);
-  // Queued now, sent when the quiet hours end on Wednesday morning.
   for (const d of w49) {
-    expect(d.created_at.toISOString()).toBe(tuesdayNight.toISOString());
-    expect(d.next_attempt_at.toISOString()).toBe(at('12-09 08:00').toISOString());
+    expect(d.created_at.toISOString()).toBe(morning.toISOString());
+    expect(d.next_attempt_at.toISOString()).toBe(morning.toISOString());
   }
 
   // A restart the next morning finds it done.
