@@ -20,7 +20,7 @@ import { digestDestination, digestParts, queueDigest } from './weekly-jobs';
 
 /** Lines for `mulin help`. */
 export const CLI_USAGE = `  digest [--week 2026-W48] [--send]
-                                  print a week's digest (default: last full week); --send queues it to the leadership group
+                                  print a week's digest (default: last full week); --send queues it to the leadership group (not in quiet hours)
   remind [--now 2026-12-01T10:00+08:00]
                                   run a reminder sweep as of that instant (default: now) and say what it queued
 `;
@@ -55,7 +55,10 @@ async function currentLedger(dataSource: DataSource, err: (text: string) => void
   return ledger;
 }
 
-/** `mulin digest [--week 2026-W48] [--send]`: prints any week's digest; --send queues it (once per week). */
+/**
+ * `mulin digest [--week 2026-W48] [--send]`: prints any week's digest; --send queues it (once per
+ * week), outside quiet hours.
+ */
 export async function digestCommand(
   dataSource: DataSource,
   clock: Clock,
@@ -89,6 +92,14 @@ export async function digestCommand(
     return 1;
   }
   const now = clock.now();
+  // Queued at night it would be held until morning, and every later message to the group (urgent
+  // reminders too) would wait behind it in the outbox: the operator sends it after quiet hours.
+  if (isQuiet(now, settings.quietHours, settings.timeZone)) {
+    err(
+      `Not sent: it is quiet hours (${formatQuietHours(settings.quietHours)}); run this again when they end.\n`,
+    );
+    return 1;
+  }
   // Exactly what was printed is what is queued.
   const sent = await dataSource.transaction((tx) =>
     queueDigest(tx, ledger, week, now, settings, { destination, parts }),

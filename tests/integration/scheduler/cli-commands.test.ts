@@ -60,6 +60,17 @@ describe('on a street', () => {
     expect(await outbox(db.dataSource)).toEqual([]);
   });
 
+  it('does not queue it in quiet hours, where it would hold up what else the group is sent', async () => {
+    const io = capture();
+    const night = fixedClock(at('12-01 23:00'));
+    expect(await digestCommand(db.dataSource, night, ['--week', '2026-W47', '--send'], io)).toBe(1);
+    expect(io.out.join('')).toMatch(/^# 和平街道周报 2026-W47/);
+    expect(io.err.join('')).toBe(
+      'Not sent: it is quiet hours (21:00–08:00); run this again when they end.\n',
+    );
+    expect(await outbox(db.dataSource)).toEqual([]);
+  });
+
   it('queues it with --send, once', async () => {
     const io = capture();
     expect(await digestCommand(db.dataSource, clock, ['--week', '2026-W48', '--send'], io)).toBe(0);
