@@ -32,5 +32,5 @@ export async function dispatchCommand(ctx: CommandContext): Promise<void> {
     ctx.out.reply(`只有报事人本人可以${definition.action} #${no}`);
     return;
   }
-  await definition.run(ctx, request);
+  await definition.run({ ...ctx, out: ctx.out.about(request) }, request);
 }

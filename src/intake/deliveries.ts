@@ -30,6 +30,57 @@ function asReplyMarkdown(messages: readonly OutgoingMessage[]): OutgoingBody {
   return { kind: 'markdown', content: parts.join('\n\n') };
 }
 
+/** The group a request notice is for: its reporter's chat or its building's, as the ledger knows them. */
+function requestGroupPlace(
+  ledger: Ledger,
+  audience: { readonly chatId: string | null; readonly buildingId: string | null },
+): BuildingPlace | undefined {
+  return (
+    (audience.chatId ? ledger.placeOfChat(audience.chatId) : undefined) ??
+    (audience.buildingId ? ledger.placeOfBuilding(audience.buildingId) : undefined)
+  );
+}
+
+/**
+ * Turns request notices into plain messages. Typed in the request's group, a notice is a reply
+ * there, as before. Typed anywhere else (a private chat, another building's group, the leadership
+ * group), it goes to the request's group, or privately to the people it @-mentions when that group
+ * has no push key, and the sender gets a short confirmation without anyone @-ed: @-ing people in a
+ * chat they are not in reaches no one. With nowhere to send it, the sender gets the whole notice
+ * to pass on.
+ */
+function addressRequestNotices(
+  messages: readonly OutgoingMessage[],
+  origin: Origin,
+  ledger: Ledger,
+  privateNotices: boolean,
+): OutgoingMessage[] {
+  const here = { to: 'here' } as const;
+  return messages.flatMap((m): OutgoingMessage[] => {
+    const a = m.audience;
+    if (a.to !== 'request_group') return [m];
+    const target = requestGroupPlace(ledger, a);
+    if (!target || target.building.id === origin.place?.building.id) return [{ ...m, audience: here }];
+    const firstLine = m.content.split('\n')[0] ?? '';
+    const groupName = `${target.building.name}群`;
+    if (target.building.webhook_key) {
+      return [
+        { ...m, audience: here, content: `${firstLine}\n已发到${groupName}`, mentions: [] },
+        { ...m, audience: { to: 'building', buildingId: target.building.id } },
+      ];
+    }
+    if (privateNotices) {
+      return [
+        { ...m, audience: here, content: `${firstLine}\n已私信告知`, mentions: [] },
+        { ...m, audience: { to: 'people', userIds: m.mentions }, mentions: [] },
+      ];
+    }
+    return [
+      { ...m, audience: here, content: `${m.content}\n没能发到${groupName}，请代为转告`, mentions: [] },
+    ];
+  });
+}
+
 /**
  * Decides where each message goes: the building group through its push key when it has one, else
  * the reply handle of the message being answered; private notices through the self-built app when
@@ -50,7 +101,7 @@ export function planDeliveries(
   const privately = (userIds: readonly string[]): OutboxDestination | null =>
     privateNotices && userIds.length > 0 ? { type: 'app_message', userIds: [...userIds] } : null;
 
-  for (const m of messages) {
+  for (const m of addressRequestNotices(messages, origin, ledger, privateNotices)) {
     const a = m.audience;
     if (a.to === 'here' && !hereKey && origin.replyUrl) {
       hereViaReply.push(m);
@@ -63,7 +114,9 @@ export function planDeliveries(
           ? webhook(ledger.placeOfBuilding(a.buildingId)?.building.webhook_key)
           : a.to === 'leadership'
             ? webhook(ledger.document.leadership.webhook_key)
-            : privately(a.userIds);
+            : a.to === 'people'
+              ? privately(a.userIds)
+              : null; // request_group: addressed above
     if (destination) {
       deliveries.push({
         purpose: m.purpose,

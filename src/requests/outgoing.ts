@@ -10,7 +10,21 @@ export type Audience =
   /** The street leadership group. */
   | { readonly to: 'leadership' }
   /** Private notices (self-built app messages) to these people. */
-  | { readonly to: 'people'; readonly userIds: readonly string[] };
+  | { readonly to: 'people'; readonly userIds: readonly string[] }
+  /**
+   * The group of the request a notice @-mentions people about: the chat it was posted in when it
+   * @-mentions the reporter, else its building's group (where the heads are). The same as 'here'
+   * when the command was typed in that group.
+   */
+  | { readonly to: 'request_group'; readonly chatId: string | null; readonly buildingId: string | null };
+
+/** What Outgoing needs of a request to tell where its people are. */
+export interface RequestGroups {
+  readonly id: string;
+  readonly reporterId: string;
+  readonly chatId: string | null;
+  readonly buildingId: string | null;
+}
 
 export interface OutgoingMessage {
   readonly audience: Audience;
@@ -24,11 +38,22 @@ export interface OutgoingMessage {
 }
 
 export class Outgoing {
-  private readonly items: OutgoingMessage[] = [];
+  constructor(
+    private readonly items: OutgoingMessage[] = [],
+    private readonly request?: RequestGroups,
+  ) {}
+
+  /**
+   * The same list, for a command on one request: a reply about it that @-mentions someone is a
+   * notice to them, so it goes to the request's group, where they are, wherever it was typed.
+   */
+  about(request: RequestGroups): Outgoing {
+    return new Outgoing(this.items, request);
+  }
 
   /** A short reply in the chat the message came from. */
   reply(content: string, mentions: readonly string[] = [], requestId?: string, purpose = 'reply'): void {
-    this.items.push({
+    this.add({
       audience: { to: 'here' },
       format: 'text',
       content,
@@ -39,7 +64,19 @@ export class Outgoing {
   }
 
   add(message: OutgoingMessage): void {
-    this.items.push(message);
+    this.items.push(this.addressed(message));
+  }
+
+  private addressed(message: OutgoingMessage): OutgoingMessage {
+    const r = this.request;
+    if (!r || message.audience.to !== 'here' || message.mentions.length === 0 || message.requestId !== r.id) {
+      return message;
+    }
+    const forReporter = message.mentions.includes(r.reporterId);
+    return {
+      ...message,
+      audience: { to: 'request_group', chatId: forReporter ? r.chatId : null, buildingId: r.buildingId },
+    };
   }
 
   get messages(): readonly OutgoingMessage[] {

@@ -70,4 +70,29 @@ describe('planDeliveries', () => {
     const off = planDeliveries(messages, { place: withKey, replyUrl: null, senderId: 'u' }, ledger, false);
     expect(off.undeliverable).toHaveLength(2);
   });
+
+  it('sends a request notice privately when its group has no push key and the app is configured', () => {
+    const notice = {
+      ...msg({ to: 'request_group', chatId: 'wrkB7FAKEjinianlu04', buildingId: 'jnl-b4' }, '#5 已办结', [
+        'zm',
+      ]),
+      requestId: 'r5',
+    };
+    const { deliveries } = planDeliveries(
+      [notice],
+      { place: withKey, replyUrl: null, senderId: 'u' },
+      ledger,
+      true,
+    );
+    expect(deliveries.map((d) => [d.destination, d.body])).toEqual([
+      [
+        { type: 'group_webhook', webhookKey: withKey?.building.webhook_key },
+        { kind: 'text', content: '#5 已办结\n已私信告知', mentions: [] },
+      ],
+      [
+        { type: 'app_message', userIds: ['zm'] },
+        { kind: 'text', content: '#5 已办结', mentions: [] },
+      ],
+    ]);
+  });
 });
