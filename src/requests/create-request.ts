@@ -6,7 +6,7 @@ import { categoryName, maskPhones, placeOf, shorten } from './format';
 import type { Outgoing } from './outgoing';
 import type { RequestRow } from './request-store';
 import type { RequestWrites } from './request-writes';
-import { routeRequest } from './routing';
+import { placeOfPost, routeRequest } from './routing';
 
 export interface PostContext {
   readonly writes: RequestWrites;
@@ -47,9 +47,10 @@ export async function createRequest(
   post: TaggedRequest,
   source: PostSource,
 ): Promise<RequestRow> {
-  const { ledger, place, now, writes } = ctx;
+  const { ledger, now, writes } = ctx;
   const description = post.description;
-  const location = parseLocation(description);
+  const location = placeOfPost(ctx.place, parseLocation(description));
+  const place = location.place;
   const urgency = detectUrgency(description);
   const utility = detectUtilityKind(description);
   const priority = urgency.urgent ? 'urgent' : 'normal';
@@ -96,7 +97,7 @@ export async function createRequest(
     type: 'routed',
     actorId: null,
     at: now,
-    note: routing.reasons.join('；'),
+    note: [location.reason, ...routing.reasons].filter(Boolean).join('；'),
     data: { assignee: routing.assigneeId, alsoNotify: routing.alsoNotify, teams: routing.teamIds },
   });
   if (council) {
@@ -118,17 +119,31 @@ export async function createRequest(
     `已登记 #${no}【${categoryName(ledger.categories, post.category)}】${shorten(maskPhones(description))}`,
   );
   const teamNames = ledger.document.teams.filter((t) => routing.teamIds.includes(t.id)).map((t) => t.name);
+  const placeLine = location.unknownBuilding
+    ? `本小区台账里没有${location.unknownBuilding}`
+    : `${place.building.name}${where}`;
   lines.push(
-    `位置：${place.building.name}${where}；处理人：${ledger.nameOf(routing.assigneeId)}（${routing.assigneeRole}）${teamNames.length ? `，${teamNames.join('、')}协助` : ''}`,
+    `位置：${placeLine}；处理人：${ledger.nameOf(routing.assigneeId)}（${routing.assigneeRole}）${teamNames.length ? `，${teamNames.join('、')}协助` : ''}`,
   );
   lines.push(`处理人请回复「接单 ${no}」，大家可发「查询 ${no}」看进度`);
   const mentions = [routing.assigneeId, ...routing.alsoNotify].filter((id): id is string => Boolean(id));
   ctx.out.reply(lines.join('\n'), mentions, request.id, 'receipt');
+  if (place !== ctx.place && place.building.webhook_key) {
+    // Posted in another building's group: the heads @-ed above are in this one.
+    ctx.out.add({
+      audience: { to: 'building', buildingId: place.building.id },
+      format: 'text',
+      content: lines.join('\n'),
+      mentions,
+      requestId: request.id,
+      purpose: 'receipt',
+    });
+  }
   if (urgency.urgent) {
     ctx.out.add({
       audience: { to: 'people', userIds: mentions },
       format: 'text',
-      content: `紧急 #${no}：${place.building.name}${where}${shorten(maskPhones(description))}，请尽快处理`,
+      content: `紧急 #${no}：${location.unknownBuilding ? '' : `${place.building.name}${where}`}${shorten(maskPhones(description))}，请尽快处理`,
       mentions: [],
       requestId: request.id,
       purpose: 'notice',

@@ -1,4 +1,45 @@
+import { formatLocation, parseLocation, type Location } from '../intake/parse';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
+
+/** Where a post is about, read against the ledger. */
+export interface PostPlace {
+  /** The building it is filed under and routed in. */
+  readonly place: BuildingPlace;
+  readonly unit: number | undefined;
+  readonly room: string | undefined;
+  /** A building the post names that the compound does not have (`9号楼`): its unit and room are dropped. */
+  readonly unknownBuilding: string | undefined;
+  /** Why it is not the posting group's building as written, for the event log. */
+  readonly reason: string | undefined;
+}
+
+/**
+ * The building a post is about: the one it names when the posting group's compound has it (a
+ * resident may report the lamp outside the next block), else the posting group's own. A unit or
+ * room of a building the compound does not have is dropped rather than pinned on the wrong one.
+ */
+export function placeOfPost(posted: BuildingPlace, location: Location): PostPlace {
+  const named = location.building;
+  const here = { place: posted, unit: location.unit, room: location.room, unknownBuilding: undefined };
+  if (named === undefined || labelOf(posted.building.name) === named) return { ...here, reason: undefined };
+  const building = posted.compound.buildings.find((b) => labelOf(b.name) === named);
+  if (building) {
+    return { ...here, place: { building, compound: posted.compound }, reason: `文中写的是${building.name}` };
+  }
+  const written = formatLocation({ building: named });
+  return {
+    place: posted,
+    unit: undefined,
+    room: undefined,
+    unknownBuilding: written,
+    reason: `本小区台账里没有${written}，不记单元和房号`,
+  };
+}
+
+/** `5号楼`, `五号楼`, `5栋` → '5'; `A座` → 'A': compared with what parseLocation reads from a post. */
+function labelOf(buildingName: string): string | undefined {
+  return parseLocation(buildingName).building;
+}
 
 export interface RoutingDecision {
   /** Who has the request; null only when the compound has no one at all (the ledger forbids it). */

@@ -109,3 +109,70 @@ describe('a command typed outside the request group', () => {
     ]);
   });
 });
+
+describe('a post that names a building', () => {
+  async function request(no: number) {
+    const [row] = await db.dataSource.query<Record<string, unknown>[]>(
+      `SELECT building_id, unit_no, room, assignee_id FROM request WHERE no = $1`,
+      [no],
+    );
+    return row;
+  }
+  const receiptOf = (sent: readonly (readonly [string, string, readonly string[]])[]) =>
+    /已登记 #(\d+)/u.exec(sent[0]?.[1] ?? '')?.[1];
+
+  it('goes to that building when it stands in the same compound, and its group hears of it', async () => {
+    const sent = await say('zhang.min', '#报修 5号楼1单元门口路灯坏了');
+    const n = Number(receiptOf(sent));
+    const receipt = `已登记 #${n}【报修】5号楼1单元门口路灯坏了\n位置：5号楼1单元；处理人：吴淑珍（1单元单元长），电工志愿队协助\n处理人请回复「接单 ${n}」，大家可发「查询 ${n}」看进度`;
+    expect(sent).toEqual([
+      [KEY_B7, receipt, ['wu.sz', 'ma.sf', 'gu.jm']],
+      [KEY_B5, receipt, ['wu.sz', 'ma.sf', 'gu.jm']],
+    ]);
+    expect(await request(n)).toEqual({ building_id: 'jw-b5', unit_no: 1, room: null, assignee_id: 'wu.sz' });
+
+    // The head takes it on in 5号楼's group; the reporter hears of it in 7号楼's.
+    expect(await say('wu.sz', `接单 ${n}`, { chatid: CHAT_B5 })).toEqual([
+      [KEY_B5, `#${n} 吴淑珍 已接单，会尽快处理\n已发到7号楼群`, []],
+      [KEY_B7, `#${n} 吴淑珍 已接单，会尽快处理`, ['zhang.min']],
+    ]);
+  });
+
+  it('reads building-unit-room as that building', async () => {
+    const sent = await say('zhang.min', '#报修 5-2-301 厨房顶上渗水');
+    const n = Number(receiptOf(sent));
+    expect(sent[0]?.[1]).toContain('位置：5号楼2单元301室；处理人：郑海平（2单元单元长）');
+    expect(await request(n)).toMatchObject({ building_id: 'jw-b5', unit_no: 2, room: '301' });
+  });
+
+  it('naming its own building changes nothing', async () => {
+    const sent = await say('zhang.min', '#报修 7号楼2单元门口地面塌了');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.[1]).toContain('位置：7号楼2单元；处理人：赵志强（2单元单元长）');
+  });
+
+  it('ignores the unit and room of a building the compound does not have', async () => {
+    // 9号楼 is not in the ledger; 12号楼 stands in another compound.
+    for (const text of ['#报修 9号楼2单元301室门口地面塌了', '#报修 12号楼1单元门口地面塌了']) {
+      const sent = await say('zhang.min', text);
+      const n = Number(receiptOf(sent));
+      expect(sent).toHaveLength(1);
+      const building = /(\d+号楼)/u.exec(text)?.[1] ?? '';
+      expect(sent[0]?.[1].split('\n')[1]).toBe(`位置：本小区台账里没有${building}；处理人：王建国（楼长）`);
+      expect(sent[0]?.[2]).toEqual(['wang.jg']);
+      expect(await request(n)).toEqual({
+        building_id: 'jw-b7',
+        unit_no: null,
+        room: null,
+        assignee_id: 'wang.jg',
+      });
+    }
+  });
+
+  it('reaches a building without a group through the grid worker it falls to', async () => {
+    // 8号楼: no group, no heads; street-backed, so the grid worker has it.
+    const sent = await say('zhang.min', '#求助 8号楼1单元有位老人摔倒了');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.[1]).toContain('位置：8号楼1单元；处理人：刘婷（网格员）');
+  });
+});
