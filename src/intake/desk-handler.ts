@@ -80,7 +80,9 @@ export class DeskHandler implements InboundHandler {
   private understand(message: InboundMessageRecord, ledger: Ledger): Understood {
     if (message.text === null || message.msgType === 'event') return { kind: 'nothing' };
     const place = message.chatId ? ledger.placeOfChat(message.chatId) : undefined;
-    if (message.chatType === 'group' && message.chatId && !place) return { kind: 'unregistered_group' };
+    // The leadership group is known but is no building's: commands run there as in a private chat.
+    const known = place !== undefined || message.chatId === ledger.document.leadership.chat_id;
+    if (message.chatType === 'group' && message.chatId && !known) return { kind: 'unregistered_group' };
     return { ...classifyMessage(message.text, ledger.categories), place };
   }
 

@@ -176,3 +176,27 @@ describe('a post that names a building', () => {
     expect(sent[0]?.[1]).toContain('位置：8号楼1单元；处理人：刘婷（网格员）');
   });
 });
+
+describe('the leadership group', () => {
+  const LEAD = 'wrkLeadFAKEjiangwan';
+
+  it('runs commands, and sends posts to the building groups', async () => {
+    const n = await post('zhang.min', '#报修 3单元楼道扶手松了');
+    const shown = await say('zhou.m', `查询 ${n}`, { chatid: LEAD });
+    expect(shown).toHaveLength(1);
+    expect(shown[0]?.[0]).toBe('response_url');
+    expect(shown[0]?.[1]).toMatch(
+      new RegExp(`^#${n} 报修｜待接单\\n3单元楼道扶手松了\\n位置：7号楼3单元`, 'u'),
+    );
+
+    // An admin resolving it there: the reporter is asked in 7号楼's group.
+    expect(await say('zhou.m', `办结 ${n} 已修好`, { chatid: LEAD })).toEqual([
+      ['response_url', `#${n} 已办结：已修好\n已发到7号楼群`, []],
+      [KEY_B7, `#${n} 已办结：已修好\n请报事人回复「满意 ${n}」或「不满意 ${n} 原因」`, ['zhang.min']],
+    ]);
+
+    expect(await say('song.t', '#报修 5号楼门口灯坏了', { chatid: LEAD })).toEqual([
+      ['response_url', '请到您所在楼栋的群里@我报事，方便楼长及时看到', []],
+    ]);
+  });
+});
