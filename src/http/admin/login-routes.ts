@@ -60,16 +60,26 @@ export function addLoginRoutes(router: Router<AppState>, keys: SessionKeys, cloc
 
   router.post('/logout', async (ctx) => {
     const form = await readForm(ctx);
-    const session = keys.verify(ctx.cookies.get(SESSION_COOKIE), clock.now());
-    if (session) {
-      const binding = sessionBinding(session);
-      if (isCrossSite(ctx) || !keys.checkCsrf(binding, form.get('_csrf') ?? undefined)) {
-        ctx.state.log.warn('admin sign-out: form without a valid CSRF token');
-        formExpired(ctx, '/admin/requests');
-        return;
-      }
+    // Refused before the session is looked at: SameSite=Lax keeps the cookie off a cross-site
+    // post, so a check that waits for a session would never run for one.
+    if (isCrossSite(ctx)) {
+      ctx.state.log.warn('admin sign-out: form posted from another site');
+      formExpired(ctx, '/admin/requests');
+      return;
     }
-    ctx.cookies.set(SESSION_COOKIE, '', { path: '/', maxAge: 0, overwrite: true, httpOnly: true });
+    const cookie = ctx.cookies.get(SESSION_COOKIE);
+    const session = keys.verify(cookie, clock.now());
+    if (session && !keys.checkCsrf(sessionBinding(session), form.get('_csrf') ?? undefined)) {
+      ctx.state.log.warn('admin sign-out: form without a valid CSRF token');
+      formExpired(ctx, '/admin/requests');
+      return;
+    }
+    // A valid session is cleared only with its token (above); an expired or broken cookie is
+    // worthless and goes too. No cookie sent, nothing cleared: a browser without Fetch Metadata
+    // posting from another site withholds it, and must not sign the person out.
+    if (cookie) {
+      ctx.cookies.set(SESSION_COOKIE, '', { path: '/', maxAge: 0, overwrite: true, httpOnly: true });
+    }
     ctx.status = 303;
     ctx.redirect(LOGIN_PATH);
   });

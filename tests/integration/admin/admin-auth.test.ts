@@ -235,6 +235,48 @@ describe('signing out', () => {
   it('lands on the sign-in page when the session had already ended', async () => {
     const res = await new AdminClient(server.url).post('/admin/logout', {});
     expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin/login');
+
+    const expired = new AdminClient(server.url);
+    await expired.signIn();
+    clock.set(new Date(NOW.getTime() + 13 * 3600_000));
+    expect((await expired.post('/admin/logout', {})).status).toBe(303);
+    expect(expired.cookie('mulin_session')).toBeUndefined();
+  });
+
+  it('refuses a sign-out form posted from another site, with or without the cookie', async () => {
+    // SameSite=Lax keeps the cookie off a cross-site post: the refusal cannot wait for a session.
+    const bare = await fetch(`${server.url}/admin/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'cross-site' },
+      body: '',
+    });
+    expect(bare.status).toBe(403);
+    expect(await bare.text()).toContain('不是从本站提交的');
+    expect(bare.headers.getSetCookie().filter((c) => c.startsWith('mulin_session='))).toEqual([]);
+
+    const client = new AdminClient(server.url);
+    await client.signIn();
+    const csrf = csrfOf(await client.text('/admin/requests'));
+    for (const site of ['cross-site', 'same-site']) {
+      const res = await client.post('/admin/logout', { _csrf: csrf }, { 'Sec-Fetch-Site': site });
+      expect(res.status).toBe(403);
+    }
+    expect((await client.fetch('/admin/requests')).status).toBe(200);
+  });
+
+  it('does not clear a session it was not shown (a browser without Fetch Metadata)', async () => {
+    const client = new AdminClient(server.url);
+    await client.signIn();
+    const res = await fetch(`${server.url}/admin/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.getSetCookie().filter((c) => c.startsWith('mulin_session='))).toEqual([]);
   });
 });
 
