@@ -145,12 +145,21 @@ export function formatIsoWeek(week: IsoWeek): string {
   return `${week.year}-W${String(week.week).padStart(2, '0')}`;
 }
 
-/** Reads 2026-W48 (or 2026W48, 2026-w48); null for anything else or a week the year does not have. */
+// Weeks a person may ask for (URL, CLI). Outside these the date arithmetic goes wrong: Date.UTC
+// reads years 0–99 as 1900–1999, and PostgreSQL cannot hold the time zone offsets of year 9999.
+export const FIRST_WEEK_YEAR = 2000;
+export const LAST_WEEK_YEAR = 2100;
+
+/**
+ * Reads 2026-W48 (or 2026W48, 2026-w48); null for anything else, a year outside 2000–2100 or a
+ * week the year does not have.
+ */
 export function parseIsoWeek(text: string): IsoWeek | null {
   const match = /^(\d{4})-?[Ww](\d{1,2})$/.exec(text.trim());
   if (!match) return null;
   const year = Number(match[1]);
   const week = Number(match[2]);
+  if (year < FIRST_WEEK_YEAR || year > LAST_WEEK_YEAR) return null;
   if (week < 1 || week > weeksInYear(year)) return null;
   return { year, week };
 }

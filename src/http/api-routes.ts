@@ -66,7 +66,8 @@ const FiguresQuery = z.strictObject({
     .string()
     .transform((text, ctx) => {
       const week = parseIsoWeek(text);
-      if (!week) ctx.addIssue({ code: 'custom', message: 'expected an ISO week such as 2026-W48' });
+      if (!week)
+        ctx.addIssue({ code: 'custom', message: 'expected an ISO week of 2000–2100 such as 2026-W48' });
       return week ?? z.NEVER;
     })
     .optional(),

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
 import {
+  FIRST_WEEK_YEAR,
   formatIsoWeek,
+  LAST_WEEK_YEAR,
   lastFullWeekBefore,
   localParts,
   parseIsoWeek,
@@ -76,7 +78,9 @@ export async function digestCommand(
   if (weekText !== undefined) {
     const given = parseIsoWeek(weekText);
     if (!given) {
-      err(`mulin digest: --week expects an ISO week such as 2026-W48, not "${weekText}".\n`);
+      err(
+        `mulin digest: --week expects an ISO week of ${FIRST_WEEK_YEAR}–${LAST_WEEK_YEAR} such as 2026-W48, not "${weekText}".\n`,
+      );
       return 2;
     }
     week = given;

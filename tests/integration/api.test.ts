@@ -431,12 +431,16 @@ describe('GET /api/figures', () => {
     expect(compound.received).toBe(0);
   });
 
-  it.each(['?week=2026-48', '?week=2026-W54', '?weak=2026-W48', '?compound=%20'])(
-    'refuses %s with 400',
-    async (q) => {
-      expect((await get(q)).status).toBe(400);
-    },
-  );
+  it.each([
+    '?week=2026-48',
+    '?week=2026-W54',
+    '?week=9999-W52',
+    '?week=0000-W01',
+    '?weak=2026-W48',
+    '?compound=%20',
+  ])('refuses %s with 400', async (q) => {
+    expect((await get(q)).status).toBe(400);
+  });
 });
 
 it('never lets a phone number out, whatever is asked', async () => {

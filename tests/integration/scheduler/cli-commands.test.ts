@@ -89,6 +89,8 @@ describe('on a street', () => {
     for (const args of [
       ['--week', '2026-48'],
       ['--week', '2025-W53'],
+      ['--week', '9999-W52'],
+      ['--week', '0000-W01'],
       ['--weak', '2026-W48'],
     ]) {
       const io = capture();

@@ -38,6 +38,15 @@ describe('ISO weeks', () => {
     for (const bad of ['2026-48', '2026-W0', 'W48', '2026-W480', '']) expect(parseIsoWeek(bad)).toBeNull();
   });
 
+  it('reads only the years the service can have data for (2000–2100)', () => {
+    expect(parseIsoWeek('2000-W01')).toEqual({ year: 2000, week: 1 });
+    expect(parseIsoWeek('2100-W52')).toEqual({ year: 2100, week: 52 });
+    // 9999 overflows PostgreSQL's timestamps; Date.UTC reads 0000–0099 as 1900–1999.
+    for (const far of ['9999-W52', '0000-W01', '0099-W01', '1999-W52', '2101-W01']) {
+      expect(parseIsoWeek(far)).toBeNull();
+    }
+  });
+
   it('starts a week on Monday 00:00 in the street time zone', () => {
     const w48 = { year: 2026, week: 48 };
     expect(mondayOf(w48)).toEqual({ year: 2026, month: 11, day: 23 });
