@@ -45,11 +45,19 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
       countRequests(deps.dataSource, search, now),
       searchRequests(deps.dataSource, search, now, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
     ]);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    if (page > pages) {
+      // An old bookmark, or a list that shrank since the pager was drawn: the last page, same filters.
+      ctx.status = 303;
+      ctx.redirect(
+        `/admin/requests${queryString({ ...filterParams(q), notice: q.notice, page: pages === 1 ? undefined : pages })}`,
+      );
+      return;
+    }
     const view = await viewContext(
       deps,
       rows.map((r) => r.assigneeId),
     );
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     respondPage(
       ctx,
       deps,

@@ -125,6 +125,27 @@ describe('the requests list', () => {
     expect((await client.fetch(`/admin/requests.csv?q=139-1234-5678`)).status).toBe(303);
   });
 
+  it('sends a page past the end to the last page, keeping the filters', async () => {
+    const pages = Math.ceil(seeded.total / 20);
+    const past = await client.fetch('/admin/requests?page=99');
+    expect(past.status).toBe(303);
+    expect(past.headers.get('location')).toBe(`/admin/requests?page=${pages}`);
+    expect(await client.text(`/admin/requests?page=${pages}`)).toContain(`第 ${pages} / ${pages} 页`);
+
+    const active = (await nosWhere(`status IN ('open', 'acknowledged') AND compound_id = 'jiangwan'`)).length;
+    expect(active).toBeGreaterThan(0);
+    const lastActive = Math.ceil(active / 20);
+    const filtered = await client.fetch('/admin/requests?status=active&compound=jiangwan&page=50');
+    expect(filtered.status).toBe(303);
+    expect(filtered.headers.get('location')).toBe(
+      `/admin/requests?status=active&compound=jiangwan${lastActive > 1 ? `&page=${lastActive}` : ''}`,
+    );
+
+    const none = await client.fetch('/admin/requests?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%BA%8B&page=2');
+    expect(none.status).toBe(303);
+    expect(none.headers.get('location')).toBe('/admin/requests?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%BA%8B');
+  });
+
   it.each(['status=pending', 'stauts=open', 'page=0', 'page=abc', 'building=5号楼', `q=${'字'.repeat(51)}`])(
     'answers ?%s with 400',
     async (query) => {
