@@ -1,6 +1,6 @@
 import type Router from 'koa-router';
 import { findHotspots } from '../../requests/hotspots';
-import { countsByBuilding, searchRequests } from '../../requests/request-search';
+import { countRequests, countsByBuilding, searchRequests } from '../../requests/request-search';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
 import { type AdminDeps, respondPage, viewContext } from './admin-context';
@@ -87,12 +87,12 @@ export function addLedgerRoutes(router: Router<AppState>, deps: AdminDeps): void
     if (!place) throw new AppError('not_found', `admin pages: no building "${id}" in the ledger`);
     const now = deps.clock.now();
     const since = new Date(now.getTime() - HISTORY_DAYS * DAY_MS);
-    const [active, recent, hotspots] = await Promise.all([
+    const lastDays = { buildingId: id, createdFrom: since };
+    // The rows feed the summary and the table; the heading's count is counted, not the rows read.
+    const [active, recent, recentCount, hotspots] = await Promise.all([
       searchRequests(deps.dataSource, { buildingId: id, status: 'active' }, now, { limit: 200, offset: 0 }),
-      searchRequests(deps.dataSource, { buildingId: id, createdFrom: since }, now, {
-        limit: 1000,
-        offset: 0,
-      }),
+      searchRequests(deps.dataSource, lastDays, now, { limit: 1000, offset: 0 }),
+      countRequests(deps.dataSource, lastDays, now),
       findHotspots(deps.dataSource, { now, buildingId: id }),
     ]);
     const view = await viewContext(
@@ -113,10 +113,18 @@ export function addLedgerRoutes(router: Router<AppState>, deps: AdminDeps): void
         <div class="grid2">${buildingFacts(building, compound, view.ledger)} ${profileCard(building)}</div>
         <h2>进行中的诉求 <span class="muted small">${active.length} 条</span></h2>
         ${requestTable(active, view, '没有进行中的诉求')}
-        <h2>近 ${HISTORY_DAYS} 天 <span class="muted small">共 ${recent.length} 条</span></h2>
+        <h2>近 ${HISTORY_DAYS} 天 <span class="muted small">共 ${recentCount} 条</span></h2>
         ${recentSummary(recent, view.ledger)}
         ${requestTable(recent.slice(0, HISTORY_ROWS), view, `近 ${HISTORY_DAYS} 天没有诉求`)}
-        ${recent.length > HISTORY_ROWS ? html`<p><a href="/admin/requests?building=${building.id}">查看全部 ${recent.length} 条</a></p>` : ''}`,
+        ${
+          // The list has no date filter: the link promises the building's whole history, not the count above.
+          recentCount > HISTORY_ROWS
+            ? html`<p class="small muted">
+                只列出最近 ${HISTORY_ROWS} 条 ·
+                <a href="/admin/requests?building=${building.id}">查看本楼全部诉求（不限时间）</a>
+              </p>`
+            : ''
+        }`,
     );
   });
 }

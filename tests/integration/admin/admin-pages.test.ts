@@ -5,6 +5,7 @@ import { openTestDatabase, type TestDatabase } from '../../helpers/database';
 import { AdminClient, listedNos } from './admin-client';
 import {
   ADMIN_TOKEN,
+  NOW,
   PHONE,
   PHOTO_BYTES,
   seedStreet,
@@ -399,4 +400,34 @@ it('never shows a phone number or puts a request into a title, on any page', asy
     const title = /<title>([^<]*)<\/title>/.exec(page)?.[1] ?? '';
     expect(title).toMatch(/^(诉求列表|诉求 #\d+|台账|周报数据|\S+ \S+号楼) · 睦邻$/);
   }
+});
+
+// Last in the file: it adds a thousand requests, which the counts above do not expect.
+describe("a busy building's page", () => {
+  it('counts every request of the last 90 days and links to all of them without promising that count', async () => {
+    const [{ next } = { next: 0 }] = await db.dataSource.query<{ next: number }[]>(
+      `SELECT max(no) + 1 AS next FROM request`,
+    );
+    // 1001 closed suggestions in the last 90 days (past the page's 1000-row read), 5 before.
+    await db.dataSource.query(
+      `INSERT INTO request (no, compound_id, building_id, category, text, reporter_id, status,
+                            created_at, updated_at, closed_at)
+       SELECT $1::int + i, 'jiangwan', 'jw-b8', 'suggestion', '建议加装晾衣架', 'res.busy', 'closed', at, at, at
+         FROM generate_series(0, 1005) AS i,
+              LATERAL (SELECT $2::timestamptz - (CASE WHEN i < 1001 THEN i * 7 ELSE 91 * 24 * 60 END)
+                                                * interval '1 minute' AS at) t`,
+      [next, NOW],
+    );
+    const page = await client.text('/admin/ledger/buildings/jw-b8');
+    // Matched out of the page, so that a failure shows the heading and the link, not the whole page.
+    expect(/近 90 天 <span class="muted small">[^<]*</.exec(page)?.[0]).toBe(
+      '近 90 天 <span class="muted small">共 1001 条<',
+    );
+    const links = [...page.matchAll(/<a href="(\/admin\/requests\?building=jw-b8)">([^<]*)<\/a>/g)];
+    expect(links.map((m) => m[2])).toEqual(['查看本楼全部诉求（不限时间）']);
+    const all = await nosWhere(`building_id = 'jw-b8'`);
+    expect(all.length).toBe(1006);
+    const list = await client.text(links[0]?.[1] ?? '');
+    expect(/共 \d+ 条/.exec(list)?.[0]).toBe(`共 ${all.length} 条`);
+  });
 });
