@@ -51,3 +51,18 @@ export function dueTimes(
     resolveDueAt: new Date(createdAt.getTime() + clock.resolveMinutes * 60_000),
   };
 }
+
+/** The clocks of a stored request (its utility kind, if any, counts only for repairs). */
+export function requestClock(
+  request: { readonly category: string; readonly priority: Priority; readonly utility: string | null },
+  ledgerRules: readonly ResponseClock[] = [],
+): { acknowledgeMinutes: number; resolveMinutes: number } {
+  return responseClock(
+    {
+      category: request.category,
+      priority: request.priority,
+      utility: request.category === 'repair' && request.utility !== null,
+    },
+    ledgerRules,
+  );
+}

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
+import { requestClock } from '../requests/due-times';
 import { escalateRequest, GRID_LEVEL, STREET_LEVEL } from '../requests/escalate-request';
 import { categoryName } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
@@ -13,8 +14,9 @@ import { isQuiet, type QuietHours } from './quiet-hours';
  * The reminder ladder. A request not acknowledged by ack_due_at is reminded (the assignee @ in the
  * building group); not acknowledged one clock length after that reminder, it is escalated one
  * level. Acknowledged but not resolved by resolve_due_at: the same with the resolution clock.
- * Each (request, stage) happens once, recorded in request_reminder; quiet hours hold every stage
- * of a non-urgent request until they end, urgent ones never wait.
+ * Each (request, round, stage) happens once, recorded in request_reminder: a 不满意 reopens the
+ * request with a new resolve clock, a new round (its reopen_count) reminded and escalated anew.
+ * Quiet hours hold every stage of a non-urgent request until they end, urgent ones never wait.
  */
 export type Stage = 'ack_remind' | 'ack_escalate' | 'resolve_remind' | 'resolve_escalate';
 
@@ -22,6 +24,8 @@ interface Ladder {
   readonly remind: Stage;
   readonly escalate: Stage;
   readonly due: (r: RequestRow) => Date | null;
+  /** The clock's length in minutes, from the rules (not due - created: a reopened round starts later). */
+  readonly minutes: (clock: ReturnType<typeof requestClock>) => number;
   readonly verb: string;
   readonly reminder: (no: number, category: string) => string;
 }
@@ -30,6 +34,7 @@ const ACK: Ladder = {
   remind: 'ack_remind',
   escalate: 'ack_escalate',
   due: (r) => r.ackDueAt,
+  minutes: (clock) => clock.acknowledgeMinutes,
   verb: '接单',
   reminder: (no, category) => `提醒：#${no} ${category} 已过接单时限，请尽快接单：接单 ${no}`,
 };
@@ -37,6 +42,7 @@ const RESOLVE: Ladder = {
   remind: 'resolve_remind',
   escalate: 'resolve_escalate',
   due: (r) => r.resolveDueAt,
+  minutes: (clock) => clock.resolveMinutes,
   verb: '办结',
   reminder: (no, category) => `提醒：#${no} ${category} 已过办结时限，请尽快办结：办结 ${no} 处理情况`,
 };
@@ -72,18 +78,20 @@ export function clockLength(minutes: number): string {
 }
 
 // Candidates: active requests past the deadline of their current ladder that has not reached its
-// last stage. Rows a command is changing right now are skipped and seen at the next sweep. Whether
-// a candidate's ladder has reached its last stage is one probe of request_reminder's primary key
-// per candidate (a LATERAL with LIMIT, which the planner keeps per row): as NOT EXISTS under the
-// OR it was a hashed subplan reading every escalation ever recorded at every sweep, and as an
-// anti-join a hash of the whole table (docs/benchmarks.md, "Reminder sweep").
+// last stage in its current round (its reopen count: a reopened request is chased anew). Rows a
+// command is changing right now are skipped and seen at the next sweep. Whether a candidate's
+// ladder has reached its last stage is one probe of request_reminder's primary key per candidate
+// (a LATERAL with LIMIT, which the planner keeps per row): as NOT EXISTS under the OR it was a
+// hashed subplan reading every escalation ever recorded at every sweep, and as an anti-join a hash
+// of the whole table (docs/benchmarks.md, "Reminder sweep").
 const CANDIDATES_SQL = `
   SELECT r.no,
-    COALESCE((SELECT json_object_agg(x.stage, x.at) FROM request_reminder x WHERE x.request_id = r.id), '{}') AS stages
+    COALESCE((SELECT json_object_agg(x.stage, x.at) FROM request_reminder x
+      WHERE x.request_id = r.id AND x.round = r.reopen_count), '{}') AS stages
   FROM request r
   LEFT JOIN LATERAL (
     SELECT true AS done FROM request_reminder x
-    WHERE x.request_id = r.id
+    WHERE x.request_id = r.id AND x.round = r.reopen_count
       AND x.stage = CASE r.status WHEN 'open' THEN 'ack_escalate' ELSE 'resolve_escalate' END
     LIMIT 1
   ) escalated ON true
@@ -94,8 +102,13 @@ const CANDIDATES_SQL = `
 
 type Step = { stage: Stage; ladder: Ladder; kind: 'remind' | 'escalate' } | null;
 
-/** The stage due for a request at `now`, if any. */
-function dueStep(r: RequestRow, stages: Record<string, string>, now: Date): Step {
+/** Minutes of the ladder's clock for this request under the ledger's rules. */
+function clockMinutes(r: RequestRow, ladder: Ladder, ledger: Ledger): number {
+  return ladder.minutes(requestClock(r, ledger.document.response_clocks ?? []));
+}
+
+/** The stage due for a request at `now`, if any; `stages` are those of its current round. */
+function dueStep(r: RequestRow, stages: Record<string, string>, now: Date, ledger: Ledger): Step {
   const ladder = r.status === 'open' ? ACK : RESOLVE;
   const due = ladder.due(r);
   if (!due) return null;
@@ -103,8 +116,7 @@ function dueStep(r: RequestRow, stages: Record<string, string>, now: Date): Step
   if (reminded === undefined) return now >= due ? { stage: ladder.remind, ladder, kind: 'remind' } : null;
   if (stages[ladder.escalate] !== undefined) return null;
   // Another clock length after the reminder went out, so a held reminder still gets its full time.
-  const clock = due.getTime() - r.createdAt.getTime();
-  const escalateAt = new Date(reminded).getTime() + clock;
+  const escalateAt = new Date(reminded).getTime() + clockMinutes(r, ladder, ledger) * 60_000;
   return now.getTime() >= escalateAt ? { stage: ladder.escalate, ladder, kind: 'escalate' } : null;
 }
 
@@ -125,7 +137,7 @@ export async function sweepReminders(
   let undeliverable = 0;
   for (const candidate of candidates) {
     const request = await findRequestByNo(tx, candidate.no);
-    const step = request ? dueStep(request, candidate.stages, now) : null;
+    const step = request ? dueStep(request, candidate.stages, now, ledger) : null;
     if (!request || !step) continue;
     if (quiet && request.priority !== 'urgent') {
       held++;
@@ -142,15 +154,16 @@ export async function sweepReminders(
         ledger,
         privateNotices: settings.privateNotices,
         now,
-        dedupeKey: `reminder:${request.id}:${step.stage}`,
+        // Per round: a reopened request's reminder is not a duplicate of the first round's.
+        dedupeKey: `reminder:${request.id}:${step.stage}${request.reopenCount > 0 ? `:${request.reopenCount}` : ''}`,
       });
       undeliverable += delivered.undeliverable;
       // A reminder that reached no one is still this stage done (it is not retried), but the
       // request's timeline must not say that someone was reminded.
       if (outcome === REMINDED && delivered.queued + delivered.duplicates === 0) outcome = NOT_DELIVERED;
       await tx.query(
-        `INSERT INTO request_reminder (request_id, stage, at, outcome) VALUES ($1, $2, $3, $4)`,
-        [request.id, step.stage, now, outcome],
+        `INSERT INTO request_reminder (request_id, round, stage, at, outcome) VALUES ($1, $2, $3, $4, $5)`,
+        [request.id, request.reopenCount, step.stage, now, outcome],
       );
     });
     if (error) {
@@ -198,11 +211,11 @@ async function escalate(
   const heldByGridWorker =
     request.assigneeId !== null && ledger.isGridWorker(request.assigneeId, request.compoundId);
   if (level === GRID_LEVEL && (!gridWorker || heldByGridWorker)) level = STREET_LEVEL;
-  const clock = (ladder.due(request)?.getTime() ?? now.getTime()) - request.createdAt.getTime();
+  const clock = clockMinutes(request, ladder, ledger);
   const reached = await escalateRequest({ tx, ledger, now, out }, request, {
     level,
     actorId: null,
-    reason: `超过${ladder.verb}时限（${clockLength(Math.round(clock / 60_000))}）仍未${ladder.verb}`,
+    reason: `超过${ladder.verb}时限（${clockLength(clock)}）仍未${ladder.verb}`,
     notice: { to: 'building', buildingId: request.buildingId ?? '' },
   });
   return `${ESCALATED}${reached}`;

@@ -8,6 +8,7 @@ import { DigestIndexes1764300600000 } from './1764300600000-digest-indexes';
 import { OutboxClaim1764300800000 } from './1764300800000-outbox-claim';
 import { InboundPhoto1764300900000 } from './1764300900000-inbound-photo';
 import { PhotoStatusIndex1764301000000 } from './1764301000000-photo-status-index';
+import { ReminderRounds1764301100000 } from './1764301100000-reminder-rounds';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   OutboxClaim1764300800000,
   InboundPhoto1764300900000,
   PhotoStatusIndex1764301000000,
+  ReminderRounds1764301100000,
 ];

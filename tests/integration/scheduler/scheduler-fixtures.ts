@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
+import { dispatchCommand } from '../../../src/commands/dispatch';
 import { LedgerCache } from '../../../src/ledger/ledger-store';
 import { dueTimes } from '../../../src/requests/due-times';
+import { Outgoing } from '../../../src/requests/outgoing';
 import { addEvent, insertRequest, nextRequestNo } from '../../../src/requests/request-store';
 import { Scheduler, type SchedulerOptions } from '../../../src/scheduler';
 import { DEFAULT_SCHEDULES } from '../../../src/scheduler/options';
@@ -115,6 +117,27 @@ export async function resolve(dataSource: DataSource, no: number, when: Date, by
     const id = rows[0]?.id;
     if (!id) throw new Error(`no request #${no}`);
     await addEvent(tx, id, { type: 'resolved', actorId: by, at: when });
+  });
+}
+
+/** The reporter's `不满意 N reason`, through the real command (the replies it queues are dropped). */
+export async function rateBad(
+  dataSource: DataSource,
+  no: number,
+  when: Date,
+  reason = '还是不行',
+): Promise<void> {
+  await dataSource.transaction(async (tx) => {
+    await dispatchCommand({
+      tx,
+      ledger: await new LedgerCache().current(tx),
+      now: when,
+      timeZone: TZ,
+      senderId: 'res.1',
+      place: undefined,
+      command: { name: 'rate_bad', requestNo: no, rest: reason, mentions: [] },
+      out: new Outgoing(),
+    });
   });
 }
 
