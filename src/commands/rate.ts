@@ -1,6 +1,7 @@
 import { maskPhones } from '../requests/format';
-import { responseClock } from '../requests/due-times';
+import { requestClock } from '../requests/due-times';
 import { addEvent, updateRequest, type RequestRow } from '../requests/request-store';
+import { endResolveRound } from '../requests/resolve-rounds';
 import type { CommandContext, CommandDefinition } from './context';
 
 /** Rating applies to a resolved request only; says why not otherwise. Returns true when it may go on. */
@@ -57,14 +58,9 @@ export const rateBad: CommandDefinition = {
     if (!request || !canRate(ctx, request)) return;
     const reason = ctx.command.rest;
     // Not satisfied: back to the assignee, still acknowledged, with the resolve clock running again.
-    const clock = responseClock(
-      {
-        category: request.category,
-        priority: request.priority,
-        utility: request.category === 'repair' && request.utility !== null,
-      },
-      ctx.ledger.document.response_clocks ?? [],
-    );
+    const clock = requestClock(request, ctx.ledger.document.response_clocks ?? []);
+    // The old deadline stays in its week's figures; the new round is chased by the reminder sweep.
+    await endResolveRound(ctx.tx, request, ctx.now);
     await updateRequest(ctx.tx, request.id, {
       resolveDueAt: new Date(ctx.now.getTime() + clock.resolveMinutes * 60_000),
       status: 'acknowledged',

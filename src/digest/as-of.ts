@@ -21,7 +21,10 @@ export interface OpenAsOf {
   readonly buildingId: string | null;
   /** Open (not yet acknowledged) then, else acknowledged. */
   readonly openThen: boolean;
-  /** Past a deadline then: open past its acknowledgement deadline, or either past its resolution deadline. */
+  /**
+   * Past a deadline then: open past its acknowledgement deadline, or either past its resolution
+   * deadline then (the one a later 不满意 replaced, if any).
+   */
   readonly overdue: boolean;
   /** Open and past its acknowledgement deadline then. */
   readonly unacknowledged: boolean;
@@ -77,19 +80,27 @@ const OPEN_AS_OF_SQL = `
     FROM active a
     LEFT JOIN recent r ON r.request_id = a.id
   ),
+  replaced AS (
+    -- Resolve deadlines a 不满意 at or after the instant replaced: the one in force then is that of
+    -- the first round ended since (request_resolve_round, read by reopened_at from its index).
+    SELECT DISTINCT ON (request_id) request_id, due_at FROM request_resolve_round
+    WHERE reopened_at >= $1
+    ORDER BY request_id, reopened_at
+  ),
   status_at AS (
-    SELECT l.*,
+    SELECT l.*, COALESCE(p.due_at, l.resolve_due_at) AS resolve_due_then,
       CASE COALESCE(l.type, 'created')
         WHEN 'created' THEN 'open'
         WHEN 'reopened' THEN 'acknowledged'
         ELSE l.type
       END AS status_then
     FROM latest l
+    LEFT JOIN replaced p ON p.request_id = l.id
   ),
   listed AS (
     SELECT t.id, t.no, t.compound_id, t.building_id, t.category, t.created_at,
       t.status_then = 'open' AS open_then,
-      (t.status_then = 'open' AND t.ack_due_at < $1) OR t.resolve_due_at < $1 AS overdue,
+      (t.status_then = 'open' AND t.ack_due_at < $1) OR t.resolve_due_then < $1 AS overdue,
       t.status_then = 'open' AND t.ack_due_at < $1 AS unacknowledged,
       x.level >= 2 AS with_street,
       x.council,

@@ -14,10 +14,12 @@ import { formatIsoWeek, weekBounds, weekStartingAt } from './calendar';
  * - response rate (按时接单率): of the requests whose acknowledgement deadline (ack_due_at) fell
  *   in the week, the share acknowledged by it. A request withdrawn before its deadline without
  *   having been acknowledged is left out. Resolving counts as acknowledging.
- * - resolution rate (按时办结率): of the requests whose resolution deadline (resolve_due_at) fell
- *   in the week, the share first resolved by it (a later 不满意 does not undo the first
- *   resolution; it shows in the satisfaction rate and the reopened list). A request withdrawn
- *   before its deadline without having been resolved is left out.
+ * - resolution rate (按时办结率): of the resolution deadlines that fell in the week, the share met:
+ *   the request resolved by it in that round. A 不满意 starts a new round with a new deadline
+ *   (resolve_due_at) and keeps the old one, with the round's resolution, in
+ *   request_resolve_round: a later 不满意 neither undoes a resolution nor moves a deadline out of
+ *   its week, and the new round's deadline is met only by a resolution after the reopening. A
+ *   request withdrawn before its deadline without having been resolved is left out.
  * - satisfaction rate (满意率): of the ratings given in the week, the share 满意. Requests closed
  *   without a rating (auto-closed after 72 hours) are not ratings.
  * - median time to acknowledge: over requests acknowledged in the week, from creation.
@@ -102,14 +104,25 @@ const FIGURES_SQL = `
     WHERE ($3::text IS NULL OR r.compound_id = $3::text)
   ),
   due_to_resolve AS MATERIALIZED (
+    -- The current rounds due in the week, each met by its first resolution since the round began
+    -- (creation, or the last reopening: an earlier round's resolution does not meet this deadline).
     SELECT r.compound_id, r.resolve_due_at, r.withdrawn_at,
-      CASE WHEN w.id IS NOT NULL THEN w.first_at ELSE (
+      CASE WHEN w.id IS NOT NULL AND r.reopened_at IS NULL THEN w.first_at ELSE (
         SELECT min(e.at) FROM request_event e
         WHERE e.request_id = r.id AND e.type = 'resolved' AND e.at < $2
+          AND e.at >= COALESCE(r.reopened_at, r.created_at)
       ) END AS first_at
     FROM request r
     LEFT JOIN resolved_in_week w ON w.id = r.id
     WHERE r.resolve_due_at >= $1 AND r.resolve_due_at < $2 AND r.created_at < $2
+      AND ($3::text IS NULL OR r.compound_id = $3::text)
+    UNION ALL
+    -- The rounds a 不满意 ended whose deadline fell in the week, with the resolution they had (a
+    -- round is reopened only once resolved, so never withdrawn before it).
+    SELECT r.compound_id, p.due_at, NULL, p.resolved_at
+    FROM request_resolve_round p
+    JOIN request r ON r.id = p.request_id
+    WHERE p.due_at >= $1 AND p.due_at < $2
       AND ($3::text IS NULL OR r.compound_id = $3::text)
   ),
   week_events AS MATERIALIZED (

@@ -9,6 +9,7 @@ import { OutboxClaim1764300800000 } from './1764300800000-outbox-claim';
 import { InboundPhoto1764300900000 } from './1764300900000-inbound-photo';
 import { PhotoStatusIndex1764301000000 } from './1764301000000-photo-status-index';
 import { ReminderRounds1764301100000 } from './1764301100000-reminder-rounds';
+import { ResolveRounds1764301200000 } from './1764301200000-resolve-rounds';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   InboundPhoto1764300900000,
   PhotoStatusIndex1764301000000,
   ReminderRounds1764301100000,
+  ResolveRounds1764301200000,
 ];
