@@ -32,6 +32,7 @@ export interface SyntheticRequest {
   readonly utility: string | null;
   readonly createdAt: Date;
   readonly ackDueAt: Date;
+  /** The first round's (from creation); each 不满意 starts a round due a clock length after it. */
   readonly resolveDueAt: Date;
   /** Chronological; nothing after the street's asOf instant. */
   readonly events: readonly SyntheticEvent[];
@@ -334,8 +335,18 @@ function rateOrClose(
   }
 }
 
+/** A resolve round a 不满意 ended, as rate_bad keeps it (request_resolve_round). */
+interface EndedRound {
+  readonly round: number;
+  readonly dueAt: Date;
+  readonly resolvedAt: Date;
+  readonly reopenedAt: Date;
+}
+
 /** The row a request's events leave behind, as the commands would have written it. */
 export function replay(r: SyntheticRequest) {
+  const resolveClockMs = r.resolveDueAt.getTime() - r.createdAt.getTime();
+  const rounds: EndedRound[] = [];
   const row = {
     status: 'open',
     assigneeId: r.initialAssignee,
@@ -348,7 +359,10 @@ export function replay(r: SyntheticRequest) {
     resolvedAt: null as Date | null,
     closedAt: null as Date | null,
     withdrawnAt: null as Date | null,
+    resolveDueAt: r.resolveDueAt,
+    reopenedAt: null as Date | null,
     updatedAt: r.createdAt,
+    rounds,
   };
   for (const e of r.events) {
     switch (e.type) {
@@ -366,6 +380,17 @@ export function replay(r: SyntheticRequest) {
         row.ratingNote = e.note;
         break;
       case 'reopened':
+        if (row.resolvedAt) {
+          rounds.push({
+            round: row.reopenCount,
+            dueAt: row.resolveDueAt,
+            resolvedAt: row.resolvedAt,
+            reopenedAt: e.at,
+          });
+        }
+        // 不满意 restarts the resolve clock.
+        row.resolveDueAt = new Date(e.at.getTime() + resolveClockMs);
+        row.reopenedAt = e.at;
         row.status = 'acknowledged';
         row.resolvedAt = null;
         row.reopenCount++;
@@ -399,10 +424,10 @@ function requestRow(r: SyntheticRequest): Record<string, unknown> {
     no: r.no, compound_id: r.compoundId, building_id: r.buildingId, unit_no: 1, category: r.category,
     text: r.text, reporter_id: r.reporterId, chat_id: r.chatId, status: row.status, priority: r.priority,
     utility: r.utility, assignee_id: row.assigneeId, escalation_level: row.escalationLevel,
-    council: row.council, ack_due_at: r.ackDueAt, resolve_due_at: r.resolveDueAt, rating: row.rating,
+    council: row.council, ack_due_at: r.ackDueAt, resolve_due_at: row.resolveDueAt, rating: row.rating,
     rating_note: row.ratingNote, reopen_count: row.reopenCount, created_at: r.createdAt,
     updated_at: row.updatedAt, acknowledged_at: row.acknowledgedAt, resolved_at: row.resolvedAt,
-    closed_at: row.closedAt, withdrawn_at: row.withdrawnAt,
+    closed_at: row.closedAt, withdrawn_at: row.withdrawnAt, reopened_at: row.reopenedAt,
   };
 }
 
@@ -441,6 +466,17 @@ export async function insertStreet(
     await dataSource.query(
       `INSERT INTO request_event (request_id, type, actor_id, at, note, data) VALUES ${placeholders(batch.length, 6)}`,
       batch.flatMap((e) => [e.requestId, e.type, e.actorId, e.at, e.note, JSON.stringify(e.data)]),
+    );
+  }
+  const rounds = street.requests.flatMap((r) =>
+    replay(r).rounds.map((x) => ({ requestId: ids.get(r.no), ...x })),
+  );
+  for (let i = 0; i < rounds.length; i += 1000) {
+    const batch = rounds.slice(i, i + 1000);
+    await dataSource.query(
+      `INSERT INTO request_resolve_round (request_id, round, due_at, resolved_at, reopened_at)
+       VALUES ${placeholders(batch.length, 5)}`,
+      batch.flatMap((x) => [x.requestId, x.round, x.dueAt, x.resolvedAt, x.reopenedAt]),
     );
   }
   await dataSource.query(`UPDATE request_counter SET last_no = $1`, [street.requests.length]);

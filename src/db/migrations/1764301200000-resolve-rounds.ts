@@ -1,5 +1,31 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** Existing reopenings: the current round began at the last one. */
+export const FILL_REOPENED_AT = `
+      UPDATE request r SET reopened_at = e.at
+      FROM (SELECT request_id, max(at) AS at FROM request_event WHERE type = 'reopened' GROUP BY request_id) e
+      WHERE r.id = e.request_id`;
+
+/**
+ * Existing reopenings: the round each ended, its deadline its start (creation or the reopening
+ * before) plus the request's current clock length, its resolution the last one before it.
+ */
+export const FILL_ENDED_ROUNDS = `
+      INSERT INTO request_resolve_round (request_id, round, due_at, resolved_at, reopened_at)
+      SELECT o.request_id, o.round, s.started_at + (r.resolve_due_at - r.reopened_at), res.at, o.at
+      FROM (
+        SELECT e.request_id, e.at, (row_number() OVER w - 1)::int AS round, lag(e.at) OVER w AS previous
+        FROM request_event e WHERE e.type = 'reopened'
+        WINDOW w AS (PARTITION BY e.request_id ORDER BY e.at, e.id)
+      ) o
+      JOIN request r ON r.id = o.request_id
+      CROSS JOIN LATERAL (SELECT COALESCE(o.previous, r.created_at) AS started_at) s
+      CROSS JOIN LATERAL (
+        SELECT max(x.at) AS at FROM request_event x
+        WHERE x.request_id = o.request_id AND x.type = 'resolved' AND x.at <= o.at
+      ) res
+      WHERE res.at IS NOT NULL AND r.resolve_due_at IS NOT NULL`;
+
 /**
  * The resolve deadlines a 不满意 replaced, so that a week's figures keep the deadline that fell in
  * it (README: nothing after a week ends changes its figures). 不满意 restarts the resolve clock and
@@ -32,25 +58,8 @@ export class ResolveRounds1764301200000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX ix_request_resolve_round_reopened ON request_resolve_round (reopened_at) INCLUDE (request_id, due_at)`,
     );
-    await q.query(`
-      UPDATE request r SET reopened_at = e.at
-      FROM (SELECT request_id, max(at) AS at FROM request_event WHERE type = 'reopened' GROUP BY request_id) e
-      WHERE r.id = e.request_id`);
-    await q.query(`
-      INSERT INTO request_resolve_round (request_id, round, due_at, resolved_at, reopened_at)
-      SELECT o.request_id, o.round, s.started_at + (r.resolve_due_at - r.reopened_at), res.at, o.at
-      FROM (
-        SELECT e.request_id, e.at, (row_number() OVER w - 1)::int AS round, lag(e.at) OVER w AS previous
-        FROM request_event e WHERE e.type = 'reopened'
-        WINDOW w AS (PARTITION BY e.request_id ORDER BY e.at, e.id)
-      ) o
-      JOIN request r ON r.id = o.request_id
-      CROSS JOIN LATERAL (SELECT COALESCE(o.previous, r.created_at) AS started_at) s
-      CROSS JOIN LATERAL (
-        SELECT max(x.at) AS at FROM request_event x
-        WHERE x.request_id = o.request_id AND x.type = 'resolved' AND x.at <= o.at
-      ) res
-      WHERE res.at IS NOT NULL AND r.resolve_due_at IS NOT NULL`);
+    await q.query(FILL_REOPENED_AT);
+    await q.query(FILL_ENDED_ROUNDS);
     await q.query(`DROP INDEX ix_request_resolve_due_at`);
     await q.query(
       `CREATE INDEX ix_request_resolve_due_at ON request (resolve_due_at)

@@ -33,6 +33,26 @@ export function median(values: number[]): number | null {
 
 const minutesBetween = (a: Date, b: Date) => (b.getTime() - a.getTime()) / 60_000;
 
+/**
+ * A request's resolve rounds from its events: the first from creation, then one from each
+ * 不满意 (reopened), each due a clock length after it starts.
+ */
+function resolveRounds(r: SyntheticRequest): { start: Date; due: Date }[] {
+  const clock = r.resolveDueAt.getTime() - r.createdAt.getTime();
+  return [
+    { start: r.createdAt, due: r.resolveDueAt },
+    ...r.events
+      .filter((e) => e.type === 'reopened')
+      .map((e) => ({ start: e.at, due: new Date(e.at.getTime() + clock) })),
+  ];
+}
+
+/** The resolve deadline in force just before `at`: that of the last round begun by then. */
+function resolveDueAt(r: SyntheticRequest, at: Date): Date {
+  const begun = resolveRounds(r).filter((x, i) => i === 0 || x.start < at);
+  return (begun[begun.length - 1] as { due: Date }).due;
+}
+
 export function expectedFigures(street: SyntheticStreet, start: Date, end: Date, compoundId: string | null) {
   const rs = street.requests.filter((r) => compoundId === null || r.compoundId === compoundId);
   const acked = (r: SyntheticRequest) => first(r, 'acknowledged', 'resolved');
@@ -52,6 +72,22 @@ export function expectedFigures(street: SyntheticStreet, start: Date, end: Date,
     return { numerator: counted.filter(inTime).length, denominator: counted.length };
   };
 
+  // Each round's deadline in the week, met by the round's resolution (the first since it began).
+  const resolution = () => {
+    let numerator = 0;
+    let denominator = 0;
+    for (const r of rs) {
+      const w = withdrawn(r);
+      for (const round of resolveRounds(r).filter((x) => within(x.due, start, end))) {
+        const done = r.events.find((e) => e.type === 'resolved' && e.at >= round.start)?.at ?? null;
+        const inTime = done !== null && done <= round.due;
+        if (inTime || w === null || w > round.due) denominator++;
+        if (inTime) numerator++;
+      }
+    }
+    return { numerator, denominator };
+  };
+
   const events = eventsIn(street, start, end, compoundId);
   const ratings = events.filter(({ e }) => e.type === 'rated');
   const escalations = events.filter(({ e }) => e.type === 'escalated');
@@ -63,7 +99,7 @@ export function expectedFigures(street: SyntheticStreet, start: Date, end: Date,
     received: rs.filter((r) => within(r.createdAt, start, end)).length,
     resolved: new Set(events.filter(({ e }) => e.type === 'resolved').map(({ r }) => r.no)).size,
     response: clockCohort((r) => r.ackDueAt, acked),
-    resolution: clockCohort((r) => r.resolveDueAt, firstResolved),
+    resolution: resolution(),
     satisfaction: {
       numerator: ratings.filter(({ e }) => e.data.rating === 'good').length,
       denominator: ratings.length,
@@ -108,7 +144,7 @@ export function expectedExceptions(street: SyntheticStreet, start: Date, end: Da
   );
   const overdue = byCreation.filter((r) => {
     const s = statusAt(r, end);
-    return (s === 'open' && r.ackDueAt < end) || (active(s) && r.resolveDueAt < end);
+    return (s === 'open' && r.ackDueAt < end) || (active(s) && resolveDueAt(r, end) < end);
   });
   const inWeek = (e: SyntheticEvent) => within(e.at, start, end);
   const reopened = street.requests.filter((r) =>

@@ -7,6 +7,7 @@ import {
   weeklyFigures,
   type IsoWeek,
 } from '../../../src/digest';
+import { FILL_ENDED_ROUNDS, FILL_REOPENED_AT } from '../../../src/db/migrations/1764301200000-resolve-rounds';
 import { Ledger } from '../../../src/ledger/ledger';
 import { utf8Length } from '../../../src/wecom/client';
 import { openTestDatabase, type TestDatabase } from '../../helpers/database';
@@ -235,4 +236,23 @@ it('renders the W48 digest with those figures, exceptions first, within the byte
   );
   // The building with a group that never reports, and the groupless ones, are on the quiet list.
   expect(text).toMatch(/本周无诉求的楼栋：1号楼、.*5号楼（未建群）/);
+});
+
+it('fills in the rounds of reopenings made before migration 1764301200000 as 不满意 keeps them now', async () => {
+  const read = async () => ({
+    rounds: await db.dataSource.query<Record<string, unknown>[]>(
+      `SELECT request_id, round, due_at, resolved_at, reopened_at FROM request_resolve_round
+       ORDER BY request_id, round`,
+    ),
+    reopened: await db.dataSource.query<Record<string, unknown>[]>(
+      `SELECT id, reopened_at FROM request WHERE reopened_at IS NOT NULL ORDER BY id`,
+    ),
+  });
+  const kept = await read();
+  expect(kept.rounds.length).toBeGreaterThan(0);
+  await db.dataSource.query(`DELETE FROM request_resolve_round`);
+  await db.dataSource.query(`UPDATE request SET reopened_at = NULL`);
+  await db.dataSource.query(FILL_REOPENED_AT);
+  await db.dataSource.query(FILL_ENDED_ROUNDS);
+  expect(await read()).toEqual(kept);
 });
