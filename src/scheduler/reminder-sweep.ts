@@ -155,7 +155,7 @@ export async function sweepReminders(
         privateNotices: settings.privateNotices,
         now,
         // Per round: a reopened request's reminder is not a duplicate of the first round's.
-        dedupeKey: `reminder:${request.id}:${step.stage}${request.reopenCount > 0 ? `:${request.reopenCount}` : ''}`,
+        dedupeKey: `reminder:${request.id}:${step.stage}${request.reopenCount > 0 ? `:r${request.reopenCount}` : ''}`,
       });
       undeliverable += delivered.undeliverable;
       // A reminder that reached no one is still this stage done (it is not retried), but the

@@ -98,6 +98,15 @@ it('reminds and escalates each resolve round after a 不满意, on the new clock
     expect.stringMatching(/^#\d+ 已上报网格员 .+：超过办结时限（7天）仍未办结$/),
     expect.stringMatching(/^#\d+ 已上报街道：超过办结时限（7天）仍未办结$/),
   ]);
+  // Each round under its own outbox key, so a retry of a round is refused and a new round is not.
+  expect(
+    about(X)
+      .filter((r) => r.purpose === 'reminder')
+      .map((r) => r.dedupe_key),
+  ).toEqual([
+    expect.stringMatching(/^reminder:\d+:resolve_remind:0$/),
+    expect.stringMatching(/^reminder:\d+:resolve_remind:r1:0$/),
+  ]);
   const keys = rows.map((r) => r.dedupe_key).filter((k) => k !== null);
   expect(new Set(keys).size).toBe(keys.length);
 });
