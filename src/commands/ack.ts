@@ -1,6 +1,20 @@
-import { addEvent, updateRequest } from '../requests/request-store';
+import { addEvent, listEvents, updateRequest, type EventRow } from '../requests/request-store';
 import type { CommandDefinition } from './context';
 import { closedReason } from './transitions';
+
+/**
+ * Whether the request's current assignee has taken it on since it last changed hands. The status
+ * alone cannot say: a request handed over (转派, or escalated to the grid worker) after it was taken
+ * on stays acknowledged, and its new handler still has to take it on.
+ */
+export function takenOnByAssignee(events: readonly EventRow[], assigneeId: string | null): boolean {
+  let takenBy: string | null = null;
+  for (const e of events) {
+    if (e.type === 'acknowledged') takenBy = e.actorId;
+    else if (e.type === 'assigned' || (e.type === 'escalated' && e.data.to !== undefined)) takenBy = null;
+  }
+  return assigneeId !== null && takenBy === assigneeId;
+}
 
 export const ack: CommandDefinition = {
   name: 'ack',
@@ -10,24 +24,38 @@ export const ack: CommandDefinition = {
   async run(ctx, request) {
     if (!request) return;
     const no = request.no;
-    if (request.status === 'acknowledged') {
-      ctx.out.reply(`#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`);
-      return;
-    }
     const closed = closedReason(request.status);
     if (closed) {
       ctx.out.reply(`#${no} ${closed}，不用再接单`);
       return;
     }
-    const updated = await updateRequest(ctx.tx, request.id, {
+    const isAssignee = request.assigneeId === ctx.senderId;
+    if (isAssignee && takenOnByAssignee(await listEvents(ctx.tx, [request.id]), request.assigneeId)) {
+      ctx.out.reply(`#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`);
+      return;
+    }
+    await updateRequest(ctx.tx, request.id, {
       status: 'acknowledged',
-      acknowledgedAt: ctx.now,
+      // The first response is what the weekly response rate counts; a later handler keeps it.
+      acknowledgedAt: request.acknowledgedAt ?? ctx.now,
+      // A grid worker or admin who takes it on becomes its handler.
+      ...(isAssignee ? {} : { assigneeId: ctx.senderId }),
       updatedAt: ctx.now,
     });
+    if (!isAssignee) {
+      await addEvent(ctx.tx, request.id, {
+        type: 'assigned',
+        actorId: ctx.senderId,
+        at: ctx.now,
+        data: { from: request.assigneeId, to: ctx.senderId },
+      });
+    }
     await addEvent(ctx.tx, request.id, { type: 'acknowledged', actorId: ctx.senderId, at: ctx.now });
+    // The head it was with is told it is off their hands.
+    const relieved = !isAssignee && request.assigneeId ? [request.assigneeId] : [];
     ctx.out.reply(
       `#${no} ${ctx.ledger.nameOf(ctx.senderId)} 已接单，会尽快处理`,
-      [updated.reporterId],
+      [request.reporterId, ...relieved],
       request.id,
     );
   },

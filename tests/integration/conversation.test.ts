@@ -181,8 +181,11 @@ it('replays a day in a building group', async () => {
   expect(groupReply(await desk.say('wang.jg', '/help')).text).toContain('接单 12');
   expect(groupReply(await desk.say('zhang.min', '接单')).text).toBe('请带上编号，例如：接单 12');
 
-  // 36. A street admin may act on any request.
-  expect(groupReply(await desk.say('zhou.m', '/ack 4')).text).toBe('#4 周敏 已接单，会尽快处理');
+  // 36. A street admin may act on any request; taking it on makes them its handler.
+  expect(groupReply(await desk.say('zhou.m', '/ack 4'))).toEqual({
+    text: '#4 周敏 已接单，会尽快处理',
+    mentions: ['zhang.min', 'li.xl'],
+  });
 
   // 37. A group not in the ledger: kept, told once a day.
   const stranger1 = await desk.say('x.y', '#报修 灯坏了', { chatid: 'wrkUnknownGroup' });
@@ -221,7 +224,12 @@ it('replays a day in a building group', async () => {
     'council:liu.t',
   ]);
   expect(await events(3)).toEqual(['created:chen.ay', 'routed:-', 'withdrawn:chen.ay']);
-  expect(await events(4)).toEqual(['created:zhang.min', 'routed:-', 'acknowledged:zhou.m']);
+  expect(await events(4)).toEqual([
+    'created:zhang.min',
+    'routed:-',
+    'assigned:zhou.m',
+    'acknowledged:zhou.m',
+  ]);
   // Everything queued reaches the WeCom stand-in once, in order per group, through the outbox.
   const queued = await db.dataSource.query<
     { destination: { type: string; webhookKey?: string }; body: { content: string } }[]

@@ -1,0 +1,113 @@
+import { openTestDatabase, type TestDatabase } from '../helpers/database';
+import { DeskHarness } from '../helpers/desk-harness';
+
+/**
+ * Chat commands in 7号楼's group (江湾小区) through the real /wecom/bot endpoint, each case on
+ * requests of its own: handing over and taking on, people removed from the ledger, ratings after
+ * auto-close, withdrawn requests, the slash and tag forms, help and to-do lists.
+ *
+ * 7号楼: 楼长 王建国 (wang.jg); 1单元 李秀兰 (li.xl); 2单元 赵志强 (zhao.zq); 3单元 no head.
+ * 网格员 刘婷 (liu.t). 马顺福 (ma.sf) is an electrician volunteer. Residents 张敏 (zhang.min) and
+ * 陈阿姨 (chen.ay) are not in the ledger.
+ */
+
+let db: TestDatabase;
+let desk: DeskHarness;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  desk = new DeskHarness(db.dataSource);
+  await desk.start();
+});
+
+afterAll(async () => {
+  await desk.stop();
+  await db.close();
+});
+
+/** What one message made the bot send: where, the text, whom it @-mentions. */
+async function say(from: string, text: string, opts: { chatid?: string; single?: boolean } = {}) {
+  const s = await desk.say(from, text, opts);
+  expect(s.status).toBe(200);
+  return s.sent.map((r) => [r.destination.type, r.body.content, r.body.mentions ?? []] as const);
+}
+
+/** The text of the single reply a message got. */
+async function reply(from: string, text: string): Promise<string> {
+  const sent = await say(from, text);
+  expect(sent).toHaveLength(1);
+  return sent[0]?.[1] ?? '';
+}
+
+/** Posts a request and returns its number. */
+async function report(from: string, text: string): Promise<number> {
+  const registered = /已登记 #(\d+)/u.exec(await reply(from, text));
+  if (!registered) throw new Error(`not registered: ${text}`);
+  return Number(registered[1]);
+}
+
+async function request(no: number) {
+  const [row] = await db.dataSource.query<Record<string, unknown>[]>(`SELECT * FROM request WHERE no = $1`, [
+    no,
+  ]);
+  return row;
+}
+
+async function events(no: number): Promise<string[]> {
+  const rows = await db.dataSource.query<{ type: string; actor_id: string | null }[]>(
+    `SELECT e.type, e.actor_id FROM request_event e JOIN request r ON r.id = e.request_id WHERE r.no = $1 ORDER BY e.id`,
+    [no],
+  );
+  return rows.map((e) => `${e.type}:${e.actor_id ?? '-'}`);
+}
+
+describe('taking a request on', () => {
+  it('lets the new handler take on a request handed over after it was taken on', async () => {
+    const no = await report('zhang.min', '#报修 2单元二楼楼道灯不亮');
+    await say('zhao.zq', `接单 ${no}`);
+    const firstResponse = (await request(no))?.acknowledged_at;
+    desk.advance(30);
+    expect(await say('zhao.zq', `转派 ${no} @李秀兰`)).toEqual([
+      ['group_webhook', `#${no} 已转派给 李秀兰，请接单：接单 ${no}`, ['li.xl']],
+    ]);
+    desk.advance(10);
+    expect(await say('li.xl', `接单 ${no}`)).toEqual([
+      ['group_webhook', `#${no} 李秀兰 已接单，会尽快处理`, ['zhang.min']],
+    ]);
+    expect(await reply('li.xl', `接单 ${no}`)).toBe(`#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`);
+    // The first response stays the one the weekly response rate counts.
+    expect(await request(no)).toMatchObject({
+      status: 'acknowledged',
+      assignee_id: 'li.xl',
+      acknowledged_at: firstResponse,
+    });
+    expect(await events(no)).toEqual([
+      'created:zhang.min',
+      'routed:-',
+      'acknowledged:zhao.zq',
+      'assigned:zhao.zq',
+      'acknowledged:li.xl',
+    ]);
+  });
+
+  it('makes a grid worker who takes on a head’s request its handler', async () => {
+    const no = await report('chen.ay', '#报修 3单元门口地砖松了');
+    expect((await request(no))?.assignee_id).toBe('wang.jg');
+    // The head it was with hears that someone else has it now.
+    expect(await say('liu.t', `接单 ${no}`)).toEqual([
+      ['group_webhook', `#${no} 刘婷 已接单，会尽快处理`, ['chen.ay', 'wang.jg']],
+    ]);
+    expect(await request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'liu.t' });
+    expect(await reply('liu.t', `接单 ${no}`)).toBe(`#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`);
+    expect(await reply('chen.ay', `查询 ${no}`)).toContain('处理人：刘婷');
+    expect(await events(no)).toEqual(['created:chen.ay', 'routed:-', 'assigned:liu.t', 'acknowledged:liu.t']);
+  });
+
+  it('lets a grid worker a request was escalated to take it on', async () => {
+    const no = await report('zhang.min', '#报修 1单元楼顶漏水');
+    await say('li.xl', `接单 ${no}`);
+    await say('li.xl', `上报 ${no} 需要专业施工队`);
+    expect((await request(no))?.assignee_id).toBe('liu.t');
+    expect(await reply('liu.t', `接单 ${no}`)).toBe(`#${no} 刘婷 已接单，会尽快处理`);
+  });
+});
