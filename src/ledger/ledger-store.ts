@@ -77,6 +77,15 @@ export async function currentLedgerDocument(em: EntityManager | DataSource): Pro
 }
 
 /**
+ * Names of the people removed from the ledger. Only an import deactivates anyone, and it writes a
+ * new ledger version, so reading them with the version keeps them current.
+ */
+async function formerNames(em: EntityManager | DataSource): Promise<Map<string, string>> {
+  const rows = await em.query<{ id: string; name: string }[]>(`SELECT id, name FROM person WHERE NOT active`);
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/**
  * The newest ledger, rebuilt only when another version has been imported (by any instance):
  * each call costs one indexed lookup of the newest version id.
  */
@@ -100,7 +109,7 @@ export class LedgerCache {
         `SELECT document FROM ledger_version WHERE id = $1`,
         [version],
       );
-      this.cached = doc ? new Ledger(doc.document, version) : Ledger.empty();
+      this.cached = doc ? new Ledger(doc.document, version, await formerNames(em)) : Ledger.empty();
     }
     return this.cached;
   }

@@ -29,6 +29,8 @@ export class Ledger {
     readonly document: LedgerDocument,
     /** The ledger_version row this came from; 0 for an empty ledger. */
     readonly version: number,
+    /** Names of people removed from the ledger (kept as deactivated rows), by userid. */
+    private readonly formerNames: ReadonlyMap<string, string> = new Map(),
   ) {
     this.categories = buildCategoryTable(document.categories ?? []);
     for (const p of document.people) this.people.set(p.id, p);
@@ -79,10 +81,13 @@ export class Ledger {
     return this.people.get(id);
   }
 
-  /** The display name for a userid; the id itself for someone not (or no longer) in the ledger. */
+  /**
+   * The display name for a userid. Someone removed from the ledger keeps the name they had, so the
+   * requests they touched still read well; the id itself only for someone never in it.
+   */
   nameOf(id: string | null | undefined): string {
     if (!id) return '';
-    return this.people.get(id)?.name ?? id;
+    return this.people.get(id)?.name ?? this.formerNames.get(id) ?? id;
   }
 
   /**

@@ -1,3 +1,6 @@
+import { readLedgerFile } from '../../src/ledger';
+import { importLedger } from '../../src/ledger/ledger-store';
+import type { LedgerDocument } from '../../src/ledger/schema';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { DeskHarness } from '../helpers/desk-harness';
 
@@ -109,5 +112,41 @@ describe('taking a request on', () => {
     await say('li.xl', `上报 ${no} 需要专业施工队`);
     expect((await request(no))?.assignee_id).toBe('liu.t');
     expect(await reply('liu.t', `接单 ${no}`)).toBe(`#${no} 刘婷 已接单，会尽快处理`);
+  });
+});
+
+describe('people removed from the ledger', () => {
+  function exampleLedger(): LedgerDocument {
+    const read = readLedgerFile('examples/ledger.yaml');
+    if (!read.ok) throw new Error(read.problems.join('\n'));
+    return read.ledger;
+  }
+
+  /** The example ledger without 赵志强: out of the people, 2单元 of 7号楼 without a head. */
+  function withoutZhao(): LedgerDocument {
+    const doc = exampleLedger();
+    return {
+      ...doc,
+      people: doc.people.filter((p) => p.id !== 'zhao.zq'),
+      compounds: doc.compounds.map((c) => ({
+        ...c,
+        buildings: c.buildings.map((b) => ({
+          ...b,
+          units: b.units?.map((u) => (u.head === 'zhao.zq' ? { no: u.no } : u)),
+        })),
+      })),
+    };
+  }
+
+  afterEach(async () => {
+    await importLedger(db.dataSource, exampleLedger(), desk.clock, 'examples/ledger.yaml');
+  });
+
+  it('keeps their names on the requests they handled', async () => {
+    const no = await report('zhang.min', '#报修 2单元地下室的灯不亮');
+    await say('zhao.zq', `接单 ${no}`);
+    const result = await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
+    expect(result.deactivated).toEqual(['zhao.zq']);
+    expect(await reply('zhang.min', `查询 ${no}`)).toContain('处理人：赵志强');
   });
 });
