@@ -11,7 +11,12 @@ function canRate(ctx: CommandContext, request: RequestRow): boolean {
     case 'resolved':
       return true;
     case 'closed':
-      ctx.out.reply(`#${no} 已完结，评价过了`);
+      // No rating: it closed by itself when the rating window ran out (auto-close).
+      ctx.out.reply(
+        request.rating
+          ? `#${no} 已完结，评价过了`
+          : `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
+      );
       return false;
     case 'withdrawn':
       ctx.out.reply(`#${no} 已撤回，不用评价`);

@@ -1,5 +1,6 @@
 import { readLedgerFile } from '../../src/ledger';
 import { importLedger } from '../../src/ledger/ledger-store';
+import { autoClose } from '../../src/scheduler/auto-close';
 import type { LedgerDocument } from '../../src/ledger/schema';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { DeskHarness } from '../helpers/desk-harness';
@@ -112,6 +113,22 @@ describe('taking a request on', () => {
     await say('li.xl', `上报 ${no} 需要专业施工队`);
     expect((await request(no))?.assignee_id).toBe('liu.t');
     expect(await reply('liu.t', `接单 ${no}`)).toBe(`#${no} 刘婷 已接单，会尽快处理`);
+  });
+});
+
+describe('requests that are over', () => {
+  it('tells a reporter rating an auto-closed request that it closed unrated', async () => {
+    const no = await report('zhang.min', '#报修 2单元信箱的锁坏了');
+    await say('zhao.zq', `办结 ${no} 换了锁`);
+    desk.advance(73 * 60);
+    await db.dataSource.transaction((tx) => autoClose(tx, desk.clock.now(), 72 * 60));
+    expect(await request(no)).toMatchObject({ status: 'closed', rating: null });
+    expect(await reply('zhang.min', `满意 ${no}`)).toBe(
+      `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
+    );
+    expect(await reply('zhang.min', `不满意 ${no} 锁还是坏的`)).toBe(
+      `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
+    );
   });
 });
 
