@@ -1,6 +1,6 @@
 import { addEvent, updateRequest } from '../requests/request-store';
 import type { CommandDefinition } from './context';
-import { isActive } from './transitions';
+import { closedReason } from './transitions';
 
 export const assign: CommandDefinition = {
   name: 'assign',
@@ -15,8 +15,9 @@ export const assign: CommandDefinition = {
       ctx.out.reply(`请@新的处理人，例如：转派 ${no} @李秀兰`);
       return;
     }
-    if (!isActive(request)) {
-      ctx.out.reply(`#${no} 已经办完，不能再转派`);
+    const closed = closedReason(request.status);
+    if (closed) {
+      ctx.out.reply(`#${no} ${closed}，不能再转派`);
       return;
     }
     const matches = ctx.ledger.findPeople(mention);

@@ -1,6 +1,6 @@
 import { escalateRequest, GRID_LEVEL, STREET_LEVEL } from '../requests/escalate-request';
 import type { CommandContext, CommandDefinition } from './context';
-import { isActive } from './transitions';
+import { closedReason } from './transitions';
 
 function senderLevel(ctx: CommandContext, compoundId: string | null): number {
   if (ctx.ledger.isAdmin(ctx.senderId)) return STREET_LEVEL;
@@ -21,8 +21,9 @@ export const escalate: CommandDefinition = {
       ctx.out.reply(`请写上上报原因，例如：上报 ${no} 需要街道协调施工队`);
       return;
     }
-    if (!isActive(request)) {
-      ctx.out.reply(`#${no} 已经办完，不用上报`);
+    const closed = closedReason(request.status);
+    if (closed) {
+      ctx.out.reply(`#${no} ${closed}，不用上报`);
       return;
     }
     if (request.escalationLevel >= STREET_LEVEL) {

@@ -1,4 +1,4 @@
-import type { RequestRow, RequestStatus } from '../requests/request-store';
+import type { RequestStatus } from '../requests/request-store';
 
 /** Why a command cannot apply to a request in this status, in words for the chat. */
 export function closedReason(status: RequestStatus): string | null {
@@ -12,8 +12,4 @@ export function closedReason(status: RequestStatus): string | null {
     default:
       return null;
   }
-}
-
-export function isActive(r: RequestRow): boolean {
-  return r.status === 'open' || r.status === 'acknowledged';
 }

@@ -130,6 +130,17 @@ describe('requests that are over', () => {
       `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
     );
   });
+
+  it('says a withdrawn request was withdrawn when it is handed over or escalated', async () => {
+    const no = await report('chen.ay', '#求助 1单元门口的自行车挡路');
+    await say('chen.ay', `撤回 ${no}`);
+    expect(await reply('li.xl', `转派 ${no} @王建国`)).toBe(`#${no} 已撤回，不能再转派`);
+    expect(await reply('li.xl', `上报 ${no} 需要协调`)).toBe(`#${no} 已撤回，不用上报`);
+    const resolved = await report('chen.ay', '#求助 1单元门口的电动车挡路');
+    await say('li.xl', `办结 ${resolved} 挪走了`);
+    expect(await reply('li.xl', `转派 ${resolved} @王建国`)).toBe(`#${resolved} 已办结，不能再转派`);
+    expect(await reply('li.xl', `上报 ${resolved} 需要协调`)).toBe(`#${resolved} 已办结，不用上报`);
+  });
 });
 
 describe('people removed from the ledger', () => {
