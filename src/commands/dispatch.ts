@@ -19,6 +19,10 @@ export async function dispatchCommand(ctx: CommandContext): Promise<void> {
     ctx.out.reply(`请带上编号，例如：${spec.usage}`);
     return;
   }
+  if (ctx.command.missingRating) {
+    ctx.out.reply(`请写上满意还是不满意，例如：/rate ${no} good 或 /rate ${no} bad 原因`);
+    return;
+  }
   const request = await findRequestByNo(ctx.tx, no, true);
   if (!request) {
     ctx.out.reply(`没有找到 #${no}，请核对编号（可发「待办」查看）`);

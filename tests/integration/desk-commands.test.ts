@@ -143,6 +143,18 @@ describe('requests that are over', () => {
   });
 });
 
+describe('typing commands', () => {
+  it('asks for good or bad when /rate has a number but no rating', async () => {
+    const no = await report('zhang.min', '#报修 2单元门禁刷不开');
+    await say('zhao.zq', `办结 ${no} 重新录了卡`);
+    expect(await reply('zhang.min', `/rate ${no}`)).toBe(
+      `请写上满意还是不满意，例如：/rate ${no} good 或 /rate ${no} bad 原因`,
+    );
+    expect(await reply('zhang.min', '/rate')).toBe('请带上编号，例如：满意 12（或 /rate 12 good）');
+    expect(await reply('zhang.min', `/rate ${no} 好评`)).toBe(`#${no} 已完结，谢谢您的评价！`);
+  });
+});
+
 describe('people removed from the ledger', () => {
   function exampleLedger(): LedgerDocument {
     const read = readLedgerFile('examples/ledger.yaml');

@@ -22,6 +22,8 @@ export interface ParsedCommand {
   readonly rest: string;
   /** Names from `@name` tokens in the text after the verb, in order. */
   readonly mentions: readonly string[];
+  /** `/rate 12` without good or bad: the number is there, the rating is not (ask for it). */
+  readonly missingRating?: true;
 }
 
 export interface CommandVerbSpec {
@@ -191,20 +193,27 @@ export function parseCommand(text: string): ParsedCommand | null {
     }
   }
 
+  let missingRating = false;
   if (head.slash === 'rate') {
-    const choice = /^\s?(good|bad|不满意|满意)(?![a-z])/iu.exec(plain.slice(pos));
+    const choice = /^\s?(good|bad|不满意|满意|好评|差评)(?![a-z])/iu.exec(plain.slice(pos));
     if (choice) {
       const word = (choice[1] ?? '').toLowerCase();
-      name = word === 'bad' || word === '不满意' ? 'rate_bad' : 'rate_good';
+      name = word === 'bad' || word === '不满意' || word === '差评' ? 'rate_bad' : 'rate_good';
       pos += choice[0].length;
     } else {
-      // `/rate 12` without good|bad cannot be acted on; answer with the usage.
-      requestNo = null;
+      // `/rate 12` without good|bad cannot be acted on: the caller asks which.
+      missingRating = requestNo !== null;
     }
   }
 
   const { rest, mentions } = splitMentions(body.slice(pos));
-  return { name, requestNo, rest: name === 'assign' ? rest.replace(/^给\s?/u, '') : rest, mentions };
+  return {
+    name,
+    requestNo,
+    rest: name === 'assign' ? rest.replace(/^给\s?/u, '') : rest,
+    mentions,
+    ...(missingRating ? { missingRating: true } : {}),
+  };
 }
 
 function matchVerb(plain: string): { name: CommandName; end: number; slash?: string } | null {

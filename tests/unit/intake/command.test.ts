@@ -26,6 +26,8 @@ describe('parseCommand', () => {
     ['/rate 12 good 师傅很负责', cmd('rate_good', 12, '师傅很负责')],
     ['/rate 12 bad too slow', cmd('rate_bad', 12, 'too slow')],
     ['/rate 12 不满意 太慢', cmd('rate_bad', 12, '太慢')],
+    ['/rate 12 好评', cmd('rate_good', 12)],
+    ['/rate 12 差评 太慢', cmd('rate_bad', 12, '太慢')],
     ['查询 12', cmd('show', 12)],
     ['/show 12', cmd('show', 12)],
     ['待办', cmd('todo', null)],
@@ -64,7 +66,10 @@ describe('parseCommand', () => {
     ['接单。', cmd('ack', null)],
     ['进展 已联系师傅', cmd('note', null, '已联系师傅')],
     ['转派 @张三', cmd('assign', null, '', ['张三'])],
-    ['/rate 12', cmd('rate_good', null)],
+    // The number without good or bad: the caller asks for the rating.
+    ['/rate 12', { ...cmd('rate_good', 12), missingRating: true }],
+    ['/rate 12 好', { ...cmd('rate_good', 12, '好'), missingRating: true }],
+    ['/rate', cmd('rate_good', null)],
     ['接单 13812345678', cmd('ack', null, '13812345678')],
     ['办结 12号楼的灯修好了', cmd('done', null, '12号楼的灯修好了')],
     // A quote-reply block before the command.
