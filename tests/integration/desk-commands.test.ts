@@ -155,6 +155,13 @@ describe('typing commands', () => {
   });
 });
 
+describe('tags that are also verbs', () => {
+  it('registers a post tagged 议事： instead of asking for a number', async () => {
+    const reply1 = await reply('chen.ay', '议事：楼下停车位不够，想大家商量一下');
+    expect(reply1).toMatch(/^已登记 #\d+【议事】楼下停车位不够，想大家商量一下\n/u);
+  });
+});
+
 describe('people removed from the ledger', () => {
   function exampleLedger(): LedgerDocument {
     const read = readLedgerFile('examples/ledger.yaml');

@@ -26,6 +26,20 @@ describe('classifyMessage', () => {
       { kind: 'post', post: { kind: 'request', category: 'repair', description: '2单元301卫生间漏水' } },
     ],
     ['【投诉】', { kind: 'missing_description', category: 'complaint' }],
+    // 议事 is both a category and a verb: `议事：…` without a number is the tag form.
+    [
+      '议事：小区停车位不够，想大家商量一下',
+      {
+        kind: 'post',
+        post: { kind: 'request', category: 'council', description: '小区停车位不够，想大家商量一下' },
+      },
+    ],
+    ['议事:', { kind: 'missing_description', category: 'council' }],
+    ['议事：12', { kind: 'command', command: { name: 'council', requestNo: 12, rest: '', mentions: [] } }],
+    [
+      '议事 停车位不够',
+      { kind: 'command', command: { name: 'council', requestNo: null, rest: '停车位不够', mentions: [] } },
+    ],
     ['我已经接单了', { kind: 'chatter' }],
     ['谢谢大家🙏', { kind: 'chatter' }],
     ['我想#报修一下楼道灯', { kind: 'chatter' }],
