@@ -99,6 +99,7 @@ export async function startMulin(
     logger: logger.child({ component: 'desk' }),
     timeZone: config.timezone,
     privateNotices: config.wecom.appApi !== null,
+    botName: config.wecom.botName,
   });
   const app = createService({
     config,

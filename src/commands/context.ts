@@ -9,6 +9,8 @@ export interface CommandContext {
   readonly ledger: Ledger;
   readonly now: Date;
   readonly timeZone: string;
+  /** The robot's display name (WECOM_BOT_NAME), as residents @ it. */
+  readonly botName: string;
   readonly senderId: string;
   /** The building group the command was typed in; undefined in a private chat. */
   readonly place: BuildingPlace | undefined;

@@ -21,9 +21,13 @@ export interface DeskOptions {
   readonly timeZone: string;
   /** Whether private notices can go out through the self-built app. */
   readonly privateNotices: boolean;
+  /** The robot's display name (WECOM_BOT_NAME), for the how-to lines; 睦邻助手 by default. */
+  readonly botName?: string;
 }
 
-const HOW_TO_REPORT = '想报事请这样发：@睦邻助手 #报修 2单元楼道灯不亮；发「帮助」看全部用法';
+function howToReport(botName: string): string {
+  return `想报事请这样发：@${botName} #报修 2单元楼道灯不亮；发「帮助」看全部用法`;
+}
 
 /** How many requests these messages will create: posts from a registered building's group. */
 function requestsIn(understood: readonly Understood[]): number {
@@ -99,6 +103,7 @@ export class DeskHandler implements InboundHandler {
     if (understood.kind === 'nothing') return;
     const { tx, ledger, writes } = ctx;
     const { clock, timeZone } = this.options;
+    const botName = this.options.botName ?? '睦邻助手';
     const now = clock.now();
     const place = understood.kind === 'unregistered_group' ? undefined : understood.place;
     const out = new Outgoing();
@@ -124,6 +129,7 @@ export class DeskHandler implements InboundHandler {
           ledger,
           now,
           timeZone,
+          botName,
           senderId: message.senderId,
           place,
           command: understood.command,
@@ -152,7 +158,7 @@ export class DeskHandler implements InboundHandler {
         break;
       }
       case 'chatter':
-        out.reply(HOW_TO_REPORT);
+        out.reply(howToReport(botName));
         break;
     }
 

@@ -155,6 +155,16 @@ describe('typing commands', () => {
   });
 });
 
+describe('help', () => {
+  it("lists the ledger's categories and sends escalations to the grid worker and the street", async () => {
+    const help = await reply('wang.jg', '帮助');
+    expect(help.split('\n')[0]).toBe(
+      '报事：@睦邻助手 #报修 2单元楼道灯不亮（也可用 #求助 #投诉 #建议 #咨询 #议事 #停车）',
+    );
+    expect(help).toContain('上报 12 需要街道协调：报给网格员、街道');
+  });
+});
+
 describe('tags that are also verbs', () => {
   it('registers a post tagged 议事： instead of asking for a number', async () => {
     const reply1 = await reply('chen.ay', '议事：楼下停车位不够，想大家商量一下');

@@ -80,8 +80,8 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
     slash: ['escalate'],
     needsNumber: true,
     takesText: true,
-    usage: '上报 12 需要物业出面',
-    summary: '报给社区或物业',
+    usage: '上报 12 需要街道协调',
+    summary: '报给网格员、街道',
   },
   council: {
     zh: ['议事'],

@@ -1,0 +1,26 @@
+// The registry first, as the desk loads it: help lists the registry, which holds help.
+import '../../../src/commands/registry';
+import { helpText } from '../../../src/commands/help';
+import { buildCategoryTable, DEFAULT_CATEGORY_TABLE } from '../../../src/intake/parse';
+
+describe('helpText', () => {
+  it("lists the ledger's own categories and the robot's name", () => {
+    const table = buildCategoryTable([{ code: 'parking', name: '停车', synonyms: ['车位'] }]);
+    const [first] = helpText(false, table, '邻里小帮手').split('\n');
+    expect(first).toBe(
+      '报事：@邻里小帮手 #报修 2单元楼道灯不亮（也可用 #求助 #投诉 #建议 #咨询 #议事 #停车）',
+    );
+  });
+
+  it('sends escalations to the grid worker and the street, not to a property company', () => {
+    const staff = helpText(true, DEFAULT_CATEGORY_TABLE, '睦邻助手');
+    expect(staff).toContain('上报 12 需要街道协调：报给网格员、街道');
+    expect(staff).not.toContain('物业');
+  });
+
+  it('shows residents only what they may use', () => {
+    const resident = helpText(false, DEFAULT_CATEGORY_TABLE, '睦邻助手');
+    expect(resident).toContain('撤回 12');
+    expect(resident).not.toContain('上报');
+  });
+});
