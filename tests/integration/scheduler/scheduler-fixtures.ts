@@ -134,6 +134,7 @@ export async function rateBad(
       now: when,
       timeZone: TZ,
       senderId: 'res.1',
+      botName: '睦邻助手',
       place: undefined,
       command: { name: 'rate_bad', requestNo: no, rest: reason, mentions: [] },
       out: new Outgoing(),
