@@ -7,6 +7,7 @@ import { WecomClient } from '../../src/wecom/client';
 import { WecomSimulator } from '../../src/wecom/simulator';
 import { fixedClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/logger';
+import { openTestDatabase, type TestDatabase } from './database';
 import { startTestService, testEnv, type RunningService } from './test-service';
 import { botCallback, randomMsgId } from './wecom-payloads';
 
@@ -126,4 +127,18 @@ export class DeskHarness {
     if (last) this.lastOutboxId = Number(last.id);
     return { status: res.status, sent };
   }
+}
+
+/** A test file's database and desk, opened in its beforeAll: `({ db, desk } = await openDesk())`. */
+export async function openDesk(): Promise<{ db: TestDatabase; desk: DeskHarness }> {
+  const db = await openTestDatabase();
+  const desk = new DeskHarness(db.dataSource);
+  await desk.start();
+  return { db, desk };
+}
+
+/** Closes what openDesk opened, in its afterAll. */
+export async function closeDesk(desk: DeskHarness, db: TestDatabase): Promise<void> {
+  await desk.stop();
+  await db.close();
 }

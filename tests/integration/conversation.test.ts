@@ -1,5 +1,5 @@
-import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import { DeskHarness, type Said } from '../helpers/desk-harness';
+import type { TestDatabase } from '../helpers/database';
+import { closeDesk, openDesk, type DeskHarness, type Said } from '../helpers/desk-harness';
 
 /**
  * A day in 7号楼's group (江湾小区), replayed through the real /wecom/bot endpoint with encrypted
@@ -16,15 +16,10 @@ let db: TestDatabase;
 let desk: DeskHarness;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  desk = new DeskHarness(db.dataSource);
-  await desk.start();
+  ({ db, desk } = await openDesk());
 });
 
-afterAll(async () => {
-  await desk.stop();
-  await db.close();
-});
+afterAll(() => closeDesk(desk, db));
 
 /** The one message a step sent to 7号楼's group: its text and whom it @-mentions. */
 function groupReply(said: Said): { text: string; mentions: string[] } {

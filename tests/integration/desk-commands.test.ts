@@ -2,8 +2,8 @@ import { readLedgerFile } from '../../src/ledger';
 import { importLedger } from '../../src/ledger/ledger-store';
 import { autoClose } from '../../src/scheduler/auto-close';
 import type { LedgerDocument } from '../../src/ledger/schema';
-import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import { DeskHarness } from '../helpers/desk-harness';
+import type { TestDatabase } from '../helpers/database';
+import { closeDesk, openDesk, type DeskHarness } from '../helpers/desk-harness';
 
 /**
  * Chat commands in 7号楼's group (江湾小区) through the real /wecom/bot endpoint, each case on
@@ -19,15 +19,10 @@ let db: TestDatabase;
 let desk: DeskHarness;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  desk = new DeskHarness(db.dataSource);
-  await desk.start();
+  ({ db, desk } = await openDesk());
 });
 
-afterAll(async () => {
-  await desk.stop();
-  await db.close();
-});
+afterAll(() => closeDesk(desk, db));
 
 /** What one message made the bot send: where, the text, whom it @-mentions. */
 async function say(from: string, text: string, opts: { chatid?: string; single?: boolean } = {}) {

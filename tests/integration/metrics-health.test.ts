@@ -1,6 +1,6 @@
 import { fixedClock } from '../../src/shared/clock';
-import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import { DeskHarness } from '../helpers/desk-harness';
+import type { TestDatabase } from '../helpers/database';
+import { closeDesk, openDesk, type DeskHarness } from '../helpers/desk-harness';
 import { BOT_SECRETS, botCallback, botText } from '../helpers/wecom-payloads';
 import { startTestService } from '../helpers/test-service';
 
@@ -8,15 +8,10 @@ let db: TestDatabase;
 let desk: DeskHarness;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  desk = new DeskHarness(db.dataSource);
-  await desk.start();
+  ({ db, desk } = await openDesk());
 });
 
-afterAll(async () => {
-  await desk.stop();
-  await db.close();
-});
+afterAll(() => closeDesk(desk, db));
 
 function metricValue(text: string, name: string, labels: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
