@@ -164,8 +164,11 @@ const AFTER_ZH_VERB = /^(?:$|[\s\d#@:：,，.。!！?？~～])/u;
  */
 const NUMBER = /^\s?[:：]?\s?#?\s?(\d{1,9})(?!\d|号?[楼栋院]|单元|层|室)号?/u;
 
-/** Not after a letter or digit, so an e-mail address is not a mention. */
-const MENTION = /(?<![A-Za-z0-9])[@＠](\S+)/gu;
+/**
+ * Not after a letter or digit, so an e-mail address is not a mention. A typed name ends at a space
+ * or at punctuation that cannot be in a name (`@李秀兰，麻烦你` names 李秀兰); a userid's dot stays.
+ */
+const MENTION = /(?<![A-Za-z0-9])[@＠]([^\s,，。!！?？;；:：、~～]+)/gu;
 /** Punctuation typed straight after a name (`@张三。`) is not part of it. */
 const MENTION_TAIL = /[,，.。!！?？;；:：、~～]+$/u;
 

@@ -59,6 +59,8 @@ describe('parseCommand', () => {
     // Mentions.
     ['转派12给@李四。', cmd('assign', 12, '', ['李四'])],
     ['转派 12 @张三 @李四 一起去看看', cmd('assign', 12, '一起去看看', ['张三', '李四'])],
+    ['转派 12 @李秀兰，麻烦你去看看', cmd('assign', 12, '麻烦你去看看', ['李秀兰'])],
+    ['转派 12 @zhao.zq。', cmd('assign', 12, '', ['zhao.zq'])],
     ['进展 12 已联系 ＠物业小王', cmd('note', 12, '已联系', ['物业小王'])],
     ['进展 12 发到 abc@qq.com 了', cmd('note', 12, '发到 abc@qq.com 了')],
     // A missing number: the caller answers with the usage.
