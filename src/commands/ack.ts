@@ -1,5 +1,11 @@
-import { addEvent, listEvents, updateRequest, type EventRow } from '../requests/request-store';
-import type { CommandDefinition } from './context';
+import {
+  addEvent,
+  listEvents,
+  updateRequest,
+  type EventRow,
+  type RequestRow,
+} from '../requests/request-store';
+import type { CommandContext, CommandDefinition } from './context';
 import { closedReason } from './transitions';
 
 /**
@@ -14,6 +20,36 @@ export function takenOnByAssignee(events: readonly EventRow[], assigneeId: strin
     else if (e.type === 'assigned' || (e.type === 'escalated' && e.data.to !== undefined)) takenBy = null;
   }
   return assigneeId !== null && takenBy === assigneeId;
+}
+
+/**
+ * The sender takes the request on: acknowledged, keeping the first response time (what the weekly
+ * response rate counts). A grid worker or admin taking on someone else's request becomes its
+ * handler; returns the handler it was with, to be told it is off their hands.
+ */
+export async function takeOn(ctx: CommandContext, request: RequestRow, note?: string): Promise<string[]> {
+  const isAssignee = request.assigneeId === ctx.senderId;
+  await updateRequest(ctx.tx, request.id, {
+    status: 'acknowledged',
+    acknowledgedAt: request.acknowledgedAt ?? ctx.now,
+    ...(isAssignee ? {} : { assigneeId: ctx.senderId }),
+    updatedAt: ctx.now,
+  });
+  if (!isAssignee) {
+    await addEvent(ctx.tx, request.id, {
+      type: 'assigned',
+      actorId: ctx.senderId,
+      at: ctx.now,
+      data: { from: request.assigneeId, to: ctx.senderId },
+    });
+  }
+  await addEvent(ctx.tx, request.id, {
+    type: 'acknowledged',
+    actorId: ctx.senderId,
+    at: ctx.now,
+    ...(note ? { note } : {}),
+  });
+  return !isAssignee && request.assigneeId ? [request.assigneeId] : [];
 }
 
 export const ack: CommandDefinition = {
@@ -34,25 +70,7 @@ export const ack: CommandDefinition = {
       ctx.out.reply(`#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`);
       return;
     }
-    await updateRequest(ctx.tx, request.id, {
-      status: 'acknowledged',
-      // The first response is what the weekly response rate counts; a later handler keeps it.
-      acknowledgedAt: request.acknowledgedAt ?? ctx.now,
-      // A grid worker or admin who takes it on becomes its handler.
-      ...(isAssignee ? {} : { assigneeId: ctx.senderId }),
-      updatedAt: ctx.now,
-    });
-    if (!isAssignee) {
-      await addEvent(ctx.tx, request.id, {
-        type: 'assigned',
-        actorId: ctx.senderId,
-        at: ctx.now,
-        data: { from: request.assigneeId, to: ctx.senderId },
-      });
-    }
-    await addEvent(ctx.tx, request.id, { type: 'acknowledged', actorId: ctx.senderId, at: ctx.now });
-    // The head it was with is told it is off their hands.
-    const relieved = !isAssignee && request.assigneeId ? [request.assigneeId] : [];
+    const relieved = await takeOn(ctx, request);
     ctx.out.reply(
       `#${no} ${ctx.ledger.nameOf(ctx.senderId)} 已接单，会尽快处理`,
       [request.reporterId, ...relieved],

@@ -1,5 +1,6 @@
 import { maskPhones } from '../requests/format';
 import { addEvent, updateRequest } from '../requests/request-store';
+import { takeOn } from './ack';
 import type { CommandDefinition } from './context';
 import { closedReason } from './transitions';
 
@@ -21,26 +22,13 @@ export const note: CommandDefinition = {
       ctx.out.reply(`#${no} ${closed}，不能再补充进展`);
       return;
     }
-    // Reporting progress on an open request is taking it on.
-    if (request.status === 'open') {
-      await updateRequest(ctx.tx, request.id, {
-        status: 'acknowledged',
-        acknowledgedAt: ctx.now,
-        updatedAt: ctx.now,
-      });
-      await addEvent(ctx.tx, request.id, {
-        type: 'acknowledged',
-        actorId: ctx.senderId,
-        at: ctx.now,
-        note: '随进展接单',
-      });
-    } else {
-      await updateRequest(ctx.tx, request.id, { updatedAt: ctx.now });
-    }
+    // Reporting progress on an open request is taking it on (and, for a grid worker or admin, over).
+    const relieved = request.status === 'open' ? await takeOn(ctx, request, '随进展接单') : [];
+    if (request.status !== 'open') await updateRequest(ctx.tx, request.id, { updatedAt: ctx.now });
     await addEvent(ctx.tx, request.id, { type: 'note', actorId: ctx.senderId, at: ctx.now, note: text });
     ctx.out.reply(
       `#${no} 进展：${maskPhones(text)}（${ctx.ledger.nameOf(ctx.senderId)}）`,
-      [request.reporterId],
+      [request.reporterId, ...relieved],
       request.id,
     );
   },

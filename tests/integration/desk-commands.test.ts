@@ -102,6 +102,21 @@ describe('taking a request on', () => {
     expect(await events(no)).toEqual(['created:chen.ay', 'routed:-', 'assigned:liu.t', 'acknowledged:liu.t']);
   });
 
+  it('makes a grid worker who reports progress on a head’s open request its handler too', async () => {
+    const no = await report('chen.ay', '#报修 3单元楼梯扶手松了');
+    expect(await say('liu.t', `进展 ${no} 已联系师傅，明天上午来`)).toEqual([
+      ['group_webhook', `#${no} 进展：已联系师傅，明天上午来（刘婷）`, ['chen.ay', 'wang.jg']],
+    ]);
+    expect(await request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'liu.t' });
+    expect(await events(no)).toEqual([
+      'created:chen.ay',
+      'routed:-',
+      'assigned:liu.t',
+      'acknowledged:liu.t',
+      'note:liu.t',
+    ]);
+  });
+
   it('lets a grid worker a request was escalated to take it on', async () => {
     const no = await report('zhang.min', '#报修 1单元楼顶漏水');
     await say('li.xl', `接单 ${no}`);
