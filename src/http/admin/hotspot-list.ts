@@ -3,8 +3,14 @@ import { categoryName } from '../../requests/format';
 import { HOTSPOT_DAYS, HOTSPOT_MIN_REQUESTS, type Hotspot } from '../../requests/hotspots';
 import { html, type Html } from './html';
 
+/** A hotspot lists its newest requests only: a busy building's can run to hundreds. */
+const LINKS_SHOWN = 10;
+
 function requestLinks(nos: readonly number[]): Html[] {
-  return nos.map((no, i) => html`${i > 0 ? '、' : ''}<a href="/admin/requests/${no}">#${no}</a>`);
+  const shown = nos.slice(-LINKS_SHOWN);
+  const links = shown.map((no, i) => html`${i > 0 ? '、' : ''}<a href="/admin/requests/${no}">#${no}</a>`);
+  if (nos.length > shown.length) links.push(html`（只列出最近 ${LINKS_SHOWN} 件）`);
+  return links;
 }
 
 /** On a building's page: the same kind of problem again and again is worth fixing at its cause. */

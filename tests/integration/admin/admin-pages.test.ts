@@ -425,6 +425,14 @@ describe("a busy building's page", () => {
     );
     const links = [...page.matchAll(/<a href="(\/admin\/requests\?building=jw-b8)">([^<]*)<\/a>/g)];
     expect(links.map((m) => m[2])).toEqual(['查看本楼全部诉求（不限时间）']);
+    // The hotspot (1001 suggestions in 30 days) links its newest ten, not all of them.
+    const hotspot = /<strong>热点提示[\s\S]*?<\/ul>/.exec(page)?.[0] ?? '';
+    expect(hotspot).toContain('「建议」1001');
+    expect([...hotspot.matchAll(/href="\/admin\/requests\/(\d+)"/g)].map((m) => Number(m[1]))).toEqual(
+      // The highest numbers: numbers are given in order of arrival (this test's dates run backwards).
+      Array.from({ length: 10 }, (_, i) => next + 991 + i),
+    );
+    expect(hotspot).toContain('（只列出最近 10 件）');
     const all = await nosWhere(`building_id = 'jw-b8'`);
     expect(all.length).toBe(1006);
     const list = await client.text(links[0]?.[1] ?? '');
