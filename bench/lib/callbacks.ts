@@ -58,6 +58,12 @@ export function planMessages(options: PlanOptions): PlannedMessage[] {
   const random = seededRandom(options.seed);
   const mix = options.mix ?? ISSUE_MIX;
   const known = options.known ?? [];
+  const knownByBuilding = new Map<number, KnownRequest[]>();
+  for (const k of known) {
+    const list = knownByBuilding.get(k.buildingIndex);
+    if (list) list.push(k);
+    else knownByBuilding.set(k.buildingIndex, [k]);
+  }
   const out: PlannedMessage[] = [];
   const first = options.firstSeq ?? 0;
   for (let i = 0; i < options.count; i++) {
@@ -80,7 +86,11 @@ export function planMessages(options: PlanOptions): PlannedMessage[] {
       text = `${tag} ${unit}单元${problem} m${options.runId}${seq}`;
     } else if (kind === 'command') {
       const pick = random();
-      const request = known.length > 0 ? known[Math.floor(random() * known.length)] : undefined;
+      // With the groups chosen by the caller, a command names a request of the group it is typed
+      // in, as a head's would: typed in another group its notices go to the request's own group
+      // (README), and the end-to-end check matches each callback to one reply in its group.
+      const pool = options.buildingOf ? (knownByBuilding.get(buildingIndex) ?? []) : known;
+      const request = pool.length > 0 ? pool[Math.floor(random() * pool.length)] : undefined;
       if (request && pick < 0.4) {
         text = `查询 ${request.no}`;
         if (!options.buildingOf) buildingIndex = request.buildingIndex;
