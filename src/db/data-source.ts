@@ -84,26 +84,26 @@ const LOCK_POLL_MS = 100;
 /**
  * Runs `work` while this instance holds the schema's advisory lock. Instances started together
  * on one database would otherwise each create the migrations table and apply the same migration,
- * and all but one fail to start. The lock is held on a connection of its own, so it is released
- * if the process dies; it is polled for rather than waited on, since a migration may outlast the
- * pool's query timeout.
+ * and all but one fail to start. The lock is a transaction's, held by a transaction kept open on
+ * a connection of its own while `work` runs on others: it ends with that transaction, or with the
+ * connection if the process dies, and behind PgBouncer in transaction mode the open transaction
+ * keeps its server connection, where a session lock and its unlock could land on two. It is
+ * polled for rather than waited on, since a migration may outlast the pool's query timeout.
  */
 async function withMigrationLock(dataSource: DataSource, work: () => Promise<void>): Promise<void> {
   const runner = dataSource.createQueryRunner();
   try {
+    await runner.startTransaction();
     for (;;) {
-      const [row] = (await runner.query(`SELECT pg_try_advisory_lock($1::int, 0) AS locked`, [
+      const [row] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1::int, 0) AS locked`, [
         MIGRATION_LOCK_CLASS,
       ])) as { locked: boolean }[];
       if (row?.locked) break;
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
-    try {
-      await work();
-    } finally {
-      await runner.query(`SELECT pg_advisory_unlock($1::int, 0)`, [MIGRATION_LOCK_CLASS]);
-    }
+    await work();
   } finally {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
     await runner.release();
   }
 }
