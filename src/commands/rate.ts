@@ -11,9 +11,10 @@ function canRate(ctx: CommandContext, request: RequestRow): boolean {
     case 'resolved':
       return true;
     case 'closed':
-      // No rating: it closed by itself when the rating window ran out (auto-close).
+      // Only 满意 closes a request; closed otherwise, it closed by itself when the rating window
+      // ran out (auto-close), even if an earlier round was rated 不满意.
       ctx.out.reply(
-        request.rating
+        request.rating === 'good'
           ? `#${no} 已完结，评价过了`
           : `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
       );

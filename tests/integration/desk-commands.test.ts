@@ -141,6 +141,18 @@ describe('requests that are over', () => {
     );
   });
 
+  it('says so too when an earlier round was rated 不满意 and the last one closed by itself', async () => {
+    const no = await report('zhang.min', '#报修 2单元信箱的门掉了');
+    await say('zhao.zq', `办结 ${no} 装好了`);
+    await say('zhang.min', `不满意 ${no} 又掉了`);
+    await say('zhao.zq', `办结 ${no} 换了合页`);
+    desk.advance(73 * 60);
+    await db.dataSource.transaction((tx) => autoClose(tx, desk.clock.now(), 72 * 60));
+    expect(await reply('zhang.min', `满意 ${no}`)).toBe(
+      `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
+    );
+  });
+
   it('says a withdrawn request was withdrawn when it is handed over or escalated', async () => {
     const no = await report('chen.ay', '#求助 1单元门口的自行车挡路');
     await say('chen.ay', `撤回 ${no}`);
