@@ -207,10 +207,12 @@ async function escalate(
   const compound = request.compoundId ? ledger.compound(request.compoundId) : undefined;
   const gridWorker = compound?.grid_workers[0];
   // A request any of the compound's grid workers holds (the second one, after 转派) is already at
-  // the grid level: handing it to another grid worker would move it sideways, so go to the street.
-  const heldByGridWorker =
-    request.assigneeId !== null && ledger.isGridWorker(request.assigneeId, request.compoundId);
-  if (level === GRID_LEVEL && (!gridWorker || heldByGridWorker)) level = STREET_LEVEL;
+  // the grid level, and one a street admin took on is above it: handing either to the grid worker
+  // would move it sideways or down, so go to the street.
+  const holder = request.assigneeId;
+  const heldAboveHeads =
+    holder !== null && (ledger.isGridWorker(holder, request.compoundId) || ledger.isAdmin(holder));
+  if (level === GRID_LEVEL && (!gridWorker || heldAboveHeads)) level = STREET_LEVEL;
   const clock = clockMinutes(request, ladder, ledger);
   const reached = await escalateRequest({ tx, ledger, now, out }, request, {
     level,

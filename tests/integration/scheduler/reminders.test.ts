@@ -214,3 +214,23 @@ it('escalates a request the second grid worker holds to the street, not sideways
   );
   expect(notices.map((r) => r.body.content)).toEqual([`#${n} 已上报街道：超过接单时限（24小时）仍未接单`]);
 });
+
+it('escalates a request a street admin took on to the street, not down to the grid worker', async () => {
+  // 接单 by a street admin makes them its handler (the level stays as it was). Its own days: each
+  // sweep's period is claimed once.
+  const n = await addRequest(db.dataSource, {
+    compoundId: 'c1',
+    buildingId: 'c1-b2',
+    assigneeId: 'admin.1',
+    createdAt: at('12-05 09:00'),
+    text: '楼顶漏水',
+  });
+  const { scheduler } = newScheduler(db.dataSource, at('12-06 09:00'));
+  await scheduler.runJob('reminders', at('12-06 09:00'));
+  await scheduler.runJob('reminders', at('12-07 09:00'));
+  const [row] = await db.dataSource.query<Record<string, unknown>[]>(
+    `SELECT escalation_level, assignee_id FROM request WHERE no = $1`,
+    [n],
+  );
+  expect(row).toEqual({ escalation_level: 2, assignee_id: 'admin.1' });
+});
