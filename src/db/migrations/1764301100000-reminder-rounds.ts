@@ -11,6 +11,15 @@ export class ReminderRounds1764301100000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE request_reminder ADD COLUMN round integer NOT NULL DEFAULT 0`);
+    // A resolve stage recorded before this migration belongs to the round it happened in: the
+    // reopenings up to it. Left at 0, the stage of a reopened round already chased would be
+    // chased again at the first sweep after the upgrade.
+    await q.query(`
+      UPDATE request_reminder x SET round = (
+        SELECT count(*)::int FROM request_event e
+        WHERE e.request_id = x.request_id AND e.type = 'reopened' AND e.at <= x.at
+      )
+      WHERE x.stage IN ('resolve_remind', 'resolve_escalate')`);
     await q.query(`ALTER TABLE request_reminder DROP CONSTRAINT request_reminder_pkey`);
     await q.query(`ALTER TABLE request_reminder ADD PRIMARY KEY (request_id, round, stage)`);
   }
