@@ -230,7 +230,11 @@ it('four running loops, woken as rows commit, send every row exactly once', asyn
     for (const [key, sent] of byKey(simulator.messages())) {
       expect(sent).toEqual(Array.from({ length: PER_KEY }, (_, i) => `${key}#${i}`));
     }
-    expect(simulator.calls().filter((c) => c.errcode === 45009)).toEqual([]);
+    // No check for 45009 here: the worker counts a send in a key's minute when it claims it, WeCom
+    // (the simulator) when it receives it, and when the first minute's sends span a whole minute
+    // of running time (CI, embedded, under a full run's load) the two windows can part by a send's
+    // latency. A 45009 is then retried, which the checks above cover: each row sent once, in order.
+    // The limit itself is checked on the fixed clock (the tests above and below).
   } finally {
     await Promise.all(loops.map((w) => w.stop()));
     await simulator.stop();
