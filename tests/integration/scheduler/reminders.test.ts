@@ -192,45 +192,33 @@ it('never reminds a request twice for a stage, whoever sweeps again', async () =
   expect(await outbox(db.dataSource)).toHaveLength(before);
 });
 
-it('escalates a request the second grid worker holds to the street, not sideways to the first', async () => {
+it.each([
   // After 转派 the compound's second grid worker holds it: the grid level is already reached.
-  const n = await addRequest(db.dataSource, {
-    compoundId: 'c1',
-    buildingId: 'c1-b2',
-    assigneeId: 'gw.c1.2',
-    createdAt: at('12-02 09:00'),
-    text: '楼顶漏水',
-  });
-  const { scheduler } = newScheduler(db.dataSource, at('12-03 09:00'));
-  await scheduler.runJob('reminders', at('12-03 09:00'));
-  await scheduler.runJob('reminders', at('12-04 09:00'));
-  const [row] = await db.dataSource.query<Record<string, unknown>[]>(
-    `SELECT escalation_level, assignee_id FROM request WHERE no = $1`,
-    [n],
-  );
-  expect(row).toEqual({ escalation_level: 2, assignee_id: 'gw.c1.2' });
-  const notices = (await outbox(db.dataSource, ['escalation'])).filter((r) =>
-    r.body.content.startsWith(`#${n} `),
-  );
-  expect(notices.map((r) => r.body.content)).toEqual([`#${n} 已上报街道：超过接单时限（24小时）仍未接单`]);
-});
-
-it('escalates a request a street admin took on to the street, not down to the grid worker', async () => {
-  // 接单 by a street admin makes them its handler (the level stays as it was). Its own days: each
-  // sweep's period is claimed once.
-  const n = await addRequest(db.dataSource, {
-    compoundId: 'c1',
-    buildingId: 'c1-b2',
-    assigneeId: 'admin.1',
-    createdAt: at('12-05 09:00'),
-    text: '楼顶漏水',
-  });
-  const { scheduler } = newScheduler(db.dataSource, at('12-06 09:00'));
-  await scheduler.runJob('reminders', at('12-06 09:00'));
-  await scheduler.runJob('reminders', at('12-07 09:00'));
-  const [row] = await db.dataSource.query<Record<string, unknown>[]>(
-    `SELECT escalation_level, assignee_id FROM request WHERE no = $1`,
-    [n],
-  );
-  expect(row).toEqual({ escalation_level: 2, assignee_id: 'admin.1' });
-});
+  ['the second grid worker holds', 'gw.c1.2', '12-02', '12-03', '12-04'],
+  // 接单 by a street admin makes them its handler (the level stays as it was).
+  ['a street admin took on', 'admin.1', '12-05', '12-06', '12-07'],
+])(
+  'escalates a request %s to the street, not sideways or down to the grid worker',
+  async (_, holder, created, firstSweep, secondSweep) => {
+    // Each case on days of its own: each sweep's period is claimed once.
+    const n = await addRequest(db.dataSource, {
+      compoundId: 'c1',
+      buildingId: 'c1-b2',
+      assigneeId: holder,
+      createdAt: at(`${created} 09:00`),
+      text: '楼顶漏水',
+    });
+    const { scheduler } = newScheduler(db.dataSource, at(`${firstSweep} 09:00`));
+    await scheduler.runJob('reminders', at(`${firstSweep} 09:00`));
+    await scheduler.runJob('reminders', at(`${secondSweep} 09:00`));
+    const [row] = await db.dataSource.query<Record<string, unknown>[]>(
+      `SELECT escalation_level, assignee_id FROM request WHERE no = $1`,
+      [n],
+    );
+    expect(row).toEqual({ escalation_level: 2, assignee_id: holder });
+    const notices = (await outbox(db.dataSource, ['escalation'])).filter((r) =>
+      r.body.content.startsWith(`#${n} `),
+    );
+    expect(notices.map((r) => r.body.content)).toEqual([`#${n} 已上报街道：超过接单时限（24小时）仍未接单`]);
+  },
+);
