@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { openPglite, pgliteDriver } from './pglite-driver';
@@ -13,7 +14,11 @@ export interface DatabaseSettings {
   readonly prepareStatements?: boolean;
   /** Where the embedded database keeps its files; ignored on PostgreSQL. "memory" keeps nothing. */
   readonly dataDir: string;
+  /** How long a statement may take before the pool gives up on it; default 10 s. Not migrations'. */
+  readonly queryTimeoutMs?: number;
 }
+
+const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 const common = {
   type: 'postgres' as const,
@@ -25,8 +30,15 @@ const common = {
   synchronize: false,
 };
 
-/** Options for PostgreSQL: fail fast when the server is gone so callers can answer 503. */
-export function postgresOptions(url: string, prepareStatements = true): DataSourceOptions {
+/**
+ * Options for PostgreSQL: fail fast when the server is gone so callers can answer 503. A
+ * `queryTimeoutMs` of 0 waits for every statement as long as it takes.
+ */
+export function postgresOptions(
+  url: string,
+  prepareStatements = true,
+  queryTimeoutMs = DEFAULT_QUERY_TIMEOUT_MS,
+): PostgresDataSourceOptions {
   return {
     ...common,
     url,
@@ -37,7 +49,7 @@ export function postgresOptions(url: string, prepareStatements = true): DataSour
     // figures over a large street are: compiling took ten times longer than running them
     // (docs/benchmarks.md). Mulin's queries are all short; none gains from it.
     extra: {
-      query_timeout: 10000,
+      ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
       idleTimeoutMillis: 30000,
       options: '-c jit=off',
       ...(prepareStatements ? { Client: PreparingClient } : {}),
@@ -52,7 +64,9 @@ export function embeddedDataDir(dataDir: string): string | undefined {
 /** Builds (but does not open) the DataSource for these settings. */
 export function createDataSource(settings: DatabaseSettings): DataSource {
   if (settings.databaseUrl)
-    return new DataSource(postgresOptions(settings.databaseUrl, settings.prepareStatements));
+    return new DataSource(
+      postgresOptions(settings.databaseUrl, settings.prepareStatements, settings.queryTimeoutMs),
+    );
   const dir = embeddedDataDir(settings.dataDir);
   if (dir) mkdirSync(dir, { recursive: true });
   const db = openPglite(dir);
@@ -61,16 +75,37 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
 
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(settings: DatabaseSettings): Promise<DataSource> {
+  if (settings.databaseUrl) {
+    await migratePostgres(settings.databaseUrl);
+    const dataSource = createDataSource(settings);
+    await dataSource.initialize();
+    return dataSource;
+  }
   const dataSource = createDataSource(settings);
   await dataSource.initialize();
   try {
-    if (settings.databaseUrl) await withMigrationLock(dataSource, () => migrate(dataSource));
-    else await migrate(dataSource);
+    await migrate(dataSource);
   } catch (error) {
     await dataSource.destroy();
     throw error;
   }
   return dataSource;
+}
+
+/**
+ * Migrates on a pool of its own with no query timeout: a migration that rebuilds an index or
+ * backfills a column over years of requests can take longer than the service's statements may,
+ * and one cut off by the timeout would stop the service from starting at all. Unprepared, since
+ * each migration's statements run once.
+ */
+async function migratePostgres(url: string): Promise<void> {
+  const migrator = new DataSource({ ...postgresOptions(url, false, 0), poolSize: 2 });
+  await migrator.initialize();
+  try {
+    await withMigrationLock(migrator, () => migrate(migrator));
+  } finally {
+    await migrator.destroy();
+  }
 }
 
 async function migrate(dataSource: DataSource): Promise<void> {
@@ -88,7 +123,8 @@ const LOCK_POLL_MS = 100;
  * a connection of its own while `work` runs on others: it ends with that transaction, or with the
  * connection if the process dies, and behind PgBouncer in transaction mode the open transaction
  * keeps its server connection, where a session lock and its unlock could land on two. It is
- * polled for rather than waited on, since a migration may outlast the pool's query timeout.
+ * polled for rather than waited on, so a wait for another instance's migrations is never one
+ * long statement.
  */
 async function withMigrationLock(dataSource: DataSource, work: () => Promise<void>): Promise<void> {
   const runner = dataSource.createQueryRunner();
