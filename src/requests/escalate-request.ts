@@ -25,6 +25,12 @@ export interface Escalation {
   readonly notice: Audience;
 }
 
+/** `#12 报修 3号楼2单元 楼道灯不亮…`: a request in one line, for those above the building. */
+export function escalationSummary(ledger: Ledger, request: RequestRow): string {
+  const where = request.buildingId ? (ledger.placeOfBuilding(request.buildingId)?.building.name ?? '') : '';
+  return `#${request.no} ${categoryName(ledger.categories, request.category)} ${where}${placeOf(request)} ${shorten(maskPhones(request.text))}`;
+}
+
 /** The name under which an escalation is signed. */
 function signature(ledger: Ledger, actorId: string | null): string {
   return actorId ? ledger.nameOf(actorId) : '睦邻自动上报';
@@ -46,8 +52,7 @@ export async function escalateRequest(
   const reason = maskPhones(escalation.reason);
   const compound = request.compoundId ? ledger.compound(request.compoundId) : undefined;
   const gridWorker = compound?.grid_workers[0] ?? null;
-  const where = request.buildingId ? (ledger.placeOfBuilding(request.buildingId)?.building.name ?? '') : '';
-  const summary = `#${no} ${categoryName(ledger.categories, request.category)} ${where}${placeOf(request)} ${shorten(maskPhones(request.text))}`;
+  const summary = escalationSummary(ledger, request);
 
   if (escalation.level === GRID_LEVEL && gridWorker) {
     await updateRequest(tx, request.id, {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
 import { requestClock } from '../requests/due-times';
-import { escalateRequest, GRID_LEVEL, STREET_LEVEL } from '../requests/escalate-request';
+import { escalateRequest, escalationSummary, GRID_LEVEL, STREET_LEVEL } from '../requests/escalate-request';
 import { categoryName } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import { findRequestByNo, type RequestRow } from '../requests/request-store';
@@ -52,7 +52,8 @@ export const REMINDED = 'reminded';
 /** A reminder due but with nowhere to go (no group robot, no private notices). */
 export const NOT_DELIVERED = 'reminder not delivered';
 const ESCALATED = 'escalated to level ';
-const ALREADY_WITH_STREET = 'already with the street';
+/** The escalation stage of a request already with the street: the street is told it is still late. */
+const STREET_REMINDED = 'street reminded';
 
 export interface SweepSettings {
   readonly timeZone: string;
@@ -160,7 +161,8 @@ export async function sweepReminders(
       undeliverable += delivered.undeliverable;
       // A reminder that reached no one is still this stage done (it is not retried), but the
       // request's timeline must not say that someone was reminded.
-      if (outcome === REMINDED && delivered.queued + delivered.duplicates === 0) outcome = NOT_DELIVERED;
+      const reachedNoOne = delivered.queued + delivered.duplicates === 0;
+      if ((outcome === REMINDED || outcome === STREET_REMINDED) && reachedNoOne) outcome = NOT_DELIVERED;
       await tx.query(
         `INSERT INTO request_reminder (request_id, round, stage, at, outcome) VALUES ($1, $2, $3, $4, $5)`,
         [request.id, request.reopenCount, step.stage, now, outcome],
@@ -172,7 +174,7 @@ export async function sweepReminders(
         { err: error, no: request.no, stage: step.stage },
         'reminder failed; retried at the next sweep',
       );
-    } else if (outcome === REMINDED) {
+    } else if (outcome === REMINDED || outcome === STREET_REMINDED) {
       reminded++;
     } else if (outcome.startsWith(ESCALATED)) {
       escalated++;
@@ -202,7 +204,9 @@ async function escalate(
   now: Date,
   out: Outgoing,
 ): Promise<string> {
-  if (request.escalationLevel >= STREET_LEVEL) return ALREADY_WITH_STREET;
+  const clock = clockMinutes(request, ladder, ledger);
+  const reason = `超过${ladder.verb}时限（${clockLength(clock)}）仍未${ladder.verb}`;
+  if (request.escalationLevel >= STREET_LEVEL) return remindStreet(request, ladder, ledger, reason, out);
   let level = request.escalationLevel + 1;
   const compound = request.compoundId ? ledger.compound(request.compoundId) : undefined;
   const gridWorker = compound?.grid_workers[0];
@@ -213,12 +217,44 @@ async function escalate(
   const heldAboveHeads =
     holder !== null && (ledger.isGridWorker(holder, request.compoundId) || ledger.isAdmin(holder));
   if (level === GRID_LEVEL && (!gridWorker || heldAboveHeads)) level = STREET_LEVEL;
-  const clock = clockMinutes(request, ladder, ledger);
   const reached = await escalateRequest({ tx, ledger, now, out }, request, {
     level,
     actorId: null,
-    reason: `超过${ladder.verb}时限（${clockLength(clock)}）仍未${ladder.verb}`,
+    reason,
     notice: { to: 'building', buildingId: request.buildingId ?? '' },
   });
   return `${ESCALATED}${reached}`;
+}
+
+/**
+ * A request already with the street is late again (acknowledged there but not resolved, or
+ * reopened by a 不满意): there is no level above, so the street itself is told, where its
+ * escalations reach it, rather than the building group being told again.
+ */
+function remindStreet(
+  request: RequestRow,
+  ladder: Ladder,
+  ledger: Ledger,
+  reason: string,
+  out: Outgoing,
+): string {
+  const summary = escalationSummary(ledger, request);
+  const handler = request.assigneeId ? `\n> 经办人：${ledger.nameOf(request.assigneeId)}` : '';
+  out.add({
+    audience: { to: 'leadership' },
+    format: 'markdown',
+    content: `**仍未${ladder.verb}** ${summary}\n> 已在街道，${reason}${handler}`,
+    mentions: [],
+    requestId: request.id,
+    purpose: 'reminder',
+  });
+  out.add({
+    audience: { to: 'people', userIds: ledger.document.street.admins },
+    format: 'text',
+    content: `仍未${ladder.verb} ${summary}\n已在街道，${reason}`,
+    mentions: [],
+    requestId: request.id,
+    purpose: 'reminder',
+  });
+  return STREET_REMINDED;
 }
