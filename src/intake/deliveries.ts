@@ -30,15 +30,36 @@ function asReplyMarkdown(messages: readonly OutgoingMessage[]): OutgoingBody {
   return { kind: 'markdown', content: parts.join('\n\n') };
 }
 
-/** The group a request notice is for: its reporter's chat or its building's, as the ledger knows them. */
-function requestGroupPlace(
-  ledger: Ledger,
-  audience: { readonly chatId: string | null; readonly buildingId: string | null },
-): BuildingPlace | undefined {
-  return (
-    (audience.chatId ? ledger.placeOfChat(audience.chatId) : undefined) ??
-    (audience.buildingId ? ledger.placeOfBuilding(audience.buildingId) : undefined)
-  );
+type RequestGroupAudience = Extract<OutgoingMessage['audience'], { to: 'request_group' }>;
+
+/** Part of a notice: the group it goes to, as the ledger knows it, and whom it @-mentions there. */
+interface NoticePart {
+  readonly place: BuildingPlace | undefined;
+  readonly mentions: readonly string[];
+}
+
+/**
+ * The groups a request notice is for: its reporter's chat or its building's. A post that named
+ * another building was made in one group and handled in another: a notice @-ing both the reporter
+ * and a head there goes to each group with its own people @-ed, since an @ reaches only members.
+ */
+function noticeParts(ledger: Ledger, a: RequestGroupAudience, mentions: readonly string[]): NoticePart[] {
+  const reporterPlace = a.chatId ? ledger.placeOfChat(a.chatId) : undefined;
+  const buildingPlace = a.buildingId ? ledger.placeOfBuilding(a.buildingId) : undefined;
+  const others = mentions.filter((id) => id !== a.reporterId);
+  if (
+    reporterPlace &&
+    buildingPlace &&
+    reporterPlace.building.id !== buildingPlace.building.id &&
+    others.length > 0 &&
+    others.length < mentions.length
+  ) {
+    return [
+      { place: reporterPlace, mentions: [a.reporterId] },
+      { place: buildingPlace, mentions: others },
+    ];
+  }
+  return [{ place: reporterPlace ?? buildingPlace, mentions }];
 }
 
 /**
@@ -55,30 +76,50 @@ function addressRequestNotices(
   ledger: Ledger,
   privateNotices: boolean,
 ): OutgoingMessage[] {
+  return messages.flatMap((m): OutgoingMessage[] =>
+    m.audience.to === 'request_group' ? addressNotice(m, m.audience, origin, ledger, privateNotices) : [m],
+  );
+}
+
+function addressNotice(
+  m: OutgoingMessage,
+  a: RequestGroupAudience,
+  origin: Origin,
+  ledger: Ledger,
+  privateNotices: boolean,
+): OutgoingMessage[] {
   const here = { to: 'here' } as const;
-  return messages.flatMap((m): OutgoingMessage[] => {
-    const a = m.audience;
-    if (a.to !== 'request_group') return [m];
-    const target = requestGroupPlace(ledger, a);
-    if (!target || target.building.id === origin.place?.building.id) return [{ ...m, audience: here }];
-    const firstLine = m.content.split('\n')[0] ?? '';
-    const groupName = `${target.building.name}群`;
-    if (target.building.webhook_key) {
-      return [
-        { ...m, audience: here, content: `${firstLine}\n已发到${groupName}`, mentions: [] },
-        { ...m, audience: { to: 'building', buildingId: target.building.id } },
-      ];
+  const parts = noticeParts(ledger, a, m.mentions);
+  const isHere = (p: NoticePart) => !p.place || p.place.building.id === origin.place?.building.id;
+  const atHere = parts.find(isHere);
+  const forwarded: OutgoingMessage[] = [];
+  const notes = new Set<string>();
+  let passOn = false;
+  for (const { place, mentions } of parts) {
+    if (!place || isHere({ place, mentions })) continue;
+    const groupName = `${place.building.name}群`;
+    if (place.building.webhook_key) {
+      forwarded.push({ ...m, audience: { to: 'building', buildingId: place.building.id }, mentions });
+      notes.add(`已发到${groupName}`);
+    } else if (privateNotices) {
+      forwarded.push({ ...m, audience: { to: 'people', userIds: mentions }, mentions: [] });
+      notes.add('已私信告知');
+    } else {
+      notes.add(`没能发到${groupName}，请代为转告`);
+      passOn = true;
     }
-    if (privateNotices) {
-      return [
-        { ...m, audience: here, content: `${firstLine}\n已私信告知`, mentions: [] },
-        { ...m, audience: { to: 'people', userIds: m.mentions }, mentions: [] },
-      ];
-    }
-    return [
-      { ...m, audience: here, content: `${m.content}\n没能发到${groupName}，请代为转告`, mentions: [] },
-    ];
-  });
+  }
+  if (notes.size === 0) return [{ ...m, audience: here, mentions: atHere?.mentions ?? m.mentions }];
+  const note = [...notes].join('；');
+  const reply: OutgoingMessage = atHere
+    ? { ...m, audience: here, content: `${m.content}\n${note}`, mentions: atHere.mentions }
+    : {
+        ...m,
+        audience: here,
+        content: `${passOn ? m.content : (m.content.split('\n')[0] ?? '')}\n${note}`,
+        mentions: [],
+      };
+  return [reply, ...forwarded];
 }
 
 /**

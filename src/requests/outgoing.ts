@@ -16,7 +16,12 @@ export type Audience =
    * @-mentions the reporter, else its building's group (where the heads are). The same as 'here'
    * when the command was typed in that group.
    */
-  | { readonly to: 'request_group'; readonly chatId: string | null; readonly buildingId: string | null };
+  | {
+      readonly to: 'request_group';
+      readonly chatId: string | null;
+      readonly buildingId: string | null;
+      readonly reporterId: string;
+    };
 
 /** What Outgoing needs of a request to tell where its people are. */
 export interface RequestGroups {
@@ -75,7 +80,12 @@ export class Outgoing {
     const forReporter = message.mentions.includes(r.reporterId);
     return {
       ...message,
-      audience: { to: 'request_group', chatId: forReporter ? r.chatId : null, buildingId: r.buildingId },
+      audience: {
+        to: 'request_group',
+        chatId: forReporter ? r.chatId : null,
+        buildingId: r.buildingId,
+        reporterId: r.reporterId,
+      },
     };
   }
 

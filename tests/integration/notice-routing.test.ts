@@ -134,6 +134,16 @@ describe('a post that names a building', () => {
     ]);
   });
 
+  it('tells a head relieved of it in their own group, and the reporter in theirs', async () => {
+    const n = Number(receiptOf(await say('zhang.min', '#报修 5号楼2单元楼道窗户破了')));
+    expect(await request(n)).toMatchObject({ building_id: 'jw-b5', assignee_id: 'zheng.hp' });
+    // The grid worker takes it over from 郑海平, typing in 5号楼's group where he is.
+    expect(await say('liu.t', `接单 ${n}`, { chatid: CHAT_B5 })).toEqual([
+      [KEY_B5, `#${n} 刘婷 已接单，会尽快处理\n已发到7号楼群`, ['zheng.hp']],
+      [KEY_B7, `#${n} 刘婷 已接单，会尽快处理`, ['zhang.min']],
+    ]);
+  });
+
   it('reads building-unit-room as that building', async () => {
     const sent = await say('zhang.min', '#报修 5-2-301 厨房顶上渗水');
     const n = Number(receiptOf(sent));

@@ -73,9 +73,11 @@ describe('planDeliveries', () => {
 
   it('sends a request notice privately when its group has no push key and the app is configured', () => {
     const notice = {
-      ...msg({ to: 'request_group', chatId: 'wrkB7FAKEjinianlu04', buildingId: 'jnl-b4' }, '#5 已办结', [
-        'zm',
-      ]),
+      ...msg(
+        { to: 'request_group', chatId: 'wrkB7FAKEjinianlu04', buildingId: 'jnl-b4', reporterId: 'zm' },
+        '#5 已办结',
+        ['zm'],
+      ),
       requestId: 'r5',
     };
     const { deliveries } = planDeliveries(
@@ -92,6 +94,38 @@ describe('planDeliveries', () => {
       [
         { type: 'app_message', userIds: ['zm'] },
         { kind: 'text', content: '#5 已办结', mentions: [] },
+      ],
+    ]);
+  });
+  it("sends a notice typed privately to the reporter's group and the handler's, each @-ing its own", () => {
+    // Posted in 7号楼's group about 5号楼; the reporter and 5号楼's unit head are @-ed.
+    const notice = {
+      ...msg(
+        { to: 'request_group', chatId: 'wrkB7FAKEjiangwan07', buildingId: 'jw-b5', reporterId: 'zm' },
+        '#6 刘婷 已接单',
+        ['zm', 'zheng.hp'],
+      ),
+      requestId: 'r6',
+    };
+    const { deliveries } = planDeliveries(
+      [notice],
+      { place: undefined, replyUrl: null, senderId: 'liu.t' },
+      ledger,
+      true,
+    );
+    const b5 = ledger.placeOfBuilding('jw-b5')?.building.webhook_key;
+    expect(deliveries.map((d) => [d.destination, d.body])).toEqual([
+      [
+        { type: 'app_message', userIds: ['liu.t'] },
+        { kind: 'text', content: '#6 刘婷 已接单\n已发到7号楼群；已发到5号楼群', mentions: [] },
+      ],
+      [
+        { type: 'group_webhook', webhookKey: withKey?.building.webhook_key },
+        { kind: 'text', content: '#6 刘婷 已接单', mentions: ['zm'] },
+      ],
+      [
+        { type: 'group_webhook', webhookKey: b5 },
+        { kind: 'text', content: '#6 刘婷 已接单', mentions: ['zheng.hp'] },
       ],
     ]);
   });
