@@ -1,6 +1,9 @@
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 
+/** The robot's display name when WECOM_BOT_NAME is unset: what residents @ in the groups. */
+export const DEFAULT_BOT_NAME = '睦邻助手';
+
 /**
  * The whole environment Mulin reads, parsed once at start.
  * Empty strings count as unset, so `FOO=` in a .env file does not turn a channel half on.
@@ -108,7 +111,7 @@ const EnvSchema = z.object({
     .int('expected a whole number of seconds (0 turns the check off)')
     .min(0, 'expected a whole number of seconds (0 turns the check off)')
     .default(300),
-  WECOM_BOT_NAME: z.string().min(1).default('睦邻助手'),
+  WECOM_BOT_NAME: z.string().min(1).default(DEFAULT_BOT_NAME),
   WECOM_API_BASE: z
     .string()
     .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) origin such as https://qyapi.weixin.qq.com')

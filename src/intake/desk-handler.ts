@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { dispatchCommand } from '../commands/dispatch';
+import { DEFAULT_BOT_NAME } from '../config';
 import type { InboundMessageRecord } from '../db/entities';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
@@ -21,7 +22,7 @@ export interface DeskOptions {
   readonly timeZone: string;
   /** Whether private notices can go out through the self-built app. */
   readonly privateNotices: boolean;
-  /** The robot's display name (WECOM_BOT_NAME), for the how-to lines; 睦邻助手 by default. */
+  /** The robot's display name (WECOM_BOT_NAME), for the how-to lines; DEFAULT_BOT_NAME by default. */
   readonly botName?: string;
 }
 
@@ -103,7 +104,7 @@ export class DeskHandler implements InboundHandler {
     if (understood.kind === 'nothing') return;
     const { tx, ledger, writes } = ctx;
     const { clock, timeZone } = this.options;
-    const botName = this.options.botName ?? '睦邻助手';
+    const botName = this.options.botName ?? DEFAULT_BOT_NAME;
     const now = clock.now();
     const place = understood.kind === 'unregistered_group' ? undefined : understood.place;
     const out = new Outgoing();
