@@ -144,6 +144,9 @@ function localMinute(at: Date, timeZone: string): string {
 
 function describeSweep(r: SweepResult, quiet: boolean, settings: CliSettings): string {
   const lines = [`${r.reminded} reminder(s) and ${r.escalated} escalation(s) queued.`];
+  if (r.streetReminded > 0) {
+    lines.push(`${r.streetReminded} already with the street and late again: the street was told.`);
+  }
   if (r.held > 0) {
     lines.push(
       `${r.held} held for quiet hours (${formatQuietHours(settings.quietHours)}); they go out at its end.`,

@@ -64,6 +64,8 @@ export interface SweepSettings {
 export interface SweepResult {
   readonly reminded: number;
   readonly escalated: number;
+  /** Requests already with the street, late again: the street was told, nothing escalated. */
+  readonly streetReminded: number;
   /** Stages that were due but held for quiet hours. */
   readonly held: number;
   readonly failed: number;
@@ -133,6 +135,7 @@ export async function sweepReminders(
   const candidates = await tx.query<{ no: number; stages: Record<string, string> }[]>(CANDIDATES_SQL, [now]);
   let reminded = 0;
   let escalated = 0;
+  let streetReminded = 0;
   let held = 0;
   let failed = 0;
   let undeliverable = 0;
@@ -174,13 +177,15 @@ export async function sweepReminders(
         { err: error, no: request.no, stage: step.stage },
         'reminder failed; retried at the next sweep',
       );
-    } else if (outcome === REMINDED || outcome === STREET_REMINDED) {
+    } else if (outcome === REMINDED) {
       reminded++;
+    } else if (outcome === STREET_REMINDED) {
+      streetReminded++;
     } else if (outcome.startsWith(ESCALATED)) {
       escalated++;
     }
   }
-  return { reminded, escalated, held, failed, undeliverable };
+  return { reminded, escalated, streetReminded, held, failed, undeliverable };
 }
 
 function remind(request: RequestRow, ladder: Ladder, ledger: Ledger, out: Outgoing): string {
@@ -246,7 +251,7 @@ function remindStreet(
     content: `**仍未${ladder.verb}** ${summary}\n> 已在街道，${reason}${handler}`,
     mentions: [],
     requestId: request.id,
-    purpose: 'reminder',
+    purpose: 'escalation',
   });
   out.add({
     audience: { to: 'people', userIds: ledger.document.street.admins },
@@ -254,7 +259,7 @@ function remindStreet(
     content: `仍未${ladder.verb} ${summary}\n已在街道，${reason}`,
     mentions: [],
     requestId: request.id,
-    purpose: 'reminder',
+    purpose: 'escalation',
   });
   return STREET_REMINDED;
 }

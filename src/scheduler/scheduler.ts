@@ -242,7 +242,7 @@ export class Scheduler {
       case 'reminders': {
         const result = await sweepReminders(tx, ledger, now, settings, this.logger);
         await this.pruneSweepRuns(tx, now);
-        return { ...result, queued: result.reminded + result.escalated };
+        return { ...result, queued: result.reminded + result.escalated + result.streetReminded };
       }
       case 'auto-close': {
         const result = await autoClose(tx, now, this.options.autoCloseAfterMinutes);

@@ -46,7 +46,8 @@ it('runs a report, an acknowledgement, a resolution and a rating against the sim
   });
   serviceOutput = () => service.output();
   try {
-    await service.waitFor(/"msg":"ready"/);
+    // A fresh embedded database is created and migrated first: on a loaded machine, well over 30 s.
+    await service.waitFor(/"msg":"ready"/, 120_000);
     expect(service.output()).toContain('trial mode');
     expect(await say('zhang.min', '@睦邻助手 #报修 2单元三楼楼道灯不亮')).toContain(
       '已登记 #1【报修】2单元三楼楼道灯不亮',

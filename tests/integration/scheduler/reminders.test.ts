@@ -233,7 +233,7 @@ it('tells the street when a request already with it runs late again, instead of 
   await acknowledge(db.dataSource, n, at('12-12 10:00'), 'admin.1');
   await scheduler.runJob('reminders', at('12-20 09:00'));
   const last = await scheduler.runJob('reminders', at('12-30 09:00'));
-  expect(last).toMatchObject({ status: 'ran', summary: { reminded: 1, escalated: 0 } });
+  expect(last).toMatchObject({ status: 'ran', summary: { reminded: 0, escalated: 0, streetReminded: 1 } });
 
   const stages = await db.dataSource.query<{ stage: string; outcome: string }[]>(
     `SELECT x.stage, x.outcome FROM request_reminder x JOIN request r ON r.id = x.request_id
@@ -246,7 +246,7 @@ it('tells the street when a request already with it runs late again, instead of 
     { stage: 'resolve_remind', outcome: 'reminded' },
     { stage: 'resolve_escalate', outcome: 'street reminded' },
   ]);
-  const late = (await outbox(db.dataSource, ['reminder'])).filter(
+  const late = (await outbox(db.dataSource, ['escalation'])).filter(
     (r) => r.created_at.getTime() === at('12-30 09:00').getTime(),
   );
   expect(late.map((r) => [r.destination, r.body.content])).toEqual([
@@ -265,7 +265,7 @@ it('tells the street when a request already with it runs late again, instead of 
       ),
     ],
   ]);
-  // Not escalated again: no second notice in the building group, no event, the level kept.
+  // Not escalated again: no second notice in the building group, no event.
   const escalations = (await outbox(db.dataSource, ['escalation'])).filter((r) =>
     r.body.content.startsWith(`#${n} `),
   );
