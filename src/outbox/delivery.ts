@@ -55,21 +55,29 @@ function splitBody(body: OutboxBody, limit: number): OutgoingBody[] {
   });
 }
 
-/** Sends the row's next part. Never throws: a sender that throws counts as a retryable failure. */
+/**
+ * Sends the row's next part. Never throws: a sender that throws counts as a retryable failure, and
+ * a stored row that cannot be made into a message (a body or destination this version does not
+ * understand: a hand edit, another version) fails for good. Thrown, it would leave the row on its
+ * lease, claimed again after each lease and never settled, and its group's later messages behind
+ * it for ever.
+ */
 export async function deliverNextPart(sender: OutboxSender, row: OutboxRow): Promise<Delivery> {
-  const parts = partsOf(row.destination, row.body);
+  let parts: OutgoingBody[];
+  try {
+    parts = partsOf(row.destination, row.body);
+    if (!Array.isArray(parts)) throw new TypeError(`unknown destination type`);
+  } catch (error) {
+    const reason = `the stored message cannot be sent (${nameOf(error)}): check its body and destination`;
+    return { kind: 'failed', failure: { ok: false, retry: false, reason } };
+  }
   const part = parts[row.parts_sent];
   if (!part) return { kind: 'delivered', partsSent: row.parts_sent, done: true };
   let outcome: SendOutcome;
   try {
     outcome = await send(sender, row.destination, part);
   } catch (error) {
-    const name = (error as { name?: unknown } | null)?.name;
-    outcome = {
-      ok: false,
-      retry: true,
-      reason: `the sender threw (${typeof name === 'string' ? name : 'unknown'})`,
-    };
+    outcome = { ok: false, retry: true, reason: `the sender threw (${nameOf(error)})` };
   }
   if (!outcome.ok) return { kind: 'failed', failure: outcome };
   return { kind: 'delivered', partsSent: row.parts_sent + 1, done: row.parts_sent + 1 >= parts.length };
@@ -84,4 +92,10 @@ function send(sender: OutboxSender, d: OutboxDestination, part: OutgoingBody): P
     case 'app_message':
       return sender.sendAppMessage(d.userIds, part);
   }
+}
+
+/** An error's name only: its message may quote the content. */
+function nameOf(error: unknown): string {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : 'unknown';
 }

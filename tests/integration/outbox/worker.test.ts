@@ -98,6 +98,31 @@ it('fails a permanent error at once, without holding up the key', async () => {
   expect(JSON.stringify(lines())).not.toMatch(/deleted-key|发往已删除的机器人/);
 });
 
+it('fails a stored row it cannot make a message of at once, without holding up its key', async () => {
+  const { logger, lines } = capturingLogger();
+  await enqueueAll(bench.dataSource, [text('被改坏的'), text('后面的'), text('另一条', OTHER_KEY)]);
+  // Rows as a hand edit or another version could leave them: a body without content, and a
+  // destination this version does not know.
+  const [broken, , other] = await rows(bench.dataSource);
+  await bench.dataSource.query(`UPDATE outbox SET body = '{"kind":"text"}'::jsonb WHERE id = $1`, [
+    broken?.id,
+  ]);
+  await bench.dataSource.query(
+    `UPDATE outbox SET destination = '{"type":"appchat","chatid":"bldg3"}'::jsonb, rate_key = NULL WHERE id = $1`,
+    [other?.id],
+  );
+  await drain([worker({}, bench.client, logger)]);
+  expect(contents()).toEqual(['后面的']);
+  const stored = await rows(bench.dataSource);
+  expect(stored.map((r) => [r.status, r.attempts, r.claim_token])).toEqual([
+    ['failed', 1, null],
+    ['sent', 1, null],
+    ['failed', 1, null],
+  ]);
+  expect(stored[0]?.last_error).toMatch(/^the stored message cannot be sent/);
+  expect(lines().filter((l) => l.msg === 'outbox message failed permanently')).toHaveLength(2);
+});
+
 it('backs off on retryable errors, keeps the key’s later rows waiting, then gives up after maxAttempts', async () => {
   const { logger, lines } = capturingLogger();
   const w = worker({ maxAttempts: 3 }, bench.client, logger);
