@@ -60,24 +60,25 @@ it('a rate-limited key costs a round nothing: its head waits out the minute, the
   expect(sentTo(OTHER_KEY)).toEqual(['别的楼']);
   expect(sentTo(KEY)).toEqual([]);
   const waiting = await keyRows(KEY);
-  // The head waits for the oldest of the minute's sends to expire; the others are parked.
-  expect(waiting[0]).toMatchObject({ content: '#0', parked: false, next_attempt_at: later(50_000) });
+  // The head waits for the oldest of the minute's sends to leave the window (a minute and a second);
+  // the others are parked.
+  expect(waiting[0]).toMatchObject({ content: '#0', parked: false, next_attempt_at: later(51_000) });
   expect(waiting.slice(1).every((r) => r.parked && r.next_attempt_at.getTime() === NOW.getTime())).toBe(true);
   // A round reads none of the key's rows.
   const claim = await claimDue(bench.dataSource, NOW, { batchSize: 10, leaseMs: 60_000, ratePerMinute: 20 });
   expect({ rows: claim.rows.length, examined: claim.examined }).toEqual({ rows: 0, examined: 0 });
 
-  clock.set(later(50_000));
+  clock.set(later(51_000));
   await drain([w]);
   expect(sentTo(KEY)).toEqual(Array.from({ length: 20 }, (_, i) => `#${i}`));
   // #20 is unparked when #19 is settled, due when the new minute's first send expires.
   const rest = (await keyRows(KEY)).filter((r) => r.status === 'pending');
   expect(rest.map((r) => [r.content, r.parked, r.next_attempt_at])).toEqual([
-    ['#20', false, later(110_000)],
+    ['#20', false, later(112_000)],
     ...[21, 22, 23, 24].map((i) => [`#${i}`, true, NOW]),
   ]);
 
-  clock.set(later(110_000));
+  clock.set(later(112_000));
   await drain([w]);
   expect(sentTo(KEY)).toEqual(Array.from({ length: 25 }, (_, i) => `#${i}`));
   expect(bench.sim.calls().every((c) => c.errcode === 0)).toBe(true);

@@ -163,6 +163,34 @@ it('waits a minute after a 45009 from WeCom', async () => {
   expect(contents()).toEqual(['你好']);
 });
 
+it('leaves a margin for a send’s way to WeCom: the minute’s first send arriving late does not make the 21st a 45009', async () => {
+  // The worker counts a send in the key's minute when it claims it, WeCom when the send arrives.
+  await enqueueAll(
+    bench.dataSource,
+    Array.from({ length: 21 }, (_, i) => text(`#${i}`)),
+  );
+  const gated = gatedSender(bench.client, 'before_send');
+  const w = worker({}, gated.sender);
+  const first = w.runOnce();
+  await gated.reached;
+  clock.set(later(800)); // the first send reaches WeCom 0.8 s after its claim
+  gated.open();
+  expect(await first).toBe(1);
+  await drain([w]);
+  expect(contents()).toHaveLength(20);
+
+  // A minute after the first claim, but not yet a minute after WeCom took the first send.
+  clock.set(later(60_000));
+  await drain([w]);
+  expect(bench.sim.calls().filter((c) => c.errcode === 45009)).toEqual([]);
+  expect(contents()).toHaveLength(20);
+
+  clock.set(later(61_000));
+  await drain([w]);
+  expect(contents()).toEqual(Array.from({ length: 21 }, (_, i) => `#${i}`));
+  expect(bench.sim.calls().every((c) => c.errcode === 0)).toBe(true);
+});
+
 describe('response_url', () => {
   it('falls back to the group webhook when the URL was already used', async () => {
     const url = bench.sim.issueResponseUrl();
