@@ -7,16 +7,27 @@ export const OUTBOX_USAGE = `mulin outbox [list] [--status pending|sent|failed|d
 mulin outbox retry ID          send a failed or dead message again
 mulin outbox retry-dead        send every dead message again`;
 
+/** Outbox ids are bigints: more digits than this is no id, and would be a database error. */
+const ID = /^\d{1,18}$/;
+const LIMIT = /^[1-9]\d{0,5}$/;
+
 export async function outbox(dataSource: DataSource, clock: Clock, args: readonly string[]): Promise<number> {
   const [action = 'list', ...rest] = args;
   if (action === 'list') {
-    const { values } = parseArgs({
-      args: rest,
-      options: { status: { type: 'string' }, limit: { type: 'string' } },
-    });
+    let values: { status?: string; limit?: string };
+    try {
+      ({ values } = parseArgs({
+        args: rest,
+        options: { status: { type: 'string' }, limit: { type: 'string' } },
+      }));
+    } catch (error) {
+      return usageError(error instanceof Error ? error.message : String(error));
+    }
     if (values.status && !OUTBOX_STATUSES.includes(values.status as OutboxStatus)) {
-      process.stderr.write(`--status must be one of ${OUTBOX_STATUSES.join(', ')}\n`);
-      return 2;
+      return usageError(`--status must be one of ${OUTBOX_STATUSES.join(', ')}`);
+    }
+    if (values.limit !== undefined && !LIMIT.test(values.limit)) {
+      return usageError('--limit must be a whole number from 1 to 999999');
     }
     const entries = await listOutbox(dataSource, {
       ...(values.status ? { status: values.status as OutboxStatus } : {}),
@@ -28,10 +39,7 @@ export async function outbox(dataSource: DataSource, clock: Clock, args: readonl
   }
   if (action === 'retry') {
     const [id] = rest;
-    if (!id || !/^\d+$/.test(id)) {
-      process.stderr.write(`${OUTBOX_USAGE}\n`);
-      return 2;
-    }
+    if (!id || !ID.test(id)) return usageError(`retry needs a message id${id ? `, not "${id}"` : ''}`);
     const ok = await retryOutboxMessage(dataSource, id, clock.now());
     process.stdout.write(
       ok ? `Message ${id} will be sent again.\n` : `Message ${id} is not failed or dead.\n`,
@@ -44,5 +52,10 @@ export async function outbox(dataSource: DataSource, clock: Clock, args: readonl
     return 0;
   }
   process.stderr.write(`${OUTBOX_USAGE}\n`);
+  return 2;
+}
+
+function usageError(problem: string): number {
+  process.stderr.write(`${problem}\n\n${OUTBOX_USAGE}\n`);
   return 2;
 }

@@ -7,6 +7,8 @@ import {
   retryOutboxMessage,
   type OutboxItem,
 } from '../../../src/outbox';
+import { outbox } from '../../../src/cli/outbox';
+import { fixedClock } from '../../../src/shared/clock';
 import { openTestDatabase, truncate, type TestDatabase } from '../../helpers/database';
 import { NOW, enqueueAll, later, rows } from './outbox-fixtures';
 
@@ -179,5 +181,57 @@ describe('admin', () => {
       oldestDueAgeS: 90,
     });
     expect(await outboxHealth(dataSource, later(30_000))).toMatchObject({ pending: 2, oldestDueAgeS: 30 });
+  });
+});
+
+describe('mulin outbox', () => {
+  /** Runs the command, with what it writes to stdout and stderr. */
+  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out += String(chunk);
+      return true;
+    });
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      err += String(chunk);
+      return true;
+    });
+    try {
+      const code = await outbox(dataSource, fixedClock(NOW), args);
+      return { code, out, err };
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  }
+
+  it.each([
+    [['list', '--limit', 'abc'], /--limit/],
+    [['list', '--limit', '-3'], /--limit/],
+    [['list', '--limit', '0'], /--limit/],
+    [['list', '--stauts', 'failed'], /--stauts/],
+    [['retry', '99999999999999999999'], /mulin outbox retry ID/],
+  ])('answers %j with what is wrong and the usage, changing nothing', async (args, says) => {
+    await enqueueAll(dataSource, [receipt]);
+    await dataSource.query(`UPDATE outbox SET status = 'failed'`);
+    const before = await rows(dataSource);
+    const { code, out, err } = await run(args);
+    expect({ code, out }).toEqual({ code: 2, out: '' });
+    expect(err).toMatch(says);
+    expect(err).toContain('mulin outbox retry ID');
+    expect(await rows(dataSource)).toEqual(before);
+  });
+
+  it('lists as many as --limit says', async () => {
+    await enqueueAll(dataSource, [receipt, { ...receipt, body: { kind: 'text', content: '第二条' } }]);
+    const { code, out } = await run(['list', '--limit', '1']);
+    expect(code).toBe(0);
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { preview: string }).preview),
+    ).toEqual(['第二条']);
   });
 });
