@@ -7,13 +7,19 @@ export type TokenResult = { readonly token: string } | { readonly failure: SendF
 
 /** Refresh this long before WeCom says the token expires, so a call never races the expiry. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
+/** After a failed early refresh, the still valid token is used this long before the next try. */
+const REFRESH_RETRY_MS = 30_000;
 
 /**
  * The access token of one self-built app. WeCom rate-limits gettoken, so the token is cached until
- * 5 minutes before it expires, and concurrent callers share one refresh (single-flight).
+ * 5 minutes before it expires, and concurrent callers share one refresh (single-flight). A refresh
+ * that fails while the token is still valid (gettoken busy, rate-limited, unreachable) keeps the
+ * token in use and is tried again 30 s later: failing the sends meanwhile would delay messages
+ * that could go, and have every send call gettoken again.
  */
 export class AccessTokenCache {
-  private cached: { readonly token: string; readonly refreshAt: number } | null = null;
+  private cached: { readonly token: string; readonly refreshAt: number; readonly expiresAt: number } | null =
+    null;
   private inflight: Promise<TokenResult> | null = null;
 
   constructor(
@@ -49,18 +55,32 @@ export class AccessTokenCache {
       { method: 'GET', url: `${this.apiBase}/cgi-bin/gettoken?${query.toString()}` },
       this.timeoutMs,
     );
-    if (answer.kind === 'failed') return { failure: answer.failure };
+    if (answer.kind === 'failed') return this.stillValidOr(answer.failure);
     const errcode = errcodeOf(answer.json);
     const token = answer.json?.access_token;
-    if (errcode !== undefined && errcode !== 0) return { failure: failureOfErrcode(errcode) };
+    if (errcode !== undefined && errcode !== 0) return this.stillValidOr(failureOfErrcode(errcode));
     if (typeof token !== 'string' || token === '') {
-      return { failure: { ok: false, retry: true, reason: 'gettoken answered without an access_token' } };
+      return this.stillValidOr({
+        ok: false,
+        retry: true,
+        reason: 'gettoken answered without an access_token',
+      });
     }
     const expiresInS = typeof answer.json?.expires_in === 'number' ? answer.json.expires_in : 7200;
     const lifetimeMs = expiresInS * 1000;
     // A short-lived token (never seen in practice) is refreshed halfway rather than at once.
     const refreshIn = lifetimeMs > 2 * REFRESH_MARGIN_MS ? lifetimeMs - REFRESH_MARGIN_MS : lifetimeMs / 2;
-    this.cached = { token, refreshAt: this.clock.now().getTime() + refreshIn };
+    const now = this.clock.now().getTime();
+    this.cached = { token, refreshAt: now + refreshIn, expiresAt: now + lifetimeMs };
     return { token };
+  }
+
+  /** The cached token while it is valid, with the next refresh put off a little; else the failure. */
+  private stillValidOr(failure: SendFailure): TokenResult {
+    const cached = this.cached;
+    const now = this.clock.now().getTime();
+    if (!cached || now >= cached.expiresAt) return { failure };
+    this.cached = { ...cached, refreshAt: Math.min(now + REFRESH_RETRY_MS, cached.expiresAt) };
+    return { token: cached.token };
   }
 }

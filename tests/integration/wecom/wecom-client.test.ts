@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fixedClock } from '../../../src/shared/clock';
-import { WecomClient, type SendOutcome } from '../../../src/wecom/client';
+import { WecomClient, type FetchFn, type SendOutcome } from '../../../src/wecom/client';
+import { httpFetch } from '../../../src/wecom/client/http-fetch';
 import { WecomSimulator } from '../../../src/wecom/simulator';
 
 /** The WeCom client against the simulator over real HTTP: one case per class of answer. */
@@ -219,6 +220,52 @@ describe('self-built app messages', () => {
     await c.sendAppMessage(['li.wei'], { kind: 'text', content: '三' });
     expect(tokenFetches()).toBe(2);
     expect(sim.messages()).toHaveLength(3);
+  });
+
+  it('keeps using a token still valid when its early refresh fails, and tries again after a pause, not at every send', async () => {
+    // gettoken unreachable (the simulator never fails it): a network edge that drops those calls.
+    let gettokenDown = false;
+    let gettokenTries = 0;
+    const fetch: FetchFn = (url, init) => {
+      if (url.includes('/cgi-bin/gettoken')) {
+        gettokenTries++;
+        if (gettokenDown)
+          return Promise.reject(Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNRESET' } }));
+      }
+      return httpFetch(url, init);
+    };
+    const c = new WecomClient({ apiBase: sim.url, clock, app: APP, fetch });
+    expect(await c.sendAppMessage(['li.wei'], { kind: 'text', content: '一' })).toEqual({ ok: true });
+    // Inside the 5 minutes before expiry: due for refresh, still valid for 200 s.
+    clock.set(new Date(NOW.getTime() + (7200 - 200) * 1000));
+    gettokenDown = true;
+    expect(await c.sendAppMessage(['li.wei'], { kind: 'text', content: '二' })).toEqual({ ok: true });
+    expect(await c.sendAppMessage(['li.wei'], { kind: 'text', content: '三' })).toEqual({ ok: true });
+    expect(gettokenTries).toBe(2);
+    gettokenDown = false;
+    clock.set(new Date(NOW.getTime() + (7200 - 200 + 30) * 1000));
+    expect(await c.sendAppMessage(['li.wei'], { kind: 'text', content: '四' })).toEqual({ ok: true });
+    expect(gettokenTries).toBe(3);
+    expect(tokenFetches()).toBe(2);
+    expect(sim.messages().map((m) => m.body.content)).toEqual(['一', '二', '三', '四']);
+  });
+
+  it('fails a send, as retryable, when the token has expired and no new one can be had', async () => {
+    let gettokenDown = false;
+    const fetch: FetchFn = (url, init) =>
+      gettokenDown && url.includes('/cgi-bin/gettoken')
+        ? Promise.reject(Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNRESET' } }))
+        : httpFetch(url, init);
+    const c = new WecomClient({ apiBase: sim.url, clock, app: APP, fetch });
+    expect(await c.sendAppMessage(['li.wei'], { kind: 'text', content: '一' })).toEqual({ ok: true });
+    clock.set(new Date(NOW.getTime() + 7200 * 1000));
+    gettokenDown = true;
+    expect(await c.sendAppMessage(['li.wei'], { kind: 'text', content: '二' })).toMatchObject({
+      ok: false,
+      retry: true,
+      reason: 'network error calling WeCom (ECONNRESET)',
+    });
+    expect(sim.messages()).toHaveLength(1);
   });
 
   it('refreshes a token that expires mid-run once, and sends the message once', async () => {
