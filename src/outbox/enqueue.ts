@@ -19,7 +19,7 @@ export interface EnqueueResult {
 export async function enqueue(tx: EntityManager, item: OutboxItem, now?: Date): Promise<EnqueueResult> {
   checkItem(item);
   const destination = item.destination;
-  const rateKey = destination.type === 'group_webhook' ? destination.webhookKey : null;
+  const rateKey = rateKeyOf(destination);
   const dedupeKey = item.dedupeKey ?? null;
   const inserted = await tx.query<{ id: string }[]>(
     `INSERT INTO outbox (purpose, destination, rate_key, body, request_id, dedupe_key, created_at, next_attempt_at)
@@ -64,7 +64,7 @@ export function outboxInsert(items: readonly OutboxItem[], now: Date): JsonInser
     rows: items.map((item) => ({
       purpose: item.purpose,
       destination: item.destination,
-      rate_key: item.destination.type === 'group_webhook' ? item.destination.webhookKey : null,
+      rate_key: rateKeyOf(item.destination),
       body: item.body,
       request_id: item.requestId === undefined || item.requestId === null ? null : String(item.requestId),
       dedupe_key: item.dedupeKey ?? null,
@@ -72,6 +72,21 @@ export function outboxInsert(items: readonly OutboxItem[], now: Date): JsonInser
       next_attempt_at: item.notBefore ?? now,
     })),
   };
+}
+
+/**
+ * What a message is rate-limited and kept in order by: a group robot's webhook key (WeCom takes 20
+ * a minute per key), or `app:` and the userid for a private notice to one person, since WeCom
+ * drops without an error the app messages past 30 a minute to one member (PROTOCOL.md 5.4) and a
+ * key's 20 a minute stay under that. A notice to several people (the street admins) has no key:
+ * it is rare, and one key cannot stand for each of them.
+ */
+export function rateKeyOf(destination: OutboxDestination): string | null {
+  if (destination.type === 'group_webhook') return destination.webhookKey;
+  if (destination.type === 'app_message' && destination.userIds.length === 1) {
+    return `app:${destination.userIds[0]}`;
+  }
+  return null;
 }
 
 /** A malformed item is a bug in the caller: fail its transaction rather than store an unsendable row. */

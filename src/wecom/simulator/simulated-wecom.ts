@@ -29,6 +29,7 @@ export interface SimRequest {
 
 const LIMITS = { webhookText: 2048, webhookMarkdown: 4096, appContent: 2048, responseUrl: 20480 };
 const MINUTE_MS = 60_000;
+const APP_MESSAGES_PER_MEMBER_MINUTE = 30;
 const RESPONSE_URL_TTL_MS = 60 * MINUTE_MS;
 /** No source shows what a used or expired response_url answers; any permanent errcode will do. */
 export const RESPONSE_URL_REFUSED = 93000;
@@ -46,6 +47,7 @@ export class SimulatedWecom {
   private readonly tokens = new Map<string, { readonly app: SimulatedApp; expiresAt: number }>();
   private readonly responseCodes = new Map<string, { readonly issuedAt: number; used: boolean }>();
   private readonly recentSends = new Map<string, number[]>();
+  private readonly recentAppMessages = new Map<string, number[]>();
 
   constructor(
     private readonly clock: Clock,
@@ -137,7 +139,18 @@ export class SimulatedWecom {
     const parsed = bodyOf(body, { text: LIMITS.appContent, markdown: LIMITS.appContent });
     if (typeof parsed === 'number') return answer(parsed);
     const agentId = typeof body?.agentid === 'number' ? body.agentid : 0;
-    return this.accept({ type: 'app_message', userIds, agentId }, parsed);
+    // WeCom drops app messages past 30 a minute to one member, with no error (PROTOCOL.md 5.4).
+    const reached = userIds.filter((id) => this.takeAppMessageSlot(id));
+    if (reached.length === 0) return answer(0);
+    return this.accept({ type: 'app_message', userIds: reached, agentId }, parsed);
+  }
+
+  private takeAppMessageSlot(userId: string): boolean {
+    const recent = (this.recentAppMessages.get(userId) ?? []).filter((t) => t > this.now() - MINUTE_MS);
+    this.recentAppMessages.set(userId, recent);
+    if (recent.length >= APP_MESSAGES_PER_MEMBER_MINUTE) return false;
+    recent.push(this.now());
+    return true;
   }
 
   private accept(destination: SimulatedDestination, body: OutgoingBody): SimAnswer {

@@ -75,7 +75,7 @@ describe('enqueue', () => {
     expect(await rows(dataSource)).toHaveLength(3);
   });
 
-  it('keeps response_url and app messages out of the per-key rate limit, and honours notBefore', async () => {
+  it('keys a private notice to one person by them, keeps response_url and notices to several out of the rate limit, and honours notBefore', async () => {
     await enqueueAll(dataSource, [
       {
         purpose: 'reply',
@@ -88,10 +88,16 @@ describe('enqueue', () => {
         body: { kind: 'text', content: '请处理 R-12' },
         notBefore: later(3600_000),
       },
+      {
+        purpose: 'escalation',
+        destination: { type: 'app_message', userIds: ['admin.1', 'admin.2'] },
+        body: { kind: 'text', content: '上报街道 #12' },
+      },
     ]);
-    const [reply, reminder] = await rows(dataSource);
+    const [reply, reminder, escalation] = await rows(dataSource);
     expect(reply?.rate_key).toBeNull();
-    expect(reminder?.rate_key).toBeNull();
+    expect(reminder?.rate_key).toBe('app:li.wei');
+    expect(escalation?.rate_key).toBeNull();
     expect(reminder?.next_attempt_at).toEqual(later(3600_000));
   });
 

@@ -191,6 +191,23 @@ it('leaves a margin for a send’s way to WeCom: the minute’s first send arriv
   expect(bench.sim.calls().every((c) => c.errcode === 0)).toBe(true);
 });
 
+it('sends one person no more private notices a minute than WeCom lets through, so none is dropped', async () => {
+  // WeCom silently drops app messages past 30 a minute to one member: a morning's held reminders
+  // to one grid worker whose buildings have no group robot would otherwise lose some.
+  const notices = Array.from({ length: 35 }, (_, i): OutboxItem => ({
+    purpose: 'reminder',
+    destination: { type: 'app_message', userIds: ['liu.t'] },
+    body: { kind: 'text', content: `提醒 #${i}` },
+  }));
+  await enqueueAll(bench.dataSource, notices);
+  const w = worker();
+  await drain([w]);
+  expect(contents()).toHaveLength(20);
+  clock.set(later(61_000));
+  await drain([w]);
+  expect(contents()).toEqual(Array.from({ length: 35 }, (_, i) => `提醒 #${i}`));
+});
+
 describe('response_url', () => {
   it('falls back to the group webhook when the URL was already used', async () => {
     const url = bench.sim.issueResponseUrl();

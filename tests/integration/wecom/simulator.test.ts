@@ -86,3 +86,23 @@ it('waits for messages, and says how many came when they do not', async () => {
   expect((await waiting).map((m) => m.body.content)).toEqual(['到了']);
   await expect(sim.waitForMessages(3, 50)).rejects.toThrow('expected 3 messages within 50 ms, got 1');
 });
+
+it('drops, without an error, app messages past 30 a minute to one member, as WeCom does', async () => {
+  const res = await fetch(`${sim.url}/cgi-bin/gettoken?corpid=ww1&corpsecret=s`);
+  const { access_token: token } = (await res.json()) as { access_token: string };
+  const send = (touser: string) =>
+    post(`/cgi-bin/message/send?access_token=${token}`, {
+      msgtype: 'text',
+      text: { content: '你好' },
+      touser,
+      agentid: 7,
+    });
+  for (let i = 0; i < 30; i++) expect(await send('a')).toMatchObject({ errcode: 0 });
+  expect(await send('a')).toMatchObject({ errcode: 0 });
+  expect(await send('a|b')).toMatchObject({ errcode: 0 });
+  const reached = sim
+    .messages()
+    .map((m) => (m.destination.type === 'app_message' ? m.destination.userIds : []));
+  expect(reached).toHaveLength(31);
+  expect(reached.at(-1)).toEqual(['b']);
+});
