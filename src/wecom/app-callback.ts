@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { SyntaxValidator } from 'fast-xml-validator';
 import { AppError } from '../shared/errors';
-import type { InboundMessage } from './inbound-message';
+import { sentAtOf, type InboundMessage } from './inbound-message';
 
 /**
  * The self-built app's XML: the outer envelope ({ToUserName, AgentID, Encrypt}) and the
@@ -57,7 +57,7 @@ export function parseAppMessage(plaintext: string): InboundMessage {
   const createTime = text(root, 'CreateTime');
   if (!msgType || !sender)
     throw new AppError('bad_request', 'decrypted message lacks MsgType or FromUserName');
-  const sentAt = createTime && /^\d+$/.test(createTime) ? new Date(Number(createTime) * 1000) : null;
+  const sentAt = createTime && /^\d+$/.test(createTime) ? sentAtOf(Number(createTime)) : null;
 
   const msgId = text(root, 'MsgId');
   let dedupeKey: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../shared/errors';
-import type { InboundMessage } from './inbound-message';
+import { sentAtOf, type InboundMessage } from './inbound-message';
 
 /**
  * The intelligent robot's JSON: the envelope {"encrypt": …} and the decrypted message inside.
@@ -141,7 +141,7 @@ export function parseBotMessage(plaintext: string, botName: string): InboundMess
     quotedText: quotedTextOf(m),
     imageUrls: images,
     event: eventType,
-    sentAt: m.create_time !== undefined ? new Date(m.create_time * 1000) : null,
+    sentAt: m.create_time !== undefined ? sentAtOf(m.create_time) : null,
     replyUrl: m.response_url ?? null,
     raw: plaintext,
   };

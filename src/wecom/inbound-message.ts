@@ -28,3 +28,17 @@ export interface InboundMessage {
   /** The decrypted payload exactly as received (the @mention kept). */
   readonly raw: string;
 }
+
+/** Seconds since the epoch past this are not WeCom's seconds (milliseconds, say): year 2286. */
+const LATEST_SECONDS = 9_999_999_999;
+
+/**
+ * The send time WeCom states, in seconds, or null for a value that is not one. A time in
+ * milliseconds would be a date some 50,000 years on, which PostgreSQL refuses: the message would
+ * be answered 503 on every retry and lost for the sake of a field nothing depends on.
+ */
+export function sentAtOf(seconds: number): Date | null {
+  return Number.isFinite(seconds) && seconds >= 0 && seconds <= LATEST_SECONDS
+    ? new Date(seconds * 1000)
+    : null;
+}

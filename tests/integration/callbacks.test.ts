@@ -270,6 +270,28 @@ describe('messages (POST)', () => {
     await post('/wecom/app', appCallback(xml, TS), 'text/xml');
     expect((await storedRows()).map((r) => r.channel)).toEqual(['bot', 'app']);
   });
+
+  it.each([
+    [
+      'robot',
+      () => botCallback({ ...botText('#报修 灯坏了', { msgid: 'ms-time' }), create_time: TS * 1000 }, TS),
+    ],
+    [
+      'app',
+      () =>
+        appCallback(
+          `<xml><FromUserName>li.wei</FromUserName><CreateTime>${TS * 1000}</CreateTime><MsgType>text</MsgType><Content>灯坏了</Content><MsgId>77</MsgId></xml>`,
+          TS,
+        ),
+    ],
+  ] as const)(
+    'stores a message whose send time is in milliseconds (%s channel), without a send time',
+    async (channel, build) => {
+      const res = await post(`/wecom/${channel === 'robot' ? 'bot' : 'app'}`, build(), 'text/plain');
+      expect(res.status).toBe(200);
+      expect((await storedRows()).map((r) => r.sent_at)).toEqual([null]);
+    },
+  );
 });
 
 describe('bad input gets a clear status and stores nothing', () => {
