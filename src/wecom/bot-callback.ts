@@ -46,9 +46,23 @@ const BotMessage = z
 
 type BotMessage = z.infer<typeof BotMessage>;
 
+/**
+ * JSON escapes can spell characters PostgreSQL cannot store: U+0000 (in text or jsonb) and an
+ * unpaired surrogate (in jsonb). The database would refuse the whole message, so it would be
+ * answered 503 on every retry and lost; each becomes U+FFFD instead. The raw payload keeps the
+ * escapes as written.
+ */
+// With the u flag a surrogate range matches only surrogates that are not half of a pair.
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what must be matched
+const UNSTORABLE = /\u0000|[\uD800-\uDFFF]/gu;
+
+function storable(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(UNSTORABLE, '\uFFFD') : value;
+}
+
 function parseJson(body: string, what: string): unknown {
   try {
-    return JSON.parse(body) as unknown;
+    return JSON.parse(body, storable) as unknown;
   } catch {
     throw new AppError('bad_request', `${what} is not JSON`);
   }

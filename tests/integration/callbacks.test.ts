@@ -271,6 +271,23 @@ describe('messages (POST)', () => {
     expect((await storedRows()).map((r) => r.channel)).toEqual(['bot', 'app']);
   });
 
+  // JSON escapes can carry characters PostgreSQL cannot hold (U+0000 in text and jsonb, an unpaired
+  // surrogate in jsonb). Refused by the database, such a message was answered 503 on every retry
+  // and lost, with a log line blaming the database.
+  it.each([
+    ['a NUL character', '2单元\u0000楼道灯不亮', '2单元\uFFFD楼道灯不亮'],
+    ['an unpaired surrogate', '2单元\uD800楼道灯不亮', '2单元\uFFFD楼道灯不亮'],
+  ])('stores a robot message whose text holds %s, the character replaced', async (_name, sent, stored) => {
+    const message = {
+      ...botText(`#报修 ${sent}`, { msgid: 'odd-chars' }),
+      quote: { msgtype: 'text', text: { content: sent } },
+    };
+    expect((await post('/wecom/bot', botCallback(message, TS))).status).toBe(200);
+    const rows = await storedRows();
+    expect(rows.map((r) => [r.text, r.quoted_text])).toEqual([[`#报修 ${stored}`, stored]]);
+    expect(rows[0]?.raw).toBe(JSON.stringify(message));
+  });
+
   it.each([
     [
       'robot',
