@@ -27,7 +27,13 @@ function parseXmlRoot(xml: string, what: string): XmlRecord {
   } catch {
     throw new AppError('bad_request', `${what} is not well-formed XML`);
   }
-  const doc = parser.parse(xml) as XmlRecord;
+  let doc: XmlRecord;
+  try {
+    doc = parser.parse(xml) as XmlRecord;
+  } catch {
+    // Well-formed but beyond what the parser takes (it caps nesting): still the sender's fault.
+    throw new AppError('bad_request', `${what} is not XML this service reads (nested too deep?)`);
+  }
   const root = doc.xml;
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {
     throw new AppError('bad_request', `${what} has no <xml> root`);

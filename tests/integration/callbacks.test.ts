@@ -380,6 +380,8 @@ describe('bad input gets a clear status and stores nothing', () => {
     ['XML that is not well-formed', '<xml><Encrypt>abc</xml>'],
     ['XML without Encrypt', '<xml><ToUserName>ww</ToUserName></xml>'],
     ['JSON instead of XML', '{"encrypt":"abc"}'],
+    // Well-formed, but deeper than the parser goes: it threw a plain Error, answered 500.
+    ['XML nested 5,000 deep', `<xml>${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}<Encrypt>abc</Encrypt></xml>`],
   ])('app: %s → 400', async (_name, body) => {
     const res = await post('/wecom/app', { query: signQuery(APP_SECRETS, 'abc', TS), body }, 'text/xml');
     expect(res.status).toBe(400);
