@@ -70,8 +70,10 @@ export function parseAppMessage(plaintext: string): InboundMessage {
   if (msgId) {
     dedupeKey = `msg:${msgId}`;
   } else if (msgType === 'event' && createTime) {
-    // Events carry no MsgId; WeCom's guidance is sender + CreateTime.
-    dedupeKey = `event:${sender}:${createTime}`;
+    // Events carry no MsgId; WeCom's guidance is sender + CreateTime. The event and its key go in
+    // too: two menu clicks (or entering the app and its location report) can share a second, and
+    // a repeat delivery repeats both.
+    dedupeKey = `event:${sender}:${createTime}:${text(root, 'Event') ?? ''}:${text(root, 'EventKey') ?? ''}`;
   } else {
     throw new AppError('bad_request', 'decrypted message has neither MsgId nor an event CreateTime');
   }

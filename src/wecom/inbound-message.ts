@@ -6,7 +6,7 @@ export type Channel = 'app' | 'bot';
  */
 export interface InboundMessage {
   readonly channel: Channel;
-  /** Unique per delivery within a channel: the msgid, or sender + create time for app events. */
+  /** Unique per delivery within a channel: the msgid, or for an event without one its sender, time and name. */
   readonly dedupeKey: string;
   readonly msgId: string | null;
   /** text, image, mixed, voice, file, video, event, … as WeCom names it. */

@@ -157,7 +157,7 @@ describe('messages (POST)', () => {
         ['https://example.invalid/p.jpg'],
         null,
       ],
-      ['event', null, `event:li.wei:${TS}`, 'li.wei', null, [], 'click'],
+      ['event', null, `event:li.wei:${TS}:click:REPORT`, 'li.wei', null, [], 'click'],
     ]);
     expect(rows[0]?.sent_at).toEqual(NOW);
   });
@@ -262,6 +262,21 @@ describe('messages (POST)', () => {
     const copies = await Promise.all([0, 1, 2].map((i) => post('/wecom/bot', botCallback(message, TS + i))));
     expect(copies.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(await storedRows()).toHaveLength(1);
+  });
+
+  it('stores two app events from one person in the same second once each, however often they come', async () => {
+    // Events carry no MsgId. Keyed on sender and second alone, the second event was taken for a
+    // repeat of the first: answered 200 and never stored.
+    const event = (name: string, key: string) =>
+      `<xml><ToUserName>${APP_SECRETS.receiveId}</ToUserName><FromUserName>li.wei</FromUserName><CreateTime>${TS}</CreateTime><MsgType>event</MsgType><Event>${name}</Event><EventKey>${key}</EventKey><AgentID>1000005</AgentID></xml>`;
+    const sent = [event('click', 'REPORT'), event('click', 'QUERY'), event('enter_agent', '')];
+    for (const xml of [...sent, ...sent])
+      expect((await post('/wecom/app', appCallback(xml, TS), 'text/xml')).status).toBe(200);
+    expect((await storedRows()).map((r) => r.dedupe_key)).toEqual([
+      `event:li.wei:${TS}:click:REPORT`,
+      `event:li.wei:${TS}:click:QUERY`,
+      `event:li.wei:${TS}:enter_agent:`,
+    ]);
   });
 
   it('keeps the same msgid on the two channels apart', async () => {
