@@ -1,4 +1,4 @@
-import { splitQuotedReply, toHalfWidth, trimPunctuation } from './text';
+import { splitQuotedReply, toHalfWidth, trimEndWhere, trimPunctuation } from './text';
 
 export type CommandName =
   | 'ack'
@@ -170,7 +170,7 @@ const NUMBER = /^\s?[:：]?\s?#?\s?(\d{1,9})(?!\d|号?[楼栋院]|单元|层|室
  */
 const MENTION = /(?<![A-Za-z0-9])[@＠]([^\s,，。!！?？;；:：、~～]+)/gu;
 /** Punctuation typed straight after a name (`@张三。`) is not part of it. */
-const MENTION_TAIL = /[,，.。!！?？;；:：、~～]+$/u;
+const MENTION_TAIL = /^[,，.。!！?？;；:：、~～]$/u;
 
 /**
  * Reads a command typed at the start of a message: a Chinese verb (`接单 12`, `接单#12`,
@@ -245,7 +245,7 @@ function matchZhVerb(plain: string): { name: CommandName; end: number } | null {
 function splitMentions(text: string): { rest: string; mentions: string[] } {
   const mentions: string[] = [];
   const without = text.replace(MENTION, (_, name: string) => {
-    const clean = name.replace(MENTION_TAIL, '');
+    const clean = trimEndWhere(name, MENTION_TAIL);
     if (clean) mentions.push(clean);
     return ' ';
   });

@@ -1,5 +1,5 @@
 import { type CategoryTable, lookupCategory, matchCategoryPrefix } from './categories';
-import { TRAILING_DECORATION, hasContent, splitQuotedReply, trimPunctuation } from './text';
+import { hasContent, splitQuotedReply, trimPunctuation, trimTrailingDecoration } from './text';
 
 export interface TaggedRequest {
   readonly kind: 'request';
@@ -73,7 +73,7 @@ function matchStartTag(body: string, table: CategoryTable): TagMatch | null {
 
 function matchEndTag(body: string, table: CategoryTable): TagMatch | null {
   // Emoji or punctuation after a closing tag (`…#报修🙏`, `…【报修】！`) do not move it off the end.
-  const core = body.replace(TRAILING_DECORATION, '');
+  const core = trimTrailingDecoration(body);
   const m = END_HASHTAG.exec(core) ?? END_BRACKET.exec(core);
   if (!m) return null;
   const category = lookupCategory(table, m[1] ?? m[2] ?? m[3] ?? '');

@@ -24,16 +24,38 @@ export function toHalfWidth(text: string): string {
   return text.replace(/[０-９Ａ-Ｚａ-ｚ＃／＠－]/gu, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
 }
 
+/**
+ * Cuts the characters matching `char` (a pattern for one code point, anchored at both ends) off
+ * the end of the text. Written as a loop because the pattern `[…]+$` is quadratic: the regex
+ * engine retries it from every character of a run that stops short of the end, and a pasted wall
+ * of marks or emoji then holds the event loop for seconds or minutes.
+ */
+export function trimEndWhere(text: string, char: RegExp): string {
+  let end = text.length;
+  while (end > 0) {
+    const low = text.charCodeAt(end - 1);
+    const pair = end > 1 && low >= 0xdc00 && low <= 0xdfff && isHighSurrogate(text.charCodeAt(end - 2));
+    const start = pair ? end - 2 : end - 1;
+    if (!char.test(text.slice(start, end))) break;
+    end = start;
+  }
+  return text.slice(0, end);
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
 /** Separators left dangling when a tag or command word is cut off (`#报修：…`, `…！#报修`). */
 const LEADING_PUNCT = /^[\s,，.。、:：;；!！?？~～…·\-—_|/\\]+/u;
 /**
  * The same at the end, except question marks: they carry meaning in a question (`#咨询 物业费
  * 什么时候交？`). Closing quotes and brackets are never trimmed: they belong to the text.
  */
-const TRAILING_PUNCT = /[\s,，.。、:：;；!！~～…·\-—_|/\\]+$/u;
+const TRAILING_PUNCT = /^[\s,，.。、:：;；!！~～…·\-—_|/\\]$/u;
 
 export function trimPunctuation(text: string): string {
-  return text.replace(LEADING_PUNCT, '').replace(TRAILING_PUNCT, '');
+  return trimEndWhere(text.replace(LEADING_PUNCT, ''), TRAILING_PUNCT);
 }
 
 /**
@@ -51,10 +73,11 @@ export function hasContent(text: string): boolean {
 }
 
 /** Whitespace, punctuation and emoji that may trail a message after its last real word. */
-export const TRAILING_DECORATION = new RegExp(
-  String.raw`(?:[\s,，.。、:：;；!！?？~～…·]|${EMOJI_PART})+$`,
-  'u',
-);
+const DECORATION = new RegExp(String.raw`^(?:[\s,，.。、:：;；!！?？~～…·]|${EMOJI_PART})$`, 'u');
+
+export function trimTrailingDecoration(text: string): string {
+  return trimEndWhere(text, DECORATION);
+}
 
 /**
  * A quote-reply as pasted or forwarded from WeChat-style clients: `「name：quoted」` then a
