@@ -3,6 +3,8 @@ import { extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { buildCategoryTable, DEFAULT_CATEGORIES, foldWord } from '../intake/parse/categories';
+import { parseLocation } from '../intake/parse/location';
+import { PHONE_PATTERN } from '../requests/phone-mask';
 import {
   DURATION_PATTERN,
   durationToMinutes,
@@ -248,10 +250,24 @@ function checkRules(data: unknown): Problem[] {
 
   const personIds = new UniqueIndex('person id', problems);
   const people = new Set<string>();
+  // WeCom userids ignore case: `Wang.JG` and `wang.jg` are one account, so two entries would give
+  // one person two sets of roles and names, depending on which spelling a list used.
+  const caseless = new Map<string, { id: string; path: Path }>();
   for (const [person, i] of objectsAt(data, 'people')) {
-    personIds.add(person.id, ['people', i, 'id']);
+    const path: Path = ['people', i, 'id'];
+    personIds.add(person.id, path);
     const id = textAt(person, 'id');
-    if (id !== undefined) people.add(id);
+    if (id === undefined) continue;
+    people.add(id);
+    const first = caseless.get(id.toLowerCase());
+    if (!first) caseless.set(id.toLowerCase(), { id, path });
+    else if (first.id !== id) {
+      problems.push({
+        path,
+        message: `duplicate person id ${JSON.stringify(id)} (first at ${formatPath(first.path)}, as ${JSON.stringify(first.id)}: WeCom userids ignore case)`,
+      });
+    }
+    noPhoneInName(person, ['people', i], problems);
   }
   // Without a readable people list every reference would be "unknown": one problem is enough.
   const canCheckPeople = Array.isArray(data.people);
@@ -268,7 +284,10 @@ function checkRules(data: unknown): Problem[] {
     }
   };
 
-  if (isObject(data.street)) personList(data.street, 'admins', ['street']);
+  if (isObject(data.street)) {
+    personList(data.street, 'admins', ['street']);
+    noPhoneInName(data.street, ['street'], problems);
+  }
 
   // A group belongs to exactly one building (or the leadership): a shared chat id would send one
   // group's requests to another building's heads.
@@ -283,9 +302,21 @@ function checkRules(data: unknown): Problem[] {
     const id = textAt(compound, 'id');
     if (id !== undefined) compounds.add(id);
     personList(compound, 'grid_workers', at);
+    noPhoneInName(compound, at, problems);
+    noPhoneOnPage(compound.address, [...at, 'address'], problems);
+    const labels = new Map<string, { name: string; path: Path }>();
     for (const [building, b] of objectsAt(compound, 'buildings')) {
       const bat: Path = [...at, 'buildings', b];
       buildingIds.add(building.id, [...bat, 'id']);
+      noPhoneInName(building, bat, problems);
+      checkBuildingLabel(building, [...bat, 'name'], labels, problems);
+      if (isObject(building.profile)) {
+        for (const [label, value] of Object.entries(building.profile)) {
+          const path: Path = [...bat, 'profile', label];
+          if (Array.isArray(value)) value.forEach((item, k) => noPhoneOnPage(item, [...path, k], problems));
+          else noPhoneOnPage(value, path, problems);
+        }
+      }
       chatIds.add(building.chat_id, [...bat, 'chat_id']);
       webhookKeys.add(building.webhook_key, [...bat, 'webhook_key']);
       person(building.head, [...bat, 'head']);
@@ -301,6 +332,7 @@ function checkRules(data: unknown): Problem[] {
   for (const [team, t] of objectsAt(data, 'teams')) {
     const at: Path = ['teams', t];
     teamIds.add(team.id, [...at, 'id']);
+    noPhoneInName(team, at, problems);
     personList(team, 'members', at);
     const keywords = new UniqueIndex('keyword', problems);
     for (const [keyword, k] of entries(team.keywords)) keywords.add(keyword, [...at, 'keywords', k]);
@@ -320,6 +352,7 @@ function checkRules(data: unknown): Problem[] {
     chatIds.add(data.leadership.chat_id, ['leadership', 'chat_id']);
     webhookKeys.add(data.leadership.webhook_key, ['leadership', 'webhook_key']);
     personList(data.leadership, 'members', ['leadership']);
+    noPhoneInName(data.leadership, ['leadership'], problems);
   }
 
   const categoryCodes = new UniqueIndex('category code', problems);
@@ -336,6 +369,58 @@ function checkRules(data: unknown): Problem[] {
     checkClock(rule, ['response_clocks', i], categories, problems);
   }
   return problems;
+}
+
+const PHONE = new RegExp(PHONE_PATTERN, 'u');
+
+/**
+ * Names are printed in receipts, reminders and pages: a number written into one (`王建国 138…`)
+ * would reach every group. Staff numbers belong in a person's `phone`, which is never shown.
+ */
+function noPhoneInName(container: Json, at: Path, problems: Problem[]): void {
+  const name = container.name;
+  if (typeof name === 'string' && PHONE.test(name)) {
+    problems.push({
+      path: [...at, 'name'],
+      message:
+        'a phone number in a name would be shown in the groups; staff numbers belong in people[].phone',
+    });
+  }
+}
+
+/** Addresses and profiles are shown on the street office's pages, which show no phone numbers. */
+function noPhoneOnPage(value: unknown, path: Path, problems: Problem[]): void {
+  if (typeof value === 'string' && PHONE.test(value)) {
+    problems.push({
+      path,
+      message: 'a phone number here would be shown on the pages; staff numbers belong in people[].phone',
+    });
+  }
+}
+
+/**
+ * A post names a building of its compound by number or letter (`8号楼`, `八号楼`, `8栋`), and
+ * routing picks the building whose name reads the same: two such names in one compound would send
+ * every post about the second to the first.
+ */
+function checkBuildingLabel(
+  building: Json,
+  path: Path,
+  labels: Map<string, { name: string; path: Path }>,
+  problems: Problem[],
+): void {
+  const name = textAt(building, 'name');
+  const label = name === undefined ? undefined : parseLocation(name).building;
+  if (name === undefined || label === undefined) return;
+  const first = labels.get(label);
+  if (!first) {
+    labels.set(label, { name, path });
+    return;
+  }
+  problems.push({
+    path,
+    message: `${JSON.stringify(name)} names the same building as ${JSON.stringify(first.name)} (${formatPath(first.path)}): a post naming it could not tell them apart`,
+  });
 }
 
 /** A tag word (name or synonym) may name one category only: `#维修` must mean one thing. */

@@ -114,6 +114,34 @@ describe('parseLedger', () => {
       ]);
     });
 
+    it('reports two buildings of one compound that a post would name the same way', () => {
+      const ledger = looseLedger();
+      // A post naming 8号楼 (or 八号楼, 8栋) could mean either: it would go to the first, silently.
+      ledger.compounds[0].buildings[2] = { id: 'jw-b8b', name: '8栋', path: 'self_governing' };
+      ledger.compounds[0].buildings[3] = { id: 'jw-b7b', name: '7号楼', path: 'self_governing' };
+      // The same name in another compound is another building: posts are read within their compound.
+      ledger.compounds[1] = {
+        id: 'xinshi',
+        name: '新市小区',
+        grid_workers: ['liu.t'],
+        buildings: [{ id: 'xs-b7', name: '7号楼', path: 'self_governing' }],
+      };
+      expect(problemsOf(ledger)).toEqual([
+        'compounds[0].buildings[2].name: "8栋" names the same building as "8号楼" ' +
+          '(compounds[0].buildings[1].name): a post naming it could not tell them apart',
+        'compounds[0].buildings[3].name: "7号楼" names the same building as "7号楼" ' +
+          '(compounds[0].buildings[0].name): a post naming it could not tell them apart',
+      ]);
+    });
+
+    it('reports person ids that differ only in upper and lower case, as WeCom treats them as one', () => {
+      const ledger = looseLedger();
+      ledger.people[6] = { id: 'Wang.JG', name: '王建国' };
+      expect(problemsOf(ledger)).toEqual([
+        'people[6].id: duplicate person id "Wang.JG" (first at people[2].id, as "wang.jg": WeCom userids ignore case)',
+      ]);
+    });
+
     it('reports a person listed twice in one list', () => {
       const ledger = looseLedger();
       ledger.compounds[0].grid_workers = ['liu.t', 'liu.t'];
@@ -151,6 +179,21 @@ describe('parseLedger', () => {
         'people[0].phone: expected an 11-digit mobile number starting with 1',
         'people[2].phone: expected an 11-digit mobile number starting with 1',
         'people[3].phone: expected the number in quotes, e.g. "13800000001"',
+      ]);
+    });
+
+    it('keeps phone numbers out of names, which are shown in the groups and pages', () => {
+      const ledger = looseLedger();
+      ledger.people[2].name = '王建国 138 0000 0026';
+      ledger.compounds[0].name = '江湾小区（物业 021-65432100）';
+      ledger.compounds[0].buildings[1].name = '8号楼 13800000027';
+      ledger.teams[0].name = '电工志愿队 65432100';
+      ledger.leadership.name = '街道领导群';
+      expect(problemsOf(ledger)).toEqual([
+        'people[2].name: a phone number in a name would be shown in the groups; staff numbers belong in people[].phone',
+        'compounds[0].name: a phone number in a name would be shown in the groups; staff numbers belong in people[].phone',
+        'compounds[0].buildings[1].name: a phone number in a name would be shown in the groups; staff numbers belong in people[].phone',
+        'teams[0].name: a phone number in a name would be shown in the groups; staff numbers belong in people[].phone',
       ]);
     });
 
@@ -262,6 +305,8 @@ response_clocks: [{ resolve: 2 hours }]
       'compounds[0].buildings[0].head: unknown person "wang.jg"',
       'compounds[0].buildings[0].units[1].no: duplicate unit number 1 (first at compounds[0].buildings[0].units[0].no)',
       'compounds[0].buildings[1].id: duplicate building id "b7" (first at compounds[0].buildings[0].id)',
+      'compounds[0].buildings[1].name: "7号楼" names the same building as "7号楼" ' +
+        '(compounds[0].buildings[0].name): a post naming it could not tell them apart',
       'compounds[0].buildings[1].path: expected self_governing (自治提升型) or street_backed (兜底保障型)',
       'compounds[0].buildings[1].chat_id: duplicate chat id "wrkB7X" (first at compounds[0].buildings[0].chat_id)',
       'compounds[0].grid_worker: unknown key (did you mean "grid_workers"?)',

@@ -27,6 +27,19 @@ describe("a building's profile (楼栋画像)", () => {
     ]);
   });
 
+  it('keeps phone numbers out, as the building page shows it to everyone signed in', () => {
+    const ledger = looseLedger();
+    ledger.compounds[0].buildings[0].profile = {
+      居民结构: '独居老人 5 户，联系人王阿姨 13800000027',
+      设施: ['充电桩 2 个', '维修电话 021-65432100'],
+      户数: 48,
+    };
+    expect(problemsOf(ledger)).toEqual([
+      'compounds[0].buildings[0].profile.居民结构: a phone number here would be shown on the pages; staff numbers belong in people[].phone',
+      'compounds[0].buildings[0].profile.设施[1]: a phone number here would be shown on the pages; staff numbers belong in people[].phone',
+    ]);
+  });
+
   it('is optional', () => {
     const ledger = minimalLedger();
     expect(ledger.compounds[0]!.buildings[1]!.profile).toBeUndefined();
