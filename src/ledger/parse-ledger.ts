@@ -3,8 +3,8 @@ import { extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { buildCategoryTable, DEFAULT_CATEGORIES, foldWord } from '../intake/parse/categories';
-import { parseLocation } from '../intake/parse/location';
 import { PHONE_PATTERN } from '../requests/phone-mask';
+import { buildingLabel } from './building-label';
 import {
   DURATION_PATTERN,
   durationToMinutes,
@@ -399,7 +399,7 @@ function noPhoneOnPage(value: unknown, path: Path, problems: Problem[]): void {
 }
 
 /**
- * A post names a building of its compound by number or letter (`8号楼`, `八号楼`, `8栋`), and
+ * A post names a building of its compound by number or letter (`8号楼`, `八号楼`, `8栋`, `8#楼`), and
  * routing picks the building whose name reads the same: two such names in one compound would send
  * every post about the second to the first.
  */
@@ -410,8 +410,11 @@ function checkBuildingLabel(
   problems: Problem[],
 ): void {
   const name = textAt(building, 'name');
-  const label = name === undefined ? undefined : parseLocation(name).building;
-  if (name === undefined || label === undefined) return;
+  // Posts read `A1栋` and `B1栋` alike (as 1): estates that number that way cannot be told apart
+  // by a post at all, and refusing their ledger would leave them with no desk.
+  if (name === undefined || /[A-Za-zＡ-Ｚａ-ｚ]\s?[0-9０-９]/u.test(name)) return;
+  const label = buildingLabel(name);
+  if (label === undefined) return;
   const first = labels.get(label);
   if (!first) {
     labels.set(label, { name, path });

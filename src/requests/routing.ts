@@ -1,5 +1,7 @@
-import { formatLocation, parseLocation, type Location } from '../intake/parse';
+import { formatLocation, type Location } from '../intake/parse';
+import { buildingLabel } from '../ledger/building-label';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
+import type { Building } from '../ledger/schema';
 
 /** Where a post is about, read against the ledger. */
 export interface PostPlace {
@@ -21,8 +23,9 @@ export interface PostPlace {
 export function placeOfPost(posted: BuildingPlace, location: Location): PostPlace {
   const named = location.building;
   const here = { place: posted, unit: location.unit, room: location.room, unknownBuilding: undefined };
-  if (named === undefined || labelOf(posted.building.name) === named) return { ...here, reason: undefined };
-  const building = posted.compound.buildings.find((b) => labelOf(b.name) === named);
+  if (named === undefined || buildingLabel(posted.building.name) === named)
+    return { ...here, reason: undefined };
+  const building = posted.compound.buildings.find((b) => buildingLabel(b.name) === named);
   if (building) {
     return { ...here, place: { building, compound: posted.compound }, reason: `文中写的是${building.name}` };
   }
@@ -34,11 +37,6 @@ export function placeOfPost(posted: BuildingPlace, location: Location): PostPlac
     unknownBuilding: written,
     reason: `本小区台账里没有${written}，不记单元和房号`,
   };
-}
-
-/** `5号楼`, `五号楼`, `5栋` → '5'; `A座` → 'A': compared with what parseLocation reads from a post. */
-function labelOf(buildingName: string): string | undefined {
-  return parseLocation(buildingName).building;
 }
 
 export interface RoutingDecision {
@@ -79,11 +77,7 @@ export function routeRequest(
   } else if (building.head) {
     assigneeId = building.head;
     assigneeRole = '楼长';
-    reasons.push(
-      unitNo === undefined
-        ? `未写单元，交楼长 ${ledger.nameOf(building.head)}`
-        : `${unitNo}单元没有单元长，交楼长 ${ledger.nameOf(building.head)}`,
-    );
+    reasons.push(`${unitWords(building, unitNo)}，交楼长 ${ledger.nameOf(building.head)}`);
   } else {
     assigneeId = gridWorker;
     assigneeRole = '网格员';
@@ -106,4 +100,14 @@ export function routeRequest(
     reasons.push(`关键词匹配，${team.name}协助`);
   }
   return { assigneeId, assigneeRole, alsoNotify: [...alsoNotify], teamIds: teams.map((t) => t.id), reasons };
+}
+
+/** Why the building head has it: no unit written, the unit has no head, or no such unit. */
+function unitWords(building: Building, unitNo: number | undefined): string {
+  if (unitNo === undefined) return '未写单元';
+  // A building whose units the ledger lists: one not among them is a slip or a gap in the ledger.
+  const listed = building.units ?? [];
+  if (listed.length > 0 && !listed.some((u) => u.no === unitNo))
+    return `台账里${building.name}没有${unitNo}单元`;
+  return `${unitNo}单元没有单元长`;
 }

@@ -119,6 +119,10 @@ describe('parseLedger', () => {
       // A post naming 8号楼 (or 八号楼, 8栋) could mean either: it would go to the first, silently.
       ledger.compounds[0].buildings[2] = { id: 'jw-b8b', name: '8栋', path: 'self_governing' };
       ledger.compounds[0].buildings[3] = { id: 'jw-b7b', name: '7号楼', path: 'self_governing' };
+      ledger.compounds[0].buildings[4] = { id: 'jw-b8c', name: '8#', path: 'self_governing' };
+      // Lettered blocks a post cannot tell apart anyway are not refused.
+      ledger.compounds[0].buildings[5] = { id: 'jw-a1', name: 'A1栋', path: 'self_governing' };
+      ledger.compounds[0].buildings[6] = { id: 'jw-b1', name: 'B1栋', path: 'self_governing' };
       // The same name in another compound is another building: posts are read within their compound.
       ledger.compounds[1] = {
         id: 'xinshi',
@@ -131,6 +135,8 @@ describe('parseLedger', () => {
           '(compounds[0].buildings[1].name): a post naming it could not tell them apart',
         'compounds[0].buildings[3].name: "7号楼" names the same building as "7号楼" ' +
           '(compounds[0].buildings[0].name): a post naming it could not tell them apart',
+        'compounds[0].buildings[4].name: "8#" names the same building as "8号楼" ' +
+          '(compounds[0].buildings[1].name): a post naming it could not tell them apart',
       ]);
     });
 
