@@ -30,11 +30,14 @@ export async function importLedger(
   return dataSource.transaction(async (tx) => {
     // Two imports at once would each diff against the same old version; serialize them.
     await tx.query(`LOCK TABLE ledger_version IN EXCLUSIVE MODE`);
-    const checksum = checksumOf(document);
-    const [current] = await tx.query<{ id: string; checksum: string }[]>(
-      `SELECT id, checksum FROM ledger_version ORDER BY id DESC LIMIT 1`,
+    const json = JSON.stringify(document);
+    // Compared as jsonb, which ignores the order of keys: the export of a stored version lists a
+    // profile's labels in jsonb's order, and importing it back must not make a new version.
+    const [current] = await tx.query<{ id: string; same: boolean }[]>(
+      `SELECT id, document = $1::jsonb AS same FROM ledger_version ORDER BY id DESC LIMIT 1`,
+      [json],
     );
-    if (current?.checksum === checksum) {
+    if (current?.same) {
       return { changed: false, version: Number(current.id), added: [], deactivated: [], reactivated: [] };
     }
     const now = clock.now();
@@ -63,7 +66,7 @@ export async function importLedger(
     }
     const [row] = await tx.query<{ id: string }[]>(
       `INSERT INTO ledger_version (document, checksum, source, imported_at) VALUES ($1::jsonb, $2, $3, $4) RETURNING id`,
-      [JSON.stringify(document), checksum, source, now],
+      [json, checksumOf(document), source, now],
     );
     return { changed: true, version: Number(row?.id), added, deactivated, reactivated };
   });
