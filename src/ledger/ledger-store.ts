@@ -50,13 +50,18 @@ export async function importLedger(
       const wasActive = known.get(p.id);
       if (wasActive === undefined) added.push(p.id);
       else if (!wasActive) reactivated.push(p.id);
-      await tx.query(
-        `INSERT INTO person (id, name, phone, active, updated_at, deactivated_at) VALUES ($1, $2, $3, true, $4, NULL)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, phone = EXCLUDED.phone, active = true,
-           updated_at = EXCLUDED.updated_at, deactivated_at = NULL`,
-        [p.id, p.name, p.phone ?? null, now],
-      );
     }
+    // One statement for everyone: a street of 20,000 buildings has some 80,000 heads, and a round
+    // trip each kept the import (and a start with MULIN_LEDGER) busy for minutes.
+    const rows = document.people.map((p) => ({ id: p.id, name: p.name, phone: p.phone ?? null }));
+    await tx.query(
+      `INSERT INTO person (id, name, phone, active, updated_at, deactivated_at)
+       SELECT p.id, p.name, p.phone, true, $2, NULL
+         FROM jsonb_to_recordset($1::jsonb) AS p(id text, name text, phone text)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, phone = EXCLUDED.phone, active = true,
+         updated_at = EXCLUDED.updated_at, deactivated_at = NULL`,
+      [JSON.stringify(rows), now],
+    );
     const deactivated = [...known].filter(([id, active]) => active && !incoming.has(id)).map(([id]) => id);
     if (deactivated.length > 0) {
       await tx.query(

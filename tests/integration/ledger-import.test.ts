@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { importLedgerFile } from '../../src/ledger/import-file';
-import { currentLedgerDocument, LedgerCache } from '../../src/ledger/ledger-store';
-import { readLedgerFile, serializeLedger } from '../../src/ledger';
+import type { Logger } from 'typeorm';
+import { currentLedgerDocument, importLedger, LedgerCache } from '../../src/ledger/ledger-store';
+import { readLedgerFile, serializeLedger, type LedgerDocument } from '../../src/ledger';
 import { fixedClock } from '../../src/shared/clock';
 import {
   createScratchDatabase,
@@ -87,6 +88,50 @@ it('takes its own export back as unchanged, whatever order the keys of a profile
   const before = await db.dataSource.query(`SELECT count(*)::int AS n FROM ledger_version`);
   expect(await importLedgerFile(db.dataSource, exported, clock)).toMatchObject({ ok: true, changed: false });
   expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM ledger_version`)).toEqual(before);
+});
+
+/** How many statements `run` sends to the database (TypeORM logs each one it sends). */
+async function statementsOf(run: () => Promise<unknown>): Promise<number> {
+  const source = db.dataSource as { logger: Logger };
+  const original = source.logger;
+  let sent = 0;
+  source.logger = Object.assign(Object.create(original) as Logger, {
+    logQuery: () => {
+      sent++;
+    },
+  });
+  try {
+    await run();
+  } finally {
+    source.logger = original;
+  }
+  return sent;
+}
+
+it('writes the people of a large ledger in as many statements as those of a small one', async () => {
+  // A street of 20,000 buildings has some 80,000 heads: one statement each took minutes.
+  const example = parse(readFileSync('examples/ledger.yaml', 'utf8')) as LedgerDocument;
+  const withExtra = (group: string, n: number): LedgerDocument => ({
+    ...example,
+    people: [
+      ...example.people,
+      ...Array.from({ length: n }, (_, i) => ({ id: `resident.${group}${i}`, name: `居民${i}` })),
+    ],
+  });
+  await importLedger(db.dataSource, withExtra('a', 3), clock, 'a');
+  // Each adds its own residents and deactivates the ones before.
+  const large = await statementsOf(() => importLedger(db.dataSource, withExtra('b', 2000), clock, 'b'));
+  const small = await statementsOf(() => importLedger(db.dataSource, withExtra('c', 3), clock, 'c'));
+  expect(large).toBe(small);
+  const people = await db.dataSource.query(
+    `SELECT left(id, 10) AS "group", active, count(*)::int AS n FROM person
+      WHERE id LIKE 'resident.%' GROUP BY 1, 2 ORDER BY 1`,
+  );
+  expect(people).toEqual([
+    { group: 'resident.a', active: false, n: 3 },
+    { group: 'resident.b', active: false, n: 2000 },
+    { group: 'resident.c', active: true, n: 3 },
+  ]);
 });
 
 it('imports MULIN_LEDGER at start, and refuses to start on an invalid one', async () => {
