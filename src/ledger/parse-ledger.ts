@@ -142,6 +142,9 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
     case 'invalid_type':
       if (issue.input === undefined) return 'missing required key';
       return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`;
+    case 'invalid_value':
+      // A missing enum (a building's path) is reported as a value not among the options.
+      return issue.input === undefined ? 'missing required key' : undefined;
     case 'too_small':
       if (issue.origin === 'array') return `expected at least ${String(issue.minimum)} entries`;
       return undefined;

@@ -252,6 +252,12 @@ describe('parseLedger', () => {
       ]);
     });
 
+    it('says a missing governance path is missing, like any other required key', () => {
+      const ledger = looseLedger();
+      delete ledger.compounds[0].buildings[1].path;
+      expect(problemsOf(ledger)).toEqual(['compounds[0].buildings[1].path: missing required key']);
+    });
+
     it('needs a grid worker in every compound', () => {
       const ledger = looseLedger();
       ledger.compounds[0].grid_workers = [];
