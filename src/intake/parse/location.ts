@@ -62,10 +62,21 @@ const BUILDING = new RegExp(
   ].join('|'),
   'u',
 );
-const UNIT = new RegExp(`${NUM_START}(${NUM})\\s?单元`, 'u');
+/**
+ * `2单元`, `2号单元`; and Beijing's `2门` for a unit, read only right after a building
+ * (`7号楼2门`) or before a room (`2门301`), so `3门冰箱` and `防盗门` stay furniture.
+ */
+const UNIT = new RegExp(
+  [
+    `${NUM_START}(${NUM})\\s?号?单元`,
+    `(?<=${BUILDING_MARK}\\s?)(${NUM})门`,
+    `${NUM_START}(\\d{1,2})门(?=\\s?\\d{3,4}${ROOM_END})`,
+  ].join('|'),
+  'u',
+);
 /** A room right after a unit, building or floor (`2单元301`, `7号楼301`, `3楼301`). */
 const ROOM_AFTER = new RegExp(
-  `(?:单元|${NUM}\\s?(?:${BUILDING_MARK}|楼|层)|[A-Za-z](?:栋|座|幢))\\s?(\\d{3,4})(?:室|房|号(?![楼栋院]))?${ROOM_END}`,
+  `(?:单元|${NUM}\\s?(?:${BUILDING_MARK}|楼|层|门)|[A-Za-z](?:栋|座|幢))\\s?(\\d{3,4})(?:室|房|号(?![楼栋院]))?${ROOM_END}`,
   'u',
 );
 /** A room named as such anywhere (`301室`, `1202房间`); a bare 房 is too often rent (`300房租`). */
@@ -101,7 +112,7 @@ export function parseLocation(text: string): Location {
 
   const unit = UNIT.exec(s);
   if (unit) {
-    const n = numberValue(unit[1] ?? '');
+    const n = numberValue(unit[1] ?? unit[2] ?? unit[3] ?? '');
     if (n !== null && n > 0) location.unit = n;
   }
 

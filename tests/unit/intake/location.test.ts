@@ -21,6 +21,11 @@ describe('parseLocation', () => {
     ['十一栋后面', { building: '11' }],
     ['B座1202', { building: 'B', room: '1202' }],
     ['5幢楼道', { building: '5' }],
+    ['2号单元楼道灯不亮', { unit: 2 }],
+    // Beijing's 门 for 单元: after a building or before a room.
+    ['7号楼2门301', { building: '7', unit: 2, room: '301' }],
+    ['3号楼二门楼道灯不亮', { building: '3', unit: 2 }],
+    ['2门1202卫生间漏水', { unit: 2, room: '1202' }],
   ])('%j → %j', (text, expected) => {
     expect(parseLocation(text)).toEqual(expected);
   });
@@ -38,6 +43,8 @@ describe('parseLocation', () => {
     ['交了300房租'],
     ['物业费一年1800元'],
     ['楼道灯坏了'],
+    ['家里3门冰箱坏了'],
+    ['换防盗门3000元'],
   ])('%j has no location', (text) => {
     expect(parseLocation(text)).toEqual({});
   });
