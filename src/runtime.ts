@@ -67,7 +67,9 @@ export async function startMulin(
 ): Promise<Mulin> {
   const dataSource = await openDatabaseWithRetry(config, logger);
   if (config.ledgerFile) {
-    const imported = await importLedgerFile(dataSource, config.ledgerFile, clock);
+    const imported = await importLedgerFile(dataSource, config.ledgerFile, clock, {
+      privateNotices: config.wecom.appApi !== null,
+    });
     if (!imported.ok) {
       await dataSource.destroy();
       throw new LedgerFileError(config.ledgerFile, imported.problems);

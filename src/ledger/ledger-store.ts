@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { handOverFromDeparted } from '../requests/hand-over';
 import type { Clock } from '../shared/clock';
 import { Ledger } from './ledger';
 import type { LedgerDocument } from './schema';
@@ -11,6 +12,13 @@ export interface ImportResult {
   readonly added: readonly string[];
   readonly deactivated: readonly string[];
   readonly reactivated: readonly string[];
+  /** Requests still being handled by someone deactivated, now with whoever the ledger names. */
+  readonly handedOver: number;
+}
+
+export interface ImportOptions {
+  /** Whether hand-over notices may go privately to a building without a group robot. */
+  readonly privateNotices?: boolean;
 }
 
 function checksumOf(document: LedgerDocument): string {
@@ -19,13 +27,15 @@ function checksumOf(document: LedgerDocument): string {
 
 /**
  * Applies a validated ledger in one transaction. Importing the same document again changes
- * nothing; people missing from the new document are deactivated (their history stays).
+ * nothing; people missing from the new document are deactivated (their history stays), and the
+ * requests they were still handling handed to whoever the ledger now names.
  */
 export async function importLedger(
   dataSource: DataSource,
   document: LedgerDocument,
   clock: Clock,
   source: string,
+  options: ImportOptions = {},
 ): Promise<ImportResult> {
   return dataSource.transaction(async (tx) => {
     // Two imports at once would each diff against the same old version; serialize them.
@@ -38,7 +48,14 @@ export async function importLedger(
       [json],
     );
     if (current?.same) {
-      return { changed: false, version: Number(current.id), added: [], deactivated: [], reactivated: [] };
+      return {
+        changed: false,
+        version: Number(current.id),
+        added: [],
+        deactivated: [],
+        reactivated: [],
+        handedOver: 0,
+      };
     }
     const now = clock.now();
     const existing = await tx.query<{ id: string; active: boolean }[]>(`SELECT id, active FROM person`);
@@ -73,7 +90,16 @@ export async function importLedger(
       `INSERT INTO ledger_version (document, checksum, source, imported_at) VALUES ($1::jsonb, $2, $3, $4) RETURNING id`,
       [json, checksumOf(document), source, now],
     );
-    return { changed: true, version: Number(row?.id), added, deactivated, reactivated };
+    const version = Number(row?.id);
+    const ledger = new Ledger(document, version, await formerNames(tx));
+    const handedOver = await handOverFromDeparted(
+      tx,
+      ledger,
+      deactivated,
+      now,
+      options.privateNotices ?? false,
+    );
+    return { changed: true, version, added, deactivated, reactivated, handedOver };
   });
 }
 

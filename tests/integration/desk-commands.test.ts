@@ -240,8 +240,43 @@ describe('people removed from the ledger', () => {
   it('keeps their names on the requests they handled', async () => {
     const no = await report('zhang.min', '#报修 2单元地下室的灯不亮');
     await say('zhao.zq', `接单 ${no}`);
+    await say('zhao.zq', `办结 ${no} 换了灯泡`);
     const result = await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
-    expect(result.deactivated).toEqual(['zhao.zq']);
+    expect(result).toMatchObject({ deactivated: ['zhao.zq'], handedOver: 0 });
     expect(await reply('zhang.min', `查询 ${no}`)).toContain('处理人：赵志强');
+  });
+
+  it('hands the requests they were still handling to whoever the ledger now names, and tells them', async () => {
+    const taken = await report('zhang.min', '#报修 2单元楼梯扶手松了');
+    await say('zhao.zq', `接单 ${taken}`);
+    const waiting = await report('chen.ay', '#报修 2单元门禁不灵');
+    const result = await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
+    expect(result).toMatchObject({ deactivated: ['zhao.zq'], handedOver: 2 });
+
+    // 2单元 has no head now: the building head has both, and is told in the group.
+    const sent = await say('zhang.min', `查询 ${taken}`);
+    expect(sent.slice(0, 2)).toEqual(
+      [taken, waiting].map((no) => [
+        'group_webhook',
+        `#${no} 原处理人赵志强已不在台账，改由王建国处理，请接单：接单 ${no}`,
+        ['wang.jg'],
+      ]),
+    );
+    expect(sent[2]?.[1]).toContain('处理人：王建国');
+    for (const no of [taken, waiting]) expect(await request(no)).toMatchObject({ assignee_id: 'wang.jg' });
+    expect((await request(taken))?.status).toBe('acknowledged');
+    const [handed] = await db.dataSource.query<{ actor_id: string | null; note: string; data: unknown }[]>(
+      `SELECT e.actor_id, e.note, e.data FROM request_event e JOIN request r ON r.id = e.request_id
+       WHERE r.no = $1 AND e.type = 'assigned'`,
+      [taken],
+    );
+    expect(handed).toEqual({
+      actor_id: null,
+      note: '原处理人赵志强已不在台账',
+      data: { from: 'zhao.zq', to: 'wang.jg' },
+    });
+
+    // The new handler takes it on like any request handed to them.
+    expect(await reply('wang.jg', `接单 ${waiting}`)).toContain(`#${waiting} 王建国 已接单`);
   });
 });
