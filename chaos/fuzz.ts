@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { RunContext } from '../bench/lib/context';
 import { queryRows } from '../bench/lib/postgres';
 import { withDesk } from './lib/desk';
-import { malformedInput, type FuzzInput } from './lib/malformed';
+import { malformedInput, validCallback, type FuzzInput } from './lib/malformed';
 
 interface Answer {
   readonly status: number;
@@ -79,6 +79,18 @@ function rawExchange(
     socket.on('close', () => finish({ status: 0, error: 'closed without an answer' }));
     socket.on('connect', () => void write(socket).catch(() => undefined));
   });
+}
+
+/** What the fuzzing may have left in the database: the message, a request made of it, a reply. */
+async function storedRows(url: string): Promise<{ inbound: number; requests: number; outbox: number }> {
+  const [row] = await queryRows<{ inbound: number; requests: number; outbox: number }>(
+    url,
+    `SELECT (SELECT count(*)::int FROM inbound_message) AS inbound,
+            (SELECT count(*)::int FROM request) AS requests,
+            (SELECT count(*)::int FROM outbox) AS outbox`,
+  );
+  if (!row) throw new Error('no counts');
+  return row;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -237,11 +249,15 @@ export async function chaosFuzz(ctx: RunContext): Promise<void> {
     agent.destroy();
     const slowResults = await slow;
     const alive = service.running() && (await service.healthy());
-    const [stored] = await queryRows<{ n: number }>(
-      desk.databaseUrl,
-      'SELECT count(*)::int AS n FROM inbound_message',
-    );
+    const stored = await storedRows(desk.databaseUrl);
     const unhandled = (service.newLog().match(/"level":50/g) ?? []).length;
+    // Then one valid callback per channel, built like the fuzzed ones: each must be answered 200
+    // and stored, or the inputs above were refused for something other than their fault, or the
+    // count above could not have seen a stored message.
+    const controls = (['bot', 'app'] as const).map((c) => validCallback(c, `fuzzControl${c}${Date.now()}`));
+    const controlAnswers = [];
+    for (const control of controls) controlAnswers.push(await send(port, control, 10_000, new http.Agent()));
+    const afterControls = await storedRows(desk.databaseUrl);
 
     const summary = [...byKind.entries()]
       .map(
@@ -265,8 +281,14 @@ export async function chaosFuzz(ctx: RunContext): Promise<void> {
     );
     report.check(
       'fuzz: the service is alive, logged no error, and stored nothing',
-      alive && stored?.n === 0 && unhandled === 0,
-      `alive ${alive}, ${stored?.n ?? '?'} inbound rows, ${unhandled} error lines in its log`,
+      alive && stored.inbound + stored.requests + stored.outbox === 0 && unhandled === 0,
+      `alive ${alive}, ${stored.inbound} inbound rows, ${stored.requests} requests, ${stored.outbox} outbox rows, ${unhandled} error lines in its log`,
+    );
+    report.check(
+      'fuzz: a valid callback of each channel, built the same way, is answered 200 and stored',
+      controlAnswers.every((a) => a.status === 200) &&
+        afterControls.inbound - stored.inbound === controls.length,
+      `answered ${controlAnswers.map((a) => a.status || a.error).join(', ')}; ${afterControls.inbound} inbound rows after them`,
     );
   });
 }

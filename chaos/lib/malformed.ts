@@ -86,6 +86,11 @@ function getOf(kind: string, channel: Channel, encrypted: string): FuzzInput {
 
 const channel = fc.constantFrom<Channel>('bot', 'app');
 
+/** A complete app text message, with `content` put in as it stands (it may name an entity). */
+function appMessageXml(msgid: string, content = 'hi'): string {
+  return `<xml><ToUserName>${APP_SECRETS.receiveId}</ToUserName><FromUserName>fuzz.user</FromUserName><CreateTime>1700000000</CreateTime><MsgType>text</MsgType><Content>${content}</Content><MsgId>${msgid}</MsgId><AgentID>1</AgentID></xml>`;
+}
+
 /** A well-formed message of the channel, so only the envelope around it is wrong. */
 function validMessage(c: Channel, msgid: string): Buffer {
   if (c === 'bot') {
@@ -100,8 +105,18 @@ function validMessage(c: Channel, msgid: string): Buffer {
       }),
     );
   }
-  return Buffer.from(
-    `<xml><ToUserName>${APP_SECRETS.receiveId}</ToUserName><FromUserName>fuzz.user</FromUserName><CreateTime>1700000000</CreateTime><MsgType>text</MsgType><Content>hi</Content><MsgId>${msgid}</MsgId><AgentID>1</AgentID></xml>`,
+  return Buffer.from(appMessageXml(msgid));
+}
+
+/**
+ * A valid callback built the way the malformed ones are: the control that shows they are wrong
+ * only in their fault, and that the case's "nothing stored" query would see a stored message.
+ */
+export function validCallback(c: Channel, msgid: string): FuzzInput {
+  return postOf(
+    'valid',
+    c,
+    encrypt(SECRETS[c].aesKey, validMessage(c, msgid).toString(), SECRETS[c].receiveId),
   );
 }
 
@@ -169,6 +184,21 @@ const hostileXml = fc.constantFrom(
   '<xml><MsgType>text</MsgType><MsgId>4</MsgId></xml>',
   '<xml><FromUserName>u</FromUserName><MsgType>text</MsgType></xml>',
   '',
+);
+
+/**
+ * DTDs in front of XML that is otherwise a complete, valid message: refused for the DTD alone.
+ * (The hostile XML above is also incomplete, so a parser that let DTDs through would still see
+ * its answer be 4xx for the missing fields; these would be stored.) Each uses the entity it
+ * declares, where it declares one, in the Content.
+ */
+const dtdBeforeMessage = fc.constantFrom<(body: string) => string>(
+  (body) => `<!DOCTYPE xml [<!ENTITY e "楼道灯不亮">]>${body.replace('>hi<', '>&e;<')}`,
+  (body) =>
+    `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>${body.replace('>hi<', '>&c;<')}`,
+  (body) => `<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>${body.replace('>hi<', '>&x;<')}`,
+  (body) => `<!DOCTYPE xml SYSTEM "http://127.0.0.1:9/evil.dtd">${body}`,
+  (body) => `<!doctype xml [<!element xml ANY>]>${body}`,
 );
 
 function utf8Invalid(): fc.Arbitrary<Buffer> {
@@ -239,6 +269,27 @@ export function malformedInput(): fc.Arbitrary<FuzzInput> {
         encrypt(APP_SECRETS.aesKey, xml, APP_SECRETS.receiveId),
       ),
     ),
+    fc
+      .tuple(msgid, dtdBeforeMessage)
+      .map(([id, withDtd]) =>
+        postOf(
+          'DTD before a complete inner message',
+          'app',
+          encrypt(APP_SECRETS.aesKey, withDtd(appMessageXml(id)), APP_SECRETS.receiveId),
+        ),
+      ),
+    fc.tuple(msgid, dtdBeforeMessage).map(([id, withDtd]): FuzzInput => {
+      // A valid, correctly signed message whose envelope alone carries the DTD.
+      const encrypted = encrypt(APP_SECRETS.aesKey, appMessageXml(id), APP_SECRETS.receiveId);
+      const envelope = appEnvelope(encrypted);
+      return {
+        kind: 'DTD in the envelope of a complete message',
+        method: 'POST',
+        channel: 'app',
+        query: signedQuery('app', encrypted),
+        body: Buffer.from(withDtd(envelope)),
+      };
+    }),
     hostileXml.map((xml) => ({
       kind: 'hostile outer XML',
       method: 'POST' as const,
