@@ -1,25 +1,13 @@
-import type { SimulatedMessage } from '../src/wecom/simulator';
 import { botRequests, planMessages, type PlannedMessage } from './lib/callbacks';
 import { runId, type RunContext } from './lib/context';
 import { knownRequests, waitForOutbox } from './lib/desk-db';
 import { closedLoop, openLoop } from './lib/http-load';
 import { summarize } from './lib/report';
+import { matchReplies } from './lib/reply-matching';
 import { withBenchService } from './lib/service';
 import { buildingIds } from './lib/street';
 
 const RATE_PER_S = 50;
-
-/** The simulator's messages per webhook key, in the order it accepted them. */
-function byKey(messages: readonly SimulatedMessage[]): Map<string, SimulatedMessage[]> {
-  const out = new Map<string, SimulatedMessage[]>();
-  for (const m of messages) {
-    if (m.destination.type !== 'group_webhook') continue;
-    const list = out.get(m.destination.webhookKey) ?? [];
-    list.push(m);
-    out.set(m.destination.webhookKey, list);
-  }
-  return out;
-}
 
 /**
  * End to end: a resident's callback in, the bot's reply out at the WeCom simulator, at a steady
@@ -75,35 +63,13 @@ export async function benchEndToEnd(ctx: RunContext): Promise<void> {
     } catch {
       // counted below
     }
-    const replies = byKey(simulator.messages());
-
-    const latencies: number[] = [];
-    let unmatched = 0;
-    let wrongReceipt = 0;
-    const perBuilding = new Map<number, number[]>();
-    for (const s of answered) {
-      const m = planned[s.index];
-      if (!m) continue;
-      const list = perBuilding.get(m.buildingIndex) ?? [];
-      list.push(s.index);
-      perBuilding.set(m.buildingIndex, list);
-    }
-    let extra = 0;
-    for (const [building, indexes] of perBuilding) {
-      const got = replies.get(buildingIds(building, ctx.shape).webhookKey) ?? [];
-      extra += Math.max(0, got.length - indexes.length);
-      indexes.forEach((index, j) => {
-        const reply = got[j];
-        const m = planned[index];
-        if (!reply || !m) {
-          unmatched++;
-          return;
-        }
-        if (m.kind === 'post' && !reply.body.content.includes(m.text.slice(m.text.lastIndexOf(' ') + 1)))
-          wrongReceipt++;
-        latencies.push(reply.at.getTime() - (sentAt[index] ?? 0));
-      });
-    }
+    const { matched, unmatched, extra, wrongReceipt } = matchReplies(
+      planned,
+      answered.map((s) => s.index),
+      simulator.messages(),
+      (building) => buildingIds(building, ctx.shape).webhookKey,
+    );
+    const latencies = matched.map(({ index, reply }) => reply.at.getTime() - (sentAt[index] ?? 0));
     const summary = summarize(latencies);
     const callback = summarize(answered.map((s) => s.ms));
     report.figure({
