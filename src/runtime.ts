@@ -122,7 +122,7 @@ export async function startMulin(
   const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => void handle(req, res));
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;
-  server.listen(options.port ?? config.port);
+  server.listen({ port: options.port ?? config.port, ...(config.host ? { host: config.host } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

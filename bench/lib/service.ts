@@ -74,6 +74,8 @@ export function serviceEnv(o: ServiceOptions): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     PORT: String(o.port),
+    // Loopback only: the service runs with the test secrets and admin token written in the repo.
+    HOST: '127.0.0.1',
     MULIN_TRIAL: 'off',
     LOG_LEVEL: 'info',
     WECOM_BOT_TOKEN: BOT_SECRETS.token,

@@ -61,6 +61,8 @@ const EnvSchema = z.object({
     .min(1, 'expected a port number from 1 to 65535')
     .max(65535, 'expected a port number from 1 to 65535')
     .default(3000),
+  // Unset: every interface, as Node listens by default (a container's port mapping needs that).
+  HOST: optionalText,
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// connection URL')
@@ -129,6 +131,8 @@ export interface CallbackChannelConfig {
 
 export interface Config {
   readonly port: number;
+  /** The address to listen on; undefined: every interface. */
+  readonly host: string | undefined;
   readonly databaseUrl: string | undefined;
   /** Whether statements are sent as named prepared statements (PostgreSQL only). */
   readonly prepareStatements: boolean;
@@ -240,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null;
   return deepFreeze({
     port: e.PORT,
+    host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     prepareStatements: e.DATABASE_PREPARE === 'on',
     dataDir: e.MULIN_DATA_DIR,
