@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { RunContext } from '../bench/lib/context';
 import { queryRows } from '../bench/lib/postgres';
 import { withDesk } from './lib/desk';
-import { malformedInput, validCallback, type FuzzInput } from './lib/malformed';
+import { hostileTextCallbacks, malformedInput, validCallback, type FuzzInput } from './lib/malformed';
 
 interface Answer {
   readonly status: number;
@@ -258,6 +258,16 @@ export async function chaosFuzz(ctx: RunContext): Promise<void> {
     const controlAnswers = [];
     for (const control of controls) controlAnswers.push(await send(port, control, 10_000, new http.Agent()));
     const afterControls = await storedRows(desk.databaseUrl);
+    // Then valid posts of hostile texts, all at once with a plain one: each answered 200 within
+    // WeCom's 5 s, the plain one too (one slow reading would hold every callback behind it).
+    const hostile = [
+      ...hostileTextCallbacks(`fuzzHostile${Date.now()}`),
+      validCallback('bot', `fuzzPlain${Date.now()}`),
+    ];
+    const hostileAnswers = await Promise.all(
+      hostile.map((input) => send(port, input, 30_000, new http.Agent())),
+    );
+    const afterHostile = await storedRows(desk.databaseUrl);
 
     const summary = [...byKind.entries()]
       .map(
@@ -289,6 +299,12 @@ export async function chaosFuzz(ctx: RunContext): Promise<void> {
       controlAnswers.every((a) => a.status === 200) &&
         afterControls.inbound - stored.inbound === controls.length,
       `answered ${controlAnswers.map((a) => a.status || a.error).join(', ')}; ${afterControls.inbound} inbound rows after them`,
+    );
+    report.check(
+      'fuzz: posts of long walls of marks, emoji and dots answered 200 within 5 s, with a plain one beside them',
+      hostileAnswers.every((a) => a.status === 200 && a.ms < 5000) &&
+        afterHostile.inbound - afterControls.inbound === hostile.length,
+      `answered ${hostileAnswers.map((a) => `${a.status || a.error} in ${a.ms.toFixed(0)} ms`).join(', ')}; ${afterHostile.inbound - afterControls.inbound} stored`,
     );
   });
 }

@@ -92,7 +92,7 @@ function appMessageXml(msgid: string, content = 'hi'): string {
 }
 
 /** A well-formed message of the channel, so only the envelope around it is wrong. */
-function validMessage(c: Channel, msgid: string): Buffer {
+function validMessage(c: Channel, msgid: string, content = '@睦邻助手 #报修 楼道灯不亮'): Buffer {
   if (c === 'bot') {
     return Buffer.from(
       JSON.stringify({
@@ -101,7 +101,7 @@ function validMessage(c: Channel, msgid: string): Buffer {
         chattype: 'group',
         from: { userid: 'fuzz.user' },
         msgtype: 'text',
-        text: { content: '@睦邻助手 #报修 楼道灯不亮' },
+        text: { content },
       }),
     );
   }
@@ -117,6 +117,32 @@ export function validCallback(c: Channel, msgid: string): FuzzInput {
     'valid',
     c,
     encrypt(SECRETS[c].aesKey, validMessage(c, msgid).toString(), SECRETS[c].receiveId),
+  );
+}
+
+/**
+ * Valid robot posts whose text is a long wall of what the desk trims or shortens: marks, emoji,
+ * a mention full of dots. Read with a pattern retried from every character, each held the one
+ * event loop every callback shares for half a minute; they must be answered like any post.
+ */
+export function hostileTextCallbacks(msgidPrefix: string): FuzzInput[] {
+  const wall = (mark: string) => mark.repeat(60_000);
+  const texts = [
+    `@睦邻助手 #报修 楼道灯坏了${wall('！')}谢谢`,
+    `@睦邻助手 #报修 楼道灯坏了${wall('😀')}谢谢`,
+    `@睦邻助手 转派 12 @wang${wall('.')}x 请跟进`,
+    `@睦邻助手 #报修 2单元楼道灯不亮${'好几天了'.repeat(25_000)}`,
+  ];
+  return texts.map((text, i) =>
+    postOf(
+      'hostile text',
+      'bot',
+      encrypt(
+        SECRETS.bot.aesKey,
+        validMessage('bot', `${msgidPrefix}${i}`, text).toString(),
+        SECRETS.bot.receiveId,
+      ),
+    ),
   );
 }
 
