@@ -18,10 +18,8 @@ export const TRIAL_BOT = {
   aesKey: 'mulinTrialAesKey0123456789abcdefghijklmnopq',
 } as const;
 
-export const DEFAULT_SIMULATOR_PORT_OFFSET = 1;
-
-export function trialWanted(config: Config, env: NodeJS.ProcessEnv = process.env): boolean {
-  if ((env.MULIN_TRIAL ?? '').toLowerCase() === 'off') return false;
+export function trialWanted(config: Config): boolean {
+  if (config.trial.mode === 'off') return false;
   return config.wecom.app === null && config.wecom.bot === null && config.wecom.appApi === null;
 }
 
@@ -32,14 +30,9 @@ export interface Trial {
   seed(dataSource: DataSource, clock: Clock): Promise<void>;
 }
 
-export async function startTrial(
-  config: Config,
-  logger: Logger,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<Trial> {
+export async function startTrial(config: Config, logger: Logger): Promise<Trial> {
   const simulator = new WecomSimulator({ acceptAnyWebhookKey: true });
-  const port = Number(env.MULIN_SIMULATOR_PORT ?? config.port + DEFAULT_SIMULATOR_PORT_OFFSET);
-  await simulator.start(port);
+  await simulator.start(config.trial.simulatorPort);
   const trialConfig: Config = {
     ...config,
     wecom: {

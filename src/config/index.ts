@@ -114,6 +114,17 @@ const EnvSchema = z.object({
     .min(0, 'expected a whole number of seconds (0 turns the check off)')
     .default(300),
   WECOM_BOT_NAME: z.string().min(1).default(DEFAULT_BOT_NAME),
+  MULIN_TRIAL: z
+    .string()
+    .transform((value) => value.toLowerCase())
+    .pipe(z.enum(['auto', 'off'], { error: 'expected auto or off' }))
+    .default('auto'),
+  MULIN_SIMULATOR_PORT: z.coerce
+    .number({ error: 'expected a port number' })
+    .int('expected a port number')
+    .min(1, 'expected a port number from 1 to 65535')
+    .max(65535, 'expected a port number from 1 to 65535')
+    .optional(),
   WECOM_API_BASE: z
     .string()
     .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) origin such as https://qyapi.weixin.qq.com')
@@ -168,6 +179,13 @@ export interface Config {
       readonly corpSecret: string;
       readonly agentId: number;
     } | null;
+  };
+  /** Local trial against the built-in WeCom simulator (src/trial.ts). */
+  readonly trial: {
+    /** off: never; auto: when no WeCom credentials are set. */
+    readonly mode: 'auto' | 'off';
+    /** Where the trial's simulator listens (PORT + 1 unless set); `mulin say` looks there too. */
+    readonly simulatorPort: number;
   };
 }
 
@@ -268,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bot,
       appApi,
     },
+    trial: { mode: e.MULIN_TRIAL, simulatorPort: e.MULIN_SIMULATOR_PORT ?? e.PORT + 1 },
   });
 }
 

@@ -94,6 +94,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the trial settings like every other variable: empty is unset, a typo is refused', () => {
+    expect(loadConfig({}).trial).toEqual({ mode: 'auto', simulatorPort: 3001 });
+    expect(loadConfig({ PORT: '4000' }).trial.simulatorPort).toBe(4001);
+    expect(loadConfig({ MULIN_TRIAL: 'OFF', MULIN_SIMULATOR_PORT: '5000' }).trial).toEqual({
+      mode: 'off',
+      simulatorPort: 5000,
+    });
+    // `MULIN_SIMULATOR_PORT=` used to mean port 0 (any free port), where `mulin say` never looks.
+    expect(loadConfig({ MULIN_SIMULATOR_PORT: '' }).trial.simulatorPort).toBe(3001);
+    const names = problemsOf({ MULIN_TRIAL: 'no', MULIN_SIMULATOR_PORT: 'abc' }).map((p) => p.split(':')[0]);
+    expect(names).toEqual(['MULIN_TRIAL', 'MULIN_SIMULATOR_PORT']);
+  });
+
   it('never echoes a secret value in its message', () => {
     const secretKey = 'short-secret-key-value';
     const secretToken = 'tokenValueThatIsSecret';
