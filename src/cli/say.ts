@@ -8,7 +8,7 @@ import type { SimulatedMessage } from '../wecom/simulator';
 export const SAY_USAGE = `mulin say --chat CHAT --from USERID [--single] [--service URL] [--simulator URL] "TEXT"
   Plays WeCom: encrypts TEXT as a robot callback from USERID in group CHAT, posts it to the service
   (retrying like WeCom when there is no 200 within 5 s), then prints what the bot sent back.
-  Defaults: --service http://127.0.0.1:$PORT (3000), --simulator http://127.0.0.1:$((PORT+1));
+  Defaults: --service http://127.0.0.1:$PORT (3000), --simulator on $MULIN_SIMULATOR_PORT (PORT+1);
   credentials from WECOM_BOT_TOKEN and WECOM_BOT_AES_KEY, else the trial's.`;
 
 interface SimulatorMessages {
@@ -63,11 +63,14 @@ export async function say(args: readonly string[], env: NodeJS.ProcessEnv = proc
     process.stderr.write(`${SAY_USAGE}\n`);
     return 2;
   }
-  const port = Number(env.PORT ?? 3000);
+  // Read as the service reads them (empty is unset), so both look for the simulator on one port.
+  const setting = (name: string) => env[name]?.trim() || undefined;
+  const port = Number(setting('PORT') ?? 3000);
+  const simulatorPort = Number(setting('MULIN_SIMULATOR_PORT') ?? port + 1);
   const service = values.service ?? `http://127.0.0.1:${port}`;
-  const simulator = values.simulator ?? env.MULIN_SIMULATOR_URL ?? `http://127.0.0.1:${port + 1}`;
-  const token = env.WECOM_BOT_TOKEN ?? TRIAL_BOT.token;
-  const aesKey = env.WECOM_BOT_AES_KEY ?? TRIAL_BOT.aesKey;
+  const simulator = values.simulator ?? `http://127.0.0.1:${simulatorPort}`;
+  const token = setting('WECOM_BOT_TOKEN') ?? TRIAL_BOT.token;
+  const aesKey = setting('WECOM_BOT_AES_KEY') ?? TRIAL_BOT.aesKey;
 
   const before = (await (
     await fetch(`${simulator}${CONTROL_PREFIX}/messages?after=999999999`)
