@@ -12,7 +12,8 @@ const ID = /^\d{1,18}$/;
 const LIMIT = /^[1-9]\d{0,5}$/;
 
 export async function outbox(dataSource: DataSource, clock: Clock, args: readonly string[]): Promise<number> {
-  const [action = 'list', ...rest] = args;
+  // `list` is the default action, also when options come first: `mulin outbox --status failed`.
+  const [action = 'list', ...rest] = args[0]?.startsWith('-') ? ['list', ...args] : args;
   if (action === 'list') {
     let values: { status?: string; limit?: string };
     try {
@@ -29,9 +30,14 @@ export async function outbox(dataSource: DataSource, clock: Clock, args: readonl
     if (values.limit !== undefined && !LIMIT.test(values.limit)) {
       return usageError('--limit must be a whole number from 1 to 999999');
     }
+    const limit = values.limit ?? '50';
+    if (!/^[1-9]\d{0,5}$/.test(limit)) {
+      process.stderr.write(`--limit must be a whole number from 1, not "${limit}"\n`);
+      return 2;
+    }
     const entries = await listOutbox(dataSource, {
       ...(values.status ? { status: values.status as OutboxStatus } : {}),
-      limit: Number(values.limit ?? 50),
+      limit: Number(limit),
     });
     if (entries.length === 0) process.stdout.write('No messages.\n');
     for (const e of entries) process.stdout.write(`${JSON.stringify(e)}\n`);
