@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+import { holdDataDir } from './embedded-lock';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { openPglite, pgliteDriver } from './pglite-driver';
@@ -69,8 +70,9 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
     );
   const dir = embeddedDataDir(settings.dataDir);
   if (dir) mkdirSync(dir, { recursive: true });
+  const release = dir ? holdDataDir(dir) : undefined;
   const db = openPglite(dir);
-  return new DataSource({ ...common, driver: pgliteDriver(db) });
+  return new DataSource({ ...common, driver: pgliteDriver(db, release) });
 }
 
 /** Opens the database and brings its schema up to date. */

@@ -91,8 +91,11 @@ function commandOf(sql: string): string | undefined {
   return /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase();
 }
 
-/** Returns the `driver` option for a TypeORM postgres DataSource backed by this PGlite. */
-export function pgliteDriver(db: PGlite): unknown {
+/**
+ * Returns the `driver` option for a TypeORM postgres DataSource backed by this PGlite;
+ * `onClosed` runs once the database is closed (it releases the data directory).
+ */
+export function pgliteDriver(db: PGlite, onClosed?: () => void): unknown {
   const lock = new SessionLock();
   const client = new PgliteClient(db);
   class Pool extends EventEmitter {
@@ -110,7 +113,10 @@ export function pgliteDriver(db: PGlite): unknown {
 
     end(callback: (err: unknown) => void): void {
       db.close().then(
-        () => callback(null),
+        () => {
+          onClosed?.();
+          callback(null);
+        },
         (err: unknown) => callback(err),
       );
     }
