@@ -44,6 +44,11 @@ async function migrate(dataSource: DataSource): Promise<number> {
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Before any database is opened: help must work while the service holds the embedded one.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   switch (command) {
     case 'migrate':
       return withDatabase(migrate);
