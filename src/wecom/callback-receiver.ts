@@ -1,6 +1,6 @@
 import type { CallbackChannelConfig } from '../config';
 import { AppError } from '../shared/errors';
-import { readAppEnvelope, parseAppMessage } from './app-callback';
+import { confirmAppEnvelope, parseAppMessage, scanAppEnvelope } from './app-callback';
 import { readBotEnvelope, parseBotMessage } from './bot-callback';
 import { parseCallbackQuery, type CallbackQuery } from './callback-query';
 import { decryptEnvelope, signatureMatches } from './crypto';
@@ -61,8 +61,11 @@ export function verifyUrl(s: ReceiverSettings, rawQuery: string, now: Date): str
 /** POST: verifies, decrypts and normalizes one callback. */
 export function openCallback(s: ReceiverSettings, rawQuery: string, body: string, now: Date): InboundMessage {
   const q = parseCallbackQuery(rawQuery, false);
-  const encrypted = s.channel === 'app' ? readAppEnvelope(body) : readBotEnvelope(body);
+  // The app's XML is only scanned for its Encrypt before the signature is checked, and parsed in
+  // full after: an unsigned body must cost next to nothing to refuse.
+  const encrypted = s.channel === 'app' ? scanAppEnvelope(body) : readBotEnvelope(body);
   checkSignatureAndTime(s, q, encrypted, now);
+  if (s.channel === 'app') confirmAppEnvelope(body, encrypted);
   const plaintext = decrypt(s, encrypted);
   return s.channel === 'app' ? parseAppMessage(plaintext) : parseBotMessage(plaintext, s.botName);
 }

@@ -403,6 +403,27 @@ describe('bad input gets a clear status and stores nothing', () => {
     expect(await storedRows()).toHaveLength(0);
   });
 
+  // The signature is checked on the Encrypt found by a scan of the raw body, before the XML is
+  // parsed: a forged body costs a scan (parsing 1 MiB of small elements took up to a second of
+  // CPU). This one the parser would refuse (400); the 401 shows it never got that far.
+  it('app: a wrongly signed body whose XML is not well-formed → 401', async () => {
+    const body = `<xml><Encrypt>abc</Encrypt>${'<a>'.repeat(5000)}`;
+    const query = signQuery({ ...APP_SECRETS, token: 'wrong' }, 'abc', TS);
+    expect((await post('/wecom/app', { query, body }, 'text/xml')).status).toBe(401);
+    expect(await storedRows()).toHaveLength(0);
+  });
+
+  it('app: a signed Encrypt in a comment, an unsigned one in the element → 400, nothing stored', async () => {
+    const inner = (text: string) =>
+      `<xml><FromUserName>li.wei</FromUserName><CreateTime>${TS}</CreateTime><MsgType>text</MsgType><Content>${text}</Content><MsgId>91</MsgId></xml>`;
+    const signed = encrypt(APP_SECRETS.aesKey, inner('#报修 灯坏了'), APP_SECRETS.receiveId);
+    const unsigned = encrypt(APP_SECRETS.aesKey, inner('#报修 偷偷塞进来的'), APP_SECRETS.receiveId);
+    const body = `<xml><!-- <Encrypt>${signed}</Encrypt> --><Encrypt>${unsigned}</Encrypt></xml>`;
+    const query = signQuery(APP_SECRETS, signed, TS);
+    expect((await post('/wecom/app', { query, body }, 'text/xml')).status).toBe(400);
+    expect(await storedRows()).toHaveLength(0);
+  });
+
   it('app: a decrypted inner XML with an entity declaration → 400', async () => {
     const inner = `<!DOCTYPE xml [<!ENTITY a "aaaa">]><xml><FromUserName>li</FromUserName><MsgType>text</MsgType><Content>&a;</Content><MsgId>1</MsgId></xml>`;
     expect((await post('/wecom/app', appCallback(inner, TS), 'text/xml')).status).toBe(400);
