@@ -60,15 +60,19 @@ function storable(_key: string, value: unknown): unknown {
   return typeof value === 'string' ? value.replace(UNSTORABLE, '\uFFFD') : value;
 }
 
-function parseJson(body: string, what: string): unknown {
+function parseJson(body: string, what: string, reviver?: (key: string, value: unknown) => unknown): unknown {
   try {
-    return JSON.parse(body, storable) as unknown;
+    return JSON.parse(body, reviver) as unknown;
   } catch {
     throw new AppError('bad_request', `${what} is not JSON`);
   }
 }
 
-/** Returns the encrypt field of the POST body. */
+/**
+ * Returns the encrypt field of the POST body. Read before the signature is checked, so as plain
+ * JSON: the signature covers the string as sent, and a reviver call per value made refusing a
+ * forged 1 MiB body of small values ten times dearer (about 200 ms of CPU instead of 20).
+ */
 export function readBotEnvelope(body: string): string {
   const parsed = Envelope.safeParse(parseJson(body, 'request body'));
   if (!parsed.success) throw new AppError('bad_request', 'request body has no "encrypt" string');
@@ -128,7 +132,7 @@ function quotedTextOf(m: BotMessage): string | null {
 }
 
 export function parseBotMessage(plaintext: string, botName: string): InboundMessage {
-  const parsed = BotMessage.safeParse(parseJson(plaintext, 'decrypted message'));
+  const parsed = BotMessage.safeParse(parseJson(plaintext, 'decrypted message', storable));
   if (!parsed.success) {
     const where = parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ');
     throw new AppError('bad_request', `decrypted message does not have the robot's shape (${where})`);

@@ -1,7 +1,7 @@
 import { encrypt } from '@wecom/crypto';
 import { AppError } from '../../../src/shared/errors';
 import { openCallback, type ReceiverSettings } from '../../../src/wecom';
-import { APP_SECRETS, signQuery, type ChannelSecrets } from '../../helpers/wecom-payloads';
+import { APP_SECRETS, BOT_SECRETS, signQuery, type ChannelSecrets } from '../../helpers/wecom-payloads';
 
 const NOW = new Date('2026-11-28T02:00:00Z');
 const TS = Math.floor(NOW.getTime() / 1000);
@@ -10,6 +10,7 @@ function settings(channel: 'app' | 'bot', secrets: ChannelSecrets): ReceiverSett
   return { channel, credentials: secrets, timestampToleranceS: 300, botName: '睦邻助手' };
 }
 const APP = settings('app', APP_SECRETS);
+const BOT = settings('bot', BOT_SECRETS);
 
 const INNER = `<xml><ToUserName>${APP_SECRETS.receiveId}</ToUserName><FromUserName>li.wei</FromUserName><CreateTime>${TS}</CreateTime><MsgType>text</MsgType><Content>3号楼电梯停了</Content><MsgId>42</MsgId></xml>`;
 
@@ -101,5 +102,16 @@ describe('openCallback, app channel: the signature is checked before the XML is 
       APP_SECRETS.receiveId,
     );
     expect(outcome(APP, signQuery(APP_SECRETS, signed, TS), build(signed, other))).toBe('bad_request');
+  });
+});
+
+describe('openCallback, robot channel', () => {
+  it('checks the signature over the encrypt string as sent, escapes and all', () => {
+    // Signed correctly over a string with a NUL in it: bad ciphertext (400), not a bad signature.
+    // The envelope is read as plain JSON; the character clean-up is for the decrypted message only.
+    const sent = 'abc\u0000';
+    expect(outcome(BOT, signQuery(BOT_SECRETS, sent, TS), JSON.stringify({ encrypt: sent }))).toBe(
+      'bad_request',
+    );
   });
 });
