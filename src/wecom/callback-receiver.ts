@@ -1,7 +1,7 @@
 import type { CallbackChannelConfig } from '../config';
 import { AppError } from '../shared/errors';
 import { confirmAppEnvelope, parseAppMessage, scanAppEnvelope } from './app-callback';
-import { readBotEnvelope, parseBotMessage } from './bot-callback';
+import { confirmBotEnvelope, parseBotMessage, scanBotEnvelope } from './bot-callback';
 import { parseCallbackQuery, type CallbackQuery } from './callback-query';
 import { decryptEnvelope, signatureMatches } from './crypto';
 import type { Channel, InboundMessage } from './inbound-message';
@@ -61,11 +61,12 @@ export function verifyUrl(s: ReceiverSettings, rawQuery: string, now: Date): str
 /** POST: verifies, decrypts and normalizes one callback. */
 export function openCallback(s: ReceiverSettings, rawQuery: string, body: string, now: Date): InboundMessage {
   const q = parseCallbackQuery(rawQuery, false);
-  // The app's XML is only scanned for its Encrypt before the signature is checked, and parsed in
+  // The body is only scanned for the ciphertext before the signature is checked, and parsed in
   // full after: an unsigned body must cost next to nothing to refuse.
-  const encrypted = s.channel === 'app' ? scanAppEnvelope(body) : readBotEnvelope(body);
+  const encrypted = s.channel === 'app' ? scanAppEnvelope(body) : scanBotEnvelope(body);
   checkSignatureAndTime(s, q, encrypted, now);
   if (s.channel === 'app') confirmAppEnvelope(body, encrypted);
+  else confirmBotEnvelope(body, encrypted);
   const plaintext = decrypt(s, encrypted);
   return s.channel === 'app' ? parseAppMessage(plaintext) : parseBotMessage(plaintext, s.botName);
 }

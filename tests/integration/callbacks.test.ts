@@ -413,6 +413,22 @@ describe('bad input gets a clear status and stores nothing', () => {
     expect(await storedRows()).toHaveLength(0);
   });
 
+  it('bot: a wrongly signed body that is not JSON → 401', async () => {
+    const body = `{"encrypt":"abc","x":${'['.repeat(5000)}`;
+    const query = signQuery({ ...BOT_SECRETS, token: 'wrong' }, 'abc', TS);
+    expect((await post('/wecom/bot', { query, body })).status).toBe(401);
+    expect(await storedRows()).toHaveLength(0);
+  });
+
+  it('bot: a signed encrypt in a nested object, an unsigned one at the top → 400, nothing stored', async () => {
+    const signed = encrypt(BOT_SECRETS.aesKey, JSON.stringify(botText('#报修 灯坏了')), '');
+    const unsigned = encrypt(BOT_SECRETS.aesKey, JSON.stringify(botText('#报修 偷偷塞进来的')), '');
+    const body = `{"x":{"encrypt":"${signed}"},"encrypt":"${unsigned}"}`;
+    const query = signQuery(BOT_SECRETS, signed, TS);
+    expect((await post('/wecom/bot', { query, body })).status).toBe(400);
+    expect(await storedRows()).toHaveLength(0);
+  });
+
   it('app: a signed Encrypt in a comment, an unsigned one in the element → 400, nothing stored', async () => {
     const inner = (text: string) =>
       `<xml><FromUserName>li.wei</FromUserName><CreateTime>${TS}</CreateTime><MsgType>text</MsgType><Content>${text}</Content><MsgId>91</MsgId></xml>`;

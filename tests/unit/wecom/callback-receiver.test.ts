@@ -106,6 +106,74 @@ describe('openCallback, app channel: the signature is checked before the XML is 
 });
 
 describe('openCallback, robot channel', () => {
+  const BOT_INNER = JSON.stringify({
+    msgid: 'm1',
+    chatid: 'wrkGroup',
+    chattype: 'group',
+    from: { userid: 'zhang.min' },
+    msgtype: 'text',
+    text: { content: '@睦邻助手 #报修 楼道灯不亮' },
+  });
+  const botWrongQuery = (encrypted: string) =>
+    signQuery({ ...BOT_SECRETS, token: 'notTheToken' }, encrypted, TS);
+
+  // As on the app channel: bodies JSON.parse refuses (400), unsigned, are refused for their
+  // signature, so the parse never ran: a forged body costs a scan, not a parse.
+  it.each([
+    ['cut off after the encrypt', `{"encrypt":"abc","x":[${'[1],'.repeat(50)}`],
+    ['with a trailing comma', '{"encrypt":"abc",}'],
+    ['a second encrypt', '{"encrypt":"abc","encrypt":"def"}'],
+  ])('a wrongly signed body %s → bad_signature', (_name, body) => {
+    expect(outcome(BOT, botWrongQuery('abc'), body)).toBe('bad_signature');
+  });
+
+  it('the same bodies, correctly signed, still go through the parser and are refused as bad requests', () => {
+    for (const body of [
+      `{"encrypt":"abc","x":[${'[1],'.repeat(50)}`,
+      '{"encrypt":"abc",}',
+      '{"encrypt":"abc","encrypt":"def"}',
+    ]) {
+      expect(outcome(BOT, signQuery(BOT_SECRETS, 'abc', TS), body)).toBe('bad_request');
+    }
+  });
+
+  it.each([
+    ['no encrypt', '{"msg":"hi"}'],
+    ['an encrypt that is not a string', '{"encrypt":123}'],
+    ['an empty encrypt', '{"encrypt":""}'],
+    ['"encrypt" only as a value', '["encrypt","abc"]'],
+    ['XML instead of JSON', '<xml><Encrypt>abc</Encrypt></xml>'],
+  ])('a body with %s → bad_request, whatever the signature', (_name, body) => {
+    expect(outcome(BOT, botWrongQuery('abc'), body)).toBe('bad_request');
+  });
+
+  it('opens an envelope with whitespace, other fields first, and "/" written as "\\/"', () => {
+    const encrypted = encrypt(BOT_SECRETS.aesKey, BOT_INNER, BOT_SECRETS.receiveId);
+    for (const body of [
+      JSON.stringify({ encrypt: encrypted }),
+      `{\n  "tousername": "x",\n  "encrypt" : "${encrypted}"\n}`,
+      JSON.stringify({ encrypt: encrypted }).replace(/\//g, '\\/'),
+    ]) {
+      expect(outcome(BOT, signQuery(BOT_SECRETS, encrypted, TS), body)).toBe('accepted: #报修 楼道灯不亮');
+    }
+  });
+
+  it.each([
+    [
+      'a nested object',
+      (signed: string, other: string) => `{"x":{"encrypt":"${signed}"},"encrypt":"${other}"}`,
+    ],
+    ['a repeated key', (signed: string, other: string) => `{"encrypt":"${signed}","encrypt":"${other}"}`],
+  ])('a signed encrypt in %s, with an unsigned one in its place → bad_request', (_name, build) => {
+    const signed = encrypt(BOT_SECRETS.aesKey, BOT_INNER, BOT_SECRETS.receiveId);
+    const other = encrypt(
+      BOT_SECRETS.aesKey,
+      BOT_INNER.replace('楼道灯不亮', '偷偷塞进来的'),
+      BOT_SECRETS.receiveId,
+    );
+    expect(outcome(BOT, signQuery(BOT_SECRETS, signed, TS), build(signed, other))).toBe('bad_request');
+  });
+
   it('checks the signature over the encrypt string as sent, escapes and all', () => {
     // Signed correctly over a string with a NUL in it: bad ciphertext (400), not a bad signature.
     // The envelope is read as plain JSON; the character clean-up is for the decrypted message only.
