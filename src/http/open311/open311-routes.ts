@@ -24,6 +24,12 @@ export interface Open311Deps {
 /** As GeoReport v2 says: without dates, the last 90 days; at most 1000 requests per answer. */
 const DEFAULT_DAYS = 90;
 const MAX_RESULTS = 1000;
+/**
+ * The dates a street's history can hold. Beyond them the embedded database failed on the year
+ * (0 or 10000: a 500) and PostgreSQL answered an empty list; both are refused as bad input.
+ */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(2101, 0, 1);
 
 /** A comma-separated list, as GeoReport v2 passes several codes or ids in one parameter. */
 const list = <T extends z.ZodType<unknown, string>>(item: T) =>
@@ -92,12 +98,22 @@ export function open311Routes(deps: Open311Deps): Router<AppState> {
       // The standard: asking for ids ignores every other filter.
       search = { nos: q.service_request_id.map(Number) };
     } else {
-      const instant = (d: { at: Date } | { day: string }) =>
-        'at' in d ? d.at : localMidnight(d.day, deps.timeZone);
-      const end = q.end_date ? instant(q.end_date) : now;
+      const instant = (name: string, d: { at: Date } | { day: string }) => {
+        const at = 'at' in d ? d.at : localMidnight(d.day, deps.timeZone);
+        if (at.getTime() < EARLIEST || at.getTime() >= LATEST)
+          throw new AppError(
+            'bad_request',
+            `Open311: bad query (${name}: expected a date from 1970 to 2100)`,
+          );
+        return at;
+      };
+      const end = q.end_date ? instant('end_date', q.end_date) : now;
       const start = q.start_date
-        ? instant(q.start_date)
+        ? instant('start_date', q.start_date)
         : new Date(end.getTime() - DEFAULT_DAYS * 86_400_000);
+      // A range that ends before it starts is a mistake, not a question whose answer is "nothing".
+      if (start.getTime() > end.getTime())
+        throw new AppError('bad_request', 'Open311: bad query (start_date is after end_date)');
       search = {
         createdFrom: start,
         createdBefore: end,

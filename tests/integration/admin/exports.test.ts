@@ -228,6 +228,11 @@ describe('Open311 GeoReport v2', () => {
     'start_date=yesterday',
     'format=xml',
     'service_request_id=abc',
+    // Dates outside what a street's history can hold, or a range that ends before it starts.
+    'end_date=0001-01-01T00:00:00Z',
+    'start_date=0000-01-01T00:00:00Z',
+    'end_date=9999-12-31T23:59:59-23:59',
+    'start_date=2026-11-20&end_date=2026-11-01',
   ])('answers ?%s with 400', async (query) => {
     const res = await fetch(`${server.url}/api/open311/requests.json?${query}`, {
       headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
