@@ -1,11 +1,12 @@
 import Router from 'koa-router';
 import type { DataSource } from 'typeorm';
 import type { AppState } from './app-state';
+import { readWithin } from './bounded-read';
 
 export interface HealthDeps {
   readonly dataSource: DataSource;
   readonly channels: { readonly app: boolean; readonly bot: boolean };
-  /** How long the database round trip may take before the service counts as unhealthy. */
+  /** How long the database round trip may take before the service counts as unhealthy; the details get as long again. */
   readonly timeoutMs?: number;
   /** Extra figures shown when the database is up (the outbox backlog, failed and dead rows). */
   readonly details?: () => Promise<Record<string, unknown>>;
@@ -15,9 +16,12 @@ export interface HealthDeps {
 export function healthRoutes(deps: HealthDeps): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/healthz', async (ctx) => {
-    const database = await ping(deps.dataSource, deps.timeoutMs ?? 2000);
+    const timeoutMs = deps.timeoutMs ?? 2000;
+    const database = await ping(deps.dataSource, timeoutMs);
     ctx.status = database === 'ok' ? 200 : 503;
-    const details = database === 'ok' && deps.details ? await deps.details().catch(() => ({})) : {};
+    // Bounded like the ping: a locked outbox table must not hold up the probe (the figures are left out).
+    const details =
+      database === 'ok' && deps.details ? ((await readWithin(deps.details, timeoutMs)) ?? {}) : {};
     ctx.body = {
       status: database === 'ok' ? 'ok' : 'unavailable',
       database,
@@ -31,17 +35,6 @@ export function healthRoutes(deps: HealthDeps): Router<AppState> {
 }
 
 async function ping(dataSource: DataSource, timeoutMs: number): Promise<'ok' | 'unavailable'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'unavailable'>((resolve) => {
-    timer = setTimeout(() => resolve('unavailable'), timeoutMs);
-  });
-  const query = dataSource.query('SELECT 1').then(
-    () => 'ok' as const,
-    () => 'unavailable' as const,
-  );
-  try {
-    return await Promise.race([query, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const answered = await readWithin(() => dataSource.query<unknown[]>('SELECT 1'), timeoutMs);
+  return answered === null ? 'unavailable' : 'ok';
 }

@@ -4,6 +4,10 @@ import type { DataSource } from 'typeorm';
 import { outboxHealth } from '../outbox';
 import type { Clock } from '../shared/clock';
 import type { AppState } from './app-state';
+import { readWithin } from './bounded-read';
+
+/** How long a scrape waits for each database figure; past it (or on failure) the figure is left out. */
+const DB_READ_TIMEOUT_MS = 2000;
 
 /**
  * Prometheus metrics. Counters and the send histogram are per process; the outbox gauges are read
@@ -57,15 +61,20 @@ export class Metrics {
       help: 'How long the oldest photo still being fetched has waited since its message arrived (0 when none): its link dies after 5 minutes.',
       registers: [this.registry],
       async collect() {
-        const rows = await dataSource
-          .query<{ received_at: Date | null }[]>(
-            `SELECT min(m.received_at) AS received_at FROM inbound_photo p
-               JOIN inbound_message m ON m.id = p.inbound_id WHERE p.status = 'pending'`,
-          )
-          .catch(() => null);
-        if (!rows) return;
-        const oldest = rows[0]?.received_at;
-        this.set(oldest ? Math.max(0, (clock.now().getTime() - new Date(oldest).getTime()) / 1000) : 0);
+        const rows = await readWithin(
+          () =>
+            dataSource.query<{ received_at: Date | null }[]>(
+              `SELECT min(m.received_at) AS received_at FROM inbound_photo p
+                 JOIN inbound_message m ON m.id = p.inbound_id WHERE p.status = 'pending'`,
+            ),
+          DB_READ_TIMEOUT_MS,
+        );
+        // Unknown is left out: the last value read would look current.
+        if (!rows) this.remove({});
+        else {
+          const oldest = rows[0]?.received_at;
+          this.set(oldest ? Math.max(0, (clock.now().getTime() - new Date(oldest).getTime()) / 1000) : 0);
+        }
       },
     });
     new Gauge({
@@ -73,8 +82,9 @@ export class Metrics {
       help: 'How long the oldest due outbox row has waited (0 when nothing is due).',
       registers: [this.registry],
       async collect() {
-        const health = await outboxHealth(dataSource, clock.now()).catch(() => null);
+        const health = await readWithin(() => outboxHealth(dataSource, clock.now()), DB_READ_TIMEOUT_MS);
         if (health) this.set(health.oldestDueAgeS ?? 0);
+        else this.remove({});
       },
     });
   }
@@ -82,8 +92,8 @@ export class Metrics {
 
 /**
  * A gauge read from the database at each scrape: one series per row of `sql`, labelled by its
- * label columns, valued by its `n`. With the database down the scrape still answers, with the
- * process metrics.
+ * label columns, valued by its `n`. With the database down or hung the scrape still answers,
+ * without these series, with the process metrics.
  */
 function countsGauge(
   registry: Registry,
@@ -96,9 +106,13 @@ function countsGauge(
     labelNames: spec.labelNames,
     registers: [registry],
     async collect() {
-      const rows = await dataSource.query<Record<string, string>[]>(spec.sql).catch(() => null);
-      if (!rows) return;
+      const rows = await readWithin(
+        () => dataSource.query<Record<string, string>[]>(spec.sql),
+        DB_READ_TIMEOUT_MS,
+      );
+      // Reset first: a series no row names is gone, and with the database unreadable none is known.
       this.reset();
+      if (!rows) return;
       for (const r of rows) {
         this.set(Object.fromEntries(spec.labelNames.map((l) => [l, r[l] ?? ''])), Number(r.n));
       }
