@@ -4,4 +4,9 @@ import type { Logger } from '../shared/logger';
 export interface AppState {
   requestId: string;
   log: Logger;
+  /**
+   * The body of an error answer, for a route whose standard says how errors look (Open311);
+   * unset, the status's bare name. Given only the status: no detail reaches the client.
+   */
+  errorBody?: (status: number, name: string) => unknown;
 }

@@ -26,8 +26,12 @@ export function errorMiddleware(): Middleware<AppState> {
         const stack = error instanceof Error ? error.stack : undefined;
         log.error({ cause: summarizeError(error), stack, path: ctx.path }, 'unhandled error');
       }
-      ctx.type = 'text/plain';
-      ctx.body = STATUS_CODES[ctx.status] ?? 'Error';
+      const name = STATUS_CODES[ctx.status] ?? 'Error';
+      const shaped = ctx.state.errorBody?.(ctx.status, name);
+      if (shaped === undefined) {
+        ctx.type = 'text/plain';
+        ctx.body = name;
+      } else ctx.body = shaped;
     }
   };
 }

@@ -82,6 +82,11 @@ function parseQuery(query: unknown): z.infer<typeof RequestsQuery> {
 export function open311Routes(deps: Open311Deps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/open311' });
   const iso = isoFormatter(deps.timeZone);
+  // GeoReport v2's errors: [{code, description}], so a client reads every answer as JSON.
+  router.use((ctx, next) => {
+    ctx.state.errorBody = (status, name) => [{ code: status, description: name }];
+    return next();
+  });
   router.use(securityHeaders('api'));
   router.use(sessionOrBearer({ keys: sessionKeysFor(deps.adminToken), clock: deps.clock, mode: 'api' }));
 

@@ -238,6 +238,23 @@ describe('Open311 GeoReport v2', () => {
       headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
     });
     expect(res.status).toBe(400);
+    // GeoReport v2's error shape, so a client reads every answer as JSON; no detail, as elsewhere.
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await res.json()).toEqual([{ code: 400, description: 'Bad Request' }]);
+  });
+
+  it.each([
+    ['requests/999.json', 404, `Bearer ${ADMIN_TOKEN}`],
+    ['requests.json', 401, 'Bearer wrong-token'],
+  ])('answers errors on %s in GeoReport v2 form', async (path, status, authorization) => {
+    const res = await fetch(`${server.url}/api/open311/${path}`, {
+      headers: { Authorization: authorization },
+    });
+    expect(res.status).toBe(status);
+    expect(await res.json()).toEqual([
+      { code: status, description: status === 404 ? 'Not Found' : 'Unauthorized' },
+    ]);
+    if (status === 401) expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });
 
   it.each(['requests.xml', 'services.xml', 'requests/999.json', 'requests/abc.json', 'discovery.json'])(
