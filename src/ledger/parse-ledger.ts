@@ -401,6 +401,10 @@ function noPhoneOnPage(value: unknown, path: Path, problems: Problem[]): void {
   }
 }
 
+/** A building name that is its number or letter and nothing else: `8号楼`, `八号楼`, `8栋`, `8#`, `A座`. */
+const PLAIN_BUILDING_NAME =
+  /^\s*(?:[0-9０-９]{1,3}|[一二两三四五六七八九十]{1,3}|[A-Za-zＡ-Ｚａ-ｚ])\s*(?:号楼|号|栋|幢|座|楼|[#＃]\s*楼?)\s*$/u;
+
 /**
  * A post names a building of its compound by number or letter (`8号楼`, `八号楼`, `8栋`, `8#楼`), and
  * routing picks the building whose name reads the same: two such names in one compound would send
@@ -413,9 +417,11 @@ function checkBuildingLabel(
   problems: Problem[],
 ): void {
   const name = textAt(building, 'name');
-  // Posts read `A1栋` and `B1栋` alike (as 1): estates that number that way cannot be told apart
-  // by a post at all, and refusing their ledger would leave them with no desk.
-  if (name === undefined || /[A-Za-zＡ-Ｚａ-ｚ]\s?[0-9０-９]/u.test(name)) return;
+  // Only names that are nothing but the number are compared: `8号楼` and `8栋` are one building
+  // written twice. Posts read `A1栋` and `B1栋`, `一期1号楼` and `二期1号楼`, `1号楼` and `1号楼（东）`
+  // alike (as 1): estates in phases, courtyards or halves that number that way cannot be told
+  // apart by a post at all, and refusing their ledger would leave them with no desk.
+  if (name === undefined || !PLAIN_BUILDING_NAME.test(name)) return;
   const label = buildingLabel(name);
   if (label === undefined) return;
   const first = labels.get(label);

@@ -140,6 +140,22 @@ describe('parseLedger', () => {
       ]);
     });
 
+    it.each([
+      ['1号楼', '1号楼（东）'],
+      ['一期1号楼', '二期1号楼'],
+      ['1号院1号楼', '2号院1号楼'],
+      ['东区1栋', '西区1栋'],
+      ['3号楼A座', '3号楼B座'],
+    ])('accepts %s and %s in one compound, which say more than the number', (first, second) => {
+      // Estates in phases, courtyards or halves number their buildings from 1 again: a post cannot
+      // tell those apart by number alone, but refusing the ledger would leave them with no desk
+      // (and, with MULIN_LEDGER, stop the service from starting).
+      const ledger = looseLedger();
+      ledger.compounds[0].buildings[2] = { id: 'jw-x1', name: first, path: 'self_governing' };
+      ledger.compounds[0].buildings[3] = { id: 'jw-x2', name: second, path: 'self_governing' };
+      expect(problemsOf(ledger)).toEqual([]);
+    });
+
     it('reports person ids that differ only in upper and lower case, as WeCom treats them as one', () => {
       const ledger = looseLedger();
       ledger.people[6] = { id: 'Wang.JG', name: '王建国' };
