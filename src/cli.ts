@@ -53,7 +53,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     case 'migrate':
       return withDatabase(migrate);
     case 'ledger':
-      return withDatabase((ds) => ledger(ds, systemClock, rest));
+      // Hand-over notices for a group without a robot go privately, as the service would send them.
+      return withDatabase((ds, config) =>
+        ledger(ds, systemClock, rest, { privateNotices: config.wecom.appApi !== null }),
+      );
     case 'digest':
       return withDatabase((ds, config) => digestCommand(ds, systemClock, rest, schedulerOptionsFrom(config)));
     case 'remind':
