@@ -92,13 +92,11 @@ export async function importLedger(
     );
     const version = Number(row?.id);
     const ledger = new Ledger(document, version, await formerNames(tx));
-    const handedOver = await handOverFromDeparted(
-      tx,
-      ledger,
-      deactivated,
-      now,
-      options.privateNotices ?? false,
-    );
+    // Everyone the ledger no longer names, not only those it drops now: a request can still be
+    // with someone who left earlier (resolved then and reopened by 不满意 since, or left before
+    // hand-overs existed).
+    const gone = [...known.keys()].filter((id) => !incoming.has(id));
+    const handedOver = await handOverFromDeparted(tx, ledger, gone, now, options.privateNotices ?? false);
     return { changed: true, version, added, deactivated, reactivated, handedOver };
   });
 }

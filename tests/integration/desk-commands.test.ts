@@ -279,4 +279,25 @@ describe('people removed from the ledger', () => {
     // The new handler takes it on like any request handed to them.
     expect(await reply('wang.jg', `接单 ${waiting}`)).toContain(`#${waiting} 王建国 已接单`);
   });
+
+  it('hands over at the next import a request still with someone who left at an earlier one', async () => {
+    // Resolved when he left, so not handed over then; 不满意 reopens it, back with him. (Requests
+    // left with people removed before hand-overs existed are in the same state after an upgrade.)
+    const no = await report('zhang.min', '#报修 2单元信箱坏了');
+    await say('zhao.zq', `接单 ${no}`);
+    await say('zhao.zq', `办结 ${no} 修好了`);
+    await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
+    await say('zhang.min', `不满意 ${no} 还是关不上`);
+    expect(await request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'zhao.zq' });
+
+    const next = withoutZhao();
+    const result = await importLedger(
+      db.dataSource,
+      { ...next, street: { ...next.street, name: '江湾街道办事处' } },
+      desk.clock,
+      'test',
+    );
+    expect(result).toMatchObject({ changed: true, deactivated: [], handedOver: 1 });
+    expect(await request(no)).toMatchObject({ assignee_id: 'wang.jg' });
+  });
 });
