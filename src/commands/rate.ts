@@ -1,5 +1,7 @@
 import { maskPhones } from '../requests/format';
+import { Outgoing } from '../requests/outgoing';
 import { requestClock } from '../requests/due-times';
+import { handOver } from '../requests/hand-over';
 import { addEvent, updateRequest, type RequestRow } from '../requests/request-store';
 import { endResolveRound } from '../requests/resolve-rounds';
 import type { CommandContext, CommandDefinition } from './context';
@@ -89,11 +91,17 @@ export const rateBad: CommandDefinition = {
       at: ctx.now,
       note: reason || null,
     });
-    const assignee = request.assigneeId ? [request.assigneeId] : [];
+    // Back to a handler the ledger no longer names (they left while it was resolved): to their
+    // successor instead, who is told why.
+    const departed = request.assigneeId !== null && !ctx.ledger.person(request.assigneeId);
+    const notice = departed ? new Outgoing() : null;
+    const successor = notice ? await handOver(ctx.tx, ctx.ledger, request, ctx.now, notice) : null;
+    const handler = successor ?? request.assigneeId;
     ctx.out.reply(
       `#${request.no} 已重新打开，请继续跟进${reason ? `。原因：${maskPhones(reason)}` : ''}`,
-      assignee,
+      handler ? [handler] : [],
       request.id,
     );
+    for (const m of notice?.messages ?? []) ctx.out.add(m);
   },
 };

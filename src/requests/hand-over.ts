@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
 import { deliver } from '../scheduler/deliver';
 import { GRID_LEVEL, STREET_LEVEL } from './escalate-request';
-import { Outgoing } from './outgoing';
+import { Outgoing, type Audience, type OutgoingMessage } from './outgoing';
 import { addEvent, REQUEST_COLUMNS, toRequest, updateRequest, type RequestRow } from './request-store';
 import { routeRequest } from './routing';
 
@@ -29,33 +29,10 @@ export async function handOverFromDeparted(
   );
   let handedOver = 0;
   for (const request of rows.map(toRequest)) {
-    const from = request.assigneeId;
-    const to = successor(ledger, request);
-    if (!from || !to || departed.includes(to)) continue;
-    await updateRequest(tx, request.id, { assigneeId: to, updatedAt: now });
-    const reason = `原处理人${ledger.nameOf(from)}已不在台账`;
-    await addEvent(tx, request.id, {
-      type: 'assigned',
-      actorId: null,
-      at: now,
-      note: reason,
-      data: { from, to },
-    });
     const out = new Outgoing();
-    const building = request.buildingId ? ledger.placeOfBuilding(request.buildingId)?.building : undefined;
-    out.add({
-      // A building without a group robot: tell the new handler privately instead.
-      audience:
-        building?.webhook_key || !privateNotices
-          ? { to: 'building', buildingId: request.buildingId ?? '' }
-          : { to: 'people', userIds: [to] },
-      format: 'text',
-      content: `#${request.no} ${reason}，改由${ledger.nameOf(to)}处理，请接单：接单 ${request.no}`,
-      mentions: [to],
-      requestId: request.id,
-      purpose: 'assignment',
-    });
-    await deliver(tx, out.messages, {
+    const to = await handOver(tx, ledger, request, now, out, departed);
+    if (!to) continue;
+    await deliver(tx, addressed(out.messages, ledger, request, to, privateNotices), {
       ledger,
       privateNotices,
       now,
@@ -64,6 +41,65 @@ export async function handOverFromDeparted(
     handedOver++;
   }
   return handedOver;
+}
+
+/**
+ * Gives one request whose handler the ledger no longer names to its successor, writing the
+ * change and its event, and describes the notice @-ing them on `out` (as a reply: a command's
+ * caller sends it where the request's people are). Returns the successor, or null when the
+ * ledger names no one else.
+ */
+export async function handOver(
+  tx: EntityManager,
+  ledger: Ledger,
+  request: RequestRow,
+  now: Date,
+  out: Outgoing,
+  departed: readonly string[] = [],
+): Promise<string | null> {
+  const from = request.assigneeId;
+  const to = successor(ledger, request);
+  if (!from || !to || to === from || departed.includes(to)) return null;
+  await updateRequest(tx, request.id, { assigneeId: to, updatedAt: now });
+  const reason = `原处理人${ledger.nameOf(from)}已不在台账`;
+  await addEvent(tx, request.id, {
+    type: 'assigned',
+    actorId: null,
+    at: now,
+    note: reason,
+    data: { from, to },
+  });
+  out.reply(
+    `#${request.no} ${reason}，改由${ledger.nameOf(to)}处理，请接单：接单 ${request.no}`,
+    [to],
+    request.id,
+    'assignment',
+  );
+  return to;
+}
+
+/**
+ * Where an import's notice goes, with no chat to answer in: the building group, where the heads
+ * are; the street's leadership group for a request already with the street; privately to the new
+ * handler when the group has no robot and the self-built app is set up.
+ */
+function addressed(
+  messages: readonly OutgoingMessage[],
+  ledger: Ledger,
+  request: RequestRow,
+  to: string,
+  privateNotices: boolean,
+): OutgoingMessage[] {
+  const building = request.buildingId ? ledger.placeOfBuilding(request.buildingId)?.building : undefined;
+  const audience: Audience =
+    request.escalationLevel >= STREET_LEVEL
+      ? privateNotices
+        ? { to: 'people', userIds: [to] }
+        : { to: 'leadership' }
+      : building?.webhook_key || !privateNotices
+        ? { to: 'building', buildingId: request.buildingId ?? '' }
+        : { to: 'people', userIds: [to] };
+  return messages.map((m) => ({ ...m, audience }));
 }
 
 /** Who the ledger now names for a request at its level: its place's head, or those above. */

@@ -280,15 +280,43 @@ describe('people removed from the ledger', () => {
     expect(await reply('wang.jg', `接单 ${waiting}`)).toContain(`#${waiting} 王建国 已接单`);
   });
 
-  it('hands over at the next import a request still with someone who left at an earlier one', async () => {
-    // Resolved when he left, so not handed over then; 不满意 reopens it, back with him. (Requests
-    // left with people removed before hand-overs existed are in the same state after an upgrade.)
+  it('hands a request reopened by 不满意 to the successor of a handler who has left', async () => {
+    // Resolved when he left, so not handed over then; 不满意 reopens it.
     const no = await report('zhang.min', '#报修 2单元信箱坏了');
     await say('zhao.zq', `接单 ${no}`);
     await say('zhao.zq', `办结 ${no} 修好了`);
     await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
-    await say('zhang.min', `不满意 ${no} 还是关不上`);
-    expect(await request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'zhao.zq' });
+    expect(await say('zhang.min', `不满意 ${no} 还是关不上`)).toEqual([
+      ['group_webhook', `#${no} 已重新打开，请继续跟进。原因：还是关不上`, ['wang.jg']],
+      ['group_webhook', `#${no} 原处理人赵志强已不在台账，改由王建国处理，请接单：接单 ${no}`, ['wang.jg']],
+    ]);
+    expect(await request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'wang.jg' });
+  });
+
+  it('hands a request already with the street to a street admin, told in the leadership group', async () => {
+    const no = await report('zhang.min', '#报修 2单元外墙渗水');
+    await db.dataSource.query(`UPDATE request SET escalation_level = 2 WHERE no = $1`, [no]);
+    await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
+    expect(await request(no)).toMatchObject({ assignee_id: 'zhou.m' });
+    const [notice] = await db.dataSource.query<{ destination: unknown; body: { content: string } }[]>(
+      `SELECT o.destination, o.body FROM outbox o JOIN request r ON r.id = o.request_id
+       WHERE r.no = $1 AND o.dedupe_key LIKE 'hand-over:%'`,
+      [no],
+    );
+    expect(notice?.destination).toEqual({
+      type: 'group_webhook',
+      webhookKey: '0000fake-0000-4000-8000-00000000lead',
+    });
+    expect(notice?.body.content).toBe(`#${no} 原处理人赵志强已不在台账，改由周敏处理，请接单：接单 ${no}`);
+    // The next message's sends include it, as the worker delivers it then.
+    expect((await say('zhang.min', `查询 ${no}`))[0]?.[2]).toEqual(['zhou.m']);
+  });
+
+  it('hands over at the next import a request still with someone who left at an earlier one', async () => {
+    // Requests left with people removed before hand-overs existed are in this state after an upgrade.
+    const no = await report('zhang.min', '#报修 2单元信箱锁坏了');
+    await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
+    await db.dataSource.query(`UPDATE request SET assignee_id = 'zhao.zq' WHERE no = $1`, [no]);
 
     const next = withoutZhao();
     const result = await importLedger(
