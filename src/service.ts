@@ -7,7 +7,7 @@ import { createHttpApp } from './http/app';
 import type { AppState } from './http/app-state';
 import { healthRoutes } from './http/health-routes';
 import { Metrics, metricsRoutes } from './http/metrics';
-import { DEFAULT_BODY_LIMITS, type BodyLimits } from './http/raw-body';
+import { BodyBudget, DEFAULT_BODY_BUDGET_BYTES, DEFAULT_BODY_LIMITS, type BodyLimits } from './http/raw-body';
 import { open311Routes } from './http/open311/open311-routes';
 import { wecomRoutes } from './http/wecom-routes';
 import { ignoreInbound, Intake, type InboundHandler } from './intake';
@@ -78,7 +78,10 @@ export function createService(deps: ServiceDeps): Koa<AppState> {
       receivers: receiversOf(deps.config),
       intake,
       clock: deps.clock,
-      bodyLimits: deps.bodyLimits ?? DEFAULT_BODY_LIMITS,
+      bodyLimits: deps.bodyLimits ?? {
+        ...DEFAULT_BODY_LIMITS,
+        budget: new BodyBudget(DEFAULT_BODY_BUDGET_BYTES),
+      },
       countCallback: (channel, outcome) => metrics.callbacks.inc({ channel, outcome }),
     }),
     // Before apiRoutes: its catch-all would otherwise answer /api/open311 with 404.
