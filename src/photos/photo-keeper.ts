@@ -9,6 +9,9 @@ import { imageTypeOf } from './image-type';
 import { httpMediaFetch, MediaTooLargeError, type MediaFetchFn } from './media-fetch';
 import { claimDuePhotos, settlePhoto, type ClaimedPhoto, type PhotoOutcome } from './photo-store';
 
+/** WeCom pads a file to a multiple of 32 bytes before encrypting it (PKCS#7, 1 to 32 bytes). */
+const MEDIA_PADDING_BYTES = 32;
+
 export interface PhotoKeeperOptions {
   /** The robot's EncodingAESKey (WECOM_BOT_AES_KEY): its files are encrypted with it. */
   readonly encodingAesKey: string;
@@ -134,7 +137,8 @@ export class PhotoKeeper {
     try {
       answer = await this.s.fetch(url, {
         signal: AbortSignal.timeout(this.s.timeoutMs),
-        maxBytes: this.s.maxBytes,
+        // The encrypted file is the photo plus up to 32 bytes of padding.
+        maxBytes: this.s.maxBytes + MEDIA_PADDING_BYTES,
       });
     } catch (error) {
       if (error instanceof MediaTooLargeError)
@@ -149,6 +153,8 @@ export class PhotoKeeper {
       if (error instanceof MediaDecryptError) throw new Permanent(`cannot decrypt: ${error.message}`);
       throw error;
     }
+    if (bytes.length > this.s.maxBytes)
+      throw new Permanent(`file larger than ${this.s.maxBytes / 1048576} MB`);
     const contentType = imageTypeOf(bytes);
     if (!contentType) throw new Permanent('not an image (JPEG, PNG, GIF or WebP)');
     return { kind: 'kept', bytes, contentType };

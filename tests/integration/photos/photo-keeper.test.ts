@@ -194,6 +194,13 @@ it('fails a link that is not http(s) without fetching it', async () => {
   expect((await photoRows())[0]).toMatchObject({ status: 'failed', error: 'not an http(s) link' });
 });
 
+it('keeps a photo of exactly 10 MB, whose encrypted file is a little larger', async () => {
+  const link = desk.wecom.hostMedia(encryptMedia(KEY, fakeJpeg(10 * 1024 * 1024)));
+  await desk.send(mixed('#报修 刚好10MB的照片', [link]));
+  await keeper().runOnce();
+  expect((await photoRows())[0]).toMatchObject({ status: 'kept' });
+});
+
 it('refuses a file over the 10 MB cap', async () => {
   const big = encryptMedia(KEY, fakeJpeg(10 * 1024 * 1024 + 1));
   const link = desk.wecom.hostMedia(big);
