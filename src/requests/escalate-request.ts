@@ -102,21 +102,37 @@ export async function escalateRequest(
     requestId: request.id,
     purpose: 'escalation',
   });
+  tellStreet(ledger, out, request.id, {
+    leadership: `**上报街道** ${summary}\n> 原因：${reason}\n> 上报人：${signature(ledger, escalation.actorId)}`,
+    admins: `上报街道 ${summary}\n原因：${reason}`,
+  });
+  return STREET_LEVEL;
+}
+
+/**
+ * Puts a request before the street office, where its escalations reach it: a markdown card in the
+ * leadership group and a private line to each street admin.
+ */
+export function tellStreet(
+  ledger: Ledger,
+  out: Outgoing,
+  requestId: string,
+  notice: { readonly leadership: string; readonly admins: string },
+): void {
   out.add({
     audience: { to: 'leadership' },
     format: 'markdown',
-    content: `**上报街道** ${summary}\n> 原因：${reason}\n> 上报人：${signature(ledger, escalation.actorId)}`,
+    content: notice.leadership,
     mentions: [],
-    requestId: request.id,
+    requestId,
     purpose: 'escalation',
   });
   out.add({
     audience: { to: 'people', userIds: ledger.document.street.admins },
     format: 'text',
-    content: `上报街道 ${summary}\n原因：${reason}`,
+    content: notice.admins,
     mentions: [],
-    requestId: request.id,
+    requestId,
     purpose: 'escalation',
   });
-  return STREET_LEVEL;
 }

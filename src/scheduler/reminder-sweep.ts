@@ -1,7 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
 import { requestClock } from '../requests/due-times';
-import { escalateRequest, escalationSummary, GRID_LEVEL, STREET_LEVEL } from '../requests/escalate-request';
+import {
+  escalateRequest,
+  escalationSummary,
+  GRID_LEVEL,
+  STREET_LEVEL,
+  tellStreet,
+} from '../requests/escalate-request';
 import { categoryName } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import { findRequestByNo, type RequestRow } from '../requests/request-store';
@@ -245,21 +251,9 @@ function remindStreet(
 ): string {
   const summary = escalationSummary(ledger, request);
   const handler = request.assigneeId ? `\n> 经办人：${ledger.nameOf(request.assigneeId)}` : '';
-  out.add({
-    audience: { to: 'leadership' },
-    format: 'markdown',
-    content: `**仍未${ladder.verb}** ${summary}\n> 已在街道，${reason}${handler}`,
-    mentions: [],
-    requestId: request.id,
-    purpose: 'escalation',
-  });
-  out.add({
-    audience: { to: 'people', userIds: ledger.document.street.admins },
-    format: 'text',
-    content: `仍未${ladder.verb} ${summary}\n已在街道，${reason}`,
-    mentions: [],
-    requestId: request.id,
-    purpose: 'escalation',
+  tellStreet(ledger, out, request.id, {
+    leadership: `**仍未${ladder.verb}** ${summary}\n> 已在街道，${reason}${handler}`,
+    admins: `仍未${ladder.verb} ${summary}\n已在街道，${reason}`,
   });
   return STREET_REMINDED;
 }
