@@ -88,6 +88,24 @@ export class DeskHarness {
     this.clock.set(new Date(this.clock.now().getTime() + minutes * 60_000));
   }
 
+  /** Request number `no` as stored, every column. */
+  async request(no: number): Promise<Record<string, unknown> | undefined> {
+    const [row] = await this.dataSource.query<Record<string, unknown>[]>(
+      `SELECT * FROM request WHERE no = $1`,
+      [no],
+    );
+    return row;
+  }
+
+  /** Request `no`'s event log as `type:actor` (`-` for the system), oldest first. */
+  async events(no: number): Promise<string[]> {
+    const rows = await this.dataSource.query<{ type: string; actor_id: string | null }[]>(
+      `SELECT e.type, e.actor_id FROM request_event e JOIN request r ON r.id = e.request_id WHERE r.no = $1 ORDER BY e.id`,
+      [no],
+    );
+    return rows.map((e) => `${e.type}:${e.actor_id ?? '-'}`);
+  }
+
   /** The service's origin, e.g. http://127.0.0.1:40123. */
   get url(): string {
     if (!this.service) throw new Error('start() first');

@@ -30,21 +30,6 @@ function groupReply(said: Said): { text: string; mentions: string[] } {
   return { text: row?.body.content ?? '', mentions: row?.body.mentions ?? [] };
 }
 
-async function request(no: number) {
-  const [row] = await db.dataSource.query<Record<string, unknown>[]>(`SELECT * FROM request WHERE no = $1`, [
-    no,
-  ]);
-  return row;
-}
-
-async function events(no: number): Promise<string[]> {
-  const rows = await db.dataSource.query<{ type: string; actor_id: string | null }[]>(
-    `SELECT e.type, e.actor_id FROM request_event e JOIN request r ON r.id = e.request_id WHERE r.no = $1 ORDER BY e.id`,
-    [no],
-  );
-  return rows.map((e) => `${e.type}:${e.actor_id ?? '-'}`);
-}
-
 it('replays a day in a building group', async () => {
   // 1. A tagged post becomes #1, routed to the unit head of 2单元, the electricians added.
   const first = await desk.say('zhang.min', '#报修 2单元三楼楼道灯不亮', { msgid: 'day-1' });
@@ -53,7 +38,7 @@ it('replays a day in a building group', async () => {
     '已登记 #1【报修】2单元三楼楼道灯不亮\n位置：7号楼2单元；处理人：赵志强（2单元单元长），电工志愿队协助\n处理人请回复「接单 1」，大家可发「查询 1」看进度',
   );
   expect(r.mentions).toEqual(['zhao.zq', 'ma.sf', 'gu.jm']);
-  expect(await request(1)).toMatchObject({
+  expect(await desk.request(1)).toMatchObject({
     status: 'open',
     assignee_id: 'zhao.zq',
     unit_no: 2,
@@ -102,14 +87,16 @@ it('replays a day in a building group', async () => {
   expect(groupReply(await desk.say('chen.ay', '满意 1')).text).toBe('只有报事人本人可以评价 #1');
   r = groupReply(await desk.say('zhang.min', '不满意 1 三楼还是不亮'));
   expect(r).toEqual({ text: '#1 已重新打开，请继续跟进。原因：三楼还是不亮', mentions: ['zhao.zq'] });
-  expect(await request(1)).toMatchObject({
+  expect(await desk.request(1)).toMatchObject({
     status: 'acknowledged',
     rating: 'bad',
     reopen_count: 1,
     resolved_at: null,
   });
   // The resolve clock starts again: 24 hours for a repair of the power supply (a light).
-  expect((await request(1))?.resolve_due_at).toEqual(new Date(desk.clock.now().getTime() + 24 * 3600_000));
+  expect((await desk.request(1))?.resolve_due_at).toEqual(
+    new Date(desk.clock.now().getTime() + 24 * 3600_000),
+  );
   desk.advance(60);
   groupReply(await desk.say('zhao.zq', '办结 1 三楼的也换好了'));
   r = groupReply(await desk.say('zhang.min', '满意 1'));
@@ -141,7 +128,7 @@ it('replays a day in a building group', async () => {
   expect(groupReply(await desk.say('liu.t', '议事 2')).text).toBe(
     '#2 已列入居民议事会议题，会上商量后再告诉大家',
   );
-  expect(await request(2)).toMatchObject({ escalation_level: 2, council: true, assignee_id: 'liu.t' });
+  expect(await desk.request(2)).toMatchObject({ escalation_level: 2, council: true, assignee_id: 'liu.t' });
 
   // 25. Withdraw: only the reporter, once.
   r = groupReply(await desk.say('chen.ay', '#咨询 下周几点停水？'));
@@ -157,7 +144,7 @@ it('replays a day in a building group', async () => {
   expect(r.text).toContain('位置：7号楼1单元；处理人：李秀兰（1单元单元长）');
   expect(r.text).not.toContain('13912345678');
   expect(r.mentions).toEqual(['li.xl', 'liu.t']);
-  expect(await request(4)).toMatchObject({ priority: 'urgent', hazard: 'gas', assignee_id: 'li.xl' });
+  expect(await desk.request(4)).toMatchObject({ priority: 'urgent', hazard: 'gas', assignee_id: 'li.xl' });
 
   // 30. Queries, to-do lists and help.
   r = groupReply(await desk.say('li.xl', '查询 4'));
@@ -198,7 +185,7 @@ it('replays a day in a building group', async () => {
 
   // The record: four requests, each step in its event log.
   expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM request`)).toEqual([{ n: 4 }]);
-  expect(await events(1)).toEqual([
+  expect(await desk.events(1)).toEqual([
     'created:zhang.min',
     'routed:-',
     'acknowledged:zhao.zq',
@@ -210,7 +197,7 @@ it('replays a day in a building group', async () => {
     'rated:zhang.min',
     'closed:zhang.min',
   ]);
-  expect(await events(2)).toEqual([
+  expect(await desk.events(2)).toEqual([
     'created:chen.ay',
     'routed:-',
     'assigned:wang.jg',
@@ -218,8 +205,8 @@ it('replays a day in a building group', async () => {
     'escalated:liu.t',
     'council:liu.t',
   ]);
-  expect(await events(3)).toEqual(['created:chen.ay', 'routed:-', 'withdrawn:chen.ay']);
-  expect(await events(4)).toEqual([
+  expect(await desk.events(3)).toEqual(['created:chen.ay', 'routed:-', 'withdrawn:chen.ay']);
+  expect(await desk.events(4)).toEqual([
     'created:zhang.min',
     'routed:-',
     'assigned:zhou.m',

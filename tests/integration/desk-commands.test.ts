@@ -45,26 +45,11 @@ async function report(from: string, text: string): Promise<number> {
   return Number(registered[1]);
 }
 
-async function request(no: number) {
-  const [row] = await db.dataSource.query<Record<string, unknown>[]>(`SELECT * FROM request WHERE no = $1`, [
-    no,
-  ]);
-  return row;
-}
-
-async function events(no: number): Promise<string[]> {
-  const rows = await db.dataSource.query<{ type: string; actor_id: string | null }[]>(
-    `SELECT e.type, e.actor_id FROM request_event e JOIN request r ON r.id = e.request_id WHERE r.no = $1 ORDER BY e.id`,
-    [no],
-  );
-  return rows.map((e) => `${e.type}:${e.actor_id ?? '-'}`);
-}
-
 describe('taking a request on', () => {
   it('lets the new handler take on a request handed over after it was taken on', async () => {
     const no = await report('zhang.min', '#报修 2单元二楼楼道灯不亮');
     await say('zhao.zq', `接单 ${no}`);
-    const firstResponse = (await request(no))?.acknowledged_at;
+    const firstResponse = (await desk.request(no))?.acknowledged_at;
     desk.advance(30);
     expect(await say('zhao.zq', `转派 ${no} @李秀兰`)).toEqual([
       ['group_webhook', `#${no} 已转派给 李秀兰，请接单：接单 ${no}`, ['li.xl']],
@@ -75,12 +60,12 @@ describe('taking a request on', () => {
     ]);
     expect(await reply('li.xl', `接单 ${no}`)).toBe(`#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`);
     // The first response stays the one the weekly response rate counts.
-    expect(await request(no)).toMatchObject({
+    expect(await desk.request(no)).toMatchObject({
       status: 'acknowledged',
       assignee_id: 'li.xl',
       acknowledged_at: firstResponse,
     });
-    expect(await events(no)).toEqual([
+    expect(await desk.events(no)).toEqual([
       'created:zhang.min',
       'routed:-',
       'acknowledged:zhao.zq',
@@ -91,15 +76,20 @@ describe('taking a request on', () => {
 
   it('makes a grid worker who takes on a head’s request its handler', async () => {
     const no = await report('chen.ay', '#报修 3单元门口地砖松了');
-    expect((await request(no))?.assignee_id).toBe('wang.jg');
+    expect((await desk.request(no))?.assignee_id).toBe('wang.jg');
     // The head it was with hears that someone else has it now.
     expect(await say('liu.t', `接单 ${no}`)).toEqual([
       ['group_webhook', `#${no} 刘婷 已接单，会尽快处理`, ['chen.ay', 'wang.jg']],
     ]);
-    expect(await request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'liu.t' });
+    expect(await desk.request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'liu.t' });
     expect(await reply('liu.t', `接单 ${no}`)).toBe(`#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`);
     expect(await reply('chen.ay', `查询 ${no}`)).toContain('处理人：刘婷');
-    expect(await events(no)).toEqual(['created:chen.ay', 'routed:-', 'assigned:liu.t', 'acknowledged:liu.t']);
+    expect(await desk.events(no)).toEqual([
+      'created:chen.ay',
+      'routed:-',
+      'assigned:liu.t',
+      'acknowledged:liu.t',
+    ]);
   });
 
   it('makes a grid worker who reports progress on a head’s open request its handler too', async () => {
@@ -107,8 +97,8 @@ describe('taking a request on', () => {
     expect(await say('liu.t', `进展 ${no} 已联系师傅，明天上午来`)).toEqual([
       ['group_webhook', `#${no} 进展：已联系师傅，明天上午来（刘婷）`, ['chen.ay', 'wang.jg']],
     ]);
-    expect(await request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'liu.t' });
-    expect(await events(no)).toEqual([
+    expect(await desk.request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'liu.t' });
+    expect(await desk.events(no)).toEqual([
       'created:chen.ay',
       'routed:-',
       'assigned:liu.t',
@@ -121,7 +111,7 @@ describe('taking a request on', () => {
     const no = await report('zhang.min', '#报修 1单元楼顶漏水');
     await say('li.xl', `接单 ${no}`);
     await say('li.xl', `上报 ${no} 需要专业施工队`);
-    expect((await request(no))?.assignee_id).toBe('liu.t');
+    expect((await desk.request(no))?.assignee_id).toBe('liu.t');
     expect(await reply('liu.t', `接单 ${no}`)).toBe(`#${no} 刘婷 已接单，会尽快处理`);
   });
 });
@@ -132,7 +122,7 @@ describe('requests that are over', () => {
     await say('zhao.zq', `办结 ${no} 换了锁`);
     desk.advance(73 * 60);
     await db.dataSource.transaction((tx) => autoClose(tx, desk.clock.now(), 72 * 60));
-    expect(await request(no)).toMatchObject({ status: 'closed', rating: null });
+    expect(await desk.request(no)).toMatchObject({ status: 'closed', rating: null });
     expect(await reply('zhang.min', `满意 ${no}`)).toBe(
       `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
     );
@@ -263,8 +253,9 @@ describe('people removed from the ledger', () => {
       ]),
     );
     expect(sent[2]?.[1]).toContain('处理人：王建国');
-    for (const no of [taken, waiting]) expect(await request(no)).toMatchObject({ assignee_id: 'wang.jg' });
-    expect((await request(taken))?.status).toBe('acknowledged');
+    for (const no of [taken, waiting])
+      expect(await desk.request(no)).toMatchObject({ assignee_id: 'wang.jg' });
+    expect((await desk.request(taken))?.status).toBe('acknowledged');
     const [handed] = await db.dataSource.query<{ actor_id: string | null; note: string; data: unknown }[]>(
       `SELECT e.actor_id, e.note, e.data FROM request_event e JOIN request r ON r.id = e.request_id
        WHERE r.no = $1 AND e.type = 'assigned'`,
@@ -290,14 +281,14 @@ describe('people removed from the ledger', () => {
       ['group_webhook', `#${no} 已重新打开，请继续跟进。原因：还是关不上`, ['wang.jg']],
       ['group_webhook', `#${no} 原处理人赵志强已不在台账，改由王建国处理，请接单：接单 ${no}`, ['wang.jg']],
     ]);
-    expect(await request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'wang.jg' });
+    expect(await desk.request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'wang.jg' });
   });
 
   it('hands a request already with the street to a street admin, told in the leadership group', async () => {
     const no = await report('zhang.min', '#报修 2单元外墙渗水');
     await db.dataSource.query(`UPDATE request SET escalation_level = 2 WHERE no = $1`, [no]);
     await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
-    expect(await request(no)).toMatchObject({ assignee_id: 'zhou.m' });
+    expect(await desk.request(no)).toMatchObject({ assignee_id: 'zhou.m' });
     const [notice] = await db.dataSource.query<{ destination: unknown; body: { content: string } }[]>(
       `SELECT o.destination, o.body FROM outbox o JOIN request r ON r.id = o.request_id
        WHERE r.no = $1 AND o.dedupe_key LIKE 'hand-over:%'`,
@@ -326,6 +317,6 @@ describe('people removed from the ledger', () => {
       'test',
     );
     expect(result).toMatchObject({ changed: true, deactivated: [], handedOver: 1 });
-    expect(await request(no)).toMatchObject({ assignee_id: 'wang.jg' });
+    expect(await desk.request(no)).toMatchObject({ assignee_id: 'wang.jg' });
   });
 });
