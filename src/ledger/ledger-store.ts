@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { handOverFromDeparted } from '../requests/hand-over';
 import type { Clock } from '../shared/clock';
-import { Ledger } from './ledger';
+import { Ledger, type LedgerHistory } from './ledger';
 import type { LedgerDocument } from './schema';
 
 export interface ImportResult {
@@ -27,8 +27,9 @@ function checksumOf(document: LedgerDocument): string {
 
 /**
  * Applies a validated ledger in one transaction. Importing the same document again changes
- * nothing; people missing from the new document are deactivated (their history stays), and the
- * requests they were still handling handed to whoever the ledger now names.
+ * nothing; people and buildings missing from the new document are deactivated (their names stay
+ * for the history), and the requests people were still handling handed to whoever the ledger now
+ * names.
  */
 export async function importLedger(
   dataSource: DataSource,
@@ -86,12 +87,13 @@ export async function importLedger(
         [now, deactivated],
       );
     }
+    await recordBuildings(tx, document, now);
     const [row] = await tx.query<{ id: string }[]>(
       `INSERT INTO ledger_version (document, checksum, source, imported_at) VALUES ($1::jsonb, $2, $3, $4) RETURNING id`,
       [json, checksumOf(document), source, now],
     );
     const version = Number(row?.id);
-    const ledger = new Ledger(document, version, await formerNames(tx));
+    const ledger = new Ledger(document, version, await ledgerHistory(tx));
     // Everyone the ledger no longer names, not only those it drops now: a request can still be
     // with someone who left earlier (resolved then and reopened by 不满意 since, or left before
     // hand-overs existed).
@@ -109,12 +111,49 @@ export async function currentLedgerDocument(em: EntityManager | DataSource): Pro
 }
 
 /**
- * Names of the people removed from the ledger. Only an import deactivates anyone, and it writes a
- * new ledger version, so reading them with the version keeps them current.
+ * Keeps every building the document names, with its compound, and marks the others as gone: a
+ * removed building's requests keep its name, as a removed person's keep theirs. One statement
+ * each, whatever the size of the street.
  */
-async function formerNames(em: EntityManager | DataSource): Promise<Map<string, string>> {
-  const rows = await em.query<{ id: string; name: string }[]>(`SELECT id, name FROM person WHERE NOT active`);
-  return new Map(rows.map((r) => [r.id, r.name]));
+async function recordBuildings(tx: EntityManager, document: LedgerDocument, now: Date): Promise<void> {
+  const rows = document.compounds.flatMap((c) =>
+    c.buildings.map((b) => ({ id: b.id, compound_id: c.id, compound_name: c.name, name: b.name })),
+  );
+  await tx.query(
+    `INSERT INTO building (id, compound_id, compound_name, name, active, updated_at, deactivated_at)
+     SELECT b.id, b.compound_id, b.compound_name, b.name, true, $2, NULL
+       FROM jsonb_to_recordset($1::jsonb) AS b(id text, compound_id text, compound_name text, name text)
+     ON CONFLICT (id) DO UPDATE SET compound_id = EXCLUDED.compound_id, compound_name = EXCLUDED.compound_name,
+       name = EXCLUDED.name, active = true, updated_at = EXCLUDED.updated_at, deactivated_at = NULL`,
+    [JSON.stringify(rows), now],
+  );
+  await tx.query(
+    `UPDATE building SET active = false, deactivated_at = $1, updated_at = $1
+      WHERE active AND NOT (id = ANY($2::text[]))`,
+    [now, rows.map((r) => r.id)],
+  );
+}
+
+/**
+ * The people and buildings removed from the ledger. Only an import deactivates any, and it writes
+ * a new ledger version, so reading them with the version keeps them current.
+ */
+async function ledgerHistory(em: EntityManager | DataSource): Promise<LedgerHistory> {
+  const people = await em.query<{ id: string; name: string }[]>(
+    `SELECT id, name FROM person WHERE NOT active`,
+  );
+  const buildings = await em.query<
+    { id: string; compound_id: string; compound_name: string; name: string }[]
+  >(`SELECT id, compound_id, compound_name, name FROM building WHERE NOT active`);
+  return {
+    people: new Map(people.map((r) => [r.id, r.name])),
+    buildings: new Map(
+      buildings.map((r) => [
+        r.id,
+        { compoundId: r.compound_id, compoundName: r.compound_name, name: r.name },
+      ]),
+    ),
+  };
 }
 
 /**
@@ -141,7 +180,7 @@ export class LedgerCache {
         `SELECT document FROM ledger_version WHERE id = $1`,
         [version],
       );
-      this.cached = doc ? new Ledger(doc.document, version, await formerNames(em)) : Ledger.empty();
+      this.cached = doc ? new Ledger(doc.document, version, await ledgerHistory(em)) : Ledger.empty();
     }
     return this.cached;
   }

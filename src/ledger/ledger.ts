@@ -14,6 +14,29 @@ export interface BuildingPlace {
   readonly compound: Compound;
 }
 
+/** A building an earlier ledger version named, as it last named it. */
+export interface FormerBuilding {
+  readonly compoundId: string;
+  readonly compoundName: string;
+  readonly name: string;
+}
+
+/** What earlier ledger versions named and this one does not: requests still refer to it. */
+export interface LedgerHistory {
+  /** Names of people removed from the ledger (kept as deactivated rows), by userid. */
+  readonly people: ReadonlyMap<string, string>;
+  /** Buildings removed from the ledger (kept as deactivated rows), by id. */
+  readonly buildings: ReadonlyMap<string, FormerBuilding>;
+}
+
+/** How requests name a building: `江湾小区` and `7号楼`. */
+export interface BuildingNames {
+  readonly compound: string;
+  readonly building: string;
+}
+
+const NO_HISTORY: LedgerHistory = { people: new Map(), buildings: new Map() };
+
 /**
  * A loaded ledger with the lookups routing and permissions need. Built once per ledger version
  * and shared: it is read-only.
@@ -29,8 +52,7 @@ export class Ledger {
     readonly document: LedgerDocument,
     /** The ledger_version row this came from; 0 for an empty ledger. */
     readonly version: number,
-    /** Names of people removed from the ledger (kept as deactivated rows), by userid. */
-    private readonly formerNames: ReadonlyMap<string, string> = new Map(),
+    private readonly history: LedgerHistory = NO_HISTORY,
   ) {
     this.categories = buildCategoryTable(document.categories ?? []);
     for (const p of document.people) this.people.set(p.id, p);
@@ -69,6 +91,23 @@ export class Ledger {
     return this.byBuilding.get(buildingId);
   }
 
+  /**
+   * The names to show for a request's building. A building removed from the ledger keeps the
+   * names it last had (its compound's current name while the compound is still in the ledger), so
+   * its requests still read well; undefined only for a building never in it.
+   */
+  buildingNames(buildingId: string | null | undefined): BuildingNames | undefined {
+    if (!buildingId) return undefined;
+    const place = this.byBuilding.get(buildingId);
+    if (place) return { compound: place.compound.name, building: place.building.name };
+    const former = this.history.buildings.get(buildingId);
+    if (!former) return undefined;
+    return {
+      compound: this.compounds.get(former.compoundId)?.name ?? former.compoundName,
+      building: former.name,
+    };
+  }
+
   compound(id: string): Compound | undefined {
     return this.compounds.get(id);
   }
@@ -87,7 +126,7 @@ export class Ledger {
    */
   nameOf(id: string | null | undefined): string {
     if (!id) return '';
-    return this.people.get(id)?.name ?? this.formerNames.get(id) ?? id;
+    return this.people.get(id)?.name ?? this.history.people.get(id) ?? id;
   }
 
   /**

@@ -65,3 +65,19 @@ export async function openTestDatabase(): Promise<TestDatabase> {
 export async function truncate(dataSource: DataSource, ...tables: string[]): Promise<void> {
   await dataSource.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY CASCADE`);
 }
+
+/**
+ * Undoes the newest migrations down to and including `name`, so that a test can write rows as the
+ * schema before it had them and then run the upgrade. Named rather than counted: a count would
+ * undo the wrong ones as soon as a later migration is added.
+ */
+export async function undoMigrationsThrough(dataSource: DataSource, name: string): Promise<void> {
+  for (;;) {
+    const [last] = await dataSource.query<{ name: string }[]>(
+      `SELECT name FROM mulin_migrations ORDER BY id DESC LIMIT 1`,
+    );
+    if (!last) throw new Error(`migration ${name} is not applied`);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    if (last.name === name) return;
+  }
+}

@@ -10,6 +10,7 @@ import { InboundPhoto1764300900000 } from './1764300900000-inbound-photo';
 import { PhotoStatusIndex1764301000000 } from './1764301000000-photo-status-index';
 import { ReminderRounds1764301100000 } from './1764301100000-reminder-rounds';
 import { ResolveRounds1764301200000 } from './1764301200000-resolve-rounds';
+import { Building1764301300000 } from './1764301300000-building';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   PhotoStatusIndex1764301000000,
   ReminderRounds1764301100000,
   ResolveRounds1764301200000,
+  Building1764301300000,
 ];

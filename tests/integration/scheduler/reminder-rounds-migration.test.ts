@@ -1,4 +1,4 @@
-import { openTestDatabase, type TestDatabase } from '../../helpers/database';
+import { openTestDatabase, undoMigrationsThrough, type TestDatabase } from '../../helpers/database';
 import {
   acknowledge,
   addRequest,
@@ -60,8 +60,7 @@ it('keeps a reopened round already reminded before the upgrade from being remind
     );
   }
   // Back to the schema before rounds, then the upgrade.
-  await ds.undoLastMigration({ transaction: 'each' });
-  await ds.undoLastMigration({ transaction: 'each' });
+  await undoMigrationsThrough(ds, 'ReminderRounds1764301100000');
   await ds.runMigrations({ transaction: 'each' });
 
   const before = await outbox(ds, ['reminder']);
