@@ -26,9 +26,7 @@ export const show: CommandDefinition = {
     if (!request) return;
     const events = await listEvents(ctx.tx, [request.id]);
     const latest = [...events].reverse().find((e) => e.type !== 'routed');
-    const where = request.buildingId
-      ? (ctx.ledger.placeOfBuilding(request.buildingId)?.building.name ?? '')
-      : '';
+    const where = ctx.ledger.buildingNames(request.buildingId)?.building ?? '';
     const lines = [
       `#${request.no} ${categoryName(ctx.ledger.categories, request.category)}｜${STATUS_NAMES[request.status]}${request.priority === 'urgent' ? '｜紧急' : ''}`,
       shorten(maskPhones(request.text)),

@@ -22,8 +22,8 @@ function namesOf(ledger: Ledger): Names {
     ledger,
     // Building names repeat across compounds (1号楼): lists that mix compounds name both.
     building: (id) => {
-      const place = id ? ledger.placeOfBuilding(id) : undefined;
-      return place ? `${place.compound.name}${place.building.name}` : (id ?? '未知楼栋');
+      const names = ledger.buildingNames(id);
+      return names ? `${names.compound}${names.building}` : (id ?? '未知楼栋');
     },
     category: (code) => categoryName(ledger.categories, code),
   };

@@ -205,7 +205,7 @@ class RequestRenderer {
     person: (id: string | null) => PersonRef | null,
   ): object {
     const compound = r.compoundId === null ? undefined : ledger.compound(r.compoundId);
-    const building = r.buildingId === null ? undefined : ledger.placeOfBuilding(r.buildingId)?.building;
+    const names = ledger.buildingNames(r.buildingId);
     const teams = ledger.document.teams;
     return {
       no: r.no,
@@ -215,8 +215,9 @@ class RequestRenderer {
       status_name: STATUS_NAMES[r.status],
       priority: r.priority,
       hazard: r.hazard,
-      compound: r.compoundId === null ? null : { id: r.compoundId, name: compound?.name ?? null },
-      building: r.buildingId === null ? null : { id: r.buildingId, name: building?.name ?? null },
+      compound:
+        r.compoundId === null ? null : { id: r.compoundId, name: compound?.name ?? names?.compound ?? null },
+      building: r.buildingId === null ? null : { id: r.buildingId, name: names?.building ?? null },
       unit: r.unitNo,
       room: r.room,
       // Numbers residents type into a post stay out of dashboards and exports, as out of groups.

@@ -27,7 +27,7 @@ export interface Escalation {
 
 /** `#12 报修 3号楼2单元 楼道灯不亮…`: a request in one line, for those above the building. */
 export function escalationSummary(ledger: Ledger, request: RequestRow): string {
-  const where = request.buildingId ? (ledger.placeOfBuilding(request.buildingId)?.building.name ?? '') : '';
+  const where = ledger.buildingNames(request.buildingId)?.building ?? '';
   return `#${request.no} ${categoryName(ledger.categories, request.category)} ${where}${placeOf(request)} ${shorten(maskPhones(request.text))}`;
 }
 

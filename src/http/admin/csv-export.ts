@@ -58,16 +58,16 @@ export const CSV_HEADER = [
 
 function row(r: RequestRow, view: ViewContext): (string | number | null)[] {
   const { ledger, when } = view;
-  const place = r.buildingId === null ? undefined : ledger.placeOfBuilding(r.buildingId);
-  const compound = place?.compound ?? (r.compoundId === null ? undefined : ledger.compound(r.compoundId));
+  const names = ledger.buildingNames(r.buildingId);
+  const compound = r.compoundId === null ? undefined : ledger.compound(r.compoundId);
   const teams = r.teamIds.map((t) => ledger.document.teams.find((team) => team.id === t)?.name ?? t);
   return [
     r.no,
     categoryName(ledger.categories, r.category),
     STATUS_NAMES[r.status],
     r.priority === 'urgent' ? '是' : '否',
-    compound?.name ?? r.compoundId,
-    place?.building.name ?? r.buildingId,
+    names?.compound ?? compound?.name ?? r.compoundId,
+    names?.building ?? r.buildingId,
     r.unitNo,
     r.room,
     maskPhones(r.text),

@@ -2,6 +2,7 @@ import type { Ledger } from '../../ledger/ledger';
 import { categoryName } from '../../requests/format';
 import { HOTSPOT_DAYS, HOTSPOT_MIN_REQUESTS, type Hotspot } from '../../requests/hotspots';
 import { html, type Html } from './html';
+import { buildingLink } from './request-bits';
 
 /** A hotspot lists its newest requests only: a busy building's can run to hundreds. */
 const LINKS_SHOWN = 10;
@@ -43,11 +44,11 @@ export function hotspotList(hotspots: readonly Hotspot[], ledger: Ledger): Html 
     </p>
     <ul>
       ${hotspots.map((h) => {
-        const place = ledger.placeOfBuilding(h.buildingId);
-        const where = place ? `${place.compound.name} ${place.building.name}` : h.buildingId;
+        const names = ledger.buildingNames(h.buildingId);
+        const where = names ? `${names.compound} ${names.building}` : h.buildingId;
         return html`<li>
           <span class="badge hot">热点</span>
-          <a href="/admin/ledger/buildings/${h.buildingId}">${where}</a>
+          ${buildingLink(ledger, h.buildingId, where)}
           「${categoryName(ledger.categories, h.category)}」${h.count} 次：${requestLinks(h.nos)}
         </li>`;
       })}

@@ -40,12 +40,18 @@ export function badges(r: RequestRow, now: Date): Html {
 
 /** 江湾小区 5号楼 2单元301室 */
 export function whereOf(ledger: Ledger, r: RequestRow): string {
-  const place = r.buildingId === null ? undefined : ledger.placeOfBuilding(r.buildingId);
+  const names = ledger.buildingNames(r.buildingId);
   const compound =
-    place?.compound.name ??
-    (r.compoundId === null ? '' : (ledger.compound(r.compoundId)?.name ?? r.compoundId));
-  const building = place?.building.name ?? r.buildingId ?? '';
+    names?.compound ?? (r.compoundId === null ? '' : (ledger.compound(r.compoundId)?.name ?? r.compoundId));
+  const building = names?.building ?? r.buildingId ?? '';
   return [compound, `${building}${placeOf(r)}`].filter(Boolean).join(' ');
+}
+
+/** A building's page link; plain text for a building no longer in the ledger, which has no page. */
+export function buildingLink(ledger: Ledger, buildingId: string, text: string): Html | string {
+  return ledger.placeOfBuilding(buildingId)
+    ? html`<a href="/admin/ledger/buildings/${buildingId}">${text}</a>`
+    : text;
 }
 
 export function categoryOf(ledger: Ledger, r: RequestRow): string {

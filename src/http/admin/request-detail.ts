@@ -4,7 +4,7 @@ import type { EventRow, RequestRow } from '../../requests/request-store';
 import type { SentReminder } from '../../scheduler/reminder-log';
 import { html, type Html, textBlock } from './html';
 import { escalationName, eventName, HAZARD_NAMES, RATING_NAMES } from './labels';
-import { badges, categoryOf, type ViewContext, whereOf } from './request-bits';
+import { badges, buildingLink, categoryOf, type ViewContext, whereOf } from './request-bits';
 
 /** One request: what was asked, where, who has it, its clocks, photos, rating and timeline. */
 export function requestDetail(
@@ -21,7 +21,7 @@ export function requestDetail(
     html`<dt>${label}</dt>
       <dd>${value}</dd>`;
   const building = r.buildingId
-    ? html`<a href="/admin/ledger/buildings/${r.buildingId}">${whereOf(ledger, r)}</a>`
+    ? buildingLink(ledger, r.buildingId, whereOf(ledger, r))
     : whereOf(ledger, r) || '—';
   return html`<p class="small"><a href="/admin/requests">← 返回诉求列表</a></p>
     <h1>#${r.no} ${categoryOf(ledger, r)} ${badges(r, view.now)}</h1>

@@ -67,10 +67,11 @@ function statusNotes(r: RequestRow): string {
 function addressOf(ledger: Ledger, r: RequestRow): string {
   const place = r.buildingId === null ? undefined : ledger.placeOfBuilding(r.buildingId);
   const compound = place?.compound ?? (r.compoundId === null ? undefined : ledger.compound(r.compoundId));
+  const names = ledger.buildingNames(r.buildingId);
   return [
     compound?.address,
-    compound?.name,
-    place ? `${place.building.name}${r.unitNo === null ? '' : `${r.unitNo}单元`}` : undefined,
+    names?.compound ?? compound?.name,
+    names ? `${names.building}${r.unitNo === null ? '' : `${r.unitNo}单元`}` : undefined,
   ]
     .filter((part): part is string => Boolean(part))
     .join(' ');
