@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
-import { deliver } from '../scheduler/deliver';
+import { buildingNoticeAudience, deliver } from './deliver';
 import { GRID_LEVEL, STREET_LEVEL } from './escalate-request';
 import { Outgoing, type Audience, type OutgoingMessage } from './outgoing';
 import { addEvent, REQUEST_COLUMNS, toRequest, updateRequest, type RequestRow } from './request-store';
@@ -79,9 +79,10 @@ export async function handOver(
 }
 
 /**
- * Where an import's notice goes, with no chat to answer in: the building group, where the heads
- * are; the street's leadership group for a request already with the street; privately to the new
- * handler when the group has no robot and the self-built app is set up.
+ * Where an import's notice goes, with no chat to answer in: where a reminder about the request
+ * would go (the building group, else privately to the new handler); the street's leadership group
+ * for a request already with the street, whose admins are not in the building group (privately to
+ * the new handler when the self-built app is set up).
  */
 function addressed(
   messages: readonly OutgoingMessage[],
@@ -90,15 +91,12 @@ function addressed(
   to: string,
   privateNotices: boolean,
 ): OutgoingMessage[] {
-  const building = request.buildingId ? ledger.placeOfBuilding(request.buildingId)?.building : undefined;
   const audience: Audience =
     request.escalationLevel >= STREET_LEVEL
       ? privateNotices
         ? { to: 'people', userIds: [to] }
         : { to: 'leadership' }
-      : building?.webhook_key || !privateNotices
-        ? { to: 'building', buildingId: request.buildingId ?? '' }
-        : { to: 'people', userIds: [to] };
+      : buildingNoticeAudience(ledger, request, to);
   return messages.map((m) => ({ ...m, audience }));
 }
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
+import { buildingNoticeAudience, deliver } from '../requests/deliver';
 import { requestClock } from '../requests/due-times';
 import {
   escalateRequest,
@@ -13,7 +14,6 @@ import { Outgoing } from '../requests/outgoing';
 import { findRequestByNo, type RequestRow } from '../requests/request-store';
 import type { Logger } from '../shared/logger';
 import { inSavepoint } from './claim';
-import { deliver } from './deliver';
 import { isQuiet, type QuietHours } from './quiet-hours';
 
 /**
@@ -197,12 +197,7 @@ export async function sweepReminders(
 function remind(request: RequestRow, ladder: Ladder, ledger: Ledger, out: Outgoing): string {
   const text = ladder.reminder(request.no, categoryName(ledger.categories, request.category));
   const mentions = request.assigneeId ? [request.assigneeId] : [];
-  const building = request.buildingId ? ledger.placeOfBuilding(request.buildingId)?.building : undefined;
-  // A building without a group robot: remind the assignee privately instead.
-  const audience =
-    building?.webhook_key || !request.assigneeId
-      ? ({ to: 'building', buildingId: request.buildingId ?? '' } as const)
-      : ({ to: 'people', userIds: [request.assigneeId] } as const);
+  const audience = buildingNoticeAudience(ledger, request, request.assigneeId);
   out.add({ audience, format: 'text', content: text, mentions, requestId: request.id, purpose: 'reminder' });
   return REMINDED;
 }

@@ -9,9 +9,9 @@ import {
   type IsoWeek,
 } from '../digest';
 import type { Ledger } from '../ledger/ledger';
+import { deliver } from '../requests/deliver';
 import type { Audience } from '../requests/outgoing';
 import { MESSAGE_LIMITS } from '../wecom/client';
-import { deliver } from './deliver';
 
 export interface WeeklySettings {
   readonly timeZone: string;
