@@ -2,9 +2,10 @@ import type { EntityManager } from 'typeorm';
 import type { JsonInsert } from '../db/json-insert';
 import type { OutboxDestination, OutboxItem } from './outbox-types';
 
+/** What became of one row of an enqueued item. */
 export interface EnqueueResult {
   readonly id: string;
-  /** false when an item with the same dedupe key was already stored (nothing new was written). */
+  /** false when a row with the same dedupe key was already stored (nothing new was written). */
   readonly created: boolean;
 }
 
@@ -13,13 +14,21 @@ export interface EnqueueResult {
  * together with the change that caused it, or not at all. Call the worker's wakeUp() after the
  * commit for a prompt send. The message is stored whole; the worker splits it at send time.
  *
+ * Returns a result for each row written or found: one, or one per person for a private notice to
+ * several people (rowsOf).
+ *
  * @param now the caller's clock reading, stored as created_at (and as due time); default the
  *   database's now(). Pass clock.now() wherever a clock is at hand.
  */
-export async function enqueue(tx: EntityManager, item: OutboxItem, now?: Date): Promise<EnqueueResult> {
+export async function enqueue(tx: EntityManager, item: OutboxItem, now?: Date): Promise<EnqueueResult[]> {
   checkItem(item);
+  const results: EnqueueResult[] = [];
+  for (const row of rowsOf(item)) results.push(await insertRow(tx, row, now));
+  return results;
+}
+
+async function insertRow(tx: EntityManager, item: OutboxItem, now?: Date): Promise<EnqueueResult> {
   const destination = item.destination;
-  const rateKey = rateKeyOf(destination);
   const dedupeKey = item.dedupeKey ?? null;
   const inserted = await tx.query<{ id: string }[]>(
     `INSERT INTO outbox (purpose, destination, rate_key, body, request_id, dedupe_key, created_at, next_attempt_at)
@@ -30,7 +39,7 @@ export async function enqueue(tx: EntityManager, item: OutboxItem, now?: Date): 
     [
       item.purpose,
       JSON.stringify(destination),
-      rateKey,
+      rateKeyOf(destination),
       JSON.stringify(item.body),
       item.requestId === undefined || item.requestId === null ? null : String(item.requestId),
       dedupeKey,
@@ -50,8 +59,9 @@ export async function enqueue(tx: EntityManager, item: OutboxItem, now?: Date): 
 
 /**
  * Several messages for the outbox, inserted in the given order (so a key's messages keep it), to
- * run with runInserts inside the caller's transaction. Items whose dedupe key is already stored
- * are skipped. Throws on a malformed item.
+ * run with runInserts inside the caller's transaction; a private notice to several people as a
+ * row for each (rowsOf). Rows whose dedupe key is already stored are skipped. Throws on a
+ * malformed item.
  */
 export function outboxInsert(items: readonly OutboxItem[], now: Date): JsonInsert {
   items.forEach(checkItem);
@@ -61,7 +71,7 @@ export function outboxInsert(items: readonly OutboxItem[], now: Date): JsonInser
           FROM jsonb_populate_recordset(NULL::outbox, $1::jsonb) WITH ORDINALITY AS x
           ORDER BY x.ordinality
           ON CONFLICT (dedupe_key) DO NOTHING`,
-    rows: items.map((item) => ({
+    rows: items.flatMap(rowsOf).map((item) => ({
       purpose: item.purpose,
       destination: item.destination,
       rate_key: rateKeyOf(item.destination),
@@ -75,13 +85,29 @@ export function outboxInsert(items: readonly OutboxItem[], now: Date): JsonInser
 }
 
 /**
- * What a message is rate-limited and kept in order by: a group robot's webhook key (WeCom takes 20
- * a minute per key), or `app:` and the userid for a private notice to one person, since WeCom
- * drops without an error the app messages past 30 a minute to one member (PROTOCOL.md 5.4) and a
- * key's 20 a minute stay under that. A notice to several people (the street admins) has no key:
- * it is rare, and one key cannot stand for each of them.
+ * The rows an item is stored as. A private notice to several people (the street admins) is a row
+ * for each of them: WeCom drops without an error the app messages past 30 a minute to one member
+ * (PROTOCOL.md 5.4), so each person needs their own rate key, and a row for each is also retried,
+ * and fails, on its own. Each row's dedupe key names its person (any private notice's, so that it
+ * stays the same whoever else the notice is for): a retried enqueue finds everyone's row, and
+ * only someone added to the list in between gets a new one. Anything else is one row as it is.
  */
-export function rateKeyOf(destination: OutboxDestination): string | null {
+function rowsOf(item: OutboxItem): OutboxItem[] {
+  if (item.destination.type !== 'app_message') return [item];
+  const dedupeKey = item.dedupeKey;
+  return [...new Set(item.destination.userIds)].map((userId) => ({
+    ...item,
+    destination: { type: 'app_message', userIds: [userId] },
+    ...(dedupeKey ? { dedupeKey: `${dedupeKey}:${userId}` } : {}),
+  }));
+}
+
+/**
+ * What a row is rate-limited and kept in order by: a group robot's webhook key (WeCom takes 20 a
+ * minute per key), or `app:` and the userid for a private notice, which is to one person (rowsOf):
+ * a key's 20 a minute stay under WeCom's 30 a minute per member. A response_url has no key.
+ */
+function rateKeyOf(destination: OutboxDestination): string | null {
   if (destination.type === 'group_webhook') return destination.webhookKey;
   if (destination.type === 'app_message' && destination.userIds.length === 1) {
     return `app:${destination.userIds[0]}`;

@@ -29,8 +29,10 @@
  * key is on a lease. Each send takes a slot from outbox_rate, a row per key holding the send times
  * of the last minute and the key's lease, under that row's lock in the claiming statement; so all
  * instances together send at most ratePerMinute (20) per key per minute. A key that used its
- * minute pushes its head row back to when a slot frees up. response_url and app messages have no
- * key and no such limit.
+ * minute pushes its head row back to when a slot frees up. A private notice is keyed by its
+ * person (`app:` and the userid), since WeCom drops what passes 30 a minute to one member; one to
+ * several people is stored as a row for each, each with its own key and dedupe key. response_url
+ * has no key and no such limit.
  *
  * Cost. A row found waiting behind an earlier row of its key is parked (outbox.parked) and leaves
  * the claim's index; the settle of the row ahead unparks the key's next row, due when the key's

@@ -8,6 +8,7 @@ export type OutboxDestination =
    * or too old by the time the row is sent) the message goes to the fallback group webhook.
    */
   | { readonly type: 'response_url'; readonly url: string; readonly fallbackWebhookKey?: string }
+  /** A private notice; one to several people is stored as a row for each. */
   | { readonly type: 'app_message'; readonly userIds: readonly string[] };
 
 export type OutboxBody = OutgoingBody;
@@ -24,7 +25,10 @@ export interface OutboxItem {
   readonly body: OutboxBody;
   /** The request this message is about (bigint, as a string). */
   readonly requestId?: string | number | null;
-  /** Makes the enqueue idempotent: a second item with the same key is not stored. */
+  /**
+   * Makes the enqueue idempotent: a second item with the same key is not stored. A private
+   * notice's rows are keyed `${dedupeKey}:${userid}`, a key for each person.
+   */
   readonly dedupeKey?: string | null;
   /** Not to be sent before this instant (a scheduled reminder); default: at once. */
   readonly notBefore?: Date;

@@ -11,13 +11,15 @@ export interface DeliverOptions {
   readonly privateNotices: boolean;
   readonly now: Date;
   /**
-   * Each delivery is queued under `${dedupeKey}:${i}`: the caller's own record (a scheduler
-   * claim, an import's transaction) already makes it happen once, and the outbox's unique dedupe
-   * key refuses a second copy even if something went around it.
+   * Each delivery is queued under `${dedupeKey}:${i}` (the outbox adds each person's userid to a
+   * private notice's): the caller's own record (a scheduler claim, an import's transaction)
+   * already makes it happen once, and the outbox's unique dedupe key refuses a second copy even
+   * if something went around it.
    */
   readonly dedupeKey: string;
 }
 
+/** Counted in outbox rows: a private notice to several people is a row for each. */
 export interface DeliverResult {
   readonly queued: number;
   /** Already queued under the same key before: not queued again. */
@@ -44,9 +46,11 @@ export async function deliver(
   let queued = 0;
   let duplicates = 0;
   for (const [i, delivery] of deliveries.entries()) {
-    const result = await enqueue(tx, { ...delivery, dedupeKey: `${options.dedupeKey}:${i}` }, options.now);
-    if (result.created) queued++;
-    else duplicates++;
+    const rows = await enqueue(tx, { ...delivery, dedupeKey: `${options.dedupeKey}:${i}` }, options.now);
+    for (const row of rows) {
+      if (row.created) queued++;
+      else duplicates++;
+    }
   }
   return { queued, duplicates, undeliverable: undeliverable.length };
 }

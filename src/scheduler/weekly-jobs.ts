@@ -97,8 +97,9 @@ export async function queueDigest(
         dedupeKey: `digest:${label}:part${i + 1}`,
       },
     );
-    queued += result.queued;
-    duplicates += result.duplicates;
+    // Counted in parts: sent privately, a part is a row for each member.
+    if (result.queued > 0) queued++;
+    else if (result.duplicates > 0) duplicates++;
   }
   return { parts: parts.length, queued, duplicates, destination: destination.audience.to };
 }

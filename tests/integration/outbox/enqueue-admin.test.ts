@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
+import { runInserts } from '../../../src/db/json-insert';
 import {
   enqueue,
   listOutbox,
+  outboxInsert,
   outboxHealth,
   retryAllDead,
   retryOutboxMessage,
@@ -62,20 +64,20 @@ describe('enqueue', () => {
   it('is idempotent with a dedupe key, also across transactions', async () => {
     const item = { ...receipt, dedupeKey: 'receipt:R-12' };
     const first = await dataSource.transaction((tx) => enqueue(tx, item, NOW));
+    expect(first).toEqual([{ id: expect.any(String), created: true }]);
     const second = await dataSource.transaction((tx) =>
       enqueue(tx, { ...item, body: { kind: 'text', content: '又一次' } }, NOW),
     );
-    expect(first.created).toBe(true);
-    expect(second).toEqual({ id: first.id, created: false });
+    expect(second).toEqual([{ id: first[0]?.id, created: false }]);
     const noKey = await dataSource.transaction(async (tx) => [
       await enqueue(tx, receipt, NOW),
       await enqueue(tx, receipt, NOW),
     ]);
-    expect(noKey.every((r) => r.created)).toBe(true);
+    expect(noKey.flat().every((r) => r.created)).toBe(true);
     expect(await rows(dataSource)).toHaveLength(3);
   });
 
-  it('keys a private notice to one person by them, keeps response_url and notices to several out of the rate limit, and honours notBefore', async () => {
+  it('keys a private notice by its person and response_url by nothing, and honours notBefore', async () => {
     await enqueueAll(dataSource, [
       {
         purpose: 'reply',
@@ -88,17 +90,62 @@ describe('enqueue', () => {
         body: { kind: 'text', content: '请处理 R-12' },
         notBefore: later(3600_000),
       },
-      {
-        purpose: 'escalation',
-        destination: { type: 'app_message', userIds: ['admin.1', 'admin.2'] },
-        body: { kind: 'text', content: '上报街道 #12' },
-      },
     ]);
-    const [reply, reminder, escalation] = await rows(dataSource);
+    const [reply, reminder] = await rows(dataSource);
     expect(reply?.rate_key).toBeNull();
     expect(reminder?.rate_key).toBe('app:li.wei');
-    expect(escalation?.rate_key).toBeNull();
     expect(reminder?.next_attempt_at).toEqual(later(3600_000));
+  });
+
+  it('stores a private notice to several people as a row for each, keyed and deduplicated by the person', async () => {
+    // WeCom's limit of 30 a minute is per member: one key could not stand for both.
+    const notice: OutboxItem = {
+      purpose: 'escalation',
+      destination: { type: 'app_message', userIds: ['admin.1', 'admin.2', 'admin.1'] },
+      body: { kind: 'text', content: '上报街道 #12' },
+      requestId: '12',
+      dedupeKey: 'escalation:12',
+    };
+    const first = await dataSource.transaction((tx) => enqueue(tx, notice, NOW));
+    expect(first.map((r) => r.created)).toEqual([true, true]);
+    const stored = await dataSource.query(
+      `SELECT id, destination, rate_key, dedupe_key, body, request_id FROM outbox ORDER BY id`,
+    );
+    expect(stored).toEqual(
+      ['admin.1', 'admin.2'].map((id, i) => ({
+        id: first[i]?.id,
+        destination: { type: 'app_message', userIds: [id] },
+        rate_key: `app:${id}`,
+        dedupe_key: `escalation:12:${id}`,
+        body: { kind: 'text', content: '上报街道 #12' },
+        request_id: '12',
+      })),
+    );
+
+    // Enqueued again, by a retry, after the list gained someone: only the newcomer's row is new.
+    const again = await dataSource.transaction((tx) =>
+      enqueue(
+        tx,
+        { ...notice, destination: { type: 'app_message', userIds: ['admin.2', 'admin.3', 'admin.1'] } },
+        NOW,
+      ),
+    );
+    expect(again).toEqual([
+      { id: first[1]?.id, created: false },
+      { id: expect.any(String), created: true },
+      { id: first[0]?.id, created: false },
+    ]);
+    // Through the desk's batched insert as well.
+    await dataSource.transaction((tx) =>
+      runInserts(tx, [outboxInsert([notice, { ...notice, dedupeKey: null }], NOW)]),
+    );
+    expect((await rows(dataSource)).map((r) => r.rate_key)).toEqual([
+      'app:admin.1',
+      'app:admin.2',
+      'app:admin.3',
+      'app:admin.1',
+      'app:admin.2',
+    ]);
   });
 
   it.each([

@@ -28,7 +28,7 @@ export const TEST_OPTIONS: OutboxWorkerOptions = {
 
 export const later = (ms: number, from: Date = NOW): Date => new Date(from.getTime() + ms);
 
-/** Commits the items in one transaction, as a request change would. */
+/** Commits the items in one transaction, as a request change would; returns the rows' ids. */
 export async function enqueueAll(
   dataSource: DataSource,
   items: OutboxItem[],
@@ -36,7 +36,7 @@ export async function enqueueAll(
 ): Promise<string[]> {
   return dataSource.transaction(async (tx) => {
     const ids: string[] = [];
-    for (const item of items) ids.push((await enqueue(tx, item, now)).id);
+    for (const item of items) ids.push(...(await enqueue(tx, item, now)).map((row) => row.id));
     return ids;
   });
 }

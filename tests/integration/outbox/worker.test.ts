@@ -34,14 +34,16 @@ it('delivers to each surface and marks the rows sent', async () => {
       body: { kind: 'text', content: '请处理 R-12' },
     },
   ]);
-  expect(await drain([worker()])).toBe(3);
+  // The private notice is a row for each of its two people.
+  expect(await drain([worker()])).toBe(4);
   expect(
     bench.sim
       .messages()
       .map((m) => m.destination.type)
       .sort(),
-  ).toEqual(['app_message', 'group_webhook', 'response_url']);
+  ).toEqual(['app_message', 'app_message', 'group_webhook', 'response_url']);
   expect((await rows(bench.dataSource)).map((r) => [r.status, r.attempts, r.claim_token])).toEqual([
+    ['sent', 1, null],
     ['sent', 1, null],
     ['sent', 1, null],
     ['sent', 1, null],

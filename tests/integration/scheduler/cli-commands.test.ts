@@ -1,7 +1,8 @@
 import { digestCommand, remindCommand, type CliSettings } from '../../../src/scheduler';
+import { importLedger } from '../../../src/ledger/ledger-store';
 import { fixedClock } from '../../../src/shared/clock';
 import { openTestDatabase, type TestDatabase } from '../../helpers/database';
-import { generateStreet, insertStreet } from '../../helpers/synthetic-street';
+import { generateStreet, insertStreet, type SyntheticStreet } from '../../helpers/synthetic-street';
 import { at, outbox, TZ } from './scheduler-fixtures';
 
 /** `mulin digest` and `mulin remind`, as the CLI calls them, on a synthetic street. */
@@ -39,8 +40,10 @@ it('says what to do when no ledger has been imported', async () => {
 });
 
 describe('on a street', () => {
+  let street: SyntheticStreet;
+
   beforeAll(async () => {
-    const street = generateStreet({
+    street = generateStreet({
       seed: 5,
       requests: 300,
       from: at('11-09 00:00'),
@@ -122,5 +125,26 @@ describe('on a street', () => {
     const io = capture();
     expect(await remindCommand(db.dataSource, clock, ['--now', 'tomorrow'], io)).toBe(2);
     expect(io.err.join('')).toContain('--now expects an instant such as 2026-12-01T10:00+08:00');
+  });
+
+  it('queues it to each leadership member privately when their group has no robot, counting parts', async () => {
+    const members = [street.ledger.leadership.members[0] ?? '', street.ledger.street.admins[0] ?? ''];
+    const leadership = { chat_id: street.ledger.leadership.chat_id, members };
+    await importLedger(db.dataSource, { ...street.ledger, leadership }, clock, 'no leadership robot');
+    const io = { ...capture(), privateNotices: true };
+    expect(await digestCommand(db.dataSource, clock, ['--week', '2026-W47', '--send'], io)).toBe(0);
+    expect(io.out.join('')).toMatch(
+      /Queued the 2026-W47 digest \((\d+) of \1 part\(s\)\) to the leadership\.\n$/,
+    );
+    const parts = Number(/\(\d+ of (\d+) part/.exec(io.out.join(''))?.[1]);
+    // Each part a message to each member, so that WeCom's limit per member holds for each.
+    const queued = (await outbox(db.dataSource, ['digest'])).filter((r) =>
+      r.dedupe_key?.startsWith('digest:2026-W47:'),
+    );
+    expect(queued.map((r) => r.destination)).toEqual(
+      Array.from({ length: parts }, () =>
+        members.map((id) => ({ type: 'app_message', userIds: [id] })),
+      ).flat(),
+    );
   });
 });
