@@ -115,7 +115,7 @@ export class DeskHarness {
   async say(
     from: string,
     text: string,
-    opts: { chatid?: string; msgid?: string; single?: boolean } = {},
+    opts: { chatid?: string; msgid?: string; single?: boolean; quote?: string } = {},
   ): Promise<Said> {
     return this.send({
       msgid: opts.msgid ?? randomMsgId(),
@@ -126,6 +126,8 @@ export class DeskHarness {
       response_url: this.wecom.issueResponseUrl(),
       msgtype: 'text',
       text: { content: `@睦邻助手 ${text}` },
+      // A quote-reply: WeCom sends the quoted message's text in its own field.
+      ...(opts.quote ? { quote: { msgtype: 'text', text: { content: opts.quote } } } : {}),
     });
   }
 
