@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { CommandName, ParsedCommand } from '../intake/parse';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
+import type { Compound } from '../ledger/schema';
 import type { Outgoing } from '../requests/outgoing';
 import type { RequestRow } from '../requests/request-store';
 
@@ -15,6 +16,8 @@ export interface CommandContext {
   /** The building group the command was typed in; undefined in a private chat. */
   readonly place: BuildingPlace | undefined;
   readonly command: ParsedCommand;
+  /** The text of the message the sender quote-replied to, if any: a number left out may be in it. */
+  readonly quotedText?: string | null;
   readonly out: Outgoing;
 }
 
@@ -36,6 +39,25 @@ export interface CommandDefinition {
   readonly forStaff: boolean;
   /** Runs with the request (locked for this transaction) when the command needs a number. */
   run(ctx: CommandContext, request: RequestRow | null): Promise<void>;
+}
+
+/** A building or unit head in one of these compounds (by default, anywhere in the street). */
+export function isHead(
+  ledger: Ledger,
+  personId: string,
+  compounds: readonly Compound[] = ledger.allCompounds(),
+): boolean {
+  return compounds.some((c) =>
+    c.buildings.some((b) => b.head === personId || (b.units ?? []).some((u) => u.head === personId)),
+  );
+}
+
+/**
+ * Whom routing can make a request's handler, so who needs the handler commands: heads, grid
+ * workers and street admins. Team volunteers and leaders only help; 转派 can still hand them one.
+ */
+export function handlesRequests(ledger: Ledger, personId: string): boolean {
+  return ledger.isAdmin(personId) || ledger.isGridWorker(personId, null) || isHead(ledger, personId);
 }
 
 export function isHandler(ledger: Ledger, personId: string, request: RequestRow): boolean {

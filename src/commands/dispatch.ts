@@ -1,11 +1,13 @@
 import { COMMAND_VERBS } from '../intake/parse';
-import { findRequestByNo } from '../requests/request-store';
+import { findRequestByNo, type RequestRow } from '../requests/request-store';
 import { isHandler, type CommandContext } from './context';
+import { missingNumber } from './missing-number';
 import { commandNamed } from './registry';
 
 /**
- * Runs one parsed command: usage when the number is missing, a clear line for an unknown number
- * or a sender without the right, otherwise the command itself. A refusal changes nothing.
+ * Runs one parsed command: a number left out is taken from what it could only mean (or the sender
+ * is asked for it), a clear line answers an unknown number or a sender without the right,
+ * otherwise the command itself runs. A refusal changes nothing.
  */
 export async function dispatchCommand(ctx: CommandContext): Promise<void> {
   const definition = commandNamed(ctx.command.name);
@@ -14,27 +16,47 @@ export async function dispatchCommand(ctx: CommandContext): Promise<void> {
     await definition.run(ctx, null);
     return;
   }
-  const no = ctx.command.requestNo;
-  if (no === null) {
-    ctx.out.reply(`请带上编号，例如：${spec.usage}`);
-    return;
-  }
   if (ctx.command.missingRating) {
+    // `/rate` without good or bad: asked before any number is guessed, so nothing is rated blindly.
+    const no = ctx.command.requestNo ?? 12;
     ctx.out.reply(`请写上满意还是不满意，例如：/rate ${no} good 或 /rate ${no} bad 原因`);
     return;
   }
+  const no = ctx.command.requestNo ?? (await missingNumber(ctx));
+  if (no === null) return;
   const request = await findRequestByNo(ctx.tx, no, true);
   if (!request) {
     ctx.out.reply(`没有找到 #${no}，请核对编号（可发「待办」查看）`);
     return;
   }
   if (definition.permission === 'handler' && !isHandler(ctx.ledger, ctx.senderId, request)) {
-    ctx.out.reply(`只有处理人、网格员或街道管理员可以${definition.action} #${no}`);
+    ctx.out.reply(notTheHandler(ctx, request, definition.action));
     return;
   }
   if (definition.permission === 'reporter' && request.reporterId !== ctx.senderId) {
     ctx.out.reply(`只有报事人本人可以${definition.action} #${no}`);
     return;
   }
-  await definition.run({ ...ctx, out: ctx.out.about(request) }, request);
+  const command = { ...ctx.command, requestNo: no };
+  await definition.run({ ...ctx, command, out: ctx.out.about(request) }, request);
+}
+
+/**
+ * A refusal that names who handles the request and, for someone in the ledger, how it can come
+ * to them: its handler (or a grid worker) hands it over with 转派.
+ */
+function notTheHandler(ctx: CommandContext, request: RequestRow, action: string): string {
+  const { ledger } = ctx;
+  const no = request.no;
+  const handler = request.assigneeId ? ledger.person(request.assigneeId) : undefined;
+  const handledBy = handler ? `由${handler.name}处理` : '还没有处理人';
+  const sender = ledger.person(ctx.senderId);
+  if (!sender) return `#${no} ${handledBy}，只有处理人、网格员或街道管理员可以${action}`;
+  const handOver = `「转派 ${no} @${sender.name}」`;
+  const gridWorkers = (request.compoundId ? (ledger.compound(request.compoundId)?.grid_workers ?? []) : [])
+    .filter((id) => id !== handler?.id)
+    .map((id) => ledger.nameOf(id));
+  const grid = gridWorkers.join('、');
+  if (!handler) return `#${no} ${handledBy}。要接手，请网格员${grid || '或街道'}发${handOver}`;
+  return `#${no} ${handledBy}。要接手，请${handler.name}发${handOver}${grid ? `，或找网格员${grid}` : ''}`;
 }

@@ -1,23 +1,39 @@
 import { COMMAND_VERBS, type CategoryTable } from '../intake/parse';
-import type { CommandDefinition } from './context';
+import { searchRequests } from '../requests/request-search';
+import { handlesRequests, type CommandContext, type CommandDefinition } from './context';
 import { COMMANDS } from './registry';
+import { chatUsage, examplePost } from './usage';
 
 /** How to report, with the street's own categories: the defaults and any the ledger adds. */
 function howToReport(categories: CategoryTable, botName: string): string {
-  const repair = categories.categories.find((c) => c.code === 'repair')?.name ?? '报修';
   const others = categories.categories.filter((c) => c.code !== 'repair').map((c) => `#${c.name}`);
-  return `报事：@${botName} #${repair} 2单元楼道灯不亮（也可用 ${others.join(' ')}）`;
+  return `报事：${examplePost(categories, botName)}（也可用 ${others.join(' ')}）`;
 }
 
-/** Generated from the command list: a resident sees resident commands, staff see theirs too. */
-export function helpText(staff: boolean, categories: CategoryTable, botName: string): string {
+/**
+ * Generated from the command list: everyone sees the commands about their own requests, a
+ * handler the handler commands too. Help itself is not listed: the sender has just used it.
+ */
+export function helpText(handler: boolean, categories: CategoryTable, botName: string): string {
   const lines = [howToReport(categories, botName)];
   for (const command of COMMANDS) {
-    if (command.forStaff && !staff) continue;
-    const spec = COMMAND_VERBS[command.name];
-    lines.push(`${spec.usage}：${spec.summary}`);
+    if ((command.forStaff && !handler) || command.name === 'help') continue;
+    lines.push(`${chatUsage(command.name)}：${COMMAND_VERBS[command.name].summary}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Whether the sender gets the handler commands: heads, grid workers and admins do; anyone else (a
+ * volunteer, a leader) only while a request handed to them is still being handled.
+ */
+async function mayHandle(ctx: CommandContext): Promise<boolean> {
+  if (handlesRequests(ctx.ledger, ctx.senderId)) return true;
+  const assigned = await searchRequests(ctx.tx, { status: 'active', assigneeId: ctx.senderId }, ctx.now, {
+    limit: 1,
+    offset: 0,
+  });
+  return assigned.length > 0;
 }
 
 export const help: CommandDefinition = {
@@ -25,8 +41,7 @@ export const help: CommandDefinition = {
   action: '查看帮助',
   permission: 'anyone',
   forStaff: false,
-  run(ctx) {
-    ctx.out.reply(helpText(ctx.ledger.hasRole(ctx.senderId), ctx.ledger.categories, ctx.botName));
-    return Promise.resolve();
+  async run(ctx) {
+    ctx.out.reply(helpText(await mayHandle(ctx), ctx.ledger.categories, ctx.botName));
   },
 };

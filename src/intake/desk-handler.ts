@@ -13,7 +13,7 @@ import { planDeliveries } from './deliveries';
 import { BatchDeskWrites, directDeskWrites, type DeskWrites } from './desk-writes';
 import { DeferredLog } from './deferred-log';
 import type { AfterCommit, InboundHandler } from './intake';
-import { classifyMessage, type ClassifiedMessage } from './parse';
+import { classifyMessage, splitQuotedReply, type ClassifiedMessage } from './parse';
 
 export interface DeskOptions {
   readonly ledgers: LedgerCache;
@@ -134,6 +134,8 @@ export class DeskHandler implements InboundHandler {
           senderId: message.senderId,
           place,
           command: understood.command,
+          // WeCom sends a quote-reply's quoted text apart; a pasted one is inline, before the command.
+          quotedText: message.quotedText ?? splitQuotedReply(message.text ?? '').quoted,
           out,
         });
         break;

@@ -125,7 +125,9 @@ export async function createRequest(
   lines.push(
     `位置：${placeLine}；处理人：${ledger.nameOf(routing.assigneeId)}（${routing.assigneeRole}）${teamNames.length ? `，${teamNames.join('、')}协助` : ''}`,
   );
-  lines.push(`处理人请回复「接单 ${no}」，大家可发「查询 ${no}」看进度`);
+  // By name: the receipt also @s team volunteers and grid workers, who are not the ones to take it on.
+  const taker = routing.assigneeId ? ledger.nameOf(routing.assigneeId) : '处理人';
+  lines.push(`请${taker}回复「接单 ${no}」，大家可发「查询 ${no}」看进度`);
   const mentions = [routing.assigneeId, ...routing.alsoNotify].filter((id): id is string => Boolean(id));
   ctx.out.reply(lines.join('\n'), mentions, request.id, 'receipt');
   if (place !== ctx.place && place.building.webhook_key) {

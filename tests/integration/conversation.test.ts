@@ -35,7 +35,7 @@ it('replays a day in a building group', async () => {
   const first = await desk.say('zhang.min', '#报修 2单元三楼楼道灯不亮', { msgid: 'day-1' });
   let r = groupReply(first);
   expect(r.text).toBe(
-    '已登记 #1【报修】2单元三楼楼道灯不亮\n位置：7号楼2单元；处理人：赵志强（2单元单元长），电工志愿队协助\n处理人请回复「接单 1」，大家可发「查询 1」看进度',
+    '已登记 #1【报修】2单元三楼楼道灯不亮\n位置：7号楼2单元；处理人：赵志强（2单元单元长），电工志愿队协助\n请赵志强回复「接单 1」，大家可发「查询 1」看进度',
   );
   expect(r.mentions).toEqual(['zhao.zq', 'ma.sf', 'gu.jm']);
   expect(await desk.request(1)).toMatchObject({
@@ -61,9 +61,9 @@ it('replays a day in a building group', async () => {
   expect(r.text).toContain('位置：7号楼3单元；处理人：王建国（楼长），楼道环境队协助');
   expect(r.mentions).toEqual(['wang.jg', 'pan.xm', 'luo.qy']);
 
-  // 6. Only the assignee (or grid worker, admin) may take it on.
+  // 6. Only the assignee (or grid worker, admin) may take it on; the refusal names the handler.
   expect(groupReply(await desk.say('zhang.min', '接单 1')).text).toBe(
-    '只有处理人、网格员或街道管理员可以接单 #1',
+    '#1 由赵志强处理，只有处理人、网格员或街道管理员可以接单',
   );
   desk.advance(20);
   r = groupReply(await desk.say('zhao.zq', '接单 1'));
@@ -74,9 +74,9 @@ it('replays a day in a building group', async () => {
   r = groupReply(await desk.say('zhao.zq', '进展 1 已联系电工师傅，下午来修'));
   expect(r).toEqual({ text: '#1 进展：已联系电工师傅，下午来修（赵志强）', mentions: ['zhang.min'] });
 
-  // 10. The building head is not the assignee of #1.
+  // 10. The building head is not the assignee of #1: told how it could come to him.
   expect(groupReply(await desk.say('wang.jg', '办结 1 灯已修好')).text).toBe(
-    '只有处理人、网格员或街道管理员可以办结 #1',
+    '#1 由赵志强处理。要接手，请赵志强发「转派 1 @王建国」，或找网格员刘婷',
   );
   desk.advance(180);
   r = groupReply(await desk.say('zhao.zq', '/done 1 换了新灯泡'));
@@ -110,7 +110,7 @@ it('replays a day in a building group', async () => {
   r = groupReply(await desk.say('wang.jg', '转派 2 @李秀兰'));
   expect(r).toEqual({ text: '#2 已转派给 李秀兰，请接单：接单 2', mentions: ['li.xl'] });
   expect(groupReply(await desk.say('wang.jg', '接单 2')).text).toBe(
-    '只有处理人、网格员或街道管理员可以接单 #2',
+    '#2 由李秀兰处理。要接手，请李秀兰发「转派 2 @王建国」，或找网格员刘婷',
   );
   expect(groupReply(await desk.say('li.xl', '转派 2')).text).toBe('请@新的处理人，例如：转派 2 @李秀兰');
   expect(groupReply(await desk.say('li.xl', '转派 2 @不存在')).text).toContain('台账里没有「不存在」');

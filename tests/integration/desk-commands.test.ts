@@ -162,7 +162,10 @@ describe('typing commands', () => {
     expect(await reply('zhang.min', `/rate ${no}`)).toBe(
       `请写上满意还是不满意，例如：/rate ${no} good 或 /rate ${no} bad 原因`,
     );
-    expect(await reply('zhang.min', '/rate')).toBe('请带上编号，例如：满意 12（或 /rate 12 good）');
+    // Without the number too: asked before a number is taken from context, so nothing is rated blindly.
+    expect(await reply('zhang.min', '/rate')).toBe(
+      '请写上满意还是不满意，例如：/rate 12 good 或 /rate 12 bad 原因',
+    );
     expect(await reply('zhang.min', `/rate ${no} 好评`)).toBe(`#${no} 已完结，谢谢您的评价！`);
   });
 });

@@ -120,7 +120,7 @@ describe('a post that names a building', () => {
   it('goes to that building when it stands in the same compound, and its group hears of it', async () => {
     const sent = await say('zhang.min', '#报修 5号楼1单元门口路灯坏了');
     const n = Number(receiptOf(sent));
-    const receipt = `已登记 #${n}【报修】5号楼1单元门口路灯坏了\n位置：5号楼1单元；处理人：吴淑珍（1单元单元长），电工志愿队协助\n处理人请回复「接单 ${n}」，大家可发「查询 ${n}」看进度`;
+    const receipt = `已登记 #${n}【报修】5号楼1单元门口路灯坏了\n位置：5号楼1单元；处理人：吴淑珍（1单元单元长），电工志愿队协助\n请吴淑珍回复「接单 ${n}」，大家可发「查询 ${n}」看进度`;
     expect(sent).toEqual([
       [KEY_B7, receipt, ['wu.sz', 'ma.sf', 'gu.jm']],
       [KEY_B5, receipt, ['wu.sz', 'ma.sf', 'gu.jm']],

@@ -22,7 +22,7 @@ export interface ParsedCommand {
   readonly rest: string;
   /** Names from `@name` tokens in the text after the verb, in order. */
   readonly mentions: readonly string[];
-  /** `/rate 12` without good or bad: the number is there, the rating is not (ask for it). */
+  /** `/rate 12` or `/rate` without good or bad: the rating is not there (ask for it). */
   readonly missingRating?: true;
 }
 
@@ -204,8 +204,9 @@ export function parseCommand(text: string): ParsedCommand | null {
       name = word === 'bad' || word === '不满意' || word === '差评' ? 'rate_bad' : 'rate_good';
       pos += choice[0].length;
     } else {
-      // `/rate 12` without good|bad cannot be acted on: the caller asks which.
-      missingRating = requestNo !== null;
+      // `/rate` without good|bad cannot be acted on: the caller asks which. Said even when the
+      // number is missing too, so a number taken from context does not rate it good unasked.
+      missingRating = true;
     }
   }
 

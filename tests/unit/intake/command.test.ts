@@ -68,10 +68,10 @@ describe('parseCommand', () => {
     ['接单。', cmd('ack', null)],
     ['进展 已联系师傅', cmd('note', null, '已联系师傅')],
     ['转派 @张三', cmd('assign', null, '', ['张三'])],
-    // The number without good or bad: the caller asks for the rating.
+    // No good or bad, with or without the number: the caller asks for the rating.
     ['/rate 12', { ...cmd('rate_good', 12), missingRating: true }],
     ['/rate 12 好', { ...cmd('rate_good', 12, '好'), missingRating: true }],
-    ['/rate', cmd('rate_good', null)],
+    ['/rate', { ...cmd('rate_good', null), missingRating: true }],
     ['接单 13812345678', cmd('ack', null, '13812345678')],
     ['办结 12号楼的灯修好了', cmd('done', null, '12号楼的灯修好了')],
     // A quote-reply block before the command.

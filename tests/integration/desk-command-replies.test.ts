@@ -1,0 +1,206 @@
+import type { TestDatabase } from '../helpers/database';
+import { closeDesk, openDesk, type DeskHarness } from '../helpers/desk-harness';
+
+/**
+ * What the desk answers to commands as residents and volunteer heads type them, through the real
+ * /wecom/bot endpoint: a missing number, refusals, who may read a request, handing over by name,
+ * to-do lists and help. Each case uses residents of its own, so the requests they have are known.
+ *
+ * 江湾小区 7号楼: 楼长 王建国 (wang.jg); 1单元 李秀兰 (li.xl); 2单元 赵志强 (zhao.zq); 3单元 no
+ * head. 5号楼's head is 钱桂芳 (qian.gf). 网格员 刘婷 (liu.t). Street admins 周敏 (zhou.m) and
+ * 陈丽娟 (chen.lj). 马顺福 (ma.sf) is an electrician volunteer, 潘小梅 (pan.xm) is in the
+ * corridor team, 唐大庆 (tang.dq) a plumber. 场中路三村: 12号楼's head 吕德华 (lv.dh), 网格员
+ * 徐芳 (xu.f). Any other userid is a resident not in the ledger.
+ */
+
+const CHAT_B7 = 'wrkB7FAKEjiangwan07';
+const CHAT_CZ12 = 'wrkB7FAKEchangzhong12';
+
+let db: TestDatabase;
+let desk: DeskHarness;
+
+beforeAll(async () => {
+  ({ db, desk } = await openDesk());
+});
+
+afterAll(() => closeDesk(desk, db));
+
+interface SayOptions {
+  chatid?: string;
+  single?: boolean;
+  quote?: string;
+}
+
+/** What one message queued: its texts and whom each @-mentions. */
+async function say(from: string, text: string, opts: SayOptions = {}) {
+  const s = await desk.say(from, text, opts);
+  expect(s.status).toBe(200);
+  return s.sent.map((r) => [r.body.content, r.body.mentions ?? []] as const);
+}
+
+/** The text of the single reply a message got. */
+async function reply(from: string, text: string, opts: SayOptions = {}): Promise<string> {
+  const sent = await say(from, text, opts);
+  expect(sent).toHaveLength(1);
+  return sent[0]?.[0] ?? '';
+}
+
+/** Posts a request in 7号楼's group and returns its number. */
+async function report(from: string, text: string): Promise<number> {
+  const registered = /已登记 #(\d+)/u.exec((await say(from, text))[0]?.[0] ?? '');
+  if (!registered) throw new Error(`not registered: ${text}`);
+  return Number(registered[1]);
+}
+
+async function status(no: number): Promise<unknown> {
+  return (await desk.request(no))?.status;
+}
+
+describe('a rating, withdrawal or query without a number', () => {
+  it('takes the number from the bot message it quote-replies to', async () => {
+    const first = await report('lu.ay', '#报修 2单元信箱门掉了');
+    const second = await report('lu.ay', '#报修 2单元楼道窗户关不上');
+    await say('zhao.zq', `办结 ${second} 修好了`);
+    const resolved = (await say('zhao.zq', `办结 ${first} 装好了`))[0]?.[0];
+    expect(await reply('lu.ay', '满意', { quote: resolved ?? '' })).toMatch(
+      new RegExp(`^#${first} 已完结`, 'u'),
+    );
+    expect(await status(first)).toBe('closed');
+    expect(await status(second)).toBe('resolved');
+    expect(await desk.events(first)).toContain('rated:lu.ay');
+  });
+
+  it('reads the number from a quote pasted inline before the command too', async () => {
+    const first = await report('ding.ay', '#报修 2单元楼道扶手松了');
+    const second = await report('ding.ay', '#报修 2单元楼道窗户关不上');
+    await say('zhao.zq', `办结 ${first} 拧紧了`);
+    await say('zhao.zq', `办结 ${second} 修好了`);
+    const pasted = `「睦邻助手：#${first} 已办结：拧紧了」\n- - - - - - - - - -\n不满意 还是晃`;
+    expect(await reply('ding.ay', pasted)).toMatch(new RegExp(`^#${first} 已重新打开`, 'u'));
+    expect(await status(first)).toBe('acknowledged');
+    expect(await status(second)).toBe('resolved');
+  });
+
+  it('rates the only request waiting for the sender’s rating', async () => {
+    const no = await report('gu.ay', '#报修 2单元楼梯灯不亮');
+    await report('gu.ay', '#建议 2单元门口放个长椅');
+    await say('zhao.zq', `办结 ${no} 换了灯泡`);
+    expect(await reply('gu.ay', '满意！谢谢赵师傅')).toMatch(new RegExp(`^#${no} 已完结`, 'u'));
+    expect(await desk.request(no)).toMatchObject({
+      status: 'closed',
+      rating: 'good',
+      rating_note: '谢谢赵师傅',
+    });
+  });
+
+  it('rates with a plain 满意 too', async () => {
+    const no = await report('mao.ay', '#报修 2单元水表箱门关不上');
+    await say('zhao.zq', `办结 ${no} 修好了`);
+    expect(await reply('mao.ay', '满意')).toMatch(new RegExp(`^#${no} 已完结`, 'u'));
+    expect(await status(no)).toBe('closed');
+  });
+
+  it('looks up and withdraws the only request the sender still has open', async () => {
+    const done = await report('he.ay', '#报修 2单元单元门关不上');
+    await say('zhao.zq', `办结 ${done} 修好了`);
+    const open = await report('he.ay', '#咨询 2单元什么时候换水表');
+    expect((await reply('he.ay', '查询')).split('\n')[0]).toBe(`#${open} 咨询｜待接单`);
+    expect(await reply('he.ay', '撤回')).toBe(`#${open} 已撤回，不用再处理了`);
+    expect(await status(open)).toBe('withdrawn');
+    expect(await status(done)).toBe('resolved');
+  });
+
+  it('lists the sender’s requests when more than one fits, and changes nothing', async () => {
+    const first = await report('fang.ay', '#报修 2单元一楼灯不亮');
+    const second = await report('fang.ay', '#报修 2单元二楼灯不亮');
+    await say('zhao.zq', `办结 ${first} 换好了`);
+    await say('zhao.zq', `办结 ${second} 换好了`);
+    expect(await reply('fang.ay', '满意')).toBe(
+      [
+        `您有 2 件事等评价，请带上编号，例如：满意 ${second}`,
+        `#${second} 报修 7号楼2单元：2单元二楼灯不亮（已办结，待评价）`,
+        `#${first} 报修 7号楼2单元：2单元一楼灯不亮（已办结，待评价）`,
+      ].join('\n'),
+    );
+    expect(await status(first)).toBe('resolved');
+    expect(await status(second)).toBe('resolved');
+  });
+
+  it('asks for the number in plain words when nothing fits', async () => {
+    expect(await reply('qiu.ay', '满意')).toBe('请带上编号，例如：满意 12');
+    expect(await reply('qiu.ay', '不满意')).toBe('请带上编号，例如：不满意 12 原因');
+    expect(await reply('qiu.ay', '撤回')).toBe('请带上编号，例如：撤回 12');
+  });
+
+  it('asks whether /rate means good or bad rather than guessing', async () => {
+    const no = await report('tao.ay', '#报修 2单元楼道扶手松了');
+    await say('zhao.zq', `办结 ${no} 拧紧了`);
+    expect(await reply('tao.ay', '/rate')).toBe(
+      '请写上满意还是不满意，例如：/rate 12 good 或 /rate 12 bad 原因',
+    );
+    expect(await status(no)).toBe('resolved');
+  });
+
+  it('takes a quoted number for staff commands as well', async () => {
+    const receipt = (await say('yan.ay', '#报修 2单元楼道窗户玻璃裂了'))[0]?.[0] ?? '';
+    const no = Number(/#(\d+)/u.exec(receipt)?.[1]);
+    expect(await reply('zhao.zq', '接单', { quote: receipt })).toBe(`#${no} 赵志强 已接单，会尽快处理`);
+  });
+});
+
+describe('refusals', () => {
+  it('name the handler and say how to take the request over', async () => {
+    const no = await report('bai.ay', '#报修 2单元三楼灯不亮');
+    expect(await reply('wang.jg', `接单 ${no}`)).toBe(
+      `#${no} 由赵志强处理。要接手，请赵志强发「转派 ${no} @王建国」，或找网格员刘婷`,
+    );
+    expect(await reply('ma.sf', `接单 ${no}`)).toBe(
+      `#${no} 由赵志强处理。要接手，请赵志强发「转派 ${no} @马顺福」，或找网格员刘婷`,
+    );
+    expect(await reply('bai.ay', `办结 ${no}`)).toBe(
+      `#${no} 由赵志强处理，只有处理人、网格员或街道管理员可以办结`,
+    );
+    expect(await status(no)).toBe('open');
+  });
+
+  it('does not send people to the grid worker who already has the request', async () => {
+    const no = await report('lin.ay', '#报修 1单元外墙渗水');
+    await say('li.xl', `上报 ${no} 需要专业施工队`);
+    expect(await reply('wang.jg', `办结 ${no}`)).toBe(
+      `#${no} 由刘婷处理。要接手，请刘婷发「转派 ${no} @王建国」`,
+    );
+  });
+
+  it('the receipt asks the handler by name to take it on', async () => {
+    const [receipt = '', mentions = []] = (await say('du.ay', '#报修 2单元楼道灯不亮'))[0] ?? [];
+    const no = Number(/#(\d+)/u.exec(receipt)?.[1]);
+    expect(receipt.split('\n')[2]).toBe(`请赵志强回复「接单 ${no}」，大家可发「查询 ${no}」看进度`);
+    expect(mentions).toEqual(['zhao.zq', 'ma.sf', 'gu.jm']);
+  });
+});
+
+describe('help', () => {
+  it('shows team volunteers only what they may use, and not itself', async () => {
+    const volunteer = await reply('ma.sf', '帮助');
+    expect(volunteer).toContain('撤回 12');
+    expect(volunteer).toContain('待办');
+    expect(volunteer).not.toContain('接单 12');
+    expect(volunteer).not.toContain('办结 12');
+    expect(volunteer).not.toContain('帮助：');
+    const head = await reply('wang.jg', '帮助');
+    expect(head).toContain('接单 12');
+    expect(head).not.toContain('帮助：');
+  });
+
+  it('shows a volunteer the handler commands once a request is handed to them', async () => {
+    const no = await report('xiang.ay', '#报修 1单元楼道插座冒火花');
+    await say('li.xl', `转派 ${no} @马顺福`);
+    expect(await reply('ma.sf', '帮助')).toContain('接单 12');
+  });
+
+  it('shows residents no slash commands', async () => {
+    const help = await reply('pu.ay', '帮助');
+    expect(help).toContain('满意 12');
+    expect(help).not.toContain('/rate');
+  });
+});
