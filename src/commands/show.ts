@@ -1,6 +1,7 @@
 import { categoryName, formatMoment, maskPhones, placeOf, shorten, STATUS_NAMES } from '../requests/format';
 import { listEvents } from '../requests/request-store';
 import type { CommandDefinition } from './context';
+import { mayReadDetails } from './who-may-read';
 
 const EVENT_NAMES: Record<string, string> = {
   created: '登记',
@@ -24,11 +25,16 @@ export const show: CommandDefinition = {
   forStaff: false,
   async run(ctx, request) {
     if (!request) return;
+    const status = `#${request.no} ${categoryName(ctx.ledger.categories, request.category)}｜${STATUS_NAMES[request.status]}${request.priority === 'urgent' ? '｜紧急' : ''}`;
+    if (!mayReadDetails(ctx, request)) {
+      ctx.out.reply(status);
+      return;
+    }
     const events = await listEvents(ctx.tx, [request.id]);
     const latest = [...events].reverse().find((e) => e.type !== 'routed');
     const where = ctx.ledger.buildingNames(request.buildingId)?.building ?? '';
     const lines = [
-      `#${request.no} ${categoryName(ctx.ledger.categories, request.category)}｜${STATUS_NAMES[request.status]}${request.priority === 'urgent' ? '｜紧急' : ''}`,
+      status,
       shorten(maskPhones(request.text)),
       `位置：${where}${placeOf(request)}；处理人：${ctx.ledger.nameOf(request.assigneeId) || '暂无'}`,
     ];

@@ -204,3 +204,22 @@ describe('help', () => {
     expect(help).not.toContain('/rate');
   });
 });
+
+describe('查询 by someone not involved', () => {
+  it('shows a stranger in another compound’s group only the status line', async () => {
+    const no = await report('shi.ay', '#投诉 2单元有人在楼道里养鸽子，味道很大');
+    expect(await reply('stranger.x', `查询 ${no}`, { chatid: CHAT_CZ12 })).toBe(`#${no} 投诉｜待接单`);
+    expect(await reply('stranger.x', `查询 ${no}`, { single: true })).toBe(`#${no} 投诉｜待接单`);
+    // In the request's own building group, everyone there saw the receipt already.
+    expect(await reply('stranger.x', `查询 ${no}`, { chatid: CHAT_B7 })).toContain('养鸽子');
+  });
+
+  it('shows the reporter and the compound’s staff everything, wherever they ask', async () => {
+    const no = await report('shi.ay', '#投诉 3单元楼道里堆了杂物');
+    for (const who of ['shi.ay', 'wang.jg', 'qian.gf', 'liu.t', 'chen.lj', 'pan.xm'])
+      expect(await reply(who, `查询 ${no}`, { single: true })).toContain('堆了杂物');
+    // Staff of another compound, or a team the request does not name, see the status only.
+    for (const who of ['lv.dh', 'xu.f', 'tang.dq'])
+      expect(await reply(who, `查询 ${no}`, { single: true })).toBe(`#${no} 投诉｜待接单`);
+  });
+});
