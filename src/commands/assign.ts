@@ -1,6 +1,35 @@
+import type { Ledger } from '../ledger/ledger';
+import type { Person } from '../ledger/schema';
 import { addEvent, updateRequest } from '../requests/request-store';
-import type { CommandDefinition } from './context';
+import type { CommandContext, CommandDefinition } from './context';
 import { closedReason } from './transitions';
+
+/** What ends a name typed without an @: a space or a separator (`转派 3 李秀兰，她熟悉情况`). */
+const AFTER_NAME = /^([^\s,，、;；。:：]+)[\s,，、;；。:：]*([\s\S]*)$/u;
+
+/**
+ * Whom the sender hands the request to, as typed, and the note that goes with it: the first @,
+ * else the first word after the number (`转派 3 李秀兰`, `转派 3 给李秀兰`).
+ */
+function target(ctx: CommandContext): { typed: string; note: string } | null {
+  const { mentions, rest } = ctx.command;
+  const [mention] = mentions;
+  if (mention) return { typed: mention, note: rest };
+  const m = AFTER_NAME.exec(rest);
+  return m?.[1] ? { typed: m[1], note: (m[2] ?? '').trim() } : null;
+}
+
+/**
+ * The people a typed name means: an exact name or userid, else the ledger names inside it, as a
+ * group nickname wraps one (`李秀兰(1单元长)`, `王建国楼长`, `1单元-王建国`). A name inside a longer
+ * one found too (王建 in 王建国) is not a second person.
+ */
+function peopleNamed(ledger: Ledger, typed: string): Person[] {
+  const exact = ledger.findPeople(typed);
+  if (exact.length > 0) return exact;
+  const inside = ledger.document.people.filter((p) => p.name.length >= 2 && typed.includes(p.name));
+  return inside.filter((p) => !inside.some((q) => q.name.length > p.name.length && q.name.includes(p.name)));
+}
 
 export const assign: CommandDefinition = {
   name: 'assign',
@@ -10,9 +39,9 @@ export const assign: CommandDefinition = {
   async run(ctx, request) {
     if (!request) return;
     const no = request.no;
-    const mention = ctx.command.mentions[0];
-    if (!mention) {
-      ctx.out.reply(`请@新的处理人，例如：转派 ${no} @李秀兰`);
+    const to = target(ctx);
+    if (!to) {
+      ctx.out.reply(`请写上交给谁，例如：转派 ${no} @李秀兰`);
       return;
     }
     const closed = closedReason(request.status);
@@ -20,20 +49,23 @@ export const assign: CommandDefinition = {
       ctx.out.reply(`#${no} ${closed}，不能再转派`);
       return;
     }
-    const matches = ctx.ledger.findPeople(mention);
-    const person = matches[0];
+    const matches = peopleNamed(ctx.ledger, to.typed);
+    const [person] = matches;
     if (!person) {
-      ctx.out.reply(`台账里没有「${mention}」，请核对姓名，或请街道先把他加进台账`);
+      ctx.out.reply(`台账里没有「${to.typed}」，请核对姓名，或请街道先把这位加进台账`);
       return;
     }
     if (matches.length > 1) {
+      const sameName = matches.every((p) => p.name === person.name);
       ctx.out.reply(
-        `台账里有 ${matches.length} 位「${mention}」，请用账号转派，例如：转派 ${no} @${person.id}`,
+        sameName
+          ? `台账里有 ${matches.length} 位「${person.name}」，请用账号转派，例如：转派 ${no} @${person.id}`
+          : `「${to.typed}」里有 ${matches.map((p) => p.name).join('、')}，请只写一位，例如：转派 ${no} @${person.name}`,
       );
       return;
     }
     if (person.id === request.assigneeId) {
-      ctx.out.reply(`#${no} 本来就由 ${person.name} 处理`);
+      ctx.out.reply(`#${no} 本来就由${person.name}处理`);
       return;
     }
     await updateRequest(ctx.tx, request.id, { assigneeId: person.id, updatedAt: ctx.now });
@@ -41,9 +73,9 @@ export const assign: CommandDefinition = {
       type: 'assigned',
       actorId: ctx.senderId,
       at: ctx.now,
-      note: ctx.command.rest || null,
+      note: to.note || null,
       data: { from: request.assigneeId, to: person.id },
     });
-    ctx.out.reply(`#${no} 已转派给 ${person.name}，请接单：接单 ${no}`, [person.id], request.id);
+    ctx.out.reply(`#${no} 已转派给${person.name}，请接单：接单 ${no}`, [person.id], request.id);
   },
 };

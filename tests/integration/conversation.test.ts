@@ -108,11 +108,11 @@ it('replays a day in a building group', async () => {
 
   // 18. Reassign by display name; the old assignee loses the right.
   r = groupReply(await desk.say('wang.jg', '转派 2 @李秀兰'));
-  expect(r).toEqual({ text: '#2 已转派给 李秀兰，请接单：接单 2', mentions: ['li.xl'] });
+  expect(r).toEqual({ text: '#2 已转派给李秀兰，请接单：接单 2', mentions: ['li.xl'] });
   expect(groupReply(await desk.say('wang.jg', '接单 2')).text).toBe(
     '#2 由李秀兰处理。要接手，请李秀兰发「转派 2 @王建国」，或找网格员刘婷',
   );
-  expect(groupReply(await desk.say('li.xl', '转派 2')).text).toBe('请@新的处理人，例如：转派 2 @李秀兰');
+  expect(groupReply(await desk.say('li.xl', '转派 2')).text).toBe('请写上交给谁，例如：转派 2 @李秀兰');
   expect(groupReply(await desk.say('li.xl', '转派 2 @不存在')).text).toContain('台账里没有「不存在」');
 
   // 21. Escalate: first to the grid worker, then (by the grid worker) to the street.

@@ -223,3 +223,46 @@ describe('查询 by someone not involved', () => {
       expect(await reply(who, `查询 ${no}`, { single: true })).toBe(`#${no} 投诉｜待接单`);
   });
 });
+
+describe('转派 by name', () => {
+  it('takes the name typed without an @', async () => {
+    const no = await report('ren.ay', '#报修 2单元楼道窗户坏了');
+    expect(await say('zhao.zq', `转派 ${no} 给李秀兰`)).toEqual([
+      [`#${no} 已转派给李秀兰，请接单：接单 ${no}`, ['li.xl']],
+    ]);
+    expect(await reply('li.xl', `转派 ${no} 王建国`)).toBe(`#${no} 已转派给王建国，请接单：接单 ${no}`);
+    expect(await reply('wang.jg', `转派 ${no} 李秀兰 她住1单元，熟悉情况`)).toBe(
+      `#${no} 已转派给李秀兰，请接单：接单 ${no}`,
+    );
+    const [last] = await db.dataSource.query<{ note: string | null }[]>(
+      `SELECT e.note FROM request_event e JOIN request r ON r.id = e.request_id
+       WHERE r.no = $1 AND e.type = 'assigned' ORDER BY e.id DESC LIMIT 1`,
+      [no],
+    );
+    expect(last?.note).toBe('她住1单元，熟悉情况');
+    expect((await desk.request(no))?.assignee_id).toBe('li.xl');
+  });
+
+  it('accepts a group nickname that contains one name from the ledger', async () => {
+    const no = await report('ren.ay', '#报修 2单元信箱锁坏了');
+    expect(await reply('zhao.zq', `转派 ${no} @王建国楼长`)).toBe(
+      `#${no} 已转派给王建国，请接单：接单 ${no}`,
+    );
+    expect(await reply('wang.jg', `转派 ${no} @李秀兰(1单元长)`)).toBe(
+      `#${no} 已转派给李秀兰，请接单：接单 ${no}`,
+    );
+    expect(await reply('li.xl', `转派 ${no} @1单元-王建国`)).toBe(
+      `#${no} 已转派给王建国，请接单：接单 ${no}`,
+    );
+    expect((await desk.request(no))?.assignee_id).toBe('wang.jg');
+  });
+
+  it('says plainly when the name is not in the ledger', async () => {
+    const no = await report('ren.ay', '#报修 2单元门铃坏了');
+    expect(await reply('zhao.zq', `转派 ${no} @不存在`)).toBe(
+      '台账里没有「不存在」，请核对姓名，或请街道先把这位加进台账',
+    );
+    expect(await reply('zhao.zq', `转派 ${no}`)).toBe(`请写上交给谁，例如：转派 ${no} @李秀兰`);
+    expect((await desk.request(no))?.assignee_id).toBe('zhao.zq');
+  });
+});

@@ -52,7 +52,7 @@ describe('taking a request on', () => {
     const firstResponse = (await desk.request(no))?.acknowledged_at;
     desk.advance(30);
     expect(await say('zhao.zq', `转派 ${no} @李秀兰`)).toEqual([
-      ['group_webhook', `#${no} 已转派给 李秀兰，请接单：接单 ${no}`, ['li.xl']],
+      ['group_webhook', `#${no} 已转派给李秀兰，请接单：接单 ${no}`, ['li.xl']],
     ]);
     desk.advance(10);
     expect(await say('li.xl', `接单 ${no}`)).toEqual([
