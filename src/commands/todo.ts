@@ -1,7 +1,9 @@
-import { summaryLine } from '../requests/format';
+import { STREET_LEVEL } from '../requests/escalate-request';
 import { searchRequests } from '../requests/request-search';
 import { REQUEST_STATUSES, type RequestRow } from '../requests/request-store';
 import type { CommandContext, CommandDefinition } from './context';
+import { examplePost } from './usage';
+import { requestLine } from './request-line';
 
 const LIMIT = 10;
 /** A reporter's own requests until they are closed or withdrawn (a resolved one may still be rated). */
@@ -9,15 +11,30 @@ const STILL_ON_REPORTERS_LIST = REQUEST_STATUSES.filter((s) => s !== 'closed' &&
 
 /** A titled list of at most LIMIT lines; rows holds one past the list when there are more. */
 function section(ctx: CommandContext, title: string, rows: readonly RequestRow[]): string {
-  const shown = rows.slice(0, LIMIT).map((r) => summaryLine(r, ctx.ledger.categories));
+  const shown = rows.slice(0, LIMIT).map((r) => requestLine(r, ctx.ledger));
   // Residents and volunteer heads have no access to the street office's pages: say what is shown.
   const more = rows.length > LIMIT ? `\n（只列出最近${LIMIT}件）` : '';
   return `${title}：\n${shown.join('\n')}${more}`;
 }
 
 /**
- * What the sender has to do (requests assigned to them, still open) and what they reported and
- * is not over yet. A head or volunteer who reports something sees it too, after their own work.
+ * Requests with the street (escalated to it, still being handled), for a street admin: the
+ * escalation leaves them with their handler, so they are on no admin's own list. Those already
+ * on the sender's own list are left out. One past the list says whether there are more.
+ */
+async function withTheStreet(ctx: CommandContext, own: readonly RequestRow[]): Promise<RequestRow[]> {
+  if (!ctx.ledger.isAdmin(ctx.senderId)) return [];
+  const rows = await searchRequests(ctx.tx, { status: 'active', minEscalationLevel: STREET_LEVEL }, ctx.now, {
+    limit: LIMIT + own.length + 1,
+    offset: 0,
+  });
+  return rows.filter((r) => !own.some((o) => o.id === r.id)).slice(0, LIMIT + 1);
+}
+
+/**
+ * What the sender has to do (requests assigned to them, still open; for a street admin, also what
+ * sits with the street) and what they reported and is not over yet. A head or volunteer who
+ * reports something sees it too, after their own work.
  */
 export const todo: CommandDefinition = {
   name: 'todo',
@@ -31,6 +48,7 @@ export const todo: CommandDefinition = {
       limit: LIMIT + 1,
       offset: 0,
     });
+    const street = await withTheStreet(ctx, assigned);
     const reportedRows = await searchRequests(
       ctx.tx,
       { reporterId: me, statuses: STILL_ON_REPORTERS_LIST },
@@ -41,13 +59,20 @@ export const todo: CommandDefinition = {
     const reported = reportedRows
       .filter((r) => !(r.assigneeId === me && (r.status === 'open' || r.status === 'acknowledged')))
       .slice(0, LIMIT + 1);
-    if (assigned.length === 0 && reported.length === 0) {
-      ctx.out.reply(ctx.ledger.hasRole(me) ? '你目前没有待办，辛苦了' : '你报的事都办完了');
-      return;
-    }
     const sections = [];
-    if (assigned.length > 0) sections.push(section(ctx, '你的待办', assigned));
-    if (reported.length > 0) sections.push(section(ctx, '你报的事', reported));
-    ctx.out.reply(sections.join('\n'));
+    if (assigned.length > 0) sections.push(section(ctx, '您的待办', assigned));
+    if (street.length > 0) sections.push(section(ctx, '街道督办', street));
+    if (reported.length > 0) sections.push(section(ctx, '您报的事', reported));
+    if (sections.length > 0) ctx.out.reply(sections.join('\n'));
+    else ctx.out.reply(await nothingToDo(ctx));
   },
 };
+
+/** Nothing on the lists: said differently to staff, to residents, and to someone new to the desk. */
+async function nothingToDo(ctx: CommandContext): Promise<string> {
+  if (ctx.ledger.hasRole(ctx.senderId)) return '您目前没有待办，辛苦了';
+  const page = { limit: 1, offset: 0 };
+  const [any] = await searchRequests(ctx.tx, { reporterId: ctx.senderId }, ctx.now, page);
+  if (any) return '您报的事都办完了';
+  return `您还没有报过事。报事请在楼栋群里发：${examplePost(ctx.ledger.categories, ctx.botName)}`;
+}

@@ -54,8 +54,3 @@ export function formatDay(at: Date, timeZone: string): string {
   const p = localParts(at, timeZone);
   return `${p.year}-${twoDigits(p.month)}-${twoDigits(p.day)}`;
 }
-
-/** The one-line summary used in lists: #12 报修 2单元 楼道灯不亮（处理中） */
-export function summaryLine(r: RequestRow, categories: CategoryTable): string {
-  return `#${r.no} ${categoryName(categories, r.category)} ${shorten(maskPhones(r.text), 20)}（${STATUS_NAMES[r.status]}）`;
-}

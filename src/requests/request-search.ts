@@ -27,6 +27,8 @@ export interface RequestSearch {
   readonly overdue?: boolean;
   /** Passed up to the grid worker or the street office at least once. */
   readonly escalated?: boolean;
+  /** Passed up at least this far (GRID_LEVEL, STREET_LEVEL). */
+  readonly minEscalationLevel?: number;
   /** A residents' council topic. */
   readonly council?: boolean;
   /** Words in the description, or a request number (12 or #12). */
@@ -71,6 +73,8 @@ export function searchWhere(filter: RequestSearch, now: Date): { where: string; 
   if (filter.reporterId) where.push(`reporter_id = ${param(filter.reporterId)}`);
   if (filter.overdue) where.push(overdueSql(param(now)));
   if (filter.escalated) where.push(`escalation_level > 0`);
+  if (filter.minEscalationLevel !== undefined)
+    where.push(`escalation_level >= ${param(filter.minEscalationLevel)}`);
   if (filter.council) where.push(`council`);
   if (filter.createdFrom) where.push(`created_at >= ${param(filter.createdFrom)}`);
   if (filter.createdBefore) where.push(`created_at < ${param(filter.createdBefore)}`);

@@ -152,10 +152,10 @@ it('replays a day in a building group', async () => {
     /^#4 报修｜待接单｜紧急\n1单元有燃气味，好像漏气了，电话139\*\*\*\*5678\n位置：7号楼1单元；处理人：李秀兰\n最近：11-30 \d\d:\d\d 登记$/,
   );
   expect(groupReply(await desk.say('li.xl', '待办')).text).toBe(
-    '你的待办：\n#4 报修 1单元有燃气味，好像漏气了，电话139…（待接单）',
+    '您的待办：\n#4 紧急报修 7号楼1单元：1单元有燃气味，好像漏气了，电话139…（待接单）',
   );
   expect(groupReply(await desk.say('zhang.min', '/todo')).text).toBe(
-    '你报的事：\n#4 报修 1单元有燃气味，好像漏气了，电话139…（待接单）',
+    '您报的事：\n#4 紧急报修 7号楼1单元：1单元有燃气味，好像漏气了，电话139…（待接单）',
   );
   const residentHelp = groupReply(await desk.say('zhang.min', '帮助')).text;
   expect(residentHelp).toContain('撤回 12');
@@ -239,7 +239,7 @@ it("lists a resident's ten latest open requests and says when there are more", a
     expect((await desk.say('sun.lp', `#报修 3单元${i}楼楼道灯不亮`)).status).toBe(200);
   }
   const lines = groupReply(await desk.say('sun.lp', '待办')).text.split('\n');
-  expect(lines[0]).toBe('你报的事：');
+  expect(lines[0]).toBe('您报的事：');
   expect(lines).toHaveLength(12);
   // Newest first; the oldest (3单元1楼) is the one left out.
   expect(lines[1]).toContain('3单元11楼');

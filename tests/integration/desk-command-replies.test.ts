@@ -266,3 +266,36 @@ describe('转派 by name', () => {
     expect((await desk.request(no))?.assignee_id).toBe('zhao.zq');
   });
 });
+
+describe('待办', () => {
+  it('shows street admins what sits with the street', async () => {
+    const no = await report('kang.ay', '#报修 3单元屋顶漏水');
+    await say('liu.t', `上报 ${no} 需要街道协调施工队`);
+    expect(await desk.request(no)).toMatchObject({ escalation_level: 2, assignee_id: 'wang.jg' });
+    const todo = await reply('zhou.m', '待办', { single: true });
+    expect(todo).toMatch(new RegExp(`^街道督办：\n#${no} 报修 7号楼3单元：3单元屋顶漏水（待接单）`, 'u'));
+    // Not for the heads and grid workers: they see what they handle.
+    expect(await reply('liu.t', '待办', { single: true })).not.toContain('街道督办');
+  });
+
+  it('shows urgency and the place on each line, and says 您', async () => {
+    const no = await report('jin.ay', '#报修 1单元有燃气味，好像漏气了');
+    expect((await reply('jin.ay', '待办')).split('\n')).toEqual([
+      '您报的事：',
+      `#${no} 紧急报修 7号楼1单元：1单元有燃气味，好像漏气了（待接单）`,
+    ]);
+    expect((await reply('li.xl', '待办')).split('\n').slice(0, 2)).toEqual([
+      '您的待办：',
+      `#${no} 紧急报修 7号楼1单元：1单元有燃气味，好像漏气了（待接单）`,
+    ]);
+  });
+
+  it('tells someone who never reported how to', async () => {
+    expect(await reply('xin.ay', '待办')).toBe(
+      '您还没有报过事。报事请在楼栋群里发：@睦邻助手 #报修 2单元楼道灯不亮',
+    );
+    const no = await report('xin.ay', '#咨询 2单元几号收物业费');
+    await say('xin.ay', `撤回 ${no}`);
+    expect(await reply('xin.ay', '待办')).toBe('您报的事都办完了');
+  });
+});

@@ -173,16 +173,18 @@ describe('typing commands', () => {
 describe('待办', () => {
   it("lists a volunteer's own reports", async () => {
     const no = await report('ma.sf', '#建议 3单元门口加一个扶手');
-    expect(await reply('ma.sf', '待办')).toBe(`你报的事：\n#${no} 建议 3单元门口加一个扶手（待接单）`);
+    expect(await reply('ma.sf', '待办')).toBe(
+      `您报的事：\n#${no} 建议 7号楼3单元：3单元门口加一个扶手（待接单）`,
+    );
   });
 
   it('lists what a head has to do and, after it, what they reported', async () => {
     const own = await report('wang.jg', '#建议 1单元楼道加装扶手');
     const assigned = await report('chen.ay', '#投诉 3单元楼道有人抽烟');
     const todo = (await reply('wang.jg', '待办')).split('\n');
-    expect(todo[0]).toBe('你的待办：');
+    expect(todo[0]).toBe('您的待办：');
     expect(todo[1]).toMatch(new RegExp(`^#${assigned} 投诉`, 'u'));
-    expect(todo.slice(todo.indexOf('你报的事：') + 1).map((l) => l.split(' ')[0])).toContain(`#${own}`);
+    expect(todo.slice(todo.indexOf('您报的事：') + 1).map((l) => l.split(' ')[0])).toContain(`#${own}`);
   });
 });
 
