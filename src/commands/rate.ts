@@ -1,4 +1,4 @@
-import { maskPhones } from '../requests/format';
+import { maskPhones, shorten } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import { requestClock } from '../requests/due-times';
 import { handOver } from '../requests/hand-over';
@@ -30,6 +30,17 @@ function canRate(ctx: CommandContext, request: RequestRow): boolean {
   }
 }
 
+/**
+ * What a 满意 says, and to whom: the handler hears it (with the reporter's words, if any); the
+ * reporter is thanked only when there is no one else to tell.
+ */
+function praise(ctx: CommandContext, request: RequestRow): [string, string[]] {
+  const handler = request.assigneeId;
+  if (!handler || handler === ctx.senderId) return [`#${request.no} 已完结，谢谢您的评价！`, []];
+  const words = ctx.command.rest ? `（${shorten(maskPhones(ctx.command.rest), 30)}）` : '';
+  return [`#${request.no} 已完结。报事人评价满意${words}，辛苦${ctx.ledger.nameOf(handler)}了！`, [handler]];
+}
+
 export const rateGood: CommandDefinition = {
   name: 'rate_good',
   action: '评价',
@@ -52,8 +63,7 @@ export const rateGood: CommandDefinition = {
       data: { rating: 'good' },
     });
     await addEvent(ctx.tx, request.id, { type: 'closed', actorId: ctx.senderId, at: ctx.now });
-    const assignee = request.assigneeId ? [request.assigneeId] : [];
-    ctx.out.reply(`#${request.no} 已完结，谢谢您的评价！`, assignee, request.id);
+    ctx.out.reply(...praise(ctx, request), request.id);
   },
 };
 

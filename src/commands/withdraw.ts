@@ -10,6 +10,10 @@ export const withdraw: CommandDefinition = {
   async run(ctx, request) {
     if (!request) return;
     const no = request.no;
+    if (request.status === 'withdrawn') {
+      ctx.out.reply(`#${no} 已经撤回了`);
+      return;
+    }
     const closed = closedReason(request.status);
     if (closed) {
       ctx.out.reply(`#${no} ${closed}，不能撤回`);

@@ -100,7 +100,7 @@ it('replays a day in a building group', async () => {
   desk.advance(60);
   groupReply(await desk.say('zhao.zq', '办结 1 三楼的也换好了'));
   r = groupReply(await desk.say('zhang.min', '满意 1'));
-  expect(r).toEqual({ text: '#1 已完结，谢谢您的评价！', mentions: ['zhao.zq'] });
+  expect(r).toEqual({ text: '#1 已完结。报事人评价满意，辛苦赵志强了！', mentions: ['zhao.zq'] });
   expect(groupReply(await desk.say('zhang.min', '满意 1')).text).toBe('#1 已完结，评价过了');
   expect(groupReply(await desk.say('zhang.min', '接单 99')).text).toBe(
     '没有找到 #99，请核对编号（可发「待办」查看）',
@@ -135,7 +135,7 @@ it('replays a day in a building group', async () => {
   expect(r.text).toMatch(/^已登记 #3【咨询】下周几点停水？/);
   expect(groupReply(await desk.say('zhang.min', '撤回 3')).text).toBe('只有报事人本人可以撤回 #3');
   expect(groupReply(await desk.say('chen.ay', '撤回 3')).text).toBe('#3 已撤回，不用再处理了');
-  expect(groupReply(await desk.say('chen.ay', '撤回 3')).text).toBe('#3 已撤回，不能撤回');
+  expect(groupReply(await desk.say('chen.ay', '撤回 3')).text).toBe('#3 已经撤回了');
 
   // 29. Urgent: gas. The grid worker is @-ed at once and the reply carries a safety line.
   r = groupReply(await desk.say('zhang.min', '#报修 1单元有燃气味，好像漏气了，电话13912345678'));

@@ -299,3 +299,24 @@ describe('待办', () => {
     expect(await reply('xin.ay', '待办')).toBe('您报的事都办完了');
   });
 });
+
+describe('wording', () => {
+  it('says a withdrawn request is withdrawn once', async () => {
+    const no = await report('yu.ay', '#咨询 2单元几点停水');
+    await say('yu.ay', `撤回 ${no}`);
+    expect(await reply('yu.ay', `撤回 ${no}`)).toBe(`#${no} 已经撤回了`);
+  });
+
+  it('tells the handler about a 满意 rather than thanking them for rating', async () => {
+    const no = await report('xia.ay', '#报修 2单元楼道声控灯不灵');
+    await say('zhao.zq', `办结 ${no} 换了感应器`);
+    expect(await say('xia.ay', `满意 ${no}`)).toEqual([
+      [`#${no} 已完结。报事人评价满意，辛苦赵志强了！`, ['zhao.zq']],
+    ]);
+    const other = await report('xia.ay', '#报修 2单元楼道窗户关不严');
+    await say('zhao.zq', `办结 ${other} 修好了`);
+    expect(await reply('xia.ay', `满意 ${other} 谢谢赵师傅`)).toBe(
+      `#${other} 已完结。报事人评价满意（谢谢赵师傅），辛苦赵志强了！`,
+    );
+  });
+});

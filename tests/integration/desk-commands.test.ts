@@ -166,7 +166,9 @@ describe('typing commands', () => {
     expect(await reply('zhang.min', '/rate')).toBe(
       '请写上满意还是不满意，例如：/rate 12 good 或 /rate 12 bad 原因',
     );
-    expect(await reply('zhang.min', `/rate ${no} 好评`)).toBe(`#${no} 已完结，谢谢您的评价！`);
+    expect(await reply('zhang.min', `/rate ${no} 好评`)).toBe(
+      `#${no} 已完结。报事人评价满意，辛苦赵志强了！`,
+    );
   });
 });
 

@@ -54,7 +54,7 @@ it('runs a report, an acknowledgement, a resolution and a rating against the sim
     );
     expect(await say('zhao.zq', '@睦邻助手 接单 1')).toContain('#1 赵志强 已接单');
     expect(await say('zhao.zq', '@睦邻助手 办结 1 换了新灯泡')).toContain('#1 已办结：换了新灯泡');
-    expect(await say('zhang.min', '@睦邻助手 满意 1')).toContain('#1 已完结，谢谢您的评价！');
+    expect(await say('zhang.min', '@睦邻助手 满意 1')).toContain('#1 已完结。报事人评价满意，辛苦赵志强了！');
   } finally {
     service.child.kill('SIGTERM');
   }
