@@ -23,7 +23,8 @@ export interface CategoryTable {
 }
 
 export const DEFAULT_CATEGORIES: readonly Category[] = [
-  { code: 'repair', name: '报修', synonyms: [] },
+  // 维修 is the other everyday word; 保修 (a warranty) is how pinyin input often spells 报修.
+  { code: 'repair', name: '报修', synonyms: ['维修', '保修'] },
   { code: 'help', name: '求助', synonyms: [] },
   { code: 'complaint', name: '投诉', synonyms: [] },
   { code: 'suggestion', name: '建议', synonyms: [] },
@@ -110,6 +111,25 @@ export function matchCategoryPrefix(
     const category = table.byWord.get(word);
     // NFKC may change lengths for unusual input; only trust the match if the raw text agrees.
     if (category && foldWord(text.slice(0, word.length)) === word) return { category, length: word.length };
+  }
+  return null;
+}
+
+/**
+ * The category whose word ends `text`, preferring the longest word, with the word's length in
+ * `text`. Used for `3单元灯坏了，报修`, where a bare word closes the message.
+ */
+export function matchCategorySuffix(
+  table: CategoryTable,
+  text: string,
+): { category: Category; length: number } | null {
+  const folded = text.normalize('NFKC').toLowerCase();
+  for (const word of table.wordsLongestFirst) {
+    if (!folded.endsWith(word)) continue;
+    const category = table.byWord.get(word);
+    if (category && foldWord(text.slice(text.length - word.length)) === word) {
+      return { category, length: word.length };
+    }
   }
   return null;
 }

@@ -7,7 +7,13 @@ export {
   buildCategoryTable,
   lookupCategory,
 } from './categories';
-export { type TaggedPost, type TaggedRequest, type MissingDescription, parseTaggedPost } from './tagged-post';
+export {
+  type TaggedPost,
+  type TaggedRequest,
+  type MissingDescription,
+  parseTaggedPost,
+  suggestTag,
+} from './tagged-post';
 export { type Location, parseLocation, formatLocation, parseChineseNumber } from './location';
 export { type Hazard, type Urgency, type UtilityKind, detectUrgency, detectUtilityKind } from './urgency';
 export {

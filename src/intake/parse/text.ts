@@ -87,12 +87,32 @@ export function trimTrailingDecoration(text: string): string {
 const QUOTE_BLOCK = /^「([\s\S]*?)」\s*(?:-\s*){3,}/u;
 
 /**
+ * `@王建国 @张敏 ` (or `＠王建国，`) opening a message: people the sender addressed along with the
+ * bot (whose own @ is already gone). A name ends at a space or at punctuation that cannot be in one.
+ */
+const LEADING_MENTIONS = /^(?:[@＠][^\s,，。!！?？;；:：、~～@＠]+[\s,，:：]*)+/u;
+
+/**
  * Splits an inline quote-reply into the quoted text and the sender's own words. A command or
- * tag belongs to the sender's words; the quote is context only.
+ * tag belongs to the sender's words; the quote is context only. People @-ed before the words
+ * (`@王建国 @睦邻助手 #报修 …`) are left out of them, so the words still start with the tag or
+ * verb; @s after a verb stay (`转派 3 @李秀兰`).
  */
 export function splitQuotedReply(text: string): { quoted: string | null; body: string } {
   const normalized = normalizeSpaces(text);
   const m = QUOTE_BLOCK.exec(normalized);
-  if (!m) return { quoted: null, body: normalized };
-  return { quoted: (m[1] ?? '').trim(), body: normalized.slice(m[0].length).trim() };
+  const quoted = m ? (m[1] ?? '').trim() : null;
+  const words = m ? normalized.slice(m[0].length).trim() : normalized;
+  return { quoted, body: words.replace(LEADING_MENTIONS, '') };
+}
+
+/**
+ * The text without `@name` words at its end (`楼道灯坏了 #报修 @王建国`), for finding a tag
+ * that closes the message. Word by word rather than a pattern anchored at the end, which the
+ * regex engine would retry from every @ of a long run. Expects normalised spaces.
+ */
+export function withoutTrailingMentions(text: string): string {
+  const words = text.split(' ');
+  while (words.length > 1 && /^[@＠]/u.test(words[words.length - 1] ?? '')) words.pop();
+  return words.join(' ');
 }

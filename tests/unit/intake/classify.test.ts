@@ -49,12 +49,12 @@ describe('classifyMessage', () => {
   });
 
   it('uses the ledger table for tags', () => {
-    const table = buildCategoryTable([{ code: 'repair', name: '报修', synonyms: ['维修'] }]);
-    expect(classifyMessage('维修：门禁坏了', table)).toEqual({
+    const table = buildCategoryTable([{ code: 'repair', name: '报修', synonyms: ['修一下'] }]);
+    expect(classifyMessage('修一下：门禁坏了', table)).toEqual({
       kind: 'post',
       post: { kind: 'request', category: 'repair', description: '门禁坏了' },
     });
-    expect(classifyMessage('维修：门禁坏了', DEFAULT_CATEGORY_TABLE)).toEqual({ kind: 'chatter' });
+    expect(classifyMessage('修一下：门禁坏了', DEFAULT_CATEGORY_TABLE)).toEqual({ kind: 'chatter' });
   });
 });
 
