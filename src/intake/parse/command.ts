@@ -24,11 +24,22 @@ export interface ParsedCommand {
   readonly mentions: readonly string[];
   /** `/rate 12` or `/rate` without good or bad: the rating is not there (ask for it). */
   readonly missingRating?: true;
+  /**
+   * Further request numbers typed after the first (`接单 1 2`, `满意 1、2`). A command acts on one
+   * request, so the caller asks for one at a time rather than silently acting on the first.
+   */
+  readonly otherNos?: readonly number[];
 }
 
 export interface CommandVerbSpec {
-  /** Chinese verbs, typed at the start of the message: `接单 12`. */
+  /** Chinese verbs, typed at the start of the message: `接单 12`. The first is the one shown. */
   readonly zh: readonly string[];
+  /**
+   * Everyday words for the verb that mean it only when a request number goes with them:
+   * `收到 12`, `修好了 12`, `取消 5`. Without one they are chatter (`收到，谢谢`, `修好了，谢谢师傅`),
+   * not a command asking for its number.
+   */
+  readonly zhWithNumber?: readonly string[];
   /** Slash verbs, case-insensitive: `/ack 12`. */
   readonly slash: readonly string[];
   /** For `/rate 12 good|bad`: the words after the number that select this command. */
@@ -45,6 +56,7 @@ export interface CommandVerbSpec {
 export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
   ack: {
     zh: ['接单'],
+    zhWithNumber: ['收到'],
     slash: ['ack'],
     needsNumber: true,
     takesText: false,
@@ -60,7 +72,8 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
     summary: '补充进展',
   },
   done: {
-    zh: ['办结'],
+    zh: ['办结', '已办结', '办完', '结单'],
+    zhWithNumber: ['完成', '已完成', '修好了', '已修好'],
     slash: ['done'],
     needsNumber: true,
     takesText: true,
@@ -69,6 +82,7 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
   },
   assign: {
     zh: ['转派'],
+    zhWithNumber: ['转给', '转派给'],
     slash: ['assign'],
     needsNumber: true,
     takesText: true,
@@ -93,6 +107,7 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
   },
   withdraw: {
     zh: ['撤回'],
+    zhWithNumber: ['取消', '撤销'],
     slash: ['withdraw'],
     needsNumber: true,
     takesText: false,
@@ -100,7 +115,7 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
     summary: '撤回自己的请求',
   },
   rate_good: {
-    zh: ['满意'],
+    zh: ['满意', '很满意', '非常满意', '好评'],
     slash: ['rate'],
     slashChoices: ['good'],
     needsNumber: true,
@@ -109,7 +124,7 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
     summary: '评价满意',
   },
   rate_bad: {
-    zh: ['不满意'],
+    zh: ['不满意', '很不满意', '非常不满意', '差评'],
     slash: ['rate'],
     slashChoices: ['bad'],
     needsNumber: true,
@@ -118,7 +133,8 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
     summary: '评价不满意',
   },
   show: {
-    zh: ['查询'],
+    zh: ['查询', '查询一下', '进度'],
+    zhWithNumber: ['查'],
     slash: ['show'],
     needsNumber: true,
     takesText: false,
@@ -145,24 +161,68 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
 
 const NAMES = Object.keys(COMMAND_VERBS) as CommandName[];
 
+/** A verb found at the start of the text. */
+interface VerbMatch {
+  readonly name: CommandName;
+  /** Where the verb ends in the text. */
+  readonly end: number;
+  /** The slash verb as typed (`rate`), for slash forms. */
+  readonly slash?: string;
+  /** An everyday word that is the verb only with a number (see zhWithNumber). */
+  readonly onlyWithNumber: boolean;
+  /** Followed straight by a name, its number last: `转给李秀兰 3`. */
+  readonly nameFollows: boolean;
+}
+
+interface ZhVerb {
+  readonly verb: string;
+  readonly name: CommandName;
+  /** The verb as typed, with at most one space between its characters (`接 单 12`). */
+  readonly pattern: RegExp;
+  readonly onlyWithNumber: boolean;
+  readonly nameFollows: boolean;
+}
+
+function zhVerb(verb: string, name: CommandName, onlyWithNumber: boolean): ZhVerb {
+  // Verbs are plain Chinese words: one character, one code point.
+  const pattern = new RegExp(`^${Array.from(verb).join(' ?')}`, 'u');
+  // A verb ending in 给 (转给, 转派给) is followed by whom to, not by a separator.
+  return { verb, name, pattern, onlyWithNumber, nameFollows: verb.endsWith('给') };
+}
+
 /** Chinese verbs, longest first so `不满意` is not read as something shorter. */
-const ZH_VERBS: readonly { verb: string; name: CommandName }[] = NAMES.flatMap((name) =>
-  COMMAND_VERBS[name].zh.map((verb) => ({ verb, name })),
-).sort((a, b) => b.verb.length - a.verb.length);
+const ZH_VERBS: readonly ZhVerb[] = NAMES.flatMap((name) => [
+  ...COMMAND_VERBS[name].zh.map((verb) => zhVerb(verb, name, false)),
+  ...(COMMAND_VERBS[name].zhWithNumber ?? []).map((verb) => zhVerb(verb, name, true)),
+]).sort((a, b) => b.verb.length - a.verb.length);
 
 /**
- * What may follow a Chinese verb for it to be a command: the end, a space, the number, an
- * @mention or a separator. Anything else means the verb is part of a sentence (`接单了`,
- * `满意度调查`, `帮助一下老人`).
+ * What may follow a Chinese verb for it to be a command: the end, a space, the number (also
+ * `第12号`, `No.12`), an @mention or a separator. Anything else means the verb is part of a
+ * sentence (`接单了`, `满意度调查`, `帮助一下老人`).
  */
-const AFTER_ZH_VERB = /^(?:$|[\s\d#@:：,，.。!！?？~～])/u;
+const AFTER_ZH_VERB = /^(?:$|[\s\d#@:：,，.。!！?？~～]|第\d|no\.? ?\d)/iu;
+
+/** The part of a request number shared by the patterns below: `12`, `#12`, `第12号`, `No.12`. */
+const NUMBER_CORE = String.raw`(?:第|no\.? ?|# ?)?(\d{1,9})(?!\d|号?[楼栋院]|单元|层|室)号?`;
 
 /**
- * A request number: `12`, `#12`, `12号`, optionally after a colon. More than nine digits is a
+ * A request number after a verb, optionally after a colon or comma. More than nine digits is a
  * phone number or an id, and a number glued to 号楼/栋/单元/层/室 is an address (`办结 12号楼…`):
  * neither is a request number, so both are left in the text.
  */
-const NUMBER = /^\s?[:：]?\s?#?\s?(\d{1,9})(?!\d|号?[楼栋院]|单元|层|室)号?/u;
+const NUMBER = new RegExp(`^ ?[:：,，]? ?${NUMBER_CORE}`, 'iu');
+/** A request number opening the message, the verb after it: `1 满意`, `#3 办结 …`. */
+const NUMBER_FIRST = new RegExp(`^${NUMBER_CORE} ?`, 'iu');
+/** A request number closing the message, for verbs a name follows: `转给李秀兰 3`. */
+const NUMBER_LAST = new RegExp(`(?:^|[ ,，])${NUMBER_CORE}[ 。.!！]*$`, 'iu');
+/**
+ * Nothing but further numbers: `接单 1 2`, `满意 1、2`, `撤回 4和5`. Each number is a whole run of
+ * digits and each gap can be read one way only, so a long text that is almost this fails fast.
+ */
+const MORE_NUMBERS = /^(?:(?: ?[、,，和及&] ?| )#?\d{1,9}(?!\d)号?)+ ?[。.!！]?$/u;
+/** Words that acknowledge before a command: `好的，接单 12`, `收到，办结 3 …`. */
+const ACKNOWLEDGEMENT = /^(?:好的|好|行|嗯|收到|可以|ok)[ ,，.。!！]+/iu;
 
 /**
  * Not after a letter or digit, so an e-mail address is not a mention. A typed name ends at a space
@@ -174,27 +234,55 @@ const MENTION_TAIL = /^[,，.。!！?？;；:：、~～]$/u;
 
 /**
  * Reads a command typed at the start of a message: a Chinese verb (`接单 12`, `接单#12`,
- * `进展 12 已联系师傅`) or a slash verb (`/ack 12`, `／ACK １２`). Returns null when the message
- * does not start with one, so `我已经接单了` or `谢谢，很满意` stay chatter.
+ * `进展 12 已联系师傅`) or a slash verb (`/ack 12`, `／ACK １２`), also after the number
+ * (`1 满意`) or after an acknowledgement (`好的，接单 12`). Returns null when the message does
+ * not start with one, so `我已经接单了` or `谢谢，很满意` stay chatter.
  */
 export function parseCommand(text: string): ParsedCommand | null {
   const { body } = splitQuotedReply(text);
   // Same length as body, so positions found here cut body at the same places.
   const plain = toHalfWidth(body);
+  const first = NUMBER_FIRST.exec(plain);
+  if (first) {
+    const after = readCommand(body, plain, first[0].length, Number(first[1]));
+    if (after) return after;
+  }
+  const command = readCommand(body, plain, 0, null);
+  if (command) return command;
+  const ack = ACKNOWLEDGEMENT.exec(plain);
+  return ack ? readCommand(body, plain, ack[0].length, null) : null;
+}
 
-  const head = matchVerb(plain);
+/** The command whose verb starts at `start`; `givenNo` is a number typed before the verb. */
+function readCommand(
+  body: string,
+  plain: string,
+  start: number,
+  givenNo: number | null,
+): ParsedCommand | null {
+  const head = matchVerb(plain.slice(start));
   if (!head) return null;
   let name = head.name;
-  let pos = head.end;
+  const spec = COMMAND_VERBS[name];
+  if (givenNo !== null && !spec.needsNumber) return null;
+  let pos = start + head.end;
+  let end = body.length;
 
-  let requestNo: number | null = null;
-  if (COMMAND_VERBS[name].needsNumber) {
+  let requestNo = givenNo;
+  if (spec.needsNumber && requestNo === null) {
     const m = NUMBER.exec(plain.slice(pos));
     if (m) {
       requestNo = Number(m[1]);
       pos += m[0].length;
+    } else if (head.nameFollows) {
+      const last = NUMBER_LAST.exec(plain.slice(pos));
+      if (last) {
+        requestNo = Number(last[1]);
+        end = pos + last.index;
+      }
     }
   }
+  if (head.onlyWithNumber && requestNo === null) return null;
 
   let missingRating = false;
   if (head.slash === 'rate') {
@@ -210,35 +298,55 @@ export function parseCommand(text: string): ParsedCommand | null {
     }
   }
 
-  const { rest, mentions } = splitMentions(body.slice(pos));
+  const otherNos = requestNo === null ? [] : moreNumbers(plain.slice(pos, end), requestNo);
+  const { rest, mentions } = splitMentions(body.slice(pos, end));
   return {
     name,
     requestNo,
     rest: name === 'assign' ? rest.replace(/^给\s?/u, '') : rest,
     mentions,
     ...(missingRating ? { missingRating: true } : {}),
+    ...(otherNos.length > 0 ? { otherNos } : {}),
   };
 }
 
-function matchVerb(plain: string): { name: CommandName; end: number; slash?: string } | null {
+/** The numbers in `text` other than `no`, when the text is nothing but numbers. */
+function moreNumbers(text: string, no: number): number[] {
+  if (!MORE_NUMBERS.test(text)) return [];
+  const all = (text.match(/\d{1,9}/gu) ?? []).map(Number);
+  return [...new Set(all)].filter((n) => n !== no);
+}
+
+function matchVerb(plain: string): VerbMatch | null {
   if (plain.startsWith('/')) {
     const word = /^\/\s?([a-z_]+)(?![a-z_])/iu.exec(plain);
     if (word) {
       const verb = (word[1] ?? '').toLowerCase();
       const name = NAMES.find((n) => COMMAND_VERBS[n].slash.includes(verb));
-      return name ? { name, end: word[0].length, slash: verb } : null;
+      return name
+        ? { name, end: word[0].length, slash: verb, onlyWithNumber: false, nameFollows: false }
+        : null;
     }
     // `/接单 12` is accepted too: the slash is a habit from other bots.
     const zh = matchZhVerb(plain.slice(1).trimStart());
-    return zh ? { name: zh.name, end: plain.length - plain.slice(1).trimStart().length + zh.end } : null;
+    return zh ? { ...zh, end: plain.length - plain.slice(1).trimStart().length + zh.end } : null;
   }
   return matchZhVerb(plain);
 }
 
-function matchZhVerb(plain: string): { name: CommandName; end: number } | null {
-  for (const { verb, name } of ZH_VERBS) {
-    if (plain.startsWith(verb) && AFTER_ZH_VERB.test(plain.slice(verb.length)))
-      return { name, end: verb.length };
+function matchZhVerb(plain: string): VerbMatch | null {
+  for (const verb of ZH_VERBS) {
+    const m = verb.pattern.exec(plain);
+    if (!m) continue;
+    // A name may follow 转给 straight away; any other verb needs a separator after it.
+    if (verb.nameFollows || AFTER_ZH_VERB.test(plain.slice(m[0].length))) {
+      return {
+        name: verb.name,
+        end: m[0].length,
+        onlyWithNumber: verb.onlyWithNumber,
+        nameFollows: verb.nameFollows,
+      };
+    }
   }
   return null;
 }

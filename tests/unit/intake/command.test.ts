@@ -76,6 +76,54 @@ describe('parseCommand', () => {
     ['办结 12号楼的灯修好了', cmd('done', null, '12号楼的灯修好了')],
     // A quote-reply block before the command.
     ['「王阿姨：楼道灯坏了」 - - - - - - - - - - - 接单 12', cmd('ack', 12)],
+    // People @-ed before the bot; @s after the verb are kept.
+    ['@张敏 接单 12', cmd('ack', 12)],
+    ['@王建国 转派 3 @李秀兰', cmd('assign', 3, '', ['李秀兰'])],
+    ['@王建国 @张敏 办结 3 换了灯泡', cmd('done', 3, '换了灯泡')],
+    // More ways to write the number.
+    ['接单，12', cmd('ack', 12)],
+    ['接单,12', cmd('ack', 12)],
+    ['接单 第12号', cmd('ack', 12)],
+    ['接单第12号', cmd('ack', 12)],
+    ['接单 No.12', cmd('ack', 12)],
+    ['接单 no 12', cmd('ack', 12)],
+    ['接单 NO12', cmd('ack', 12)],
+    ['接单 # 12', cmd('ack', 12)],
+    // Everyday words for the same verbs.
+    ['已修好 1', cmd('done', 1)],
+    ['修好了 1', cmd('done', 1)],
+    ['完成 1', cmd('done', 1)],
+    ['办完 1', cmd('done', 1)],
+    ['结单 1', cmd('done', 1)],
+    ['已办结 1 灯换好了', cmd('done', 1, '灯换好了')],
+    ['收到 1', cmd('ack', 1)],
+    ['很满意 1', cmd('rate_good', 1)],
+    ['非常满意 1', cmd('rate_good', 1)],
+    ['好评 1', cmd('rate_good', 1)],
+    ['差评 2', cmd('rate_bad', 2)],
+    ['非常不满意 2 拖了很久', cmd('rate_bad', 2, '拖了很久')],
+    ['取消 5', cmd('withdraw', 5)],
+    ['撤销 5', cmd('withdraw', 5)],
+    ['进度 1', cmd('show', 1)],
+    ['查 1', cmd('show', 1)],
+    ['查询一下 1', cmd('show', 1)],
+    // A space inside the verb, the number first, an acknowledgement before the verb.
+    ['接 单 1', cmd('ack', 1)],
+    ['1 已修好', cmd('done', 1)],
+    ['1 满意', cmd('rate_good', 1)],
+    ['#3 办结 换了灯泡', cmd('done', 3, '换了灯泡')],
+    ['12 接单', cmd('ack', 12)],
+    ['好的，接单 1', cmd('ack', 1)],
+    ['收到，接单 1', cmd('ack', 1)],
+    ['好的 办结 1 修好了', cmd('done', 1, '修好了')],
+    // 转给 may be followed straight by the name, the number last.
+    ['转给李秀兰 3', cmd('assign', 3, '李秀兰')],
+    ['转派给李秀兰 3', cmd('assign', 3, '李秀兰')],
+    ['转给 @李秀兰 3', cmd('assign', 3, '', ['李秀兰'])],
+    ['转给李秀兰 #3', cmd('assign', 3, '李秀兰')],
+    // Words with more than one meaning are the verb only with a number.
+    ['很满意', cmd('rate_good', null)],
+    ['进度', cmd('show', null)],
   ])('%j', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
   });
@@ -89,7 +137,23 @@ describe('parseCommand', () => {
     ['查询一下物业电话'],
     ['待办事项有哪些'],
     ['上报了吗'],
-    ['12 接单'],
+    ['12号楼 接单'],
+    ['3 单元灯坏了'],
+    // Words that are a verb only with a number after them.
+    ['收到'],
+    ['收到，谢谢'],
+    ['修好了，谢谢师傅'],
+    ['已修好'],
+    ['完成了'],
+    ['取消'],
+    ['取消明天的活动'],
+    ['查一下物业电话'],
+    ['查 物业电话'],
+    ['转给物业了吗'],
+    ['转给李秀兰'],
+    // An acknowledgement before something that is no command.
+    ['好的，谢谢'],
+    ['好的 明天见'],
     ['/unknown 12'],
     ['/acknowledge 12'],
     ['#报修 楼道灯坏了'],
@@ -97,6 +161,25 @@ describe('parseCommand', () => {
   ])('%j is not a command', (text) => {
     expect(parseCommand(text)).toBeNull();
   });
+});
+
+describe('parseCommand: several numbers', () => {
+  it.each<[string, number[]]>([
+    ['接单 1 2', [2]],
+    ['接单 1、2、3', [2, 3]],
+    ['满意 1,2', [2]],
+    ['查询 #1 #2', [2]],
+    ['撤回 4和5', [5]],
+  ])('%j acts on one request and names the others', (text, otherNos) => {
+    expect(parseCommand(text)).toMatchObject({ otherNos });
+  });
+
+  it.each([['接单 1'], ['办结 1 2楼灯换好了'], ['进展 1 2点来'], ['接单 1 2号楼']])(
+    '%j names one request',
+    (text) => {
+      expect(parseCommand(text)?.otherNos).toBeUndefined();
+    },
+  );
 });
 
 describe('COMMAND_VERBS', () => {
@@ -125,12 +208,13 @@ describe('COMMAND_VERBS', () => {
     }
   });
 
-  it.each(Object.entries(COMMAND_VERBS).flatMap(([name, spec]) => spec.zh.map((verb) => [verb, name])))(
-    'the Chinese verb %s parses as %s',
-    (verb, name) => {
-      expect(parseCommand(`${verb} 5`)?.name).toBe(name);
-    },
-  );
+  it.each(
+    Object.entries(COMMAND_VERBS).flatMap(([name, spec]) =>
+      [...spec.zh, ...(spec.zhWithNumber ?? [])].map((verb) => [verb, name]),
+    ),
+  )('the Chinese verb %s parses as %s', (verb, name) => {
+    expect(parseCommand(`${verb} 5`)?.name).toBe(name);
+  });
 
   it('says which commands need a number', () => {
     const needing = Object.entries(COMMAND_VERBS)
