@@ -23,5 +23,5 @@ export {
   COMMAND_VERBS,
   parseCommand,
 } from './command';
-export { type ClassifiedMessage, classifyMessage } from './classify';
+export { type ClassifiedMessage, type ClassifyOptions, classifyMessage } from './classify';
 export { normalizeSpaces, splitQuotedReply } from './text';
