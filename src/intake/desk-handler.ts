@@ -5,15 +5,23 @@ import type { InboundMessageRecord } from '../db/entities';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
-import { categoryName, formatDay } from '../requests/format';
+import { categoryName, formatDay, maskPhones, shorten } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
+import { searchRequests } from '../requests/request-search';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { planDeliveries } from './deliveries';
 import { BatchDeskWrites, directDeskWrites, type DeskWrites } from './desk-writes';
 import { DeferredLog } from './deferred-log';
 import type { AfterCommit, InboundHandler } from './intake';
-import { classifyMessage, splitQuotedReply, type ClassifiedMessage } from './parse';
+import {
+  COMMAND_VERBS,
+  classifyMessage,
+  splitQuotedReply,
+  suggestTag,
+  type ClassifiedMessage,
+  type ParsedCommand,
+} from './parse';
 
 export interface DeskOptions {
   readonly ledgers: LedgerCache;
@@ -26,8 +34,64 @@ export interface DeskOptions {
   readonly botName?: string;
 }
 
-function howToReport(botName: string): string {
-  return `想报事请这样发：@${botName} #报修 2单元楼道灯不亮；发「帮助」看全部用法`;
+/** The example in how-to replies when the sender's own words give none. */
+const EXAMPLE = '2单元楼道灯不亮';
+
+/**
+ * The answer to a message that is neither a post nor a command, read in this order: a category
+ * named without a tag gets the sender's own words back with the tag; a reporter with a request
+ * waiting for a rating is pointed at it; a handler is shown the verbs with their request's
+ * number; anyone else gets how to report. In a private chat, where posts are refused, the how-to
+ * sends them to their building's group.
+ */
+async function chatterReply(
+  text: string,
+  senderId: string,
+  inBuildingGroup: boolean,
+  ctx: { readonly tx: EntityManager; readonly ledger: Ledger; readonly now: Date; readonly botName: string },
+): Promise<string> {
+  const { tx, ledger, now, botName } = ctx;
+  const suggested = suggestTag(text, ledger.categories);
+  if (suggested) {
+    const tag = `#${categoryName(ledger.categories, suggested.category)}`;
+    const example = `${tag} ${suggested.description ? shorten(maskPhones(suggested.description)) : EXAMPLE}`;
+    if (!inBuildingGroup) return `报事请到您楼栋的群里@我，例如：${example}`;
+    if (!suggested.description) return `请在「${tag}」后面写上具体情况，例如：${example}`;
+    return `请在前面加上「${tag}」，例如：${example}`;
+  }
+
+  // No flush before these reads: what a batch has not written yet are new, open requests, never
+  // one waiting for a rating; at worst a handler's new one is missed and the line names none.
+  const [toRate] = await searchRequests(tx, { reporterId: senderId, status: 'resolved' }, now, {
+    limit: 1,
+    offset: 0,
+  });
+  if (toRate) return `#${toRate.no} 已办结，请回复「满意 ${toRate.no}」或「不满意 ${toRate.no} 原因」`;
+
+  if (ledger.hasRole(senderId)) {
+    const assigned = await searchRequests(tx, { status: 'active', assigneeId: senderId }, now, {
+      limit: 2,
+      offset: 0,
+    });
+    const [only] = assigned;
+    if (only && assigned.length === 1) {
+      return `您手上有 #${only.no}：接单请发「接单 ${only.no}」，办完请发「办结 ${only.no} 处理情况」`;
+    }
+    if (assigned.length > 0 || ledger.isGridWorker(senderId, null) || ledger.isAdmin(senderId)) {
+      return '接单请发「接单 编号」，办完请发「办结 编号 处理情况」；发「待办」看您手上的事';
+    }
+  }
+
+  const repair = `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}`;
+  if (!inBuildingGroup) return `报事请到您楼栋的群里@我，例如：${repair}；在这里可发「待办」「帮助」`;
+  return `想报事请这样发：@${botName} ${repair}；发「帮助」看全部用法`;
+}
+
+/** `接单 1 2`: one request at a time, each as it should be sent. */
+function oneAtATime(command: ParsedCommand & { readonly requestNo: number }): string {
+  const verb = COMMAND_VERBS[command.name].zh[0] ?? '';
+  const nos = [command.requestNo, ...(command.otherNos ?? [])];
+  return `请一件一件发：${nos.map((no) => `「${verb} ${no}」`).join('')}`;
 }
 
 /** How many requests these messages will create: posts from a registered building's group. */
@@ -88,7 +152,11 @@ export class DeskHandler implements InboundHandler {
     // The leadership group is known but is no building's: commands run there as in a private chat.
     const known = place !== undefined || message.chatId === ledger.document.leadership.chat_id;
     if (message.chatType === 'group' && message.chatId && !known) return { kind: 'unregistered_group' };
-    return { ...classifyMessage(message.text, ledger.categories), place };
+    // In a building group a danger is filed however it is written: it can be routed there.
+    return {
+      ...classifyMessage(message.text, ledger.categories, { fileUrgent: place !== undefined }),
+      place,
+    };
   }
 
   private async act(
@@ -121,8 +189,13 @@ export class DeskHandler implements InboundHandler {
         log.info({}, 'message from a group that is not in the ledger');
         break;
       }
-      case 'command':
-        log.info({ command: understood.command.name, no: understood.command.requestNo }, 'command');
+      case 'command': {
+        const { command } = understood;
+        log.info({ command: command.name, no: command.requestNo }, 'command');
+        if (command.otherNos && command.requestNo !== null) {
+          out.reply(oneAtATime({ ...command, requestNo: command.requestNo }));
+          break;
+        }
         // Commands read requests and events: the batch's earlier writes must be there to read.
         await writes.flush();
         await dispatchCommand({
@@ -133,12 +206,13 @@ export class DeskHandler implements InboundHandler {
           botName,
           senderId: message.senderId,
           place,
-          command: understood.command,
+          command,
           // WeCom sends a quote-reply's quoted text apart; a pasted one is inline, before the command.
           quotedText: message.quotedText ?? splitQuotedReply(message.text ?? '').quoted,
           out,
         });
         break;
+      }
       case 'post':
         if (!place) {
           out.reply('请到您所在楼栋的群里@我报事，方便楼长及时看到');
@@ -150,7 +224,12 @@ export class DeskHandler implements InboundHandler {
             imageUrls: message.imageUrls,
           });
           log.info(
-            { no: request.no, category: request.category, priority: request.priority },
+            {
+              no: request.no,
+              category: request.category,
+              priority: request.priority,
+              ...(understood.untagged ? { untagged: true } : {}),
+            },
             'request created',
           );
         }
@@ -161,7 +240,14 @@ export class DeskHandler implements InboundHandler {
         break;
       }
       case 'chatter':
-        out.reply(howToReport(botName));
+        out.reply(
+          await chatterReply(message.text ?? '', message.senderId, place !== undefined, {
+            tx,
+            ledger,
+            now,
+            botName,
+          }),
+        );
         break;
     }
 

@@ -112,10 +112,14 @@ export class DeskHarness {
     return this.service.url;
   }
 
+  /**
+   * `text` @-ing the bot, as typed in a group (or, with `single`, in a private chat). With
+   * `asTyped` the text is sent as it is, @s and all (`@王建国 @睦邻助手 …`).
+   */
   async say(
     from: string,
     text: string,
-    opts: { chatid?: string; msgid?: string; single?: boolean; quote?: string } = {},
+    opts: { chatid?: string; msgid?: string; single?: boolean; quote?: string; asTyped?: boolean } = {},
   ): Promise<Said> {
     return this.send({
       msgid: opts.msgid ?? randomMsgId(),
@@ -125,7 +129,7 @@ export class DeskHarness {
       from: { userid: from },
       response_url: this.wecom.issueResponseUrl(),
       msgtype: 'text',
-      text: { content: `@睦邻助手 ${text}` },
+      text: { content: opts.asTyped ? text : `@睦邻助手 ${text}` },
       // A quote-reply: WeCom sends the quoted message's text in its own field.
       ...(opts.quote ? { quote: { msgtype: 'text', text: { content: opts.quote } } } : {}),
     });
