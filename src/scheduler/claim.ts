@@ -14,9 +14,10 @@ export type JobOutcome =
       readonly status: 'skipped';
       /**
        * done: this period already ran (here or on another instance); busy: another run of the job
-       * holds its lock; quiet: a weekly run due during quiet hours, made up when they end.
+       * holds its lock; quiet: a weekly run due during quiet hours, made up when they end;
+       * nowhere: a digest with nowhere to go, made up once the ledger names somewhere.
        */
-      readonly reason: 'done' | 'busy' | 'quiet';
+      readonly reason: 'done' | 'busy' | 'quiet' | 'nowhere';
     };
 
 export interface Claim {

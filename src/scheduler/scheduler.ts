@@ -35,7 +35,8 @@ function isWeekly(job: JobName): boolean {
  * that came due overnight go out at the next sweep.
  *
  * A weekly run due, or made up, during quiet hours is not claimed and queues nothing: a make-up at
- * the minute they end every day runs it then.
+ * the minute they end every day runs it then. Nor is a digest with nowhere to go: the catch-up
+ * sends it once the ledger gives the leadership group a robot.
  */
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
@@ -43,6 +44,8 @@ export class Scheduler {
   private readonly instance: string;
   private started = false;
   private weeklyMakeUp: Promise<JobOutcome[]> | undefined;
+  /** The last week whose digest was found with nowhere to go: warned of once, not at every try. */
+  private warnedNowhere: string | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -186,10 +189,24 @@ export class Scheduler {
   }
 
   private async runNow(job: JobName, period: string, now: Date): Promise<JobOutcome> {
-    const digest = job === 'weekly-digest' ? await this.digestBeforeClaim(period) : undefined;
+    let digest: { ledger: Ledger; digest: PreparedDigest } | undefined;
+    if (job === 'weekly-digest') {
+      if (await this.alreadyRan(job, period)) return { job, period, status: 'skipped', reason: 'done' };
+      digest = await this.digestBeforeClaim(period);
+      if (!digest.digest.destination) return this.nowhereToSend(period);
+    }
     return runClaimed(this.dataSource, { job, period, instance: this.instance, now }, (tx) =>
       this.work(job, period, tx, now, digest),
     );
+  }
+
+  /** Whether some instance has run this period (the claim itself is what guards a race). */
+  private async alreadyRan(job: JobName, period: string): Promise<boolean> {
+    const done = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM scheduled_run WHERE job = $1 AND period = $2`,
+      [job, period],
+    );
+    return done.length > 0;
   }
 
   /**
@@ -197,11 +214,25 @@ export class Scheduler {
    * in order, so everything after it to that group would wait too. Made up when they end.
    */
   private async putOffForQuietHours(job: JobName, period: string): Promise<JobOutcome> {
-    const done = await this.dataSource.query<unknown[]>(
-      `SELECT 1 FROM scheduled_run WHERE job = $1 AND period = $2`,
-      [job, period],
-    );
-    return { job, period, status: 'skipped', reason: done.length > 0 ? 'done' : 'quiet' };
+    const done = await this.alreadyRan(job, period);
+    return { job, period, status: 'skipped', reason: done ? 'done' : 'quiet' };
+  }
+
+  /**
+   * With no leadership robot and no self-built app the digest is neither queued nor its week
+   * claimed: claimed, it would never go out, even after the street set the group up later that
+   * week. Each catch-up tries again until the make-up window closes.
+   */
+  private nowhereToSend(period: string): JobOutcome {
+    if (this.warnedNowhere !== period) {
+      this.warnedNowhere = period;
+      this.logger.warn(
+        { period },
+        'weekly digest has nowhere to go: set leadership.webhook_key in the ledger (or configure the self-built app); ' +
+          `it is sent at the next catch-up after that, or later with \`mulin digest --week ${period} --send\``,
+      );
+    }
+    return { job: 'weekly-digest', period, status: 'skipped', reason: 'nowhere' };
   }
 
   private get settings(): SweepSettings {
@@ -214,17 +245,9 @@ export class Scheduler {
 
   /**
    * The week's digest, built before its claim: outside a transaction its reads run on several
-   * connections at once. Skipped (undefined) when the week already ran, so the claim skips too;
-   * if two instances race, both build it and the claim lets one queue it.
+   * connections at once. If two instances race, both build it and the claim lets one queue it.
    */
-  private async digestBeforeClaim(
-    period: string,
-  ): Promise<{ ledger: Ledger; digest: PreparedDigest } | undefined> {
-    const done = await this.dataSource.query<unknown[]>(
-      `SELECT 1 FROM scheduled_run WHERE job = 'weekly-digest' AND period = $1`,
-      [period],
-    );
-    if (done.length > 0) return undefined;
+  private async digestBeforeClaim(period: string): Promise<{ ledger: Ledger; digest: PreparedDigest }> {
     const ledger = await this.ledgers.current(this.dataSource);
     return { ledger, digest: await prepareDigest(this.dataSource, ledger, weekOf(period), this.settings) };
   }
@@ -248,16 +271,8 @@ export class Scheduler {
         const result = await autoClose(tx, now, this.options.autoCloseAfterMinutes);
         return { closed: result.closed };
       }
-      case 'weekly-digest': {
-        const result = await queueDigest(tx, ledger, weekOf(period), now, settings, prepared?.digest);
-        if (result.destination === 'none') {
-          this.logger.warn(
-            { period },
-            'weekly digest has nowhere to go: set leadership.webhook_key in the ledger (or configure the self-built app)',
-          );
-        }
-        return result;
-      }
+      case 'weekly-digest':
+        return queueDigest(tx, ledger, weekOf(period), now, settings, prepared?.digest);
       case 'building-notes':
         return queueBuildingNotes(tx, ledger, weekOf(period), now, settings);
     }

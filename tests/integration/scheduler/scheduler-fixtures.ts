@@ -7,7 +7,7 @@ import { addEvent, insertRequest, nextRequestNo } from '../../../src/requests/re
 import { Scheduler, type SchedulerOptions } from '../../../src/scheduler';
 import { DEFAULT_SCHEDULES } from '../../../src/scheduler/options';
 import { fixedClock } from '../../../src/shared/clock';
-import { silentLogger } from '../../../src/shared/logger';
+import { silentLogger, type Logger } from '../../../src/shared/logger';
 import { generateStreet, insertStreet, type SyntheticStreet } from '../../helpers/synthetic-street';
 
 export const TZ = 'Asia/Shanghai';
@@ -39,9 +39,14 @@ export const OPTIONS: SchedulerOptions = {
   catchUpSchedule: null,
 };
 
-export function newScheduler(dataSource: DataSource, now: Date, options: Partial<SchedulerOptions> = {}) {
+export function newScheduler(
+  dataSource: DataSource,
+  now: Date,
+  options: Partial<SchedulerOptions> = {},
+  logger: Logger = silentLogger,
+) {
   const clock = fixedClock(now);
-  const scheduler = new Scheduler(dataSource, clock, silentLogger, new LedgerCache(), {
+  const scheduler = new Scheduler(dataSource, clock, logger, new LedgerCache(), {
     ...OPTIONS,
     instance: 'test',
     ...options,
