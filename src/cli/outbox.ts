@@ -41,11 +41,18 @@ export async function outbox(dataSource: DataSource, clock: Clock, args: readonl
   if (action === 'retry') {
     const [id] = rest;
     if (!id || !ID.test(id)) return usageError(`retry needs a message id${id ? `, not "${id}"` : ''}`);
-    const ok = await retryOutboxMessage(dataSource, id, clock.now());
-    process.stdout.write(
-      ok ? `Message ${id} will be sent again.\n` : `Message ${id} is not failed or dead.\n`,
-    );
-    return ok ? 0 : 1;
+    const outcome = await retryOutboxMessage(dataSource, id, clock.now());
+    switch (outcome.kind) {
+      case 'requeued':
+        process.stdout.write(`Message ${id} will be sent again.\n`);
+        return 0;
+      case 'no-such-message':
+        process.stderr.write(`No message ${id} in the outbox.\n`);
+        return 1;
+      case 'not-retryable':
+        process.stderr.write(`Message ${id} is ${outcome.status}, not failed or dead: nothing to retry.\n`);
+        return 1;
+    }
   }
   if (action === 'retry-dead') {
     const n = await retryAllDead(dataSource, clock.now());

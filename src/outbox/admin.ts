@@ -76,19 +76,32 @@ export async function listOutbox(
   }));
 }
 
+/** What `retryOutboxMessage` did: requeued the row, or why not. */
+export type RetryOutcome =
+  | { readonly kind: 'requeued' }
+  | { readonly kind: 'no-such-message' }
+  /** The row is neither failed nor dead: pending (or being sent) or already sent. */
+  | { readonly kind: 'not-retryable'; readonly status: OutboxStatus };
+
 /**
  * Puts a failed or dead row back in the queue, due at once, with its attempts reset. A message
- * split into parts resumes at the first part not yet delivered. Returns false when no failed or
- * dead row has this id.
+ * split into parts resumes at the first part not yet delivered. One statement: the update checks
+ * the row's status as it is when locked (a row being sent is never reset), and says what the row
+ * was when it did not apply.
  */
-export async function retryOutboxMessage(db: Queryable, id: string, now: Date): Promise<boolean> {
-  const result = await db.query<[unknown[], number]>(
-    `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2,
-            claimed_until = NULL, claim_token = NULL, parked = false
-     WHERE id = $1 AND status IN ('failed', 'dead')`,
+export async function retryOutboxMessage(db: Queryable, id: string, now: Date): Promise<RetryOutcome> {
+  const [row] = await db.query<{ requeued: boolean; status: OutboxStatus | null }[]>(
+    `WITH requeued AS (
+       UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2,
+              claimed_until = NULL, claim_token = NULL, parked = false
+       WHERE id = $1 AND status IN ('failed', 'dead')
+       RETURNING id)
+     SELECT EXISTS (SELECT 1 FROM requeued) AS requeued, (SELECT status FROM outbox WHERE id = $1) AS status`,
     [id, now.toISOString()],
   );
-  return result[1] > 0;
+  if (row?.requeued) return { kind: 'requeued' };
+  if (!row?.status) return { kind: 'no-such-message' };
+  return { kind: 'not-retryable', status: row.status };
 }
 
 /** Requeues every dead row (gave up on retryable errors, e.g. WeCom down for hours); returns how many. */

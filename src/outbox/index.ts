@@ -56,6 +56,7 @@ export {
   outboxHealth,
   type OutboxEntry,
   type OutboxHealth,
+  type RetryOutcome,
   type Queryable,
 } from './admin';
 export {

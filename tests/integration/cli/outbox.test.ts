@@ -53,3 +53,32 @@ it('answers a limit that is not a whole number with what it expects, not a datab
   expect(await run('--limit', '1')).toBe(0);
   expect(printed).toHaveLength(1);
 });
+
+describe('retry ID', () => {
+  async function rowsNow() {
+    return dataSource.query<{ id: string; status: string }[]>(`SELECT id, status FROM outbox ORDER BY id`);
+  }
+
+  it('says there is no such message when the id is unknown, and changes nothing', async () => {
+    const before = await rowsNow();
+    const unknown = String(Number(before.at(-1)?.id) + 1000);
+    expect(await run('retry', unknown)).toBe(1);
+    expect(printed.join('')).toBe(`No message ${unknown} in the outbox.\n`);
+    expect(await rowsNow()).toEqual(before);
+  });
+
+  it('says what a message is when it is not failed or dead', async () => {
+    const [, pending] = await rowsNow();
+    expect(await run('retry', pending?.id ?? '')).toBe(1);
+    expect(printed.join('')).toBe(
+      `Message ${pending?.id} is pending, not failed or dead: nothing to retry.\n`,
+    );
+  });
+
+  it('sends a failed message again', async () => {
+    const [failed] = await rowsNow();
+    expect(await run('retry', failed?.id ?? '')).toBe(0);
+    expect(printed.join('')).toBe(`Message ${failed?.id} will be sent again.\n`);
+    expect((await rowsNow())[0]?.status).toBe('pending');
+  });
+});

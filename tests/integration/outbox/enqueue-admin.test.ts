@@ -207,8 +207,18 @@ describe('admin', () => {
   it('retries one failed or dead row, and all dead rows', async () => {
     const [dead, failed, sent] = await seed();
     const at = later(5000);
-    expect(await retryOutboxMessage(dataSource, failed!, at)).toBe(true);
-    expect(await retryOutboxMessage(dataSource, sent!, at)).toBe(false);
+    expect(await retryOutboxMessage(dataSource, failed!, at)).toEqual({ kind: 'requeued' });
+    expect(await retryOutboxMessage(dataSource, failed!, at)).toEqual({
+      kind: 'not-retryable',
+      status: 'pending',
+    });
+    expect(await retryOutboxMessage(dataSource, sent!, at)).toEqual({
+      kind: 'not-retryable',
+      status: 'sent',
+    });
+    expect(await retryOutboxMessage(dataSource, '999999999999', at)).toEqual({
+      kind: 'no-such-message',
+    });
     expect(await retryAllDead(dataSource, at)).toBe(1);
     expect(await retryAllDead(dataSource, at)).toBe(0);
     const byId = new Map((await rows(dataSource)).map((r) => [r.id, r]));
