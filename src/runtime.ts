@@ -103,6 +103,14 @@ export async function startMulin(
     privateNotices: config.wecom.appApi !== null,
     botName: config.wecom.botName,
   });
+  // Made before the service, which shows its health; started once the server listens.
+  const scheduler = new Scheduler(
+    dataSource,
+    clock,
+    logger.child({ component: 'scheduler' }),
+    ledgers,
+    schedulerOptionsFrom(config, { onQueued: () => worker.wakeUp() }),
+  );
   const app = createService({
     config,
     dataSource,
@@ -110,6 +118,7 @@ export async function startMulin(
     logger,
     handler,
     ledgers,
+    components: { scheduler, photos },
     onStored: (stored) => {
       worker.wakeUp();
       // Only a robot message with images brings photos to keep; the keeper polls for the rest.
@@ -129,13 +138,6 @@ export async function startMulin(
   });
   worker.start();
   photos?.start();
-  const scheduler = new Scheduler(
-    dataSource,
-    clock,
-    logger.child({ component: 'scheduler' }),
-    ledgers,
-    schedulerOptionsFrom(config, { onQueued: () => worker.wakeUp() }),
-  );
   await scheduler.start();
 
   return {

@@ -5,7 +5,7 @@ import { adminRoutes } from './http/admin/admin-routes';
 import { apiRoutes } from './http/api-routes';
 import { createHttpApp } from './http/app';
 import type { AppState } from './http/app-state';
-import { healthRoutes } from './http/health-routes';
+import { healthRoutes, type HealthDeps } from './http/health-routes';
 import { Metrics, metricsRoutes } from './http/metrics';
 import { BodyBudget, DEFAULT_BODY_BUDGET_BYTES, DEFAULT_BODY_LIMITS, type BodyLimits } from './http/raw-body';
 import { open311Routes } from './http/open311/open311-routes';
@@ -13,6 +13,8 @@ import { wecomRoutes } from './http/wecom-routes';
 import { ignoreInbound, Intake, type InboundHandler } from './intake';
 import { LedgerCache } from './ledger/ledger-store';
 import { outboxHealth } from './outbox';
+import type { PhotoKeeper } from './photos';
+import { latestRuns, type Scheduler } from './scheduler';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
 import type { Channel, InboundMessage, ReceiverSettings } from './wecom';
@@ -28,6 +30,26 @@ export interface ServiceDeps {
   readonly onStored?: (stored: readonly InboundMessage[]) => void;
   readonly bodyLimits?: BodyLimits;
   readonly metrics?: Metrics;
+  /** This instance's scheduler and photo keeper (null: the robot channel is off), shown in /healthz. */
+  readonly components?: { readonly scheduler: Scheduler; readonly photos: PhotoKeeper | null };
+}
+
+/**
+ * The /healthz sections of this instance's scheduler and photo keeper: from memory, and with the
+ * database up, each job's latest run on any instance too.
+ */
+function componentHealth(deps: ServiceDeps): Pick<HealthDeps, 'live' | 'details'> {
+  const outbox = async () => ({ outbox: await outboxHealth(deps.dataSource, deps.clock.now()) });
+  const components = deps.components;
+  if (!components) return { details: outbox };
+  const { scheduler, photos } = components;
+  return {
+    live: () => ({ scheduler: scheduler.health(), photos: photos?.health() ?? { state: 'off' } }),
+    details: async () => {
+      const [figures, lastRuns] = await Promise.all([outbox(), latestRuns(deps.dataSource)]);
+      return { ...figures, scheduler: scheduler.health(lastRuns) };
+    },
+  };
 }
 
 export function receiversOf(config: Config): Partial<Record<Channel, ReceiverSettings>> {
@@ -71,7 +93,7 @@ export function createService(deps: ServiceDeps): Koa<AppState> {
     healthRoutes({
       dataSource: deps.dataSource,
       channels: { app: deps.config.wecom.app !== null, bot: deps.config.wecom.bot !== null },
-      details: async () => ({ outbox: await outboxHealth(deps.dataSource, deps.clock.now()) }),
+      ...componentHealth(deps),
     }),
     metricsRoutes(metrics),
     wecomRoutes({

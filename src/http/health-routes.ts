@@ -8,11 +8,22 @@ export interface HealthDeps {
   readonly channels: { readonly app: boolean; readonly bot: boolean };
   /** How long the database round trip may take before the service counts as unhealthy; the details get as long again. */
   readonly timeoutMs?: number;
-  /** Extra figures shown when the database is up (the outbox backlog, failed and dead rows). */
+  /**
+   * This process's own parts (the scheduler, the photo keeper), from memory: shown whatever the
+   * database does, and never a reason to answer 503 (a scheduler turned off here is no fault).
+   */
+  readonly live?: () => Record<string, unknown>;
+  /**
+   * Extra figures shown when the database is up (the outbox backlog, failed and dead rows); a
+   * section also in `live` is replaced by its fuller version here.
+   */
   readonly details?: () => Promise<Record<string, unknown>>;
 }
 
-/** GET /healthz: 200 after a database round trip, 503 when the database does not answer. */
+/**
+ * GET /healthz: 200 after a database round trip, 503 when the database does not answer. Only
+ * the database decides the status: the rest is for an operator to read.
+ */
 export function healthRoutes(deps: HealthDeps): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/healthz', async (ctx) => {
@@ -26,6 +37,7 @@ export function healthRoutes(deps: HealthDeps): Router<AppState> {
       status: database === 'ok' ? 'ok' : 'unavailable',
       database,
       channels: { app: deps.channels.app ? 'on' : 'off', bot: deps.channels.bot ? 'on' : 'off' },
+      ...deps.live?.(),
       ...details,
     };
     if (database !== 'ok')

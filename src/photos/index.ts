@@ -4,7 +4,7 @@
  * PhotoKeeper fetches, decrypts and stores each within that window; the street office's pages
  * then show the photos from Mulin itself (GET /admin/photos/:id).
  */
-export { PhotoKeeper, type PhotoKeeperOptions } from './photo-keeper';
+export { PhotoKeeper, type PhotoKeeperHealth, type PhotoKeeperOptions } from './photo-keeper';
 export { httpMediaFetch, MediaTooLargeError, type MediaFetchFn, type MediaAnswer } from './media-fetch';
 export { imageTypeOf, type ImageType } from './image-type';
 export { keptPhoto, photosOfMessages, type PhotoStatus, type PhotoSummary } from './photo-reads';

@@ -4,6 +4,7 @@ import { PollingLoop } from '../shared/polling-loop';
 import { withDefaults } from '../shared/with-defaults';
 import { summarizeError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { RunRecord, type RunSnapshot } from '../shared/run-record';
 import { decryptMedia, MediaDecryptError } from '../wecom';
 import { imageTypeOf } from './image-type';
 import { httpMediaFetch, MediaTooLargeError, type MediaFetchFn } from './media-fetch';
@@ -40,6 +41,15 @@ const DEFAULTS = {
   retryDelaysMs: [5000, 15_000, 45_000],
 } satisfies Omit<Required<PhotoKeeperOptions>, 'encodingAesKey'>;
 
+/** What /healthz shows of this instance's keeper. */
+export interface PhotoKeeperHealth extends RunSnapshot {
+  readonly state: 'running' | 'stopped';
+  /** Whether its last round failed (it could not claim photos: the database?). */
+  readonly failing: boolean;
+  /** The photos this keeper tried since the process started, by what became of them. */
+  readonly sinceStart: { readonly kept: number; readonly retried: number; readonly failed: number };
+}
+
 /** A failure no retry can mend: the same link gives the same bytes. */
 class Permanent extends Error {}
 
@@ -52,6 +62,9 @@ class Permanent extends Error {}
 export class PhotoKeeper {
   private readonly s: Required<PhotoKeeperOptions>;
   private readonly loop: PollingLoop;
+  private running = false;
+  private readonly rounds = new RunRecord();
+  private readonly tried = { kept: 0, retried: 0, failed: 0 };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -73,12 +86,25 @@ export class PhotoKeeper {
   }
 
   start(): void {
+    this.running = true;
     this.loop.start();
   }
 
   /** Stops after the fetches in flight are recorded. */
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop.stop();
+  }
+
+  /** For /healthz: from memory, without a query. */
+  health(): PhotoKeeperHealth {
+    const rounds = this.rounds.snapshot();
+    return {
+      state: this.running ? 'running' : 'stopped',
+      failing: rounds.lastAttempt?.outcome === 'failed',
+      ...rounds,
+      sinceStart: { ...this.tried },
+    };
   }
 
   /** A new message may have brought photos: look now rather than at the next poll. */
@@ -88,8 +114,15 @@ export class PhotoKeeper {
 
   /** One round: claims due photos and tries each once. Returns how many it tried. */
   async runOnce(): Promise<number> {
-    const photos = await claimDuePhotos(this.dataSource, this.clock.now(), this.s.leaseMs, this.s.batchSize);
+    let photos: ClaimedPhoto[];
+    try {
+      photos = await claimDuePhotos(this.dataSource, this.clock.now(), this.s.leaseMs, this.s.batchSize);
+    } catch (error) {
+      this.rounds.failed(this.clock.now(), error);
+      throw error;
+    }
     await Promise.all(photos.map((p) => this.keep(p)));
+    this.rounds.succeeded(this.clock.now(), 'ok', { photos: photos.length });
     return photos.length;
   }
 
@@ -98,8 +131,12 @@ export class PhotoKeeper {
     const outcome = await this.attempt(photo);
     try {
       const held = await settlePhoto(this.dataSource, photo, outcome, this.clock.now());
-      if (!held) log.warn('photo was taken over by another keeper after its lease ran out');
-      else if (outcome.kind === 'failed') log.warn({ reason: outcome.error }, 'photo could not be kept');
+      if (!held) {
+        log.warn('photo was taken over by another keeper after its lease ran out');
+        return;
+      }
+      this.count(outcome);
+      if (outcome.kind === 'failed') log.warn({ reason: outcome.error }, 'photo could not be kept');
       else if (outcome.kind === 'retry')
         log.info({ reason: outcome.error, at: outcome.at }, 'photo fetch failed; will retry');
       else log.debug({ contentType: outcome.contentType, bytes: outcome.bytes.length }, 'photo kept');
@@ -110,6 +147,13 @@ export class PhotoKeeper {
         'could not record a photo; it is tried again after its lease',
       );
     }
+  }
+
+  /** Counts a settled photo for /healthz's sinceStart. */
+  private count(outcome: PhotoOutcome): void {
+    if (outcome.kind === 'kept') this.tried.kept++;
+    else if (outcome.kind === 'retry') this.tried.retried++;
+    else this.tried.failed++;
   }
 
   private async attempt(photo: ClaimedPhoto): Promise<PhotoOutcome> {

@@ -10,6 +10,7 @@ export { JOB_NAMES, runClaimed, type JobName, type JobOutcome, type JobSummary }
 export { digestCommand, remindCommand, parseInstant, CLI_USAGE, type CliSettings } from './cli-commands';
 export { DEFAULT_QUIET_HOURS, isQuiet, quietEnd, formatQuietHours, type QuietHours } from './quiet-hours';
 export { previousFire } from './cron-times';
+export { latestRuns, type SchedulerHealth, type JobHealth, type LastRun } from './health';
 export {
   sweepReminders,
   clockLength,

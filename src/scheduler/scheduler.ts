@@ -5,9 +5,11 @@ import type { Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
+import { RunRecord } from '../shared/run-record';
 import { autoClose } from './auto-close';
 import { JOB_NAMES, runClaimed, type JobName, type JobOutcome, type JobSummary } from './claim';
 import { previousFire } from './cron-times';
+import { schedulerHealth, type LastRun, type SchedulerHealth } from './health';
 import { defaultInstance, DEFAULTS, type SchedulerOptions } from './options';
 import { isQuiet, quietEnd } from './quiet-hours';
 import { sweepReminders, type SweepSettings } from './reminder-sweep';
@@ -46,6 +48,8 @@ export class Scheduler {
   private weeklyMakeUp: Promise<JobOutcome[]> | undefined;
   /** The last week whose digest was found with nowhere to go: warned of once, not at every try. */
   private warnedNowhere: string | undefined;
+  /** Each job's last attempt on this instance, for /healthz. */
+  private readonly attempts = new Map<JobName, RunRecord>(JOB_NAMES.map((job) => [job, new RunRecord()]));
 
   constructor(
     private readonly dataSource: DataSource,
@@ -103,6 +107,15 @@ export class Scheduler {
     for (const task of this.tasks.splice(0)) await task.destroy();
     await Promise.allSettled([...this.inFlight]);
     this.started = false;
+  }
+
+  /**
+   * For /healthz: whether this instance schedules jobs, and each job's last attempt here; with
+   * `lastRuns` (read by latestRuns), each job's latest run on any instance.
+   */
+  health(lastRuns: Partial<Record<JobName, LastRun>> = {}): SchedulerHealth {
+    const state = this.enabledJobs().length === 0 ? 'off' : this.started ? 'running' : 'stopped';
+    return schedulerHealth(state, this.instance, this.options.schedules, this.attempts, lastRuns);
   }
 
   /** Runs a job as its schedule would at `now`: the sweep of that minute, or the digest of the last full week. */
@@ -170,6 +183,10 @@ export class Scheduler {
         isWeekly(job) && isQuiet(now, this.options.quietHours, this.options.timeZone)
           ? await this.putOffForQuietHours(job, period)
           : await this.runNow(job, period, now);
+      this.attempts.get(job)?.succeeded(now, outcome.status, {
+        period,
+        ...(outcome.status === 'skipped' ? { reason: outcome.reason } : {}),
+      });
       if (outcome.status === 'ran') {
         log.info(outcome.summary, `${job} ran`);
         if (Number(outcome.summary.queued ?? 0) > 0) this.options.onQueued?.();
@@ -178,6 +195,7 @@ export class Scheduler {
       }
       return outcome;
     } catch (error) {
+      this.attempts.get(job)?.failed(now, error, { period });
       log.error(
         { err: error },
         isWeekly(job)

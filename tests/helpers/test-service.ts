@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type Config } from '../../src/config';
 import type { InboundHandler } from '../../src/intake';
-import { createService } from '../../src/service';
+import { createService, type ServiceDeps } from '../../src/service';
 import type { Clock } from '../../src/shared/clock';
 import { silentLogger, type Logger } from '../../src/shared/logger';
 import { APP_SECRETS, BOT_SECRETS } from './wecom-payloads';
@@ -33,6 +33,7 @@ export async function startTestService(opts: {
   env?: NodeJS.ProcessEnv;
   handler?: InboundHandler;
   logger?: Logger;
+  components?: ServiceDeps['components'];
 }): Promise<RunningService> {
   const config = loadConfig(opts.env ?? testEnv());
   const app = createService({
@@ -41,6 +42,7 @@ export async function startTestService(opts: {
     clock: opts.clock,
     logger: opts.logger ?? silentLogger,
     ...(opts.handler ? { handler: opts.handler } : {}),
+    ...(opts.components ? { components: opts.components } : {}),
   });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

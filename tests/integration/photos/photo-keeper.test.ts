@@ -151,6 +151,12 @@ it('retries a dead link with backoff, then gives up once its 5 minutes have pass
   expect(row?.error).toMatch(/expired/);
   expect(desk.wecom.mediaDownloads(link)).toBe(2);
   expect(await k.runOnce()).toBe(0);
+  // What /healthz shows of this keeper: its rounds went well, but it kept no photo.
+  expect(k.health()).toMatchObject({
+    failing: false,
+    lastAttempt: { outcome: 'ok', photos: 0 },
+    sinceStart: { kept: 0, retried: 2, failed: 1 },
+  });
 
   const [request] = await db.dataSource.query<{ no: number }[]>(`SELECT no FROM request`);
   expect(await (await admin(`/admin/requests/${request?.no}`)).text()).toContain(
