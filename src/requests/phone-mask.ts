@@ -1,16 +1,29 @@
 /**
  * Phone numbers typed into a post or a note are never shown: not in a group, not on a page, not
- * in an export. Residents write them in many ways (139 1234 5678, 139-1234-5678, +86 139…,
- * full-width digits from a phone's Chinese keyboard, a landline with its area code), so the
+ * in an export. Residents write them in many ways (139 1234 5678, 139 - 1234 - 5678, 139，1234，
+ * 5678, 1 3 9 1 2…, +86 139…, full-width digits from a phone's Chinese keyboard, a landline with
+ * its area code), so the
  * pattern takes each of those, and one pattern serves both this module and PostgreSQL's regular
  * expressions (the search box matches against text with the numbers taken out).
  */
 
 const DIGIT = '[0-9０-９]';
-/** At most one of these between two digits: a space (also the ideographic one), dash or dot. */
-const SEP = '[ 　.·－-]?';
+/** Up to two spaces (also the ideographic one). */
+const SPACES = '[ 　]{0,2}';
+/**
+ * Between two digits or groups of digits: spaces, then at most one dash or dot with spaces after
+ * it, so `139-1234-5678` and `139 - 1234 - 5678` alike. Each text it takes, it takes one way only
+ * (spaces are no dash), which keeps the scan from trying a separator in several ways.
+ */
+const SEP = `${SPACES}(?:[.·－-]${SPACES})?`;
+/**
+ * Within a mobile number, commas too (`139，1234，5678`), and between any two of its digits (`1 3 9
+ * 1 2 …`): a mobile number is long and shaped enough not to be confused with amounts or room
+ * numbers, which commas and spaces also part.
+ */
+const MOBILE_SEP = `${SPACES}(?:[.·－,，-]${SPACES})?`;
 const COUNTRY = `(?:(?:[+＋]|00)?[8８][6６]${SEP}|[(（][+＋]?[8８][6６][)）]${SEP})`;
-const MOBILE = `${COUNTRY}?[1１][3-9３-９]${DIGIT}(?:${SEP}${DIGIT}){8}`;
+const MOBILE = `${COUNTRY}?[1１]${MOBILE_SEP}[3-9３-９](?:${MOBILE_SEP}${DIGIT}){9}`;
 const LANDLINE = `[0０][1-9１-９]${DIGIT}{1,2}${SEP}[2-9２-９]${DIGIT}{2,3}${SEP}${DIGIT}{4}`;
 /** A local number without its area code: 7 or 8 digits standing alone. */
 const LOCAL = `[2-9２-９]${DIGIT}{2,3}${SEP}${DIGIT}{4}`;
