@@ -123,8 +123,17 @@ function addressNotice(
 }
 
 /**
- * Decides where each message goes: the building group through its push key when it has one, else
- * the reply handle of the message being answered; private notices through the self-built app when
+ * A reply sent through the group's push key is a new message in the group, not an answer to the
+ * one it is about (the response_url's reply is, and WeCom quotes the message there): when it @s no
+ * one, it @s the sender, or no one in a busy group can tell whom a refusal or an answer is for.
+ */
+function toSender(m: OutgoingMessage, senderId: string): OutgoingMessage {
+  return m.format === 'text' && m.mentions.length === 0 ? { ...m, mentions: [senderId] } : m;
+}
+
+/**
+ * Decides where each message goes: the building group through its push key when it has one (a
+ * reply there @-ing its sender when it @s no one), else the reply handle of the message answered; private notices through the self-built app when
  * it is configured. Messages with nowhere to go are returned as undeliverable, for the log.
  */
 export function planDeliveries(
@@ -159,10 +168,11 @@ export function planDeliveries(
               ? privately(a.userIds)
               : null; // request_group: addressed above
     if (destination) {
+      const inGroup = a.to === 'here' && destination.type === 'group_webhook';
       deliveries.push({
         purpose: m.purpose,
         destination,
-        body: bodyOf(m),
+        body: bodyOf(inGroup ? toSender(m, origin.senderId) : m),
         ...(m.requestId ? { requestId: m.requestId } : {}),
       });
     } else {

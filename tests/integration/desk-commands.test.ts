@@ -155,6 +155,29 @@ describe('requests that are over', () => {
   });
 });
 
+describe('replies in a group', () => {
+  it('@ the sender when they @ no one else', async () => {
+    // Through the group's push key a reply is a new message, not an answer to the one it is about:
+    // without an @ no one in a busy group can tell whom a refusal or an answer is for.
+    const no = await report('zhang.min', '#报修 3单元楼道窗户关不上');
+    const mentionsOf = (sent: Awaited<ReturnType<typeof say>>) =>
+      sent.map(([type, , mentions]) => [type, mentions]);
+    const refused = await say('chen.ay', `满意 ${no}`);
+    expect(refused[0]?.[1]).toContain(`#${no}`);
+    expect(mentionsOf(refused)).toEqual([['group_webhook', ['chen.ay']]]);
+    expect(mentionsOf(await say('chen.ay', `查询 ${no}`))).toEqual([['group_webhook', ['chen.ay']]]);
+    expect(mentionsOf(await say('chen.ay', '今天天气真好'))).toEqual([['group_webhook', ['chen.ay']]]);
+    expect(mentionsOf(await say('chen.ay', '帮助'))).toEqual([['group_webhook', ['chen.ay']]]);
+    // A notice @s whom it is for, not the sender.
+    expect(mentionsOf(await say('wang.jg', `接单 ${no}`))).toEqual([['group_webhook', ['zhang.min']]]);
+    // In a group without a push key the reply answers the message itself (WeCom quotes it).
+    const elsewhere = await say('chen.ay', `查询 ${no}`, { chatid: 'wrkB7FAKEjinianlu04' });
+    expect(elsewhere.map(([type, content]) => [type, content.includes('<@')])).toEqual([
+      ['response_url', false],
+    ]);
+  });
+});
+
 describe('typing commands', () => {
   it('asks for good or bad when /rate has a number but no rating', async () => {
     const no = await report('zhang.min', '#报修 2单元门禁刷不开');

@@ -59,19 +59,19 @@ describe('a command typed outside the request group', () => {
     ]);
   });
 
-  it("does not @ the reporter in another building's group", async () => {
+  it("does not @ the reporter in another building's group, only the sender there", async () => {
     const n = await post('zhang.min', '#报修 1单元门口地砖松了');
     expect(await say('liu.t', `接单 ${n}`, { chatid: CHAT_B5 })).toEqual([
-      [KEY_B5, `#${n} 刘婷 已接单，会尽快处理\n已发到7号楼群`, []],
+      [KEY_B5, `#${n} 刘婷 已接单，会尽快处理\n已发到7号楼群`, ['liu.t']],
       // The grid worker takes it over from 李秀兰, who is told it is off her hands.
       [KEY_B7, `#${n} 刘婷 已接单，会尽快处理`, ['zhang.min', 'li.xl']],
     ]);
     expect(await say('liu.t', `进展 ${n} 明天来修`, { chatid: CHAT_B5 })).toEqual([
-      [KEY_B5, `#${n} 进展：明天来修（刘婷）\n已发到7号楼群`, []],
+      [KEY_B5, `#${n} 进展：明天来修（刘婷）\n已发到7号楼群`, ['liu.t']],
       [KEY_B7, `#${n} 进展：明天来修（刘婷）`, ['zhang.min']],
     ]);
     expect(await say('liu.t', `办结 ${n}`, { chatid: CHAT_B5 })).toEqual([
-      [KEY_B5, `#${n} 已办结\n已发到7号楼群`, []],
+      [KEY_B5, `#${n} 已办结\n已发到7号楼群`, ['liu.t']],
       [KEY_B7, `#${n} 已办结\n请报事人回复「满意 ${n}」或「不满意 ${n} 原因」`, ['zhang.min']],
     ]);
   });
@@ -129,7 +129,7 @@ describe('a post that names a building', () => {
 
     // The head takes it on in 5号楼's group; the reporter hears of it in 7号楼's.
     expect(await say('wu.sz', `接单 ${n}`, { chatid: CHAT_B5 })).toEqual([
-      [KEY_B5, `#${n} 吴淑珍 已接单，会尽快处理\n已发到7号楼群`, []],
+      [KEY_B5, `#${n} 吴淑珍 已接单，会尽快处理\n已发到7号楼群`, ['wu.sz']],
       [KEY_B7, `#${n} 吴淑珍 已接单，会尽快处理`, ['zhang.min']],
     ]);
   });

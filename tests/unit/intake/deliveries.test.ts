@@ -54,6 +54,48 @@ describe('planDeliveries', () => {
     ]);
   });
 
+  it('@s the sender in a reply through the push key that @s no one', () => {
+    // Sent through the push key, a reply is a new message in a busy group: without an @ no one
+    // can tell whom it answers. A reply that @s others is a notice to them and stays as it is.
+    const replies = [
+      msg({ to: 'here' }, '只有报事人本人可以评价 #11'),
+      msg({ to: 'here' }, '#11 已接单', ['zm']),
+    ];
+    const inGroup = planDeliveries(
+      replies,
+      { place: withKey, replyUrl: 'https://r', senderId: 'chen.ay' },
+      ledger,
+      false,
+    );
+    expect(inGroup.deliveries.map((d) => d.body)).toEqual([
+      { kind: 'text', content: '只有报事人本人可以评价 #11', mentions: ['chen.ay'] },
+      { kind: 'text', content: '#11 已接单', mentions: ['zm'] },
+    ]);
+    // Through the message's own response_url the reply answers it (WeCom quotes it): no @ added.
+    const byReply = planDeliveries(
+      replies,
+      { place: withoutKey, replyUrl: 'https://r/2', senderId: 'chen.ay' },
+      ledger,
+      false,
+    );
+    expect(byReply.deliveries.map((d) => d.body)).toEqual([
+      { kind: 'markdown', content: '只有报事人本人可以评价 #11\n\n#11 已接单\n<@zm>' },
+    ]);
+    // In a private chat there is no one else to tell it from.
+    const alone = planDeliveries(
+      replies.slice(0, 1),
+      { place: undefined, replyUrl: null, senderId: 'chen.ay' },
+      ledger,
+      true,
+    );
+    expect(alone.deliveries.map((d) => [d.destination, d.body])).toEqual([
+      [
+        { type: 'app_message', userIds: ['chen.ay'] },
+        { kind: 'text', content: '只有报事人本人可以评价 #11', mentions: [] },
+      ],
+    ]);
+  });
+
   it('sends private notices only when the self-built app is configured, and reports what has nowhere to go', () => {
     const messages = [
       msg({ to: 'people', userIds: ['liu.t'] }),
@@ -89,7 +131,7 @@ describe('planDeliveries', () => {
     expect(deliveries.map((d) => [d.destination, d.body])).toEqual([
       [
         { type: 'group_webhook', webhookKey: withKey?.building.webhook_key },
-        { kind: 'text', content: '#5 已办结\n已私信告知', mentions: [] },
+        { kind: 'text', content: '#5 已办结\n已私信告知', mentions: ['u'] },
       ],
       [
         { type: 'app_message', userIds: ['zm'] },
