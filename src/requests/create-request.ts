@@ -129,9 +129,11 @@ export async function createRequest(
   const taker = routing.assigneeId ? ledger.nameOf(routing.assigneeId) : '处理人';
   lines.push(`请${taker}回复「接单 ${no}」，大家可发「查询 ${no}」看进度`);
   const mentions = [routing.assigneeId, ...routing.alsoNotify].filter((id): id is string => Boolean(id));
-  ctx.out.reply(lines.join('\n'), mentions, request.id, 'receipt');
-  if (place !== ctx.place && place.building.webhook_key) {
-    // Posted in another building's group: the heads @-ed above are in this one.
+  // About another building with a group of its own: its people are told there, and the copy here
+  // @s only the reporter (an @ reaches members only). With no such group, they are @-ed here.
+  const toOtherGroup = place !== ctx.place && Boolean(place.building.webhook_key);
+  ctx.out.reply(lines.join('\n'), toOtherGroup ? [source.senderId] : mentions, request.id, 'receipt');
+  if (toOtherGroup) {
     ctx.out.add({
       audience: { to: 'building', buildingId: place.building.id },
       format: 'text',

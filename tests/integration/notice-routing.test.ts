@@ -121,8 +121,9 @@ describe('a post that names a building', () => {
     const sent = await say('zhang.min', '#报修 5号楼1单元门口路灯坏了');
     const n = Number(receiptOf(sent));
     const receipt = `已登记 #${n}【报修】5号楼1单元门口路灯坏了\n位置：5号楼1单元；处理人：吴淑珍（1单元单元长），电工志愿队协助\n请吴淑珍回复「接单 ${n}」，大家可发「查询 ${n}」看进度`;
+    // Each group's copy @s its own people: the reporter here, the head and the team in 5号楼's.
     expect(sent).toEqual([
-      [KEY_B7, receipt, ['wu.sz', 'ma.sf', 'gu.jm']],
+      [KEY_B7, receipt, ['zhang.min']],
       [KEY_B5, receipt, ['wu.sz', 'ma.sf', 'gu.jm']],
     ]);
     expect(await request(n)).toEqual({ building_id: 'jw-b5', unit_no: 1, room: null, assignee_id: 'wu.sz' });
@@ -180,6 +181,8 @@ describe('a post that names a building', () => {
     const sent = await say('zhang.min', '#求助 8号楼1单元有位老人摔倒了');
     expect(sent).toHaveLength(1);
     expect(sent[0]?.[1]).toContain('位置：8号楼1单元；处理人：刘婷（网格员）');
+    // With no group of its own to tell them in, its people are @-ed where the post was made.
+    expect(sent[0]?.[2]).toEqual(['liu.t', 'xie.ll', 'luo.qy']);
   });
 });
 
