@@ -3,10 +3,23 @@ import type { Hazard } from '../intake/parse';
 import type { Building, Compound, LedgerDocument, Person, Team } from './schema';
 
 /**
- * Ledgers use one-character keywords (电 for the electricians); these everyday words contain
- * them without being about wiring, so they are blanked before matching.
+ * Ledgers use one-character keywords (电 for the electricians, 堵 for the plumbers); these
+ * everyday words and phrases contain them without being about wiring or pipes, so they are blanked
+ * before matching. The phrases come first: at 电动车堵了 the blocked way wins over the vehicle.
  */
-const NOT_A_KEYWORD = /电话|电梯|电视|电脑|手机|\d{7,}/g;
+const NOT_A_KEYWORD = new RegExp(
+  [
+    // 堵: a way blocked by a vehicle, or a passage blocked, rather than a drain.
+    '(?:电动|电瓶|自行|汽|三轮)?车[被给让]?堵',
+    '堵(?:车|路|门)',
+    '(?:通道|过道|楼道口|路口|出口|车道|门口)[被给让]?堵',
+    // 电: devices and bills rather than wiring.
+    '电话|电梯|电视|电脑|电影|电信|电子|电商|电费|电价|电动车|电瓶车|电动自行车',
+    '手机',
+    '\\d{7,}',
+  ].join('|'),
+  'g',
+);
 
 /** A building with the compound it stands in. */
 export interface BuildingPlace {

@@ -54,7 +54,11 @@ export async function createRequest(
   const urgency = detectUrgency(description);
   const utility = detectUtilityKind(description);
   const priority = urgency.urgent ? 'urgent' : 'normal';
-  const routing = routeRequest(ledger, place, location.unit, description, urgency.urgent);
+  const routing = routeRequest(ledger, place, location.unit, {
+    text: description,
+    urgent: urgency.urgent,
+    category: post.category,
+  });
   const due = dueTimes(
     { category: post.category, priority, utility: post.category === 'repair' && utility !== null },
     now,

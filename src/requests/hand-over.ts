@@ -108,6 +108,9 @@ function successor(ledger: Ledger, request: RequestRow): string | null {
   if (request.escalationLevel >= GRID_LEVEL) return gridWorker;
   const place = request.buildingId ? ledger.placeOfBuilding(request.buildingId) : undefined;
   if (!place) return gridWorker;
-  return routeRequest(ledger, place, request.unitNo ?? undefined, request.text, request.priority === 'urgent')
-    .assigneeId;
+  return routeRequest(ledger, place, request.unitNo ?? undefined, {
+    text: request.text,
+    urgent: request.priority === 'urgent',
+    category: request.category,
+  }).assigneeId;
 }

@@ -2,6 +2,7 @@ import { formatLocation, type Location } from '../intake/parse';
 import { buildingLabel } from '../ledger/building-label';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { Building } from '../ledger/schema';
+import { categoryName } from './format';
 
 /** Where a post is about, read against the ledger. */
 export interface PostPlace {
@@ -51,18 +52,34 @@ export interface RoutingDecision {
   readonly reasons: readonly string[];
 }
 
+/** What routing reads of a post. */
+export interface RoutedPost {
+  readonly text: string;
+  readonly urgent: boolean;
+  /** The category's code: repair, help, complaint, question, … */
+  readonly category: string;
+}
+
+/**
+ * Categories that bring no volunteer team in, whatever their words: a question is answered, and a
+ * suggestion or a council topic talked over, by the heads. Teams are for work to be done: repairs,
+ * calls for help, and complaints (noise for the mediators, piled-up junk for the cleanup team), as
+ * well as the ledger's own categories.
+ */
+const NO_TEAMS: ReadonlySet<string> = new Set(['question', 'suggestion', 'council']);
+
 /**
  * The unit head of the named unit, else the building head, else a grid worker of the compound.
  * Buildings on the street_backed path and urgent requests notify the grid worker too; a team whose
- * keywords appear in the text is added.
+ * keywords appear in the text is added, unless the category is talk rather than work (NO_TEAMS).
  */
 export function routeRequest(
   ledger: Ledger,
   place: BuildingPlace,
   unitNo: number | undefined,
-  text: string,
-  urgent: boolean,
+  post: RoutedPost,
 ): RoutingDecision {
+  const { text, urgent } = post;
   const { building, compound } = place;
   const reasons: string[] = [];
   const gridWorker = compound.grid_workers[0] ?? null;
@@ -94,10 +111,15 @@ export function routeRequest(
       reasons.push(`紧急情况，同时通知网格员 ${ledger.nameOf(gridWorker)}`);
     }
   }
-  const teams = ledger.teamsFor(text, compound.id);
+  const matched = ledger.teamsFor(text, compound.id);
+  const teams = NO_TEAMS.has(post.category) ? [] : matched;
   for (const team of teams) {
     for (const member of team.members) if (member !== assigneeId) alsoNotify.add(member);
     reasons.push(`关键词匹配，${team.name}协助`);
+  }
+  if (teams.length < matched.length) {
+    const names = matched.map((t) => t.name).join('、');
+    reasons.push(`关键词匹配${names}，${categoryName(ledger.categories, post.category)}类不请志愿队`);
   }
   return { assigneeId, assigneeRole, alsoNotify: [...alsoNotify], teamIds: teams.map((t) => t.id), reasons };
 }

@@ -209,3 +209,39 @@ describe('the leadership group', () => {
     ]);
   });
 });
+
+describe('volunteer teams', () => {
+  // 6号楼: 楼长 张德明 (zhang.dm); 1单元 冯玉兰 (feng.yl). Teams: 电工 (灯, 电, …), 水管 (堵, …),
+  // 邻里调解 (噪音, 养狗, …).
+  const CHAT_B6 = 'wrkB7FAKEjiangwan06';
+  const receipt = async (text: string) => {
+    const [sent] = await say('chen.ay', text, { chatid: CHAT_B6 });
+    return { place: sent?.[1].split('\n')[1] ?? '', mentions: sent?.[2] ?? [] };
+  };
+
+  it('are not brought in by words that only contain their keywords', async () => {
+    expect(await receipt('#投诉 消防通道被电动车堵了')).toEqual({
+      place: '位置：6号楼；处理人：张德明（楼长）',
+      mentions: ['zhang.dm'],
+    });
+  });
+
+  it('are not brought in for a question, a suggestion or a council topic', async () => {
+    for (const text of ['#咨询 电费在哪里交', '#建议 楼道灯换成声控的', '#议事 1单元门口垃圾桶挪个地方']) {
+      const { place, mentions } = await receipt(text);
+      expect(place).not.toContain('协助');
+      expect(mentions).toHaveLength(1);
+    }
+  });
+
+  it('are brought in for repairs, calls for help and complaints that are their work', async () => {
+    expect(await receipt('#报修 1单元厨房下水道堵了')).toEqual({
+      place: '位置：6号楼1单元；处理人：冯玉兰（1单元单元长），水管志愿队协助',
+      mentions: ['feng.yl', 'tang.dq'],
+    });
+    expect((await receipt('#投诉 1单元楼上养狗太吵')).place).toBe(
+      '位置：6号楼1单元；处理人：冯玉兰（1单元单元长），邻里调解队协助',
+    );
+    expect((await receipt('#求助 家里跳闸了，不会弄')).place).toContain('电工志愿队协助');
+  });
+});
