@@ -14,7 +14,8 @@ import { WEBHOOK_KEY_PREFIX } from './street';
  * 20% chatter, and 30% commands split as planMessages splits them (查询 40%, 接单 30%, 待办 15%,
  * 帮助 15%); every one of them gets a reply. 接单 changes a request in about seven of ten cases in
  * the service's run; the others find it taken already. Texts and JSON bodies are the size of the
- * service's. Left out: what the service reads besides (the ledger version, once a batch).
+ * service's. Left out: what the service reads besides, once a batch (the ledger version; the posters'
+ * recent requests, to answer a post sent twice, read again after a command in the batch).
  *
  * One deliberate difference: a post takes its number from a sequence, not from the counter row.
  * With one transaction per callback, posts would take turns on that row from their number to their

@@ -94,9 +94,14 @@ function oneAtATime(command: ParsedCommand & { readonly requestNo: number }): st
   return `请一件一件发：${nos.map((no) => `「${verb} ${no}」`).join('')}`;
 }
 
-/** How many requests these messages will create: posts from a registered building's group. */
+/** Whether a message files a request: a post from a registered building's group. */
+function files(understood: Understood | undefined): boolean {
+  return understood?.kind === 'post' && understood.place !== undefined;
+}
+
+/** How many requests these messages will create (at most: a repeat files none). */
 function requestsIn(understood: readonly Understood[]): number {
-  return understood.filter((u) => u.kind === 'post' && u.place).length;
+  return understood.filter(files).length;
 }
 
 /** What a message asks of the desk, decided before anything is written. */
@@ -138,6 +143,7 @@ export class DeskHandler implements InboundHandler {
       understood = messages.map((m) => this.understand(m, ledger));
       await writes.reserve(requestsIn(understood) - writes.unusedReservations);
     }
+    writes.expectPostsFrom(messages.filter((_, i) => files(understood[i])).map((m) => m.senderId));
     for (const [i, message] of messages.entries()) {
       const u = understood[i];
       if (u) await this.act(message, u, { tx, ledger, writes, log });
@@ -217,12 +223,13 @@ export class DeskHandler implements InboundHandler {
         if (!place) {
           out.reply('请到您所在楼栋的群里@我报事，方便楼长及时看到');
         } else {
-          const request = await createRequest({ writes, ledger, place, now, out }, understood.post, {
+          const filed = await createRequest({ writes, ledger, place, now, out }, understood.post, {
             inboundId: message.id,
             senderId: message.senderId,
             chatId: message.chatId,
             imageUrls: message.imageUrls,
           });
+          const { request } = filed;
           log.info(
             {
               no: request.no,
@@ -230,7 +237,7 @@ export class DeskHandler implements InboundHandler {
               priority: request.priority,
               ...(understood.untagged ? { untagged: true } : {}),
             },
-            'request created',
+            filed.repeat ? 'post repeats a request' : 'request created',
           );
         }
         break;

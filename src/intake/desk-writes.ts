@@ -12,6 +12,7 @@ import {
   type RequestRow,
   requestRowsInsert,
 } from '../requests/request-store';
+import { activeRequestsBy } from '../requests/repeat-posts';
 import { directRequestWrites, type RequestWrites } from '../requests/request-writes';
 import type { Clock } from '../shared/clock';
 import type { Delivery } from './deliveries';
@@ -44,6 +45,10 @@ export class BatchDeskWrites implements DeskWrites {
   private requests: RequestRow[] = [];
   private events: (NewEvent & { requestId: string })[] = [];
   private deliveries: Delivery[] = [];
+  /** Who posts in this batch: their recent requests are read together, at the first look. */
+  private posters: readonly string[] = [];
+  /** Their active recent requests as read since the last flush, and from when. */
+  private recent: { since: Date; byReporter: Map<string, RequestRow[]> } | undefined;
 
   constructor(
     private readonly tx: EntityManager,
@@ -86,6 +91,32 @@ export class BatchDeskWrites implements DeskWrites {
     return this.nextFreeNo++;
   }
 
+  unuseNo(no: number): Promise<void> {
+    if (no !== this.nextFreeNo - 1) throw new Error(`#${no} is not the last number taken`);
+    this.nextFreeNo--;
+    this.reservedNos++;
+    return Promise.resolve();
+  }
+
+  /** Tells the batch whose posts it holds, so that one read finds all their recent requests. */
+  expectPostsFrom(reporterIds: readonly string[]): void {
+    this.posters = [...new Set(reporterIds)];
+  }
+
+  /**
+   * One read for every poster of the batch, until a flush (a command may have withdrawn one of
+   * their requests), plus the batch's own requests not yet written.
+   */
+  async activeRequestsBy(reporterId: string, since: Date): Promise<readonly RequestRow[]> {
+    if (!this.recent || this.recent.since > since || !this.recent.byReporter.has(reporterId)) {
+      const reporters = [...new Set([reporterId, ...this.posters])];
+      this.recent = { since, byReporter: await activeRequestsBy(this.tx, reporters, since) };
+    }
+    const read = (this.recent.byReporter.get(reporterId) ?? []).filter((r) => r.createdAt >= since);
+    const unwritten = this.requests.filter((r) => r.reporterId === reporterId && r.createdAt >= since);
+    return [...read, ...unwritten];
+  }
+
   async insertRequest(fields: NewRequest): Promise<RequestRow> {
     if (this.reservedIds.length === 0) await this.reserve(1);
     const id = this.reservedIds.shift();
@@ -112,6 +143,7 @@ export class BatchDeskWrites implements DeskWrites {
     this.requests = [];
     this.events = [];
     this.deliveries = [];
+    this.recent = undefined;
     await runInserts(this.tx, [
       requestRowsInsert(requests),
       eventsInsert(events),

@@ -4,6 +4,7 @@ import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import { dueTimes } from './due-times';
 import { categoryName, maskPhones, placeOf, shorten } from './format';
 import type { Outgoing } from './outgoing';
+import { repeatOf, repeatWindowStart } from './repeat-posts';
 import type { RequestRow } from './request-store';
 import type { RequestWrites } from './request-writes';
 import { placeOfPost, routeRequest } from './routing';
@@ -38,19 +39,43 @@ const HAZARD_FALLBACK_LINE: Record<string, string> = {
   water: '供水抢修请拨当地供水热线',
 };
 
+/** What became of a post: a new request, or the one it repeats. */
+export interface FiledPost {
+  readonly request: RequestRow;
+  /** The post repeats `request`, filed moments before by the same reporter: nothing was filed. */
+  readonly repeat: boolean;
+}
+
 /**
  * Turns a tagged post into a numbered request: parses place, urgency and utility, routes it,
- * records each decision as an event and queues the receipt, all through the caller's writes.
+ * records each decision as an event and queues the receipt, all through the caller's writes. The
+ * same post sent again by its reporter (repeat-posts.ts) is answered with the first one's number.
  */
 export async function createRequest(
   ctx: PostContext,
   post: TaggedRequest,
   source: PostSource,
-): Promise<RequestRow> {
+): Promise<FiledPost> {
   const { ledger, now, writes } = ctx;
   const description = post.description;
   const location = placeOfPost(ctx.place, parseLocation(description));
   const place = location.place;
+  // The number first: taking it is what lets the look for a repeat see every request filed so far.
+  const no = await writes.nextNo();
+  const earlier = repeatOf(
+    { buildingId: place.building.id, text: description, hasPhotos: source.imageUrls.length > 0 },
+    await writes.activeRequestsBy(source.senderId, repeatWindowStart(now)),
+    now,
+  );
+  if (earlier) {
+    await writes.unuseNo(no);
+    ctx.out.reply(
+      `您刚才已报过 #${earlier.no}，不用重复发，可发「查询 ${earlier.no}」看进度`,
+      [],
+      earlier.id,
+    );
+    return { request: earlier, repeat: true };
+  }
   const urgency = detectUrgency(description);
   const utility = detectUtilityKind(description);
   const priority = urgency.urgent ? 'urgent' : 'normal';
@@ -65,7 +90,6 @@ export async function createRequest(
     ledger.document.response_clocks ?? [],
   );
   const council = post.category === 'council';
-  const no = await writes.nextNo();
   const request = await writes.insertRequest({
     no,
     compoundId: place.compound.id,
@@ -157,5 +181,5 @@ export async function createRequest(
       purpose: 'notice',
     });
   }
-  return request;
+  return { request, repeat: false };
 }

@@ -1,8 +1,10 @@
 import type { EntityManager } from 'typeorm';
+import { activeRequestsBy } from './repeat-posts';
 import {
   addEvent,
   insertRequest,
   nextRequestNo,
+  releaseRequestNos,
   type NewEvent,
   type NewRequest,
   type RequestRow,
@@ -14,6 +16,15 @@ import {
  */
 export interface RequestWrites {
   nextNo(): Promise<number>;
+  /** Gives back the number nextNo() has just returned, for a post that filed nothing after all. */
+  unuseNo(no: number): Promise<void>;
+  /**
+   * The reporter's requests created since `since` and still open or being handled, this
+   * transaction's own included. Called after nextNo(): taking a number locks the request counter
+   * until commit, and every transaction that files requests takes it, so a request another
+   * transaction or instance filed meanwhile has committed by then and is seen here.
+   */
+  activeRequestsBy(reporterId: string, since: Date): Promise<readonly RequestRow[]>;
   insertRequest(fields: NewRequest): Promise<RequestRow>;
   addEvent(requestId: string, event: NewEvent): Promise<void>;
 }
@@ -22,6 +33,9 @@ export interface RequestWrites {
 export function directRequestWrites(tx: EntityManager): RequestWrites {
   return {
     nextNo: () => nextRequestNo(tx),
+    unuseNo: () => releaseRequestNos(tx, 1),
+    activeRequestsBy: async (reporterId, since) =>
+      (await activeRequestsBy(tx, [reporterId], since)).get(reporterId) ?? [],
     insertRequest: (fields) => insertRequest(tx, fields),
     addEvent: (requestId, event) => addEvent(tx, requestId, event),
   };

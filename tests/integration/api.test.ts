@@ -71,11 +71,12 @@ async function post(
     const ledger = await ledgers.current(tx);
     const place = ledger.placeOfChat(chatId);
     if (!place || !inbound) throw new Error(`seed: no building for ${chatId}`);
-    return createRequest(
+    const filed = await createRequest(
       { writes: directRequestWrites(tx), ledger, place, now: at, out: new Outgoing() },
       { kind: 'request', category, description },
       { inboundId: inbound.id, senderId, chatId, imageUrls: [] },
     );
+    return filed.request;
   });
 }
 

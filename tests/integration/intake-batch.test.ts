@@ -79,7 +79,11 @@ function message(text: string, sender = 'zhang.min', chatId = B7, dedupeKey?: st
   };
 }
 
-/** A morning in 7号楼's group, including a repeated delivery and a command about a post before it. */
+/**
+ * A morning in 7号楼's group, including a repeated delivery, a command about a post before it, and
+ * two posts sent again under new message ids (one repeating a post of an earlier batch, one a
+ * post of its own batch).
+ */
 function morning(): InboundMessage[] {
   return [
     message('#报修 1单元楼道灯不亮'),
@@ -90,6 +94,7 @@ function morning(): InboundMessage[] {
     message('接单 1', 'li.xl'),
     message('查询 1'),
     message('#建议 楼下加装长椅', 'chen.ay'),
+    message('#建议 楼下加装长椅。', 'chen.ay'),
     message('#报修', 'chen.ay'),
     message('#报修 3单元门禁坏了', 'zhang.min', 'wrkUNKNOWNgroup'),
     message('#报修 3单元门禁坏了', 'zhang.min', 'wrkUNKNOWNgroup'),
@@ -152,26 +157,30 @@ describe('messages accepted together', () => {
     const outcomesAlone = await acceptOneByOne(alone, messages);
     const afterAlone = await snapshot(db.dataSource);
 
-    // The first message went alone; the other eleven waited for it and went as one batch.
+    // The first message went alone; the other twelve waited for it and went as one batch.
     expect(batches).toBe(2);
     expect(outcomesTogether).toEqual(outcomesAlone);
     expect(outcomesTogether.filter((o) => o === 'duplicate')).toHaveLength(1);
     expect(afterTogether).toEqual(afterAlone);
 
-    // And what that is: four requests numbered 1–4 in arrival order, no gaps, the command about
+    // And what that is: three requests numbered 1–3 in arrival order, no gaps, the command about
     // #1 answered from the request created earlier in the same batch.
     expect(afterTogether.requests.map((r) => [r.no, r.dedupe_key])).toEqual([
       [1, 'batch-1'],
       [2, 'batch-2'],
-      [3, 'batch-repeat'],
-      [4, 'batch-8'],
+      [3, 'batch-8'],
     ]);
-    expect(afterTogether.lastNo).toBe(4);
+    expect(afterTogether.lastNo).toBe(3);
     expect(afterTogether.requests[0]).toMatchObject({ status: 'acknowledged', assignee_id: 'li.xl' });
     expect(afterTogether.inbound.every((i) => i.status === 'processed')).toBe(true);
-    expect(afterTogether.inbound).toHaveLength(11);
+    expect(afterTogether.inbound).toHaveLength(12);
     const bodies = afterTogether.outbox.map((o) => (o.body as { content: string }).content);
-    expect(bodies.filter((b) => b.startsWith('已登记 #'))).toHaveLength(4);
+    expect(bodies.filter((b) => b.startsWith('已登记 #'))).toHaveLength(3);
+    // The posts sent again are answered with the numbers the first ones got.
+    expect(bodies.filter((b) => b.startsWith('您刚才已报过'))).toEqual([
+      '您刚才已报过 #1，不用重复发，可发「查询 1」看进度',
+      '您刚才已报过 #3，不用重复发，可发「查询 3」看进度',
+    ]);
     expect(bodies.some((b) => b.includes('#1') && b.includes('已接单'))).toBe(true);
     // The unknown group is told once, not twice.
     expect(bodies.filter((b) => b.includes('还没有在睦邻登记'))).toHaveLength(1);
@@ -256,6 +265,102 @@ describe('messages accepted together', () => {
     expect(await snapshot(db.dataSource)).toEqual(before);
   });
 });
+
+describe('the same post sent again under a new message id', () => {
+  const repeatAnswer = (no: number) => `您刚才已报过 #${no}，不用重复发，可发「查询 ${no}」看进度`;
+
+  it('files it once when both are in one batch, and again once the first is withdrawn in it', async () => {
+    let batches = 0;
+    const handler = desk();
+    const counting: InboundHandler = {
+      handle: (m, tx) => handler.handle(m, tx),
+      handleBatch: (ms, tx) => {
+        batches += 1;
+        return handler.handleBatch(ms, tx);
+      },
+    };
+    const intake = new Intake(db.dataSource, counting, clock, silentLogger, undefined, { maxConcurrent: 1 });
+    await acceptTogether(intake, [
+      message('大家好'),
+      message('#报修 1单元3楼水管漏水'),
+      message('#报修 1单元3楼水管漏水'),
+      message('撤回 1'),
+      message('#报修 1单元3楼水管漏水'),
+      message('#报修 1单元3楼水管漏水'),
+    ]);
+    // The first went alone; the posts, the command between them and their repeats in one batch.
+    expect(batches).toBe(2);
+    const after = await snapshot(db.dataSource);
+    expect(after.requests.map((r) => [r.no, r.status])).toEqual([
+      [1, 'withdrawn'],
+      [2, 'open'],
+    ]);
+    expect(after.lastNo).toBe(2);
+    const bodies = after.outbox.map((o) => (o.body as { content: string }).content);
+    expect(bodies.filter((b) => b.startsWith('您刚才已报过'))).toEqual([repeatAnswer(1), repeatAnswer(2)]);
+  });
+
+  it('files it once when two instances handle the two at the same time', async () => {
+    // Instance A has filed the post and not yet committed when instance B handles the repeat.
+    const { handler: gated, handled, release } = gatedAfterHandling();
+    const a = new Intake(db.dataSource, gated, clock, silentLogger, undefined, { maxConcurrent: 1 });
+    const b = new Intake(db.dataSource, desk(), clock, silentLogger, undefined, { maxConcurrent: 1 });
+    const first = a.accept(message('#报修 1单元3楼水管漏水'));
+    await handled;
+    const repeat = b.accept(message('#报修 1单元3楼水管漏水'));
+    await waitingForAnother();
+    release();
+    expect(await Promise.all([first, repeat])).toEqual(['stored', 'stored']);
+    const after = await snapshot(db.dataSource);
+    expect(after.requests.map((r) => r.no)).toEqual([1]);
+    expect(after.lastNo).toBe(1);
+    const bodies = after.outbox.map((o) => (o.body as { content: string }).content);
+    expect(bodies.filter((b) => b.startsWith('您刚才已报过'))).toEqual([repeatAnswer(1)]);
+  });
+});
+
+/**
+ * A desk that does all its work and then holds its transaction open until released; `handled`
+ * resolves once it is holding.
+ */
+function gatedAfterHandling(): { handler: InboundHandler; handled: Promise<void>; release: () => void } {
+  const inner = desk();
+  let release: () => void = () => undefined;
+  let holding: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const handled = new Promise<void>((resolve) => {
+    holding = resolve;
+  });
+  const hold = async <T>(committed: T): Promise<T> => {
+    holding();
+    await gate;
+    return committed;
+  };
+  const handler: InboundHandler = {
+    handle: async (m, tx) => hold(await inner.handle(m, tx)),
+    handleBatch: async (ms, tx) => hold(await inner.handleBatch(ms, tx)),
+  };
+  return { handler, handled, release: () => release() };
+}
+
+/**
+ * Returns once a transaction waits for a lock another holds: on PostgreSQL, the second instance
+ * waiting for the first to commit. The embedded database runs one transaction at a time, so there
+ * the second waits for the first whatever it does.
+ */
+async function waitingForAnother(): Promise<void> {
+  if (db.kind !== 'postgres') return settle().then(() => undefined);
+  for (let i = 0; i < 500; i++) {
+    const [row] = await db.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (row?.n) return;
+    await settle();
+  }
+  throw new Error('no transaction waited for another');
+}
 
 /** A handler that holds every transaction open until released: messages pile up behind it. */
 function gatedDesk(): { handler: InboundHandler; release: () => void; seen: string[] } {

@@ -87,11 +87,12 @@ async function post(
     const ledger = await new LedgerCache().current(tx);
     const place = ledger.placeOfChat(chatId);
     if (!place || !inbound) throw new Error(`seed: no building for ${chatId}`);
-    return createRequest(
+    const filed = await createRequest(
       { writes: directRequestWrites(tx), ledger, place, now: at, out: new Outgoing() },
       { kind: 'request', category, description },
       { inboundId: inbound.id, senderId: `res.${seq}`, chatId, imageUrls },
     );
+    return filed.request;
   });
 }
 

@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { openDatabase } from '../../../src/db/data-source';
 import { listOutbox } from '../../../src/outbox';
+import { activeRequestsBy } from '../../../src/requests/repeat-posts';
 import { searchRequests } from '../../../src/requests/request-search';
 import { createScratchDatabase } from '../../helpers/database';
 
@@ -76,5 +77,16 @@ describe('generic plans of the listings filtered by status', () => {
     expect(found.map((r) => r.no)).toEqual([20000, 15000, 10000, 5000]);
     const plan = await genericPlan('FROM request WHERE', '20, 0');
     expect(plan).not.toMatch(/Seq Scan|request_no_key|request_pkey/);
+  });
+
+  it("reads a poster's recent requests, to answer a post sent twice, from an index", async () => {
+    const found = await activeRequestsBy(runner.manager, ['res7', 'res8'], new Date(Date.now() - 60_000));
+    // All closed but for the withdrawn: nothing a post could repeat.
+    expect([...found.values()]).toEqual([[], []]);
+    const plan = await genericPlan('CROSS JOIN LATERAL', `'{res7}', now()`);
+    // Through the reporter's entries or the active requests of the window: a few rows either way.
+    expect(plan).toMatch(/Index Scan .*using (ix_request_reporter|ix_request_active) on request/);
+    expect(plan).toMatch(/Index Cond: .*created_at >=/);
+    expect(plan).not.toMatch(/Seq Scan on request/);
   });
 });
