@@ -7,6 +7,7 @@ import type { AppState } from '../app-state';
 import { sessionKeysFor, sessionOrBearer } from './admin-auth';
 import type { AdminDeps } from './admin-context';
 import { addCsvRoute } from './csv-export';
+import { chineseErrorPages } from './error-pages';
 import { addFiguresRoutes } from './figures-page';
 import { addLedgerRoutes } from './ledger-pages';
 import { addLoginRoutes } from './login-routes';
@@ -38,6 +39,8 @@ export function adminRoutes(deps: AdminRoutesDeps): Router<AppState> {
     });
     return router;
   }
+  // Mounted only when the pages are on: when off, the bare 404 says nothing of what is there.
+  router.use(chineseErrorPages());
   // Before the session check, which they make themselves (koa-router runs layers in order).
   addLoginRoutes(router, keys, deps.clock);
   router.use(sessionOrBearer({ keys, clock: deps.clock, mode: 'pages' }));
