@@ -1,16 +1,21 @@
+import type { Context } from 'koa';
 import type Router from 'koa-router';
 import { categoryName, formatDay, maskPhones, STATUS_NAMES } from '../../requests/format';
-import { searchRequests } from '../../requests/request-search';
+import { matchesMoreThan, requestBatches } from '../../requests/request-batches';
 import type { RequestRow } from '../../requests/request-store';
 import type { AppState } from '../app-state';
 import { type AdminDeps, viewContext } from './admin-context';
 import { queryString } from './html';
+import { messagePage } from './layout';
 import { escalationName, RATING_NAMES } from './labels';
-import { filterParams, isPhoneLike, parseListQuery, toSearch } from './list-filter';
+import { filterParams, isPhoneLike, type ListQuery, parseListQuery, toSearch } from './list-filter';
 import { isOverdue, type ViewContext } from './request-bits';
 
 const BATCH = 1000;
-/** Far beyond a street's year; a bound so one click cannot hold the process. */
+/**
+ * Far beyond a street's year; a bound so one click cannot hold the process. Past it the export is
+ * refused rather than cut: a file missing its oldest rows would give wrong totals without a sign.
+ */
 export const MAX_EXPORT_ROWS = 50_000;
 
 /**
@@ -89,7 +94,10 @@ function row(r: RequestRow, view: ViewContext): (string | number | null)[] {
   ];
 }
 
-/** GET /admin/requests.csv: the list's filters, every matching request, one row each. */
+/**
+ * GET /admin/requests.csv: the list's filters, every matching request, one row each; more than
+ * MAX_EXPORT_ROWS of them, a page asking to narrow the filters instead.
+ */
 export function addCsvRoute(router: Router<AppState>, deps: AdminDeps): void {
   router.get('/requests.csv', async (ctx) => {
     const q = parseListQuery(ctx.query);
@@ -100,14 +108,20 @@ export function addCsvRoute(router: Router<AppState>, deps: AdminDeps): void {
     }
     const now = deps.clock.now();
     const search = toSearch(q);
+    // Asked first so that a refusal is quick; checked again while reading, as requests keep coming.
+    let over = await matchesMoreThan(deps.dataSource, search, now, MAX_EXPORT_ROWS);
     const rows: RequestRow[] = [];
-    for (let offset = 0; offset < MAX_EXPORT_ROWS; offset += BATCH) {
-      const batch = await searchRequests(deps.dataSource, search, now, { limit: BATCH, offset });
-      rows.push(...batch);
-      if (batch.length < BATCH) break;
+    if (!over) {
+      for await (const batch of requestBatches(deps.dataSource, search, now, BATCH)) {
+        rows.push(...batch);
+        over = rows.length > MAX_EXPORT_ROWS;
+        if (over) break;
+      }
     }
-    if (rows.length >= MAX_EXPORT_ROWS) {
-      ctx.state.log.warn({ rows: rows.length }, 'CSV export cut at its row limit; narrow the filters');
+    if (over) {
+      ctx.state.log.info('CSV export refused: over its row limit (the page asks to narrow the filters)');
+      tooMany(ctx, q);
+      return;
     }
     const view = await viewContext(
       deps,
@@ -123,4 +137,14 @@ export function addCsvRoute(router: Router<AppState>, deps: AdminDeps): void {
     );
     ctx.body = text;
   });
+}
+
+function tooMany(ctx: Context, q: ListQuery): void {
+  ctx.status = 422;
+  ctx.type = 'html';
+  ctx.body = messagePage(
+    '要导出的诉求太多',
+    `符合条件的诉求超过 ${MAX_EXPORT_ROWS} 条，一次最多导出 ${MAX_EXPORT_ROWS} 条。请按小区、楼栋、状态或分类缩小范围，分几次导出。`,
+    { href: `/admin/requests${queryString(filterParams(q))}`, label: '返回诉求列表' },
+  ).text;
 }
