@@ -130,6 +130,28 @@ describe('the street office in a desk browser', () => {
     for (const line of lines.slice(1)) expect(line).toContain(',江湾小区,7号楼,');
   });
 
+  it('shows the sign-in page, not a file, when 导出 CSV is clicked after the session ended', async () => {
+    const { context: other, page: tab, problems: its } = await open({ width: 1280, height: 800 });
+    try {
+      await signIn(tab);
+      await other.clearCookies({ name: 'mulin_session' });
+      // Whichever comes first: the browser saving what it got, or showing it.
+      const saved = tab.waitForEvent('download').then(
+        () => 'a file',
+        () => 'neither',
+      );
+      const shown = tab.waitForURL(/\/admin\/login\?next=%2Fadmin%2Frequests\.csv/).then(
+        () => 'the sign-in page',
+        () => 'neither',
+      );
+      await tab.getByRole('link', { name: '导出 CSV' }).click();
+      expect(await Promise.race([saved, shown])).toBe('the sign-in page');
+      expect(its).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('opens a request from the list and reads its timeline', async () => {
     await page.goto(`${server.url}/admin/requests?building=cz-b12`);
     await page.getByRole('link', { name: `#${seeded.phone}`, exact: true }).click();

@@ -118,6 +118,9 @@ function checkbox(name: string, label: string, checked: boolean | undefined): Ht
 
 function filterForm(q: ListQuery, view: ViewContext): Html {
   const { ledger } = view;
+  // A plain link, no `download` attribute: the CSV's Content-Disposition already saves it, and
+  // what is not a CSV (the sign-in page after the session ended, the page asking to narrow the
+  // filters) must be shown, not saved as the file.
   const exportHref = `/admin/requests.csv${queryString(filterParams(q))}`;
   return html`<form class="card filters" method="get" action="/admin/requests" role="search">
     <label
@@ -156,7 +159,7 @@ function filterForm(q: ListQuery, view: ViewContext): Html {
     <div class="actions">
       <button class="primary" type="submit">筛选</button
       ><a class="button light" href="/admin/requests">清除</a
-      ><a class="button light" href="${exportHref}" download>导出 CSV</a>
+      ><a class="button light" href="${exportHref}">导出 CSV</a>
     </div>
   </form>`;
 }
