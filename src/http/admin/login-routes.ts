@@ -28,6 +28,12 @@ export function addLoginRoutes(router: Router<AppState>, keys: SessionKeys, cloc
     const form = await readForm(ctx);
     const next = safeNext(form.get('next'));
     const nonce = ctx.cookies.get(LOGIN_COOKIE);
+    // A second sign-in tab, sent after the first signed in (which cleared the login cookie): go on.
+    if (!isCrossSite(ctx) && keys.verify(ctx.cookies.get(SESSION_COOKIE), clock.now())) {
+      ctx.status = 303;
+      ctx.redirect(next);
+      return;
+    }
     if (isCrossSite(ctx) || !keys.checkCsrf(nonce && `login:${nonce}`, form.get('_csrf') ?? undefined)) {
       ctx.state.log.warn(
         'admin sign-in: form without a valid CSRF token (expired, or posted from elsewhere)',
@@ -85,9 +91,13 @@ export function addLoginRoutes(router: Router<AppState>, keys: SessionKeys, cloc
   });
 }
 
+const NONCE = /^[A-Za-z0-9_-]{22}$/;
+
 function showLoginForm(ctx: Context, keys: SessionKeys, next: string, wrong: boolean): void {
-  // A fresh nonce per form shown: the CSRF token is bound to this browser's cookie.
-  const nonce = SessionKeys.loginNonce();
+  // The CSRF token is bound to this browser's login cookie. A nonce already there is kept: a
+  // fresh one per form would make every other sign-in tab's form stale (页面已过期).
+  const given = ctx.cookies.get(LOGIN_COOKIE);
+  const nonce = given && NONCE.test(given) ? given : SessionKeys.loginNonce();
   ctx.cookies.set(LOGIN_COOKIE, nonce, {
     httpOnly: true,
     sameSite: 'strict',
@@ -101,7 +111,7 @@ function showLoginForm(ctx: Context, keys: SessionKeys, next: string, wrong: boo
     title: '登录',
     body: html`<form class="card login" method="post" action="${LOGIN_PATH}">
       <h1>睦邻 · 街道工作台</h1>
-      <p class="muted small">请输入管理口令（MULIN_ADMIN_TOKEN）</p>
+      <p class="muted small">请输入街道管理口令</p>
       ${wrong ? html`<p class="error" role="alert">口令不对，请重新输入</p>` : ''}
       <input type="hidden" name="_csrf" value="${keys.csrfToken(`login:${nonce}`)}" />
       <input type="hidden" name="next" value="${next}" />

@@ -121,6 +121,34 @@ describe('signing in', () => {
     expect(client.cookie('mulin_session')).toBeUndefined();
   });
 
+  it('works from either of two sign-in tabs opened one after the other', async () => {
+    const client = new AdminClient(server.url);
+    const first = csrfOf(await (await client.fetch('/admin/login')).text());
+    const second = csrfOf(await (await client.fetch('/admin/login')).text());
+    const res = await client.post('/admin/login', {
+      _csrf: first,
+      token: ADMIN_TOKEN,
+      next: '/admin/ledger',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin/ledger');
+    // The other tab, sent afterwards: already signed in, it just goes on.
+    const other = await client.post('/admin/login', {
+      _csrf: second,
+      token: 'typed-again',
+      next: '/admin/figures',
+    });
+    expect(other.status).toBe(303);
+    expect(other.headers.get('location')).toBe('/admin/figures');
+    expect((await client.fetch('/admin/requests')).status).toBe(200);
+  });
+
+  it('names the token as staff know it, not by its setting', async () => {
+    const page = await new AdminClient(server.url).text('/admin/login');
+    expect(page).not.toContain('MULIN_ADMIN_TOKEN');
+    expect(page).toContain('街道管理口令');
+  });
+
   it.each([
     ['another site', '//evil.example/admin'],
     ['an absolute URL', 'https://evil.example/'],
