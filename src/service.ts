@@ -4,6 +4,7 @@ import type { Config } from './config';
 import { adminRoutes } from './http/admin/admin-routes';
 import { apiRoutes } from './http/api-routes';
 import { createHttpApp } from './http/app';
+import { TrustedProxies } from './http/client-address';
 import type { AppState } from './http/app-state';
 import { healthRoutes, type HealthDeps } from './http/health-routes';
 import { Metrics, metricsRoutes } from './http/metrics';
@@ -88,6 +89,7 @@ export function createService(deps: ServiceDeps): Koa<AppState> {
     ledgers,
     clock: deps.clock,
     timeZone: deps.config.timezone,
+    trustedProxies: new TrustedProxies(deps.config.trustedProxies),
   };
   return createHttpApp(deps.logger, [
     healthRoutes({

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { validate as isCronExpression } from 'node-cron';
 import { z } from 'zod';
 
@@ -49,6 +50,14 @@ function minutesOf(duration: string): number {
   return m ? Number(m[1]) * MINUTES_PER[m[2] as keyof typeof MINUTES_PER] : 0;
 }
 
+/** An IP address, or a CIDR range such as 10.0.0.0/8 or fd00::/8. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
 const aesKey = z
   .string()
   .regex(AES_KEY, 'expected the 43-character EncodingAESKey (letters and digits) from the admin console')
@@ -96,6 +105,14 @@ const EnvSchema = z.object({
   MULIN_ADMIN_TOKEN: z
     .string()
     .min(16, 'expected at least 16 characters (it guards the admin API and pages)')
+    .optional(),
+  MULIN_TRUSTED_PROXIES: z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()))
+    .refine(
+      (entries) => entries.every(isAddressOrRange),
+      'expected IP addresses or ranges of the reverse proxies in front of Mulin, separated by commas (such as 127.0.0.1 or 10.0.0.0/8)',
+    )
     .optional(),
   WECOM_CORP_ID: optionalText,
   WECOM_CORP_SECRET: optionalText,
@@ -154,6 +171,11 @@ export interface Config {
   readonly ledgerFile: string | undefined;
   /** Guards /api (and later /admin); unset turns them off. */
   readonly adminToken: string | undefined;
+  /**
+   * The reverse proxies whose X-Forwarded-For names the client (addresses or CIDR ranges); empty:
+   * the client is the connection's peer, as for failed sign-ins counted per address.
+   */
+  readonly trustedProxies: readonly string[];
   /** The scheduler's jobs (cron expressions in `timezone`; null when off) and its rules. */
   readonly schedule: {
     readonly reminders: string | null;
@@ -270,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     ledgerFile: e.MULIN_LEDGER,
     adminToken: e.MULIN_ADMIN_TOKEN,
+    trustedProxies: e.MULIN_TRUSTED_PROXIES ?? [],
     schedule: {
       reminders: e.MULIN_REMINDER_SCHEDULE === 'off' ? null : e.MULIN_REMINDER_SCHEDULE,
       autoClose: e.MULIN_AUTO_CLOSE_SCHEDULE === 'off' ? null : e.MULIN_AUTO_CLOSE_SCHEDULE,

@@ -18,12 +18,12 @@ import type { AppState } from './app-state';
 import { formatIsoWeek, lastFullWeekBefore, mondayOf, parseIsoWeek, zonedInstant } from '../digest/calendar';
 import { weeklyFigures } from '../digest/weekly-figures';
 import type { Clock } from '../shared/clock';
-import { sessionKeysFor, sessionOrBearer } from './admin/admin-auth';
+import { apiGuard, type ApiGuardDeps } from './admin/admin-auth';
 import { nameLookup } from './admin/people';
 import { securityHeaders } from './admin/security-headers';
 import { isoFormatter } from './admin/time-format';
 
-export interface ApiRoutesDeps {
+export interface ApiRoutesDeps extends ApiGuardDeps {
   readonly dataSource: DataSource;
   /** The bearer token callers must send (or sign in with); undefined turns the API off (404). */
   readonly adminToken: string | undefined;
@@ -91,7 +91,7 @@ export function apiRoutes(deps: ApiRoutesDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api' });
   const render = new RequestRenderer(deps.dataSource, deps.timeZone);
 
-  router.use(sessionOrBearer({ keys: sessionKeysFor(deps.adminToken), clock: deps.clock, mode: 'api' }));
+  router.use(apiGuard(deps));
   router.use(securityHeaders('api'));
 
   // The weekly figures, from the one module that defines the rates (the digest uses it too).

@@ -15,8 +15,10 @@ export function errorMiddleware(): Middleware<AppState> {
       const log = ctx.state.log;
       if (isAppError(error)) {
         ctx.status = error.status;
-        // A refusal under a flood is the intake protecting itself; it logs a summary every 10 s.
-        const level = error.code === 'overloaded' ? 'debug' : error.status >= 500 ? 'error' : 'warn';
+        // Refusals under a flood: the intake protecting itself logs a summary every 10 s, the
+        // sign-in throttle a warning when it starts refusing (sign-in-throttle.ts).
+        const flood = error.code === 'overloaded' || error.code === 'too_many_requests';
+        const level = flood ? 'debug' : error.status >= 500 ? 'error' : 'warn';
         const cause = error.status >= 500 ? { cause: summarizeError(error.cause) } : {};
         log[level]({ code: error.code, status: error.status, path: ctx.path, ...cause }, error.hint);
         // The rest of an oversized or stalled body is not worth reading.

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   database_unavailable: 503,
   overloaded: 503,
 } as const;

@@ -18,7 +18,7 @@ import {
 import { weeklyFigures } from '../../src/digest/weekly-figures';
 import { fixedClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/logger';
-import { openTestDatabase, type TestDatabase } from '../helpers/database';
+import { openTestDatabase, truncate, type TestDatabase } from '../helpers/database';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 const T0 = new Date('2026-11-28T01:00:00Z');
@@ -205,6 +205,10 @@ async function list(query: string): Promise<{ nos: number[]; body: Record<string
 }
 
 describe('authorization', () => {
+  // Wrong tokens count as failed sign-ins; forgotten after each case, or the throttle would
+  // refuse the later ones (tests/integration/admin/sign-in-throttle.test.ts).
+  afterEach(() => truncate(dataSource, 'sign_in_failure'));
+
   it.each([
     ['no Authorization header', undefined],
     ['a wrong token', `Bearer ${TOKEN}x`],

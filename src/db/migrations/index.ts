@@ -11,6 +11,7 @@ import { PhotoStatusIndex1764301000000 } from './1764301000000-photo-status-inde
 import { ReminderRounds1764301100000 } from './1764301100000-reminder-rounds';
 import { ResolveRounds1764301200000 } from './1764301200000-resolve-rounds';
 import { Building1764301300000 } from './1764301300000-building';
+import { SignInFailures1764301400000 } from './1764301400000-sign-in-failures';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   ReminderRounds1764301100000,
   ResolveRounds1764301200000,
   Building1764301300000,
+  SignInFailures1764301400000,
 ];

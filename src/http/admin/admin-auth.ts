@@ -1,8 +1,11 @@
 import type { Context, Middleware, Next } from 'koa';
+import type { DataSource } from 'typeorm';
 import type { Clock } from '../../shared/clock';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
+import type { TrustedProxies } from '../client-address';
 import { SESSION_COOKIE, type Session, SessionKeys } from './session';
+import { SignInThrottle, warnIfTripped } from './sign-in-throttle';
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
@@ -28,6 +31,8 @@ export interface AuthOptions {
    * api: it gets 401 with a Bearer challenge, as scripts expect.
    */
   readonly mode: 'pages' | 'api';
+  /** Counts wrong bearer tokens with wrong sign-ins, and refuses both past its limits. */
+  readonly throttle: SignInThrottle;
 }
 
 export function sessionKeysFor(adminToken: string | undefined): SessionKeys | null {
@@ -40,13 +45,19 @@ export function sessionKeysFor(adminToken: string | undefined): SessionKeys | nu
  * valid, so a broken script shows up instead of riding on someone's session.
  */
 export function sessionOrBearer(options: AuthOptions): Middleware<AppState> {
-  const { keys, clock, mode } = options;
+  const { keys, clock, mode, throttle } = options;
   return async (ctx, next: Next) => {
     if (!keys) throw new AppError('not_found', 'the admin pages and API are off: set MULIN_ADMIN_TOKEN');
     const header = ctx.get('Authorization');
     if (header) {
       const given = BEARER.exec(header)?.[1];
-      if (given === undefined || !keys.isAdminToken(given)) {
+      const verdict = await throttle.attempt(ctx, () => given !== undefined && keys.isAdminToken(given));
+      if (verdict.outcome === 'refused') {
+        ctx.set('Retry-After', String(verdict.retryAfterS));
+        throw new AppError('too_many_requests', 'admin: bearer refused, too many failed attempts');
+      }
+      if (verdict.outcome === 'wrong') {
+        warnIfTripped(ctx.state.log, verdict);
         ctx.set('WWW-Authenticate', 'Bearer');
         throw new AppError('unauthorized', 'admin: wrong or malformed Authorization header');
       }
@@ -67,6 +78,24 @@ export function sessionOrBearer(options: AuthOptions): Middleware<AppState> {
     ctx.set('WWW-Authenticate', 'Bearer');
     throw new AppError('unauthorized', 'admin: no session and no bearer token');
   };
+}
+
+/** What the API routers (/api, Open311) are guarded with: the admin token, and its failures counted. */
+export interface ApiGuardDeps {
+  readonly dataSource: DataSource;
+  readonly adminToken: string | undefined;
+  readonly clock: Clock;
+  /** MULIN_TRUSTED_PROXIES, for the client address failures are counted under; none if unset. */
+  readonly trustedProxies?: TrustedProxies;
+}
+
+export function apiGuard(deps: ApiGuardDeps): Middleware<AppState> {
+  return sessionOrBearer({
+    keys: sessionKeysFor(deps.adminToken),
+    clock: deps.clock,
+    mode: 'api',
+    throttle: new SignInThrottle(deps.dataSource, deps.clock, deps.trustedProxies),
+  });
 }
 
 /** Where to go after signing in: only a path under /admin, never another site (//evil.example). */

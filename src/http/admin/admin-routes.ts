@@ -4,6 +4,7 @@ import type { LedgerCache } from '../../ledger/ledger-store';
 import type { Clock } from '../../shared/clock';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
+import type { TrustedProxies } from '../client-address';
 import { sessionKeysFor, sessionOrBearer } from './admin-auth';
 import type { AdminDeps } from './admin-context';
 import { addCsvRoute } from './csv-export';
@@ -14,6 +15,7 @@ import { addLoginRoutes } from './login-routes';
 import { addPhotoRoute } from './photo-route';
 import { addRequestRoutes } from './request-pages';
 import { securityHeaders } from './security-headers';
+import { SignInThrottle } from './sign-in-throttle';
 
 export interface AdminRoutesDeps {
   readonly dataSource: DataSource;
@@ -23,6 +25,8 @@ export interface AdminRoutesDeps {
   readonly clock: Clock;
   /** The street's IANA zone (MULIN_TIMEZONE): dates, days and weeks are its own. */
   readonly timeZone: string;
+  /** MULIN_TRUSTED_PROXIES, for the client address failed sign-ins are counted under; none if unset. */
+  readonly trustedProxies?: TrustedProxies;
 }
 
 /**
@@ -42,8 +46,9 @@ export function adminRoutes(deps: AdminRoutesDeps): Router<AppState> {
   // Mounted only when the pages are on: when off, the bare 404 says nothing of what is there.
   router.use(chineseErrorPages());
   // Before the session check, which they make themselves (koa-router runs layers in order).
-  addLoginRoutes(router, keys, deps.clock);
-  router.use(sessionOrBearer({ keys, clock: deps.clock, mode: 'pages' }));
+  const throttle = new SignInThrottle(deps.dataSource, deps.clock, deps.trustedProxies);
+  addLoginRoutes(router, keys, deps.clock, throttle);
+  router.use(sessionOrBearer({ keys, clock: deps.clock, mode: 'pages', throttle }));
 
   const admin: AdminDeps = { ...deps, keys };
   router.get('/', (ctx) => {

@@ -7,6 +7,7 @@ import { isCrossSite, readForm } from './form-body';
 import { html } from './html';
 import { messagePage, page } from './layout';
 import { LOGIN_COOKIE, SESSION_COOKIE, SESSION_HOURS, SessionKeys } from './session';
+import { type SignInThrottle, tooManyMessage, warnIfTripped } from './sign-in-throttle';
 
 const LOGIN_PATH = '/admin/login';
 
@@ -14,14 +15,19 @@ const LOGIN_PATH = '/admin/login';
  * Sign-in and sign-out, mounted before the session check: sign-in has no session yet, and
  * signing out of an expired session should still just land on the sign-in page.
  */
-export function addLoginRoutes(router: Router<AppState>, keys: SessionKeys, clock: Clock): void {
+export function addLoginRoutes(
+  router: Router<AppState>,
+  keys: SessionKeys,
+  clock: Clock,
+  throttle: SignInThrottle,
+): void {
   router.get('/login', (ctx) => {
     const next = safeNext(ctx.query.next);
     if (keys.verify(ctx.cookies.get(SESSION_COOKIE), clock.now())) {
       ctx.redirect(next);
       return;
     }
-    showLoginForm(ctx, keys, next, false);
+    showLoginForm(ctx, keys, next, null);
   });
 
   router.post('/login', async (ctx) => {
@@ -41,10 +47,20 @@ export function addLoginRoutes(router: Router<AppState>, keys: SessionKeys, cloc
       formExpired(ctx, `${LOGIN_PATH}?next=${encodeURIComponent(next)}`);
       return;
     }
-    if (!keys.isAdminToken(form.get('token') ?? '')) {
+    const token = form.get('token') ?? '';
+    const verdict = await throttle.attempt(ctx, () => keys.isAdminToken(token));
+    if (verdict.outcome === 'refused') {
+      ctx.state.log.debug('admin sign-in: refused, too many failed attempts');
+      ctx.status = 429;
+      ctx.set('Retry-After', String(verdict.retryAfterS));
+      showLoginForm(ctx, keys, next, tooManyMessage(verdict.retryAfterS));
+      return;
+    }
+    if (verdict.outcome === 'wrong') {
       ctx.state.log.warn('admin sign-in: wrong token');
+      warnIfTripped(ctx.state.log, verdict);
       ctx.status = 401;
-      showLoginForm(ctx, keys, next, true);
+      showLoginForm(ctx, keys, next, '口令不对，请重新输入');
       return;
     }
     const { cookie } = keys.issue(clock.now());
@@ -93,7 +109,7 @@ export function addLoginRoutes(router: Router<AppState>, keys: SessionKeys, cloc
 
 const NONCE = /^[A-Za-z0-9_-]{22}$/;
 
-function showLoginForm(ctx: Context, keys: SessionKeys, next: string, wrong: boolean): void {
+function showLoginForm(ctx: Context, keys: SessionKeys, next: string, problem: string | null): void {
   // The CSRF token is bound to this browser's login cookie. A nonce already there is kept: a
   // fresh one per form would make every other sign-in tab's form stale (页面已过期).
   const given = ctx.cookies.get(LOGIN_COOKIE);
@@ -112,7 +128,7 @@ function showLoginForm(ctx: Context, keys: SessionKeys, next: string, wrong: boo
     body: html`<form class="card login" method="post" action="${LOGIN_PATH}">
       <h1>睦邻 · 街道工作台</h1>
       <p class="muted small">请输入街道管理口令</p>
-      ${wrong ? html`<p class="error" role="alert">口令不对，请重新输入</p>` : ''}
+      ${problem === null ? '' : html`<p class="error" role="alert">${problem}</p>`}
       <input type="hidden" name="_csrf" value="${keys.csrfToken(`login:${nonce}`)}" />
       <input type="hidden" name="next" value="${next}" />
       <label for="token">管理口令</label>

@@ -6,13 +6,13 @@ import type { LedgerCache } from '../../ledger/ledger-store';
 import { searchRequests, type RequestSearch } from '../../requests/request-search';
 import type { Clock } from '../../shared/clock';
 import { AppError } from '../../shared/errors';
-import { sessionKeysFor, sessionOrBearer } from '../admin/admin-auth';
+import { apiGuard, type ApiGuardDeps } from '../admin/admin-auth';
 import { securityHeaders } from '../admin/security-headers';
 import { isoFormatter } from '../admin/time-format';
 import type { AppState } from '../app-state';
 import { geoRequestOf, OPEN311_STATUSES, serviceOf } from './georeport';
 
-export interface Open311Deps {
+export interface Open311Deps extends ApiGuardDeps {
   readonly dataSource: DataSource;
   readonly ledgers: LedgerCache;
   readonly clock: Clock;
@@ -88,7 +88,7 @@ export function open311Routes(deps: Open311Deps): Router<AppState> {
     return next();
   });
   router.use(securityHeaders('api'));
-  router.use(sessionOrBearer({ keys: sessionKeysFor(deps.adminToken), clock: deps.clock, mode: 'api' }));
+  router.use(apiGuard(deps));
 
   router.get('/services.json', async (ctx) => {
     const ledger = await deps.ledgers.current(deps.dataSource);

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { adminRoutes } from '../../../src/http/admin/admin-routes';
 import { apiRoutes } from '../../../src/http/api-routes';
 import { createHttpApp } from '../../../src/http/app';
+import { TrustedProxies } from '../../../src/http/client-address';
 import { open311Routes } from '../../../src/http/open311/open311-routes';
 import { readLedgerFile } from '../../../src/ledger';
 import { importLedger, LedgerCache } from '../../../src/ledger/ledger-store';
@@ -255,11 +256,18 @@ export interface AdminServer {
 /** The service's /admin and /api routers, mounted as service.ts is asked to, on a loopback port. */
 export async function startAdminServer(
   dataSource: DataSource,
-  options: { adminToken?: string; clock?: Clock } = {},
+  options: { adminToken?: string; clock?: Clock; trustedProxies?: readonly string[] } = {},
 ): Promise<AdminServer> {
   const ledgers = new LedgerCache();
   const clock = options.clock ?? fixedClock(NOW);
-  const common = { dataSource, adminToken: options.adminToken, ledgers, clock, timeZone: TIME_ZONE };
+  const common = {
+    dataSource,
+    adminToken: options.adminToken,
+    ledgers,
+    clock,
+    timeZone: TIME_ZONE,
+    trustedProxies: new TrustedProxies(options.trustedProxies ?? []),
+  };
   const app = createHttpApp(silentLogger, [open311Routes(common), apiRoutes(common), adminRoutes(common)]);
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -107,6 +107,18 @@ describe('loadConfig', () => {
     expect(names).toEqual(['MULIN_TRIAL', 'MULIN_SIMULATOR_PORT']);
   });
 
+  it('reads the trusted proxies as addresses and ranges, and refuses anything else', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(
+      loadConfig({ MULIN_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8' }).trustedProxies,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+    for (const bad of ['proxy.local', '10.0.0.0/33', '127.0.0.1,', '::1/129', '*']) {
+      expect(problemsOf({ MULIN_TRUSTED_PROXIES: bad })).toEqual([
+        expect.stringMatching(/^MULIN_TRUSTED_PROXIES: expected IP addresses or ranges/),
+      ]);
+    }
+  });
+
   it('never echoes a secret value in its message', () => {
     const secretKey = 'short-secret-key-value';
     const secretToken = 'tokenValueThatIsSecret';
