@@ -91,7 +91,7 @@ it('keeps a photo sent with a request and shows it on the request page', async (
   const served = await admin(`/admin/photos/${row?.id}`);
   expect(served.status).toBe(200);
   expect(served.headers.get('content-type')).toBe('image/jpeg');
-  expect(served.headers.get('cache-control')).toBe('private, max-age=86400');
+  expect(served.headers.get('cache-control')).toBe('no-store');
   expect(served.headers.get('x-content-type-options')).toBe('nosniff');
   expect(Buffer.from(await served.arrayBuffer()).equals(photo)).toBe(true);
 
