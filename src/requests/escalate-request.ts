@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
-import { categoryName, maskPhones, placeOf, shorten } from './format';
+import { maskPhones, requestDetail } from './format';
 import type { Audience, Outgoing } from './outgoing';
 import { addEvent, updateRequest, type RequestRow } from './request-store';
 
@@ -25,10 +25,22 @@ export interface Escalation {
   readonly notice: Audience;
 }
 
-/** `#12 报修 3号楼2单元 楼道灯不亮…`: a request in one line, for those above the building. */
+/**
+ * `#12 报修 江湾小区3号楼2单元 楼道灯不亮…`: a request in one line, for those above the building (the
+ * grid worker, the street), who look after more than one compound.
+ */
 export function escalationSummary(ledger: Ledger, request: RequestRow): string {
-  const where = ledger.buildingNames(request.buildingId)?.building ?? '';
-  return `#${request.no} ${categoryName(ledger.categories, request.category)} ${where}${placeOf(request)} ${shorten(maskPhones(request.text))}`;
+  return `#${request.no} ${requestDetail(ledger, request, { compound: true, max: 40 })}`;
+}
+
+/**
+ * `报修 3号楼2单元 楼道灯不亮`: the second line of a notice in a building group (a reminder, an
+ * escalation), under the line saying what happened to #12 (that line alone is what confirms a
+ * command typed in another chat: see planDeliveries). The group knows its compound, and a phone
+ * shows a short line whole.
+ */
+export function noticeDetail(ledger: Ledger, request: RequestRow): string {
+  return requestDetail(ledger, request, { compound: false, max: 16 });
 }
 
 /** The name under which an escalation is signed. */
@@ -48,11 +60,11 @@ export async function escalateRequest(
   escalation: Escalation,
 ): Promise<number> {
   const { ledger, now, tx, out } = ctx;
-  const no = request.no;
   const reason = maskPhones(escalation.reason);
   const compound = request.compoundId ? ledger.compound(request.compoundId) : undefined;
   const gridWorker = compound?.grid_workers[0] ?? null;
   const summary = escalationSummary(ledger, request);
+  const detail = noticeDetail(ledger, request);
 
   if (escalation.level === GRID_LEVEL && gridWorker) {
     await updateRequest(tx, request.id, {
@@ -70,7 +82,7 @@ export async function escalateRequest(
     out.add({
       audience: escalation.notice,
       format: 'text',
-      content: `#${no} 已上报网格员 ${ledger.nameOf(gridWorker)}：${reason}`,
+      content: `#${request.no} 已上报网格员 ${ledger.nameOf(gridWorker)}：${reason}\n${detail}`,
       mentions: [gridWorker],
       requestId: request.id,
       purpose: 'escalation',
@@ -97,7 +109,7 @@ export async function escalateRequest(
   out.add({
     audience: escalation.notice,
     format: 'text',
-    content: `#${no} 已上报街道：${reason}`,
+    content: `#${request.no} 已上报街道：${reason}\n${detail}`,
     mentions: [],
     requestId: request.id,
     purpose: 'escalation',

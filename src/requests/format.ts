@@ -1,6 +1,7 @@
 import { localParts } from '../digest/calendar';
 import type { CategoryTable } from '../intake/parse';
 import { formatLocation } from '../intake/parse';
+import type { Ledger } from '../ledger/ledger';
 import { maskPhones } from './phone-mask';
 import type { RequestRow, RequestStatus } from './request-store';
 
@@ -39,6 +40,32 @@ export function shorten(text: string, max = 40): string {
     kept.push(segment);
   }
   return text;
+}
+
+export interface DetailOptions {
+  /** Name the compound before the building, for those above the building (grid worker, street). */
+  readonly compound: boolean;
+  /** Characters of the request's text kept (see shorten). */
+  readonly max: number;
+}
+
+/**
+ * `紧急报修 7号楼2单元 厨房有煤气味`: what a request is, for a notice that arrives with no post above
+ * it to say what #7 is (a reminder, an escalation). The text is masked before it is cut, so no
+ * part of a phone number shows. A building the ledger has dropped keeps its last name.
+ */
+export function requestDetail(
+  ledger: Ledger,
+  r: Pick<RequestRow, 'category' | 'priority' | 'compoundId' | 'buildingId' | 'unitNo' | 'room' | 'text'>,
+  options: DetailOptions,
+): string {
+  const names = ledger.buildingNames(r.buildingId);
+  const compound = options.compound
+    ? (names?.compound ?? (r.compoundId ? ledger.compound(r.compoundId)?.name : undefined) ?? '')
+    : '';
+  const place = `${compound}${names?.building ?? ''}${placeOf(r)}`;
+  const kind = `${r.priority === 'urgent' ? '紧急' : ''}${categoryName(ledger.categories, r.category)}`;
+  return [kind, place, shorten(maskPhones(r.text), options.max)].filter((part) => part !== '').join(' ');
 }
 
 const twoDigits = (n: number) => String(n).padStart(2, '0');

@@ -6,10 +6,10 @@ import {
   escalateRequest,
   escalationSummary,
   GRID_LEVEL,
+  noticeDetail,
   STREET_LEVEL,
   tellStreet,
 } from '../requests/escalate-request';
-import { categoryName } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import { findRequestByNo, type RequestRow } from '../requests/request-store';
 import type { Logger } from '../shared/logger';
@@ -33,7 +33,7 @@ interface Ladder {
   /** The clock's length in minutes, from the rules (not due - created: a reopened round starts later). */
   readonly minutes: (clock: ReturnType<typeof requestClock>) => number;
   readonly verb: string;
-  readonly reminder: (no: number, category: string) => string;
+  readonly reminder: (no: number) => string;
 }
 
 const ACK: Ladder = {
@@ -42,7 +42,7 @@ const ACK: Ladder = {
   due: (r) => r.ackDueAt,
   minutes: (clock) => clock.acknowledgeMinutes,
   verb: '接单',
-  reminder: (no, category) => `提醒：#${no} ${category} 已过接单时限，请尽快接单：接单 ${no}`,
+  reminder: (no) => `提醒：#${no} 已过接单时限，请尽快接单：接单 ${no}`,
 };
 const RESOLVE: Ladder = {
   remind: 'resolve_remind',
@@ -50,7 +50,7 @@ const RESOLVE: Ladder = {
   due: (r) => r.resolveDueAt,
   minutes: (clock) => clock.resolveMinutes,
   verb: '办结',
-  reminder: (no, category) => `提醒：#${no} ${category} 已过办结时限，请尽快办结：办结 ${no} 处理情况`,
+  reminder: (no) => `提醒：#${no} 已过办结时限，请尽快办结：办结 ${no} 处理情况`,
 };
 
 /** What request_reminder.outcome records for each stage. */
@@ -195,7 +195,8 @@ export async function sweepReminders(
 }
 
 function remind(request: RequestRow, ladder: Ladder, ledger: Ledger, out: Outgoing): string {
-  const text = ladder.reminder(request.no, categoryName(ledger.categories, request.category));
+  // The ask, then which request it is: nothing above a reminder in the group says what #7 was.
+  const text = `${ladder.reminder(request.no)}\n${noticeDetail(ledger, request)}`;
   const mentions = request.assigneeId ? [request.assigneeId] : [];
   const audience = buildingNoticeAudience(ledger, request, request.assigneeId);
   out.add({ audience, format: 'text', content: text, mentions, requestId: request.id, purpose: 'reminder' });

@@ -117,13 +117,20 @@ it('replays a day in a building group', async () => {
 
   // 21. Escalate: first to the grid worker, then (by the grid worker) to the street.
   r = groupReply(await desk.say('li.xl', '上报 2 堆物太多，需要协调清运'));
-  expect(r).toEqual({ text: '#2 已上报网格员 刘婷：堆物太多，需要协调清运', mentions: ['liu.t'] });
+  expect(r).toEqual({
+    text: '#2 已上报网格员 刘婷：堆物太多，需要协调清运\n投诉 7号楼3单元 3单元门口堆了很多杂物，进出不…',
+    mentions: ['liu.t'],
+  });
   const toStreet = await desk.say('liu.t', '上报 2 需要街道出面协调');
   expect(toStreet.sent.map((s) => s.destination.type)).toEqual(['group_webhook', 'group_webhook']);
-  expect(toStreet.sent[0]?.body.content).toBe('#2 已上报街道：需要街道出面协调');
+  expect(toStreet.sent[0]?.body.content).toBe(
+    '#2 已上报街道：需要街道出面协调\n投诉 7号楼3单元 3单元门口堆了很多杂物，进出不…',
+  );
   expect(toStreet.sent[1]?.destination.webhookKey).not.toBe(KEY_B7);
   expect(toStreet.sent[1]?.body).toMatchObject({ kind: 'markdown' });
-  expect(toStreet.sent[1]?.body.content).toContain('**上报街道** #2 投诉 7号楼3单元');
+  expect(toStreet.sent[1]?.body.content).toContain(
+    '**上报街道** #2 投诉 江湾小区7号楼3单元 3单元门口堆了很多杂物，进出不方便\n',
+  );
   expect(groupReply(await desk.say('liu.t', '上报 2 再催一下')).text).toBe('#2 已经上报街道，请等街道回复');
   expect(groupReply(await desk.say('liu.t', '议事 2')).text).toBe(
     '#2 已列入居民议事会议题，会上商量后再告诉大家',

@@ -99,8 +99,8 @@ it('keeps its name in the weekly digest', async () => {
   expect(parts.join('\n')).not.toContain('jw-b7');
 });
 
-it('keeps its name in the notice of an escalation', async () => {
+it('keeps its name, with its compound, in the notice of an escalation', async () => {
   const { sent } = await desk.say('zhou.m', `上报 ${nos[1]} 一直没人修`, { single: true });
   const card = sent.find((r) => r.body.content.startsWith('**上报街道**'));
-  expect(card?.body.content).toContain(`#${nos[1]} 报修 7号楼1单元`);
+  expect(card?.body.content).toContain(`#${nos[1]} 报修 江湾小区7号楼1单元 1单元门口路灯不亮`);
 });

@@ -81,7 +81,7 @@ describe('a command typed outside the request group', () => {
     const sent = await say('zhao.zq', `上报 ${n} 需要协调清运`, { single: true });
     expect(sent).toEqual([
       ['response_url', `#${n} 已上报网格员 刘婷：需要协调清运\n已发到7号楼群`, []],
-      [KEY_B7, `#${n} 已上报网格员 刘婷：需要协调清运`, ['liu.t']],
+      [KEY_B7, `#${n} 已上报网格员 刘婷：需要协调清运\n投诉 7号楼2单元 2单元楼道堆物`, ['liu.t']],
     ]);
   });
 

@@ -22,6 +22,8 @@ import {
 let db: TestDatabase;
 const no: Record<string, number> = {};
 let gridWorkerName = '';
+/** In A's text: never shown whole, in the building group or above it. */
+const PHONE = '13912345678';
 
 beforeAll(async () => {
   db = await openTestDatabase();
@@ -36,7 +38,13 @@ beforeAll(async () => {
     addRequest(db.dataSource, r).then((n) => (no[name] = n));
   // Urgent, Sunday night: never held. Reminded, escalated to the grid worker, acknowledged by
   // them, overdue again, escalated to the street after midnight (Monday, W49).
-  await add('A', { ...c1(1), createdAt: at('11-29 20:50'), priority: 'urgent', text: '闻到燃气味' });
+  await add('A', {
+    ...c1(1),
+    createdAt: at('11-29 20:50'),
+    priority: 'urgent',
+    unitNo: 2,
+    text: `闻到燃气味，很浓，请联系${PHONE}`,
+  });
   // Due Sunday 22:05, in quiet hours: reminded Monday 08:00, escalated a full day after that.
   await add('B', { ...c1(2), createdAt: at('11-28 22:05'), category: 'complaint', text: '楼下噪音很大' });
   // A water repair acknowledged at once: 24 hours to resolve, reminded, then escalated.
@@ -93,56 +101,59 @@ it('reminds and escalates at the right sweeps across quiet hours and the week bo
   ]);
 });
 
-it('says it in short Chinese with a real @-mention, and escalates like the chat command', async () => {
+it('says which request it is: 紧急, the place and a short masked text; the street also reads the compound', async () => {
   const a = no.A as number;
+  // What the building group sees of A (16 characters of its text, the phone number masked) and
+  // what those above the building see (its compound too, and more of the text).
+  const inGroup = '紧急报修 1号楼2单元 闻到燃气味，很浓，请联系139…';
+  const above = `#${a} 紧急报修 春晖小区1号楼2单元 闻到燃气味，很浓，请联系139****5678`;
   const rows = await outbox(db.dataSource, ['reminder', 'escalation']);
   const ofA = rows.filter((r) => r.dedupe_key?.startsWith('reminder:') && r.body.content.includes(`#${a} `));
   expect(ofA.map((r) => [r.purpose, r.destination, r.body.content, r.body.mentions ?? []])).toEqual([
     [
       'reminder',
       { type: 'group_webhook', webhookKey: 'syn-c1-b1' },
-      `提醒：#${a} 报修 已过接单时限，请尽快接单：接单 ${a}`,
+      `提醒：#${a} 已过接单时限，请尽快接单：接单 ${a}\n${inGroup}`,
       ['head.c1-b1'],
     ],
     [
       'escalation',
       { type: 'group_webhook', webhookKey: 'syn-c1-b1' },
-      `#${a} 已上报网格员 ${gridWorkerName}：超过接单时限（30分钟）仍未接单`,
+      `#${a} 已上报网格员 ${gridWorkerName}：超过接单时限（30分钟）仍未接单\n${inGroup}`,
       ['gw.c1.1'],
     ],
     [
       'escalation',
       { type: 'app_message', userIds: ['gw.c1.1'] },
-      expect.stringMatching(
-        /^上报 #\d+ 报修 1号楼 闻到燃气味\n原因：超过接单时限（30分钟）仍未接单（睦邻自动上报）$/,
-      ),
+      `上报 ${above}\n原因：超过接单时限（30分钟）仍未接单（睦邻自动上报）`,
       [],
     ],
     [
       'reminder',
       { type: 'group_webhook', webhookKey: 'syn-c1-b1' },
-      `提醒：#${a} 报修 已过办结时限，请尽快办结：办结 ${a} 处理情况`,
+      `提醒：#${a} 已过办结时限，请尽快办结：办结 ${a} 处理情况\n${inGroup}`,
       ['gw.c1.1'],
     ],
     [
       'escalation',
       { type: 'group_webhook', webhookKey: 'syn-c1-b1' },
-      `#${a} 已上报街道：超过办结时限（2小时）仍未办结`,
+      `#${a} 已上报街道：超过办结时限（2小时）仍未办结\n${inGroup}`,
       [],
     ],
     [
       'escalation',
       { type: 'group_webhook', webhookKey: 'syn-leadership' },
-      expect.stringContaining(`**上报街道** #${a} 报修 1号楼`),
+      `**上报街道** ${above}\n> 原因：超过办结时限（2小时）仍未办结\n> 上报人：睦邻自动上报`,
       [],
     ],
     [
       'escalation',
       { type: 'app_message', userIds: ['admin.1'] },
-      expect.stringContaining(`上报街道 #${a} 报修`),
+      `上报街道 ${above}\n原因：超过办结时限（2小时）仍未办结`,
       [],
     ],
   ]);
+  expect(ofA.every((r) => !r.body.content.includes(PHONE))).toBe(true);
   // Each queued at the sweep that decided it.
   expect(ofA.map((r) => r.created_at.toISOString())).toEqual(
     [
@@ -215,7 +226,9 @@ it.each([
     const notices = (await outbox(db.dataSource, ['escalation'])).filter((r) =>
       r.body.content.startsWith(`#${n} `),
     );
-    expect(notices.map((r) => r.body.content)).toEqual([`#${n} 已上报街道：超过接单时限（24小时）仍未接单`]);
+    expect(notices.map((r) => r.body.content)).toEqual([
+      `#${n} 已上报街道：超过接单时限（24小时）仍未接单\n报修 2号楼 楼顶漏水`,
+    ]);
   },
 );
 
@@ -254,14 +267,14 @@ it('tells the street when a request already with it runs late again, instead of 
       { type: 'group_webhook', webhookKey: 'syn-leadership' },
       expect.stringMatching(
         new RegExp(
-          `^\\*\\*仍未办结\\*\\* #${n} 报修 2号楼 楼顶漏水\\n> 已在街道，超过办结时限（7天）仍未办结\\n> 经办人：\\S+$`,
+          `^\\*\\*仍未办结\\*\\* #${n} 报修 春晖小区2号楼 楼顶漏水\\n> 已在街道，超过办结时限（7天）仍未办结\\n> 经办人：\\S+$`,
         ),
       ),
     ],
     [
       { type: 'app_message', userIds: ['admin.1'] },
       expect.stringMatching(
-        new RegExp(`^仍未办结 #${n} 报修 2号楼 楼顶漏水\\n已在街道，超过办结时限（7天）仍未办结$`),
+        new RegExp(`^仍未办结 #${n} 报修 春晖小区2号楼 楼顶漏水\\n已在街道，超过办结时限（7天）仍未办结$`),
       ),
     ],
   ]);

@@ -93,10 +93,10 @@ it('reminds and escalates each resolve round after a 不满意, on the new clock
     about(n)
       .filter((r) => r.purpose === 'escalation' && r.destination.webhookKey === 'syn-c1-b1')
       .map((r) => r.body.content);
-  expect(groupEscalation(Y)).toEqual([expect.stringMatching(/：超过办结时限（7天）仍未办结$/)]);
+  expect(groupEscalation(Y)).toEqual([expect.stringMatching(/：超过办结时限（7天）仍未办结\n/)]);
   expect(groupEscalation(X)).toEqual([
-    expect.stringMatching(/^#\d+ 已上报网格员 .+：超过办结时限（7天）仍未办结$/),
-    expect.stringMatching(/^#\d+ 已上报街道：超过办结时限（7天）仍未办结$/),
+    expect.stringMatching(/^#\d+ 已上报网格员 .+：超过办结时限（7天）仍未办结\n报修 1号楼 .+$/),
+    expect.stringMatching(/^#\d+ 已上报街道：超过办结时限（7天）仍未办结\n报修 1号楼 .+$/),
   ]);
   // Each round under its own outbox key, so a retry of a round is refused and a new round is not.
   expect(

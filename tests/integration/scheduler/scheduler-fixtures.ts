@@ -63,6 +63,7 @@ export interface NewRequest {
   readonly priority?: 'urgent' | 'normal';
   readonly utility?: boolean;
   readonly text?: string;
+  readonly unitNo?: number;
 }
 
 /** Inserts a request as the desk would have created it, with its response clocks; returns its number. */
@@ -75,7 +76,7 @@ export async function addRequest(dataSource: DataSource, r: NewRequest): Promise
       no: await nextRequestNo(tx),
       compoundId: r.compoundId,
       buildingId: r.buildingId,
-      unitNo: null,
+      unitNo: r.unitNo ?? null,
       room: null,
       category,
       text: r.text ?? '楼道灯不亮',

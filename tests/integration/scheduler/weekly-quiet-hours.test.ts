@@ -79,8 +79,8 @@ it('holds a made-up weekly run until quiet hours end, without holding up urgent 
   await runWorker(at('12-02 00:45'), sender);
   const toGroup = sent.filter((s) => s.to === 'syn-c1-b1').map((s) => s.content);
   expect(toGroup).toEqual([
-    expect.stringMatching(new RegExp(`^提醒：#${urgent} 报修 已过接单时限`)),
-    expect.stringMatching(new RegExp(`^#${urgent} 已上报网格员 `)),
+    `提醒：#${urgent} 已过接单时限，请尽快接单：接单 ${urgent}\n紧急报修 1号楼 闻到燃气味`,
+    expect.stringMatching(new RegExp(`^#${urgent} 已上报网格员 .+\n紧急报修 1号楼 闻到燃气味$`)),
   ]);
 
   // At the end of quiet hours the week's runs go out, once.

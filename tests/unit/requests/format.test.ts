@@ -1,4 +1,6 @@
-import { formatDay, formatMoment, shorten } from '../../../src/requests/format';
+import { Ledger } from '../../../src/ledger/ledger';
+import { formatDay, formatMoment, requestDetail, shorten } from '../../../src/requests/format';
+import { minimalLedger } from '../ledger/fixtures';
 
 describe("moments in the street's time zone", () => {
   it("writes month, day, hour and minute as the street's clock shows them", () => {
@@ -33,5 +35,38 @@ describe('shorten', () => {
   it('keeps the head of a long text', () => {
     const post = `2单元楼道灯不亮${'好几天了'.repeat(25_000)}`;
     expect(shorten(post, 6)).toBe('2单元楼道…');
+  });
+});
+
+describe('requestDetail', () => {
+  // 江湾小区 (jiangwan) has 7号楼; 翠苑小区's 1号楼 (cy-b1) left the ledger with its compound.
+  const ledger = new Ledger(minimalLedger(), 2, {
+    people: new Map(),
+    buildings: new Map([['cy-b1', { compoundId: 'cuiyuan', compoundName: '翠苑小区', name: '1号楼' }]]),
+  });
+  const request = {
+    category: 'repair',
+    priority: 'urgent' as const,
+    compoundId: 'jiangwan',
+    buildingId: 'jw-b7',
+    unitNo: 2,
+    room: null,
+    text: '厨房有煤气味，电话13912345678',
+  };
+
+  it('says 紧急, the kind, the place and the text, masked before it is cut', () => {
+    expect(requestDetail(ledger, request, { compound: false, max: 16 })).toBe(
+      '紧急报修 7号楼2单元 厨房有煤气味，电话139***…',
+    );
+    expect(requestDetail(ledger, { ...request, priority: 'normal' }, { compound: true, max: 40 })).toBe(
+      '报修 江湾小区7号楼2单元 厨房有煤气味，电话139****5678',
+    );
+  });
+
+  it('names a building the ledger dropped as it last did, and leaves out a place it does not know', () => {
+    const former = { ...request, compoundId: 'cuiyuan', buildingId: 'cy-b1', unitNo: null };
+    expect(requestDetail(ledger, former, { compound: true, max: 40 })).toMatch(/^紧急报修 翠苑小区1号楼 /);
+    const nowhere = { ...request, compoundId: null, buildingId: null, unitNo: null };
+    expect(requestDetail(ledger, nowhere, { compound: true, max: 6 })).toBe('紧急报修 厨房有煤气…');
   });
 });
