@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
   FIRST_WEEK_YEAR,
   formatIsoWeek,
@@ -12,6 +12,7 @@ import {
 } from '../digest/calendar';
 import { LedgerCache } from '../ledger/ledger-store';
 import type { Ledger } from '../ledger/ledger';
+import type { OutboxDestination } from '../outbox';
 import type { Clock } from '../shared/clock';
 import { silentLogger, type Logger } from '../shared/logger';
 import { runClaimed } from './claim';
@@ -23,8 +24,9 @@ import { digestDestination, digestParts, queueDigest } from './weekly-jobs';
 /** Lines for `mulin help`. */
 export const CLI_USAGE = `  digest [--week 2026-W48] [--send]
                                   print a week's digest (default: last full week); --send queues it to the leadership group (not in quiet hours)
-  remind [--now 2026-12-01T10:00+08:00]
-                                  run a reminder sweep as of that instant (default: now) and say what it queued
+  remind [--now 2026-12-01T10:00+08:00] [--dry-run]
+                                  run a reminder sweep as of that instant (default: now; not ahead of the clock) and say
+                                  what it queued; --dry-run says what it would send, at any instant, and queues nothing
 `;
 
 export type CliSettings = Pick<SchedulerOptions, 'timeZone' | 'quietHours' | 'privateNotices'> & {
@@ -142,8 +144,10 @@ function localMinute(at: Date, timeZone: string): string {
   return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}`;
 }
 
-function describeSweep(r: SweepResult, quiet: boolean, settings: CliSettings): string {
-  const lines = [`${r.reminded} reminder(s) and ${r.escalated} escalation(s) queued.`];
+function describeSweep(r: SweepResult, quiet: boolean, settings: CliSettings, dryRun: boolean): string {
+  const lines = [
+    `${r.reminded} reminder(s) and ${r.escalated} escalation(s) ${dryRun ? 'would be ' : ''}queued.`,
+  ];
   if (r.streetReminded > 0) {
     lines.push(`${r.streetReminded} already with the street and late again: the street was told.`);
   }
@@ -161,9 +165,46 @@ function describeSweep(r: SweepResult, quiet: boolean, settings: CliSettings): s
 }
 
 /**
- * `mulin remind [--now INSTANT]`: one reminder sweep as of that instant. It takes the job's lock
- * but claims no period, so it runs even if the scheduler swept that minute; each request's stage
- * still happens once, whoever runs the sweep.
+ * How far ahead of the clock --now may be: the clock's minute, or the next one. A sweep further
+ * ahead queues messages due at that instant, and since a group's messages go out in order,
+ * everything later to those groups (urgent replies too) would wait until then.
+ */
+const MAX_AHEAD_MS = 60_000;
+
+/** Thrown to roll a dry run's sweep back once its messages have been read. */
+class DryRun extends Error {}
+
+interface Preview {
+  readonly destination: OutboxDestination;
+  readonly body: { readonly content: string };
+}
+
+/** The messages the sweep as of `now` queued in this transaction (their dedupe keys start so). */
+async function queuedBySweep(tx: EntityManager, now: Date): Promise<Preview[]> {
+  return tx.query<Preview[]>(
+    `SELECT destination, body FROM outbox WHERE created_at = $1 AND dedupe_key LIKE 'reminder:%' ORDER BY id`,
+    [now],
+  );
+}
+
+/** Where a message goes, by name: a webhook key is a credential and is never printed. */
+function destinationName(ledger: Ledger, d: OutboxDestination): string {
+  if (d.type === 'app_message') return `private to ${d.userIds.map((id) => ledger.nameOf(id)).join('、')}`;
+  if (d.type !== 'group_webhook') return 'a reply';
+  if (d.webhookKey === ledger.document.leadership.webhook_key) return 'leadership group';
+  for (const compound of ledger.allCompounds()) {
+    const building = compound.buildings.find((b) => b.webhook_key === d.webhookKey);
+    if (building) return `${compound.name}${building.name} group`;
+  }
+  return 'a group';
+}
+
+/**
+ * `mulin remind [--now INSTANT] [--dry-run]`: one reminder sweep as of that instant. It takes the
+ * job's lock but claims no period, so it runs even if the scheduler swept that minute; each
+ * request's stage still happens once, whoever runs the sweep. An instant ahead of the clock is
+ * refused (see MAX_AHEAD_MS) unless it is a dry run, which sweeps in a transaction that is rolled
+ * back and prints what would have been sent.
  */
 export async function remindCommand(
   dataSource: DataSource,
@@ -172,33 +213,55 @@ export async function remindCommand(
   settings: CliSettings,
 ): Promise<number> {
   const { out, err } = io(settings);
-  const parsed = parse(args, { now: { type: 'string' } });
+  const parsed = parse(args, { now: { type: 'string' }, 'dry-run': { type: 'boolean' } });
   if (!parsed.ok) {
     err(`mulin remind: ${parsed.message}\n\nUsage:\n${CLI_USAGE}`);
     return 2;
   }
+  const dryRun = parsed.values['dry-run'] === true;
   const nowText = parsed.values.now as string | undefined;
   const now = nowText === undefined ? clock.now() : parseInstant(nowText, settings.timeZone);
   if (!now) {
     err(`mulin remind: --now expects an instant such as 2026-12-01T10:00+08:00, not "${nowText ?? ''}".\n`);
     return 2;
   }
+  if (!dryRun && now.getTime() - clock.now().getTime() > MAX_AHEAD_MS) {
+    const tz = settings.timeZone;
+    err(
+      `mulin remind: --now ${localMinute(now, tz)} is ahead of the clock (${localMinute(clock.now(), tz)}): ` +
+        'what it queued would be due then, and every later message to the same groups would wait behind it. ' +
+        'Add --dry-run to see what that sweep would send, without queueing anything.\n',
+    );
+    return 2;
+  }
   const ledger = await currentLedger(dataSource, err);
   if (!ledger) return 1;
   let result = null as SweepResult | null;
-  const outcome = await runClaimed(
-    dataSource,
-    { job: 'reminders', period: null, instance: `cli:${defaultInstance()}`, now },
-    async (tx) => {
-      result = await sweepReminders(tx, ledger, now, settings, settings.logger ?? silentLogger);
-      return { ...result };
-    },
-  );
-  if (outcome.status === 'skipped' || result === null) {
+  let preview: Preview[] = [];
+  try {
+    const outcome = await runClaimed(
+      dataSource,
+      { job: 'reminders', period: null, instance: `cli:${defaultInstance()}`, now },
+      async (tx) => {
+        result = await sweepReminders(tx, ledger, now, settings, settings.logger ?? silentLogger);
+        if (!dryRun) return { ...result };
+        preview = await queuedBySweep(tx, now);
+        throw new DryRun();
+      },
+    );
+    if (outcome.status === 'skipped') result = null;
+  } catch (error) {
+    if (!(error instanceof DryRun)) throw error;
+  }
+  if (result === null) {
     err('Another reminder sweep is running right now; try again in a moment.\n');
     return 1;
   }
-  out(`Sweep as of ${localMinute(now, settings.timeZone)} (${settings.timeZone}):\n`);
-  out(describeSweep(result, isQuiet(now, settings.quietHours, settings.timeZone), settings));
+  const when = `${localMinute(now, settings.timeZone)} (${settings.timeZone})`;
+  out(dryRun ? `Dry run as of ${when}; nothing was queued or changed:\n` : `Sweep as of ${when}:\n`);
+  out(describeSweep(result, isQuiet(now, settings.quietHours, settings.timeZone), settings, dryRun));
+  for (const m of preview) {
+    out(`  ${destinationName(ledger, m.destination)}: ${m.body.content.replaceAll('\n', ' / ')}\n`);
+  }
   return 0;
 }

@@ -121,6 +121,56 @@ describe('on a street', () => {
     expect(again.out.join('')).toContain('0 reminder(s)');
   });
 
+  /** Everything a sweep could change: the outbox, the reminder log, the requests and their events. */
+  async function state(): Promise<unknown> {
+    return db.dataSource.query(
+      `SELECT (SELECT count(*) FROM outbox)::int AS outbox,
+              (SELECT count(*) FROM request_reminder)::int AS reminders,
+              (SELECT count(*) FROM request_event)::int AS events,
+              (SELECT md5(string_agg(to_jsonb(r)::text, ',' ORDER BY r.id)) FROM request r) AS requests`,
+    );
+  }
+
+  it('refuses an instant ahead of the clock, whose messages would hold up the groups until then', async () => {
+    const before = await state();
+    const io = capture();
+    // Clock 2026-12-01 10:00.
+    expect(await remindCommand(db.dataSource, clock, ['--now', '2026-12-04T10:00+08:00'], io)).toBe(2);
+    expect(io.err.join('')).toBe(
+      'mulin remind: --now 2026-12-04 10:00 is ahead of the clock (2026-12-01 10:00): what it queued would be ' +
+        'due then, and every later message to the same groups would wait behind it. Add --dry-run to see ' +
+        'what that sweep would send, without queueing anything.\n',
+    );
+    expect(io.out).toEqual([]);
+    expect(await state()).toEqual(before);
+    // A minute ahead is the clock's own minute, or the next: a sweep as the scheduler would run it.
+    const soon = capture();
+    expect(await remindCommand(db.dataSource, clock, ['--now', '2026-12-01T10:01+08:00'], soon)).toBe(0);
+    expect(soon.err).toEqual([]);
+  });
+
+  it('with --dry-run, says what a sweep would send, at any instant, and changes nothing', async () => {
+    const before = await state();
+    const io = capture();
+    const args = ['--now', '2026-12-04T10:00+08:00', '--dry-run'];
+    expect(await remindCommand(db.dataSource, clock, args, io)).toBe(0);
+    const out = io.out.join('');
+    expect(out).toMatch(
+      /^Dry run as of 2026-12-04 10:00 \(Asia\/Shanghai\); nothing was queued or changed:\n(\d+) reminder\(s\) and (\d+) escalation\(s\) would be queued\.\n/,
+    );
+    const [, reminded, escalated] = /(\d+) reminder\(s\) and (\d+) escalation/.exec(out) ?? [];
+    expect(Number(reminded) + Number(escalated)).toBeGreaterThan(0);
+    // One line a message: where it goes (never a webhook key) and what it says.
+    const lines = out.split('\n').filter((line) => line.startsWith('  '));
+    expect(lines.length).toBeGreaterThanOrEqual(Number(reminded));
+    expect(lines.filter((line) => line.includes('提醒：#'))).toHaveLength(Number(reminded));
+    for (const line of lines)
+      expect(line).toMatch(/^ {2}(\S+号楼 group|leadership group|private to \S+): \S/);
+    expect(out).not.toContain('syn-');
+    expect(io.err).toEqual([]);
+    expect(await state()).toEqual(before);
+  });
+
   it('refuses an instant it cannot read', async () => {
     const io = capture();
     expect(await remindCommand(db.dataSource, clock, ['--now', 'tomorrow'], io)).toBe(2);
