@@ -29,7 +29,10 @@ export interface SimRequest {
 
 const LIMITS = { webhookText: 2048, webhookMarkdown: 4096, appContent: 2048, responseUrl: 20480 };
 const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 const APP_MESSAGES_PER_MEMBER_MINUTE = 30;
+/** WeCom's hourly cap on app messages to one member (PROTOCOL.md 5.4). */
+export const APP_MESSAGES_PER_MEMBER_HOUR = 1000;
 const RESPONSE_URL_TTL_MS = 60 * MINUTE_MS;
 /** No source shows what a used or expired response_url answers; any permanent errcode will do. */
 export const RESPONSE_URL_REFUSED = 93000;
@@ -47,13 +50,20 @@ export class SimulatedWecom {
   private readonly tokens = new Map<string, { readonly app: SimulatedApp; expiresAt: number }>();
   private readonly responseCodes = new Map<string, { readonly issuedAt: number; used: boolean }>();
   private readonly recentSends = new Map<string, number[]>();
-  private readonly recentAppMessages = new Map<string, number[]>();
+  private readonly appMessagesTo = new Map<string, { sent: number[]; blockedUntil: number }>();
+  private readonly memberLimits: readonly { readonly max: number; readonly windowMs: number }[];
 
   constructor(
     private readonly clock: Clock,
     private readonly ratePerMinute: number,
     private readonly tokenTtlS: number,
-  ) {}
+    appMessagesPerMemberHour = APP_MESSAGES_PER_MEMBER_HOUR,
+  ) {
+    this.memberLimits = [
+      { max: APP_MESSAGES_PER_MEMBER_MINUTE, windowMs: MINUTE_MS },
+      { max: appMessagesPerMemberHour, windowMs: HOUR_MS },
+    ];
+  }
 
   registerWebhookKey(key: string): void {
     this.webhookKeys.add(key);
@@ -139,17 +149,29 @@ export class SimulatedWecom {
     const parsed = bodyOf(body, { text: LIMITS.appContent, markdown: LIMITS.appContent });
     if (typeof parsed === 'number') return answer(parsed);
     const agentId = typeof body?.agentid === 'number' ? body.agentid : 0;
-    // WeCom drops app messages past 30 a minute to one member, with no error (PROTOCOL.md 5.4).
+    // WeCom drops app messages past 30 a minute or 1,000 an hour to one member, with no error.
     const reached = userIds.filter((id) => this.takeAppMessageSlot(id));
     if (reached.length === 0) return answer(0);
     return this.accept({ type: 'app_message', userIds: reached, agentId }, parsed);
   }
 
+  /**
+   * Whether an app message reaches this member (PROTOCOL.md 5.4): one past a limit is dropped and
+   * blocks the member for as long as that limit's window (a minute, an hour), from then on.
+   */
   private takeAppMessageSlot(userId: string): boolean {
-    const recent = (this.recentAppMessages.get(userId) ?? []).filter((t) => t > this.now() - MINUTE_MS);
-    this.recentAppMessages.set(userId, recent);
-    if (recent.length >= APP_MESSAGES_PER_MEMBER_MINUTE) return false;
-    recent.push(this.now());
+    const now = this.now();
+    const member = this.appMessagesTo.get(userId) ?? { sent: [], blockedUntil: 0 };
+    this.appMessagesTo.set(userId, member);
+    if (now < member.blockedUntil) return false;
+    member.sent = member.sent.filter((t) => t > now - HOUR_MS);
+    for (const limit of this.memberLimits) {
+      if (member.sent.filter((t) => t > now - limit.windowMs).length >= limit.max) {
+        member.blockedUntil = now + limit.windowMs;
+        return false;
+      }
+    }
+    member.sent.push(now);
     return true;
   }
 

@@ -19,6 +19,8 @@ export interface SimulatorOptions {
   /** Accept any webhook key instead of only registered ones. */
   readonly acceptAnyWebhookKey?: boolean;
   readonly ratePerMinute?: number;
+  /** App messages one member may receive an hour (WeCom: 1,000); a test may lower it. */
+  readonly appMessagesPerMemberHour?: number;
   /** expires_in of issued access tokens. */
   readonly tokenTtlS?: number;
   readonly apps?: readonly SimulatedApp[];
@@ -66,7 +68,12 @@ export class WecomSimulator {
 
   constructor(options: SimulatorOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.wecom = new SimulatedWecom(this.clock, options.ratePerMinute ?? 20, options.tokenTtlS ?? 7200);
+    this.wecom = new SimulatedWecom(
+      this.clock,
+      options.ratePerMinute ?? 20,
+      options.tokenTtlS ?? 7200,
+      options.appMessagesPerMemberHour,
+    );
     this.wecom.acceptAnyKey = options.acceptAnyWebhookKey ?? false;
     this.media = new MediaHost(this.clock);
     for (const app of options.apps ?? []) this.wecom.registerApp(app);

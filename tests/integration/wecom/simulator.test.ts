@@ -1,4 +1,5 @@
 import { WecomSimulator } from '../../../src/wecom/simulator';
+import { fixedClock } from '../../../src/shared/clock';
 
 /** The simulator's own contract, over raw HTTP: what the client never sends, it must still answer right. */
 
@@ -105,4 +106,51 @@ it('drops, without an error, app messages past 30 a minute to one member, as WeC
     .map((m) => (m.destination.type === 'app_message' ? m.destination.userIds : []));
   expect(reached).toHaveLength(31);
   expect(reached.at(-1)).toEqual(['b']);
+});
+
+it('drops app messages past the hourly cap to one member, and all of theirs for the hour after', async () => {
+  // WeCom: 1,000 an hour per member; past a limit, messages are dropped, with no error, for as
+  // long as its window (an hour for the hourly one). Three here, so the test sends few.
+  const clock = fixedClock(new Date('2026-11-28T02:00:00Z'));
+  const capped = new WecomSimulator({
+    clock,
+    apps: [{ corpId: 'ww1', corpSecret: 's', agentId: 7 }],
+    appMessagesPerMemberHour: 3,
+  });
+  await capped.start();
+  try {
+    const res = await fetch(`${capped.url}/cgi-bin/gettoken?corpid=ww1&corpsecret=s`);
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    const send = async (touser: string, content: string) => {
+      const answer = await fetch(`${capped.url}/cgi-bin/message/send?access_token=${token}`, {
+        method: 'POST',
+        body: JSON.stringify({ msgtype: 'text', text: { content }, touser, agentid: 7 }),
+      });
+      expect(((await answer.json()) as { errcode: number }).errcode).toBe(0);
+    };
+    const at = (minutes: number) =>
+      clock.set(new Date(Date.parse('2026-11-28T02:00:00Z') + minutes * 60_000));
+    for (const n of [1, 2, 3]) await send('a', `${n}`);
+    at(30);
+    await send('a', 'past the cap');
+    await send('b', 'another member');
+    // The first three have left the hour, but the block the fourth set lasts an hour.
+    at(61);
+    await send('a', 'blocked');
+    at(90);
+    await send('a', 'after the block');
+    expect(
+      capped
+        .messages()
+        .map((m) => [m.destination.type === 'app_message' && m.destination.userIds, m.body.content]),
+    ).toEqual([
+      [['a'], '1'],
+      [['a'], '2'],
+      [['a'], '3'],
+      [['b'], 'another member'],
+      [['a'], 'after the block'],
+    ]);
+  } finally {
+    await capped.stop();
+  }
 });
