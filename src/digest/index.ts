@@ -28,4 +28,4 @@ export { buildDigest, type Digest, type CompoundDigest, type QuietBuilding } fro
 export { renderDigest } from './render-digest';
 export { renderBuildingNote } from './building-note';
 export { packParts } from './pack-parts';
-export { percent, duration } from './format-figures';
+export { percent, duration, age } from './format-figures';

@@ -31,7 +31,7 @@ export interface RequestSearch {
   readonly minEscalationLevel?: number;
   /** A residents' council topic. */
   readonly council?: boolean;
-  /** Words in the description, or a request number (12 or #12). */
+  /** Words in the description, or a request number (12 or #12, listed first by searchRequests). */
   readonly text?: string;
   readonly createdFrom?: Date;
   readonly createdBefore?: Date;
@@ -44,6 +44,24 @@ type Db = EntityManager | DataSource;
 export function overdueSql(now: string): string {
   return `((status = 'open' AND ack_due_at < ${now})
     OR (status IN ('open', 'acknowledged') AND resolve_due_at < ${now}))`;
+}
+
+/**
+ * The deadline an overdue request missed first (to acknowledge while still open, else to resolve),
+ * NULL for one not overdue: the list's 超时最久 order. request-bits.ts's missedDeadline mirrors it.
+ */
+export function missedDeadlineSql(now: string): string {
+  return `LEAST(CASE WHEN status = 'open' AND ack_due_at < ${now} THEN ack_due_at END,
+    CASE WHEN status IN ('open', 'acknowledged') AND resolve_due_at < ${now} THEN resolve_due_at END)`;
+}
+
+/** newest / oldest first by number (the order requests arrived), or the longest overdue first. */
+export type RequestOrder = 'newest' | 'oldest' | 'overdue';
+
+/** The request number a search box text names: 12, #12 or ＃12. */
+export function requestNumberIn(text: string | undefined): number | undefined {
+  const digits = /^[#＃]?(\d{1,9})$/.exec(text?.trim() ?? '')?.[1];
+  return digits === undefined ? undefined : Number(digits);
 }
 
 /** A status as an SQL literal; only the known ones, so nothing else can reach the statement. */
@@ -81,7 +99,7 @@ export function searchWhere(filter: RequestSearch, now: Date): { where: string; 
   if (filter.nos) where.push(`no = ANY(${param(filter.nos)}::int[])`);
   const text = filter.text?.trim();
   if (text) {
-    const number = /^[#＃]?(\d{1,9})$/.exec(text)?.[1];
+    const number = requestNumberIn(text);
     // The words are matched literally: % and _ typed in the box are not wildcards.
     const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     // Digits are matched against the text with its phone numbers taken out: the pages show them
@@ -89,8 +107,9 @@ export function searchWhere(filter: RequestSearch, now: Date): { where: string; 
     const searched = /[0-9０-９]/.test(text)
       ? `regexp_replace(text, ${param(PHONE_PATTERN)}, '', 'g')`
       : 'text';
-    const byText = `${searched} ILIKE ${param(pattern)} ESCAPE '\\'`;
-    where.push(number ? `(${byText} OR no = ${param(Number(number))})` : byText);
+    const matches = [`${searched} ILIKE ${param(pattern)} ESCAPE '\\'`];
+    if (number !== undefined) matches.push(`no = ${param(number)}`);
+    where.push(`(${matches.join(' OR ')})`);
   }
   return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', values };
 }
@@ -101,18 +120,30 @@ export async function countRequests(db: Db, filter: RequestSearch, now: Date): P
   return row?.n ?? 0;
 }
 
-/** Newest first. */
+/**
+ * Newest first unless `page.order` says otherwise; a request whose number the search text is
+ * comes before the rest, whatever the order.
+ */
 export async function searchRequests(
   db: Db,
   filter: RequestSearch,
   now: Date,
-  page: { limit: number; offset: number },
+  page: { limit: number; offset: number; order?: RequestOrder },
 ): Promise<RequestRow[]> {
   const { where, values } = searchWhere(filter, now);
-  const n = values.length;
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const keys: string[] = [];
+  const number = requestNumberIn(filter.text);
+  if (number !== undefined) keys.push(`(no = ${param(number)}) DESC`);
+  if (page.order === 'overdue') keys.push(`${missedDeadlineSql(param(now))} ASC NULLS LAST`);
+  keys.push(page.order === 'oldest' ? 'no ASC' : 'no DESC');
   const rows = await db.query<Record<string, unknown>[]>(
-    `SELECT ${REQUEST_COLUMNS} FROM request ${where} ORDER BY no DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
-    [...values, page.limit, page.offset],
+    `SELECT ${REQUEST_COLUMNS} FROM request ${where} ORDER BY ${keys.join(', ')}
+      LIMIT ${param(page.limit)} OFFSET ${param(page.offset)}`,
+    values,
   );
   return rows.map(toRequest);
 }

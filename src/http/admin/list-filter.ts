@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { REQUEST_STATUSES } from '../../requests/request-store';
 import { maskPhones } from '../../requests/phone-mask';
-import type { RequestSearch } from '../../requests/request-search';
+import type { RequestOrder, RequestSearch } from '../../requests/request-search';
 import { AppError } from '../../shared/errors';
 
-const MAX_PAGE = 10_000;
+/** Deeper pages cost an OFFSET past 200,000 rows; the pager never links beyond (list-pager.ts). */
+export const MAX_PAGE = 10_000;
 export const PAGE_SIZE = 20;
 
 const id = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/);
@@ -23,6 +24,7 @@ const ListQuery = z.strictObject({
   escalated: flag.optional(),
   council: flag.optional(),
   q: z.string().max(50).optional(),
+  sort: z.enum(['newest', 'oldest', 'overdue']).optional(),
   page: z
     .string()
     .regex(/^\d{1,5}$/)
@@ -69,6 +71,21 @@ export function toSearch(q: ListQuery): RequestSearch {
     ...(q.council ? { council: true } : {}),
     ...(q.q?.trim() ? { text: q.q.trim() } : {}),
   };
+}
+
+/** The order asked for; without one, the longest overdue first when 超时 is ticked, else the newest. */
+export function orderOf(q: ListQuery): RequestOrder {
+  return q.sort ?? defaultOrder(q);
+}
+
+export function defaultOrder(q: ListQuery): RequestOrder {
+  return q.overdue ? 'overdue' : 'newest';
+}
+
+/** The filters and the order (when not the default), for the list's own links: pages, redirects. */
+export function listParams(q: ListQuery): Record<string, string | boolean | undefined> {
+  const order = orderOf(q);
+  return { ...filterParams(q), sort: order === defaultOrder(q) ? undefined : order };
 }
 
 /** The filters as query parameters again, for links (pages, export) that keep them. */

@@ -1,3 +1,4 @@
+import { age } from '../../digest';
 import type { Ledger } from '../../ledger/ledger';
 import { categoryName, maskPhones, placeOf, shorten, STATUS_NAMES } from '../../requests/format';
 import type { RequestRow } from '../../requests/request-store';
@@ -13,22 +14,47 @@ export interface ViewContext {
   readonly name: (id: string | null) => string | null;
 }
 
-/** As the overdue filter in requests/request-search.ts decides it. */
-export function isOverdue(r: RequestRow, now: Date): boolean {
+/** The deadline an overdue request missed: to acknowledge, or to resolve. */
+export interface MissedDeadline {
+  readonly kind: 'ack' | 'resolve';
+  readonly at: Date;
+}
+
+/**
+ * As the overdue filter in requests/request-search.ts decides it (and its missedDeadlineSql, the
+ * 超时最久 order): still open past the acknowledge deadline, else open or in hand past the resolve
+ * deadline; the one missed first.
+ */
+export function missedDeadline(r: RequestRow, now: Date): MissedDeadline | null {
   const t = now.getTime();
-  if (r.status === 'open' && r.ackDueAt !== null && r.ackDueAt.getTime() < t) return true;
-  return (
+  const ack = r.status === 'open' && r.ackDueAt !== null && r.ackDueAt.getTime() < t ? r.ackDueAt : null;
+  const resolve =
     (r.status === 'open' || r.status === 'acknowledged') &&
     r.resolveDueAt !== null &&
     r.resolveDueAt.getTime() < t
-  );
+      ? r.resolveDueAt
+      : null;
+  if (ack && (!resolve || ack.getTime() <= resolve.getTime())) return { kind: 'ack', at: ack };
+  return resolve ? { kind: 'resolve', at: resolve } : null;
+}
+
+export function isOverdue(r: RequestRow, now: Date): boolean {
+  return missedDeadline(r, now) !== null;
+}
+
+/** 超时未接单 3天, 超时未办结 5小时, 超时未接单 20分钟: which deadline, and how long ago. */
+export function overdueLabel(missed: MissedDeadline, now: Date): string {
+  const minutes = Math.floor((now.getTime() - missed.at.getTime()) / 60_000);
+  const late = minutes < 60 ? `${Math.max(minutes, 1)}分钟` : age(missed.at, now);
+  return `超时未${missed.kind === 'ack' ? '接单' : '办结'} ${late}`;
 }
 
 /** The status and the flags that make a request stand out (urgent, overdue, escalated, council). */
 export function badges(r: RequestRow, now: Date): Html {
   const flags: Html[] = [];
   if (r.priority === 'urgent') flags.push(html`<span class="badge warn">紧急</span>`);
-  if (isOverdue(r, now)) flags.push(html`<span class="badge warn">超时</span>`);
+  const missed = missedDeadline(r, now);
+  if (missed) flags.push(html`<span class="badge warn">${overdueLabel(missed, now)}</span>`);
   if (r.escalationLevel > 0) {
     flags.push(html`<span class="badge info">${escalationName(r.escalationLevel)}</span>`);
   }

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type Router from 'koa-router';
 import { photosOfMessages } from '../../photos';
-import { countRequests, searchRequests } from '../../requests/request-search';
+import { countRequests, type RequestOrder, searchRequests } from '../../requests/request-search';
 import { findRequestByNo, listEvents, REQUEST_STATUSES } from '../../requests/request-store';
 import { STATUS_NAMES } from '../../requests/format';
 import { remindersSent } from '../../scheduler/reminder-log';
@@ -10,14 +10,18 @@ import type { AppState } from '../app-state';
 import { type AdminDeps, respondPage, viewContext } from './admin-context';
 import { html, type Html, queryString, trustedHtml } from './html';
 import {
+  defaultOrder,
   filterParams,
   hasEmptyFields,
   isPhoneLike,
+  listParams,
   type ListQuery,
+  orderOf,
   PAGE_SIZE,
   parseListQuery,
   toSearch,
 } from './list-filter';
+import { pager } from './list-pager';
 import { requestTable, type ViewContext } from './request-bits';
 import { requestDetail } from './request-detail';
 
@@ -29,13 +33,14 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
     if (isPhoneLike(q.q)) {
       // Out of the address bar at once: the list comes back without the search and says why.
       ctx.status = 303;
-      ctx.redirect(`/admin/requests${queryString({ ...filterParams(q), q: undefined, notice: 'phone' })}`);
+      ctx.redirect(`/admin/requests${queryString({ ...listParams(q), q: undefined, notice: 'phone' })}`);
       return;
     }
-    if (hasEmptyFields(ctx.query)) {
-      // The form sends every field; the address kept in history and bookmarks names only the filters set.
+    if (hasEmptyFields(ctx.query) || (q.sort !== undefined && q.sort === defaultOrder(q))) {
+      // The form sends every field; the address kept in history and bookmarks names only the
+      // filters set, and an order only when it is not the default.
       ctx.status = 303;
-      ctx.redirect(`/admin/requests${queryString({ ...filterParams(q), page: q.page })}`);
+      ctx.redirect(`/admin/requests${queryString({ ...listParams(q), page: q.page })}`);
       return;
     }
     const page = q.page ?? 1;
@@ -43,14 +48,18 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
     const search = toSearch(q);
     const [total, rows] = await Promise.all([
       countRequests(deps.dataSource, search, now),
-      searchRequests(deps.dataSource, search, now, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
+      searchRequests(deps.dataSource, search, now, {
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+        order: orderOf(q),
+      }),
     ]);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     if (page > pages) {
       // An old bookmark, or a list that shrank since the pager was drawn: the last page, same filters.
       ctx.status = 303;
       ctx.redirect(
-        `/admin/requests${queryString({ ...filterParams(q), notice: q.notice, page: pages === 1 ? undefined : pages })}`,
+        `/admin/requests${queryString({ ...listParams(q), notice: q.notice, page: pages === 1 ? undefined : pages })}`,
       );
       return;
     }
@@ -65,7 +74,8 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
       'requests',
       html`<h1>诉求 <span class="muted small">共 ${total} 条</span></h1>
         ${q.notice === 'phone' ? html`<p class="notice" role="status">为保护居民隐私，不能用电话号码搜索，请改用内容关键词或编号，或按楼栋筛选。</p>` : ''}
-        ${filterForm(q, view)} ${requestTable(rows, view, '没有符合条件的诉求')} ${pager(q, page, pages)}`,
+        ${filterForm(q, view)} ${requestTable(rows, view, '没有符合条件的诉求')}
+        ${pager(page, pages, (to) => `/admin/requests${queryString({ ...listParams(q), page: to === 1 ? undefined : to })}`)}`,
     );
   });
 
@@ -150,6 +160,11 @@ function filterForm(q: ListQuery, view: ViewContext): Html {
         ${option('', '全部分类', q.category)}${ledger.categories.categories.map((c) => option(c.code, c.name, q.category))}
       </select></label
     >
+    <label
+      >排序<select name="sort">
+        ${sortOptions(q)}
+      </select></label
+    >
     <label class="wide"
       >搜索<input type="search" name="q" value="${q.q ?? ''}" maxlength="50" placeholder="内容关键词或编号"
     /></label>
@@ -164,13 +179,22 @@ function filterForm(q: ListQuery, view: ViewContext): Html {
   </form>`;
 }
 
-function pager(q: ListQuery, page: number, pages: number): Html {
-  if (pages <= 1) return html``;
-  const link = (to: number) =>
-    `/admin/requests${queryString({ ...filterParams(q), page: to === 1 ? undefined : to })}`;
-  return html`<nav class="pager" aria-label="分页">
-    ${page > 1 ? html`<a href="${link(page - 1)}" rel="prev">上一页</a>` : html`<span class="muted">上一页</span>`}
-    <span>第 ${page} / ${pages} 页</span>
-    ${page < pages ? html`<a href="${link(page + 1)}" rel="next">下一页</a>` : html`<span class="muted">下一页</span>`}
-  </nav>`;
+const ORDER_NAMES: Record<RequestOrder, string> = {
+  newest: '最新提交',
+  oldest: '最早提交',
+  overdue: '超时最久',
+};
+
+/**
+ * The default order is the empty choice, so ticking 超时 and pressing 筛选 (the form sends the
+ * sort too) gives 超时最久 without touching the sort; another order is asked for by name.
+ */
+function sortOptions(q: ListQuery): Html[] {
+  const fallback = defaultOrder(q);
+  const chosen = orderOf(q);
+  const orders = Object.keys(ORDER_NAMES) as RequestOrder[];
+  return [
+    option('', ORDER_NAMES[fallback], chosen === fallback ? '' : chosen),
+    ...orders.filter((o) => o !== fallback).map((o) => option(o, ORDER_NAMES[o], chosen)),
+  ];
 }

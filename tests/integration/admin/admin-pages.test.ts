@@ -69,7 +69,8 @@ describe('the requests list', () => {
     ['building=jw-b7', `building_id = 'jw-b7'`],
     ['category=parking', `category = 'parking'`],
     [
-      'overdue=1',
+      // Newest first when asked: 超时 alone lists the longest overdue first (requests-list.test.ts).
+      'overdue=1&sort=newest',
       `(status = 'open' AND ack_due_at < '2026-11-25T06:00:00Z') OR (status IN ('open','acknowledged') AND resolve_due_at < '2026-11-25T06:00:00Z')`,
     ],
     ['escalated=1', `escalation_level > 0`],
