@@ -23,6 +23,8 @@ export interface RequestSearch {
   readonly categories?: readonly string[];
   readonly assigneeId?: string;
   readonly reporterId?: string;
+  /** By the same resident as request number N (N included): the pages never show a reporter's id. */
+  readonly reporterOf?: number;
   /** Still open or being handled, and past its acknowledge or resolve deadline. */
   readonly overdue?: boolean;
   /** Passed up to the grid worker or the street office at least once. */
@@ -31,7 +33,10 @@ export interface RequestSearch {
   readonly minEscalationLevel?: number;
   /** A residents' council topic. */
   readonly council?: boolean;
-  /** Words in the description, or a request number (12 or #12, listed first by searchRequests). */
+  /**
+   * Words in the description, a request number (12 or #12, listed first by searchRequests), the
+   * name of a building (5号楼, or with its compound: 江湾小区 5号楼) or the name of a handler.
+   */
   readonly text?: string;
   readonly createdFrom?: Date;
   readonly createdBefore?: Date;
@@ -89,6 +94,11 @@ export function searchWhere(filter: RequestSearch, now: Date): { where: string; 
   if (filter.categories) where.push(`category = ANY(${param(filter.categories)}::text[])`);
   if (filter.assigneeId) where.push(`assignee_id = ${param(filter.assigneeId)}`);
   if (filter.reporterId) where.push(`reporter_id = ${param(filter.reporterId)}`);
+  if (filter.reporterOf !== undefined) {
+    where.push(
+      `reporter_id = (SELECT r.reporter_id FROM request r WHERE r.no = ${param(filter.reporterOf)})`,
+    );
+  }
   if (filter.overdue) where.push(overdueSql(param(now)));
   if (filter.escalated) where.push(`escalation_level > 0`);
   if (filter.minEscalationLevel !== undefined)
@@ -109,6 +119,15 @@ export function searchWhere(filter: RequestSearch, now: Date): { where: string; 
       : 'text';
     const matches = [`${searched} ILIKE ${param(pattern)} ESCAPE '\\'`];
     if (number !== undefined) matches.push(`no = ${param(number)}`);
+    // People type where a request is and who has it, too: a building's name, alone or after its
+    // compound's (spaces aside, the ideographic U+3000 too), and a handler's name. The building
+    // table keeps every building the ledger ever named, and the person table every person.
+    const spaces = `' ' || chr(12288)`;
+    matches.push(
+      `building_id = ANY(ARRAY(SELECT b.id FROM building b WHERE ${param(text.replace(/\s/g, ''))}
+         IN (translate(b.name, ${spaces}, ''), translate(b.compound_name || b.name, ${spaces}, ''))))`,
+      `assignee_id = ANY(ARRAY(SELECT p.id FROM person p WHERE p.name = ${param(text)}))`,
+    );
     where.push(`(${matches.join(' OR ')})`);
   }
   return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', values };

@@ -20,6 +20,14 @@ const ListQuery = z.strictObject({
   compound: id.optional(),
   building: id.optional(),
   category: id.optional(),
+  assignee: id.optional(),
+  // The requests of the resident who reported this one (a request number: their id stays off pages).
+  reporter_of: z
+    .string()
+    .regex(/^\d{1,10}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(2_147_483_647))
+    .optional(),
   overdue: flag.optional(),
   escalated: flag.optional(),
   council: flag.optional(),
@@ -66,6 +74,8 @@ export function toSearch(q: ListQuery): RequestSearch {
     ...(q.compound ? { compoundId: q.compound } : {}),
     ...(q.building ? { buildingId: q.building } : {}),
     ...(q.category ? { category: q.category } : {}),
+    ...(q.assignee ? { assigneeId: q.assignee } : {}),
+    ...(q.reporter_of !== undefined ? { reporterOf: q.reporter_of } : {}),
     ...(q.overdue ? { overdue: true } : {}),
     ...(q.escalated ? { escalated: true } : {}),
     ...(q.council ? { council: true } : {}),
@@ -83,18 +93,20 @@ export function defaultOrder(q: ListQuery): RequestOrder {
 }
 
 /** The filters and the order (when not the default), for the list's own links: pages, redirects. */
-export function listParams(q: ListQuery): Record<string, string | boolean | undefined> {
+export function listParams(q: ListQuery): Record<string, string | number | boolean | undefined> {
   const order = orderOf(q);
   return { ...filterParams(q), sort: order === defaultOrder(q) ? undefined : order };
 }
 
 /** The filters as query parameters again, for links (pages, export) that keep them. */
-export function filterParams(q: ListQuery): Record<string, string | boolean | undefined> {
+export function filterParams(q: ListQuery): Record<string, string | number | boolean | undefined> {
   return {
     status: q.status,
     compound: q.compound,
     building: q.building,
     category: q.category,
+    assignee: q.assignee,
+    reporter_of: q.reporter_of,
     overdue: q.overdue,
     escalated: q.escalated,
     council: q.council,

@@ -13,6 +13,8 @@ export function requestDetail(
   reminders: readonly SentReminder[],
   kept: readonly PhotoSummary[],
   view: ViewContext,
+  /** How many other requests the same resident made: linked by this request's number, never their id. */
+  more: { readonly reporterOthers?: number } = {},
 ): Html {
   const { ledger, when } = view;
   const teams = r.teamIds.map((t) => ledger.document.teams.find((team) => team.id === t)?.name ?? t);
@@ -30,7 +32,11 @@ export function requestDetail(
       <section class="card">
         <h2>基本情况</h2>
         <dl class="facts">
-          ${fact('位置', building)} ${fact('提交人', person(r.reporterId, '居民'))}
+          ${fact('位置', building)}
+          ${fact(
+            '提交人',
+            html`${person(r.reporterId, '居民')}${(more.reporterOthers ?? 0) > 0 ? html` · <a href="/admin/requests?reporter_of=${r.no}">其他诉求 ${more.reporterOthers} 条</a>` : ''}`,
+          )}
           ${fact('处理人', person(r.assigneeId, r.assigneeId ?? '—'))}
           ${teams.length > 0 ? fact('协助队伍', teams.join('、')) : ''}
           ${r.hazard ? fact('紧急情况', HAZARD_NAMES[r.hazard] ?? r.hazard) : ''}

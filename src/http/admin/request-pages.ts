@@ -1,17 +1,17 @@
 import type { Context } from 'koa';
 import type Router from 'koa-router';
 import { photosOfMessages } from '../../photos';
-import { countRequests, type RequestOrder, searchRequests } from '../../requests/request-search';
-import { findRequestByNo, listEvents, REQUEST_STATUSES } from '../../requests/request-store';
-import { STATUS_NAMES } from '../../requests/format';
+import type { Ledger } from '../../ledger/ledger';
+import { countRequests, searchRequests } from '../../requests/request-search';
+import { findRequestByNo, listEvents } from '../../requests/request-store';
 import { remindersSent } from '../../scheduler/reminder-log';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
 import { type AdminDeps, respondPage, viewContext } from './admin-context';
-import { html, type Html, queryString, trustedHtml } from './html';
+import { filterForm } from './filter-form';
+import { html, type Html, queryString } from './html';
 import {
   defaultOrder,
-  filterParams,
   hasEmptyFields,
   isPhoneLike,
   listParams,
@@ -22,7 +22,7 @@ import {
   toSearch,
 } from './list-filter';
 import { pager } from './list-pager';
-import { requestTable, type ViewContext } from './request-bits';
+import { requestTable } from './request-bits';
 import { requestDetail } from './request-detail';
 
 const MAX_REQUEST_NO = 2_147_483_647;
@@ -63,10 +63,7 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
       );
       return;
     }
-    const view = await viewContext(
-      deps,
-      rows.map((r) => r.assigneeId),
-    );
+    const view = await viewContext(deps, [...rows.map((r) => r.assigneeId), q.assignee ?? null]);
     respondPage(
       ctx,
       deps,
@@ -74,7 +71,8 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
       'requests',
       html`<h1>诉求 <span class="muted small">共 ${total} 条</span></h1>
         ${q.notice === 'phone' ? html`<p class="notice" role="status">为保护居民隐私，不能用电话号码搜索，请改用内容关键词或编号，或按楼栋筛选。</p>` : ''}
-        ${filterForm(q, view)} ${requestTable(rows, view, '没有符合条件的诉求')}
+        ${sameReporterNotice(q)} ${placeMismatch(q, view.ledger)} ${filterForm(q, view)}
+        ${requestTable(rows, view, '没有符合条件的诉求')}
         ${pager(page, pages, (to) => `/admin/requests${queryString({ ...listParams(q), page: to === 1 ? undefined : to })}`)}`,
     );
   });
@@ -83,10 +81,11 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
     const no = requestNo(ctx);
     const request = await findRequestByNo(deps.dataSource, no);
     if (!request) throw new AppError('not_found', `admin pages: no request #${no}`);
-    const [events, reminders, photos] = await Promise.all([
+    const [events, reminders, photos, byReporter] = await Promise.all([
       listEvents(deps.dataSource, [request.id]),
       remindersSent(deps.dataSource, request.id),
       photosOfMessages(deps.dataSource, request.inboundId === null ? [] : [request.inboundId]),
+      countRequests(deps.dataSource, { reporterOf: no }, deps.clock.now()),
     ]);
     const view = await viewContext(deps, [
       request.reporterId,
@@ -99,7 +98,7 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
       deps,
       `诉求 #${no}`,
       'requests',
-      requestDetail(request, events, reminders, photos, view),
+      requestDetail(request, events, reminders, photos, view, { reporterOthers: byReporter - 1 }),
     );
   });
 }
@@ -113,88 +112,30 @@ function requestNo(ctx: Context): number {
   return no;
 }
 
-function option(value: string, label: string, selected: string | undefined): Html {
-  return html`<option value="${value}" ${value === (selected ?? '') ? trustedHtml(' selected') : ''}>
-    ${label}
-  </option>`;
+/** The list of one resident's requests, reached from one of them: which one, and the way back. */
+function sameReporterNotice(q: ListQuery): Html | string {
+  if (q.reporter_of === undefined) return '';
+  return html`<p class="notice" role="status">
+    与诉求 <a href="/admin/requests/${q.reporter_of}">#${q.reporter_of}</a> 同一提交人的诉求 ·
+    <a href="/admin/requests${queryString({ ...listParams(q), reporter_of: undefined })}">查看全部诉求</a>
+  </p>`;
 }
-
-function checkbox(name: string, label: string, checked: boolean | undefined): Html {
-  return html`<label
-    ><input type="checkbox" name="${name}" value="1" ${checked ? trustedHtml(' checked') : ''} />
-    ${label}</label
-  >`;
-}
-
-function filterForm(q: ListQuery, view: ViewContext): Html {
-  const { ledger } = view;
-  // A plain link, no `download` attribute: the CSV's Content-Disposition already saves it, and
-  // what is not a CSV (the sign-in page after the session ended, the page asking to narrow the
-  // filters) must be shown, not saved as the file.
-  const exportHref = `/admin/requests.csv${queryString(filterParams(q))}`;
-  return html`<form class="card filters" method="get" action="/admin/requests" role="search">
-    <label
-      >状态<select name="status">
-        ${option('', '全部', q.status)}${option('active', '进行中（待接单和处理中）', q.status)}${REQUEST_STATUSES.map((s) => option(s, STATUS_NAMES[s], q.status))}
-      </select></label
-    >
-    <label
-      >小区<select name="compound">
-        ${option('', '全部小区', q.compound)}${ledger.allCompounds().map((c) => option(c.id, c.name, q.compound))}
-      </select></label
-    >
-    <label
-      >楼栋<select name="building">
-        ${option('', '全部楼栋', q.building)}${ledger
-          .allCompounds()
-          .map(
-            (c) =>
-              html`<optgroup label="${c.name}">
-                ${c.buildings.map((b) => option(b.id, `${c.name} ${b.name}`, q.building))}
-              </optgroup>`,
-          )}
-      </select></label
-    >
-    <label
-      >分类<select name="category">
-        ${option('', '全部分类', q.category)}${ledger.categories.categories.map((c) => option(c.code, c.name, q.category))}
-      </select></label
-    >
-    <label
-      >排序<select name="sort">
-        ${sortOptions(q)}
-      </select></label
-    >
-    <label class="wide"
-      >搜索<input type="search" name="q" value="${q.q ?? ''}" maxlength="50" placeholder="内容关键词或编号"
-    /></label>
-    <div class="checks">
-      ${checkbox('overdue', '超时', q.overdue)}${checkbox('escalated', '已上报', q.escalated)}${checkbox('council', '议事会议题', q.council)}
-    </div>
-    <div class="actions">
-      <button class="primary" type="submit">筛选</button
-      ><a class="button light" href="/admin/requests">清除</a
-      ><a class="button light" href="${exportHref}">导出 CSV</a>
-    </div>
-  </form>`;
-}
-
-const ORDER_NAMES: Record<RequestOrder, string> = {
-  newest: '最新提交',
-  oldest: '最早提交',
-  overdue: '超时最久',
-};
 
 /**
- * The default order is the empty choice, so ticking 超时 and pressing 筛选 (the form sends the
- * sort too) gives 超时最久 without touching the sort; another order is asked for by name.
+ * A building chosen with a compound it is not in (the 小区 changed, the 楼栋 left as it was): no
+ * request can match both, so the list says why, with a way to either.
  */
-function sortOptions(q: ListQuery): Html[] {
-  const fallback = defaultOrder(q);
-  const chosen = orderOf(q);
-  const orders = Object.keys(ORDER_NAMES) as RequestOrder[];
-  return [
-    option('', ORDER_NAMES[fallback], chosen === fallback ? '' : chosen),
-    ...orders.filter((o) => o !== fallback).map((o) => option(o, ORDER_NAMES[o], chosen)),
-  ];
+function placeMismatch(q: ListQuery, ledger: Ledger): Html | string {
+  if (!q.compound || !q.building) return '';
+  const place = ledger.placeOfBuilding(q.building);
+  const compound = ledger.compound(q.compound);
+  if (!place || !compound || place.compound.id === compound.id) return '';
+  const building = `${place.compound.name} ${place.building.name}`;
+  return html`<p class="notice" role="status">
+    ${building}不在${compound.name}，所以没有符合条件的诉求。可以
+    <a href="/admin/requests${queryString({ ...listParams(q), compound: undefined })}">只看${building}</a>，或
+    <a href="/admin/requests${queryString({ ...listParams(q), building: undefined })}"
+      >看${compound.name}全部楼栋</a
+    >。
+  </p>`;
 }

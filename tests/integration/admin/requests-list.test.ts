@@ -168,3 +168,111 @@ describe('the pager', () => {
     }
   });
 });
+
+describe('where a request is and who has it', () => {
+  const nosOf = async (condition: string, values: unknown[] = []) =>
+    (await rowsWhere(condition, values)).map((r) => r.no);
+
+  it("finds a building's requests by its name, alone or after its compound's", async () => {
+    const seven = await nosOf(`building_id = 'jw-b7'`);
+    expect(seven.length).toBeGreaterThan(2);
+    for (const q of ['7号楼', '江湾小区7号楼', '江湾小区 7号楼', ' 7号楼 ']) {
+      expect([q, await listAll(`q=${encodeURIComponent(q)}`)]).toEqual([q, seven]);
+    }
+    // 1号楼 is 纪念路新村's; narrowed to 江湾小区, which has none, nothing is found.
+    expect(await listAll(`q=${encodeURIComponent('1号楼')}`)).toEqual(await nosOf(`building_id = 'jnl-b1'`));
+    expect(await listAll(`compound=jiangwan&q=${encodeURIComponent('1号楼')}`)).toEqual([]);
+    // Words in the text still count: a post that names the building is found too.
+    expect(await listAll(`q=${encodeURIComponent('7号')}`)).toEqual(await nosOf(`text LIKE '%7号%'`));
+  });
+
+  it("finds a handler's requests by name, and filters by 处理人", async () => {
+    const hers = await nosOf(`assignee_id = 'li.xl'`);
+    expect(hers.length).toBeGreaterThan(0);
+    expect(await listAll(`q=${encodeURIComponent('李秀兰')}`)).toEqual(hers);
+    expect(await listAll('assignee=li.xl')).toEqual(hers);
+    const theirs = await nosOf(`assignee_id = 'xu.f'`);
+    expect(await listAll('assignee=xu.f')).toEqual(theirs);
+    const page = await client.text('/admin/requests?assignee=li.xl');
+    expect(page).toMatch(/<option value="li\.xl"\s+selected>\s*李秀兰/);
+    expect(page).toContain('href="/admin/requests.csv?assignee=li.xl"');
+    const csv = await (await client.fetch('/admin/requests.csv?assignee=li.xl')).text();
+    const rows = csv.split('\r\n').slice(1).filter(Boolean);
+    expect(rows.map((line) => Number(line.split(',')[0]))).toEqual(hers);
+  });
+
+  it('offers the handlers of the chosen compound, and the street staff', async () => {
+    const handlers = (page: string) =>
+      [
+        ...(/<select name="assignee">[\s\S]*?<\/select>/.exec(page)?.[0] ?? '').matchAll(
+          /<option value="([^"]+)"/g,
+        ),
+      ]
+        .map((m) => m[1])
+        .sort();
+    const jiangwan = handlers(await client.text('/admin/requests?compound=jiangwan'));
+    // The grid worker, the building and unit heads of 江湾小区, the street's admins.
+    expect(jiangwan).toEqual(
+      [
+        'liu.t',
+        'qian.gf',
+        'wu.sz',
+        'zheng.hp',
+        'zhang.dm',
+        'feng.yl',
+        'wang.jg',
+        'li.xl',
+        'zhao.zq',
+        'zhou.m',
+        'chen.lj',
+      ].sort(),
+    );
+    // A small street offers every handler at once.
+    const all = handlers(await client.text('/admin/requests'));
+    expect(all).toEqual(expect.arrayContaining([...jiangwan, 'sun.y', 'wei.xh']));
+  });
+
+  it("lists only the chosen compound's buildings, and says why a building of another finds nothing", async () => {
+    const buildings = (page: string) =>
+      [
+        ...(/<select name="building">[\s\S]*?<\/select>/.exec(page)?.[0] ?? '').matchAll(
+          /<option value="([^"]+)"/g,
+        ),
+      ].map((m) => m[1]);
+    expect(buildings(await client.text('/admin/requests?compound=jinianlu'))).toEqual(
+      expect.arrayContaining(['jnl-b1', 'jnl-b2', 'jnl-b3']),
+    );
+    expect(
+      buildings(await client.text('/admin/requests?compound=jinianlu')).some((id) => id?.startsWith('jw-')),
+    ).toBe(false);
+    expect(buildings(await client.text('/admin/requests'))).toEqual(
+      expect.arrayContaining(['jw-b7', 'jnl-b1']),
+    );
+
+    const page = await client.text('/admin/requests?compound=jinianlu&building=jw-b7');
+    expect(listedNos(page)).toEqual([]);
+    expect(page).toContain('江湾小区 7号楼不在纪念路新村');
+    expect(page).toContain('href="/admin/requests?building=jw-b7"');
+    expect(page).toContain('href="/admin/requests?compound=jinianlu"');
+    // The chosen building stays chosen, so the form says what was asked.
+    expect(page).toMatch(/<option value="jw-b7"\s+selected>/);
+  });
+});
+
+describe("a resident's other requests", () => {
+  it("are a link away from a request, by its number: the reporter's id is never shown", async () => {
+    const [a, b, c] = (await rowsWhere(`category = 'help'`)).map((r) => r.no);
+    if (a === undefined || b === undefined || c === undefined) throw new Error('seed: three help requests');
+    await db.dataSource.query(`UPDATE request SET reporter_id = 'res.same' WHERE no = ANY($1::int[])`, [
+      [a, b, c],
+    ]);
+    const detail = await client.text(`/admin/requests/${b}`);
+    expect(detail).toContain(`<a href="/admin/requests?reporter_of=${b}">其他诉求 2 条</a>`);
+    const list = await client.text(`/admin/requests?reporter_of=${b}`);
+    expect(listedNos(list)).toEqual([a, b, c].sort((x, y) => y - x));
+    expect(list).toContain(`与诉求 <a href="/admin/requests/${b}">#${b}</a> 同一提交人的诉求`);
+    for (const page of [detail, list]) expect(page).not.toContain('res.same');
+    // One with no others says nothing of the kind.
+    expect(await client.text(`/admin/requests/${seeded.script}`)).not.toContain('reporter_of=');
+  });
+});
