@@ -70,6 +70,20 @@ async function signIn(page: Page, path = '/admin/requests'): Promise<void> {
 const listedNos = async (page: Page) =>
   (await page.locator('td[data-label="编号"] a').allInnerTexts()).map((text) => Number(text.slice(1)));
 
+/**
+ * How many lines each element's text takes, as the browser laid it out: a short column squeezed
+ * to a character's width shows 报/修 on two lines.
+ */
+async function linesOf(page: Page, selector: string): Promise<number[]> {
+  // An expression, as the other evaluations here: the tests compile without the DOM's types.
+  return page.evaluate<number[]>(`[...document.querySelectorAll(${JSON.stringify(selector)})].map((node) => {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top));
+    return new Set(tops).size;
+  })`);
+}
+
 /** Bars the browser actually drew taller than a pixel: a chart of zeros or a broken one has none. */
 async function drawnBars(bars: Locator): Promise<number> {
   let drawn = 0;
@@ -102,6 +116,13 @@ describe('the street office in a desk browser', () => {
     await keepScreenshot(page, 'desk-requests');
   });
 
+  it('keeps the short columns on one line', async () => {
+    for (const label of ['编号', '分类', '处理人', '提交时间']) {
+      const lines = await linesOf(page, `table.cards td[data-label="${label}"]`);
+      expect([label, lines.length, Math.max(...lines)]).toEqual([label, 20, 1]);
+    }
+  });
+
   it('filters the list by building and status', async () => {
     await page.getByLabel('楼栋').selectOption('jw-b7');
     await page.getByLabel('状态').selectOption('active');
@@ -109,7 +130,7 @@ describe('the street office in a desk browser', () => {
     await page.waitForURL(/building=jw-b7/);
     expect(new URL(page.url()).searchParams.get('status')).toBe('active');
     expect(await listedNos(page)).toEqual([...seeded.hotspot].reverse().slice(0, 2));
-    await page.getByLabel('超时').check();
+    await page.getByRole('checkbox', { name: '超时' }).check();
     await page.getByRole('button', { name: '筛选' }).click();
     await page.waitForURL(/overdue=1/);
     expect(await listedNos(page)).toEqual([seeded.hotspot[1]]);
@@ -262,6 +283,11 @@ describe('the street office on a phone', () => {
     await page.goto(`${server.url}/admin/ledger/buildings/jw-b5`);
     expect(await noSideways()).toBeLessThanOrEqual(width);
     await page.goto(`${server.url}/admin/figures`);
+    // A compound's name is never broken across lines between the scope links.
+    const wraps = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('nav[aria-label="范围"] a, nav[aria-label="范围"] strong')].map((n) => getComputedStyle(n).whiteSpace)`,
+    );
+    expect(wraps).toEqual(Array(4).fill('nowrap'));
     expect(await page.locator('svg.desk').first().isVisible()).toBe(false);
     const chart = page.locator('svg.phone').first();
     expect(await chart.isVisible()).toBe(true);

@@ -52,7 +52,7 @@ export function addFiguresRoutes(router: Router<AppState>, deps: AdminDeps): voi
       '周报数据',
       'figures',
       html`<h1>周报数据 <span class="muted small">${scope} · 近 ${SERIES_WEEKS} 周（至上周日）</span></h1>
-        <nav class="card small" aria-label="范围">
+        <nav class="card small scopes" aria-label="范围">
           ${scopeLink(undefined, '全街道', compoundId)}${ledger.allCompounds().map((c) => html` · ${scopeLink(c.id, c.name, compoundId)}`)}
         </nav>
         <div class="grid2">

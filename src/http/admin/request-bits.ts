@@ -109,13 +109,13 @@ export function requestTable(rows: readonly RequestRow[], view: ViewContext, emp
         ${rows.map(
           (r) =>
             html`<tr>
-              <td data-label="编号"><a href="/admin/requests/${r.no}">#${r.no}</a></td>
-              <td data-label="分类">${categoryOf(view.ledger, r)}</td>
+              <td class="nw" data-label="编号"><a href="/admin/requests/${r.no}">#${r.no}</a></td>
+              <td class="nw" data-label="分类">${categoryOf(view.ledger, r)}</td>
               <td data-label="内容"><a href="/admin/requests/${r.no}">${excerpt(r)}</a></td>
-              <td data-label="位置">${whereOf(view.ledger, r)}</td>
+              <td class="place" data-label="位置">${whereOf(view.ledger, r)}</td>
               <td data-label="状态">${badges(r, view.now)}</td>
-              <td data-label="处理人">${view.name(r.assigneeId) ?? r.assigneeId ?? '—'}</td>
-              <td data-label="提交时间">${view.when(r.createdAt)}</td>
+              <td class="nw" data-label="处理人">${view.name(r.assigneeId) ?? r.assigneeId ?? '—'}</td>
+              <td class="nw" data-label="提交时间">${view.when(r.createdAt)}</td>
             </tr>`,
         )}
       </tbody>

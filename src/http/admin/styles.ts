@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 /**
  * The pages' one stylesheet, inlined in each page and allowed by its hash in the CSP: no extra
  * request, no build step, and no inline style from anywhere else can run.
- * Below 720px tables turn into one card per row, so the pages read on a phone.
+ * Below 720px tables turn into one card per row, so the pages read on a phone; above it the short
+ * columns of a requests table (number, category, handler, time) keep to one line, the text wraps.
  */
 export const ADMIN_CSS = `
 *{box-sizing:border-box}
@@ -80,6 +81,11 @@ ol.timeline .when{color:#66768a;font-size:13px;margin-right:8px}
 .login label{display:block;margin:12px 0 6px}
 .login button{width:100%;margin-top:16px}
 .kv{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px}
+nav.scopes a,nav.scopes strong{white-space:nowrap}
+@media (min-width:721px){
+  table.cards td.nw{white-space:nowrap}
+  table.cards td.place{min-width:8em}
+}
 @media (max-width:720px){
   body{font-size:15px}
   main{padding:12px}
