@@ -32,8 +32,18 @@ export function hotspotNotice(hotspots: readonly Hotspot[], ledger: Ledger): Htm
   </div>`;
 }
 
-/** In the weekly figures: every building flagged, most repeated first. */
-export function hotspotList(hotspots: readonly Hotspot[], ledger: Ledger): Html {
+/** The weekly figures list the biggest this many; a link opens the rest. */
+export const HOTSPOTS_SHOWN = 20;
+
+/**
+ * In the weekly figures: the buildings flagged, most repeated first. With `more`, the list is the
+ * first of `more.total`, and links to all of them.
+ */
+export function hotspotList(
+  hotspots: readonly Hotspot[],
+  ledger: Ledger,
+  more?: { readonly total: number; readonly allHref: string },
+): Html {
   if (hotspots.length === 0) {
     return html`<p class="muted small">
       近 ${HOTSPOT_DAYS} 天没有楼栋同类诉求达到 ${HOTSPOT_MIN_REQUESTS} 次。
@@ -52,5 +62,12 @@ export function hotspotList(hotspots: readonly Hotspot[], ledger: Ledger): Html 
           「${categoryName(ledger.categories, h.category)}」${h.count} 次：${requestLinks(h.nos)}
         </li>`;
       })}
-    </ul>`;
+    </ul>
+    ${
+      more && more.total > hotspots.length
+        ? html`<p class="small muted">
+            只列出最多的 ${hotspots.length} 处 · <a href="${more.allHref}">查看全部 ${more.total} 处</a>
+          </p>`
+        : ''
+    }`;
 }
