@@ -139,9 +139,14 @@ export class DeskHarness {
   async send(message: object): Promise<Said> {
     if (!this.service) throw new Error('start() first');
     const signed = botCallback(message, Math.floor(this.clock.now().getTime() / 1000));
-    const res = await fetch(`${this.service.url}/wecom/bot?${signed.query}`, {
-      method: 'POST',
-      body: signed.body,
+    const url = `${this.service.url}/wecom/bot?${signed.query}`;
+    const post = () => fetch(url, { method: 'POST', body: signed.body });
+    // A kept-alive connection the server closes for idleness (5 s, which a slow test step can
+    // pass) just as fetch reuses it fails with ECONNRESET before any answer. WeCom would deliver
+    // the same callback again; so does this, and the service stores it once.
+    const res = await post().catch((error: unknown) => {
+      if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+      return post();
     });
     const sent = await this.dataSource.query<OutboxRecord[]>(
       `SELECT id, purpose, destination, body, request_id FROM outbox WHERE id > $1 ORDER BY id`,
