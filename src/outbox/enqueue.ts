@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { JsonInsert } from '../db/json-insert';
 import type { OutboxDestination, OutboxItem } from './outbox-types';
+import { APP_RATE_KEY_PREFIX } from './rate-limit';
 
 /** What became of one row of an enqueued item. */
 export interface EnqueueResult {
@@ -105,12 +106,13 @@ function rowsOf(item: OutboxItem): OutboxItem[] {
 /**
  * What a row is rate-limited and kept in order by: a group robot's webhook key (WeCom takes 20 a
  * minute per key), or `app:` and the userid for a private notice, which is to one person (rowsOf):
- * a key's 20 a minute stay under WeCom's 30 a minute per member. A response_url has no key.
+ * a key's 20 a minute stay under WeCom's 30 a minute per member, and the prefix gives the key
+ * WeCom's 1,000 an hour per member too (rate-limit.ts). A response_url has no key.
  */
 function rateKeyOf(destination: OutboxDestination): string | null {
   if (destination.type === 'group_webhook') return destination.webhookKey;
   if (destination.type === 'app_message' && destination.userIds.length === 1) {
-    return `app:${destination.userIds[0]}`;
+    return `${APP_RATE_KEY_PREFIX}${destination.userIds[0]}`;
   }
   return null;
 }

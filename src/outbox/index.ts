@@ -31,8 +31,11 @@
  * instances together send at most ratePerMinute (20) per key per minute. A key that used its
  * minute pushes its head row back to when a slot frees up. A private notice is keyed by its
  * person (`app:` and the userid), since WeCom drops what passes 30 a minute to one member; one to
- * several people is stored as a row for each, each with its own key and dedupe key. response_url
- * has no key and no such limit.
+ * several people is stored as a row for each, each with its own key and dedupe key. Such a key also
+ * counts its sends of the last hour (outbox_rate.hour_sends, in minute buckets) in the same
+ * statement, and at appMessagesPerHour (1,000, WeCom's cap per member) its head is pushed back,
+ * still pending, to when the hour's oldest sends leave the window. Webhook keys have no hourly cap
+ * (PROTOCOL.md states none). response_url has no key and no such limit.
  *
  * Cost. A row found waiting behind an earlier row of its key is parked (outbox.parked) and leaves
  * the claim's index; the settle of the row ahead unparks the key's next row, due when the key's

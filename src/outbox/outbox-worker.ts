@@ -6,6 +6,7 @@ import type { Logger } from '../shared/logger';
 import { claimDue, type Claim } from './claim';
 import { deliverNextPart, type OutboxSender } from './delivery';
 import type { OutboxRow } from './outbox-types';
+import { APP_MESSAGES_PER_HOUR } from './rate-limit';
 import { decide, settleMany, type SettleItem, type Settlement, type SettlePolicy } from './settle';
 
 export interface OutboxWorkerOptions {
@@ -39,6 +40,11 @@ export interface OutboxWorkerOptions {
   /** Sends per webhook key per minute, across every worker on the database. */
   readonly ratePerMinute?: number;
   /**
+   * Private notices to one person per hour (a sliding hour and a second), across every worker on
+   * the database: WeCom drops app messages past 1,000 an hour to one member. At least 1.
+   */
+  readonly appMessagesPerHour?: number;
+  /**
    * How long a claimed row is reserved for its worker. A worker that dies mid-send leaves the row
    * to be sent again after this; it must exceed the longest send (token fetch, send and the one
    * retry after a token refresh: three 10 s calls), or a slow send is duplicated.
@@ -61,6 +67,7 @@ const DEFAULTS = {
   sweepIntervalMs: 60_000,
   maxAttempts: 8,
   ratePerMinute: 20,
+  appMessagesPerHour: APP_MESSAGES_PER_HOUR,
   leaseMs: 120_000,
   backoffBaseMs: 5000,
   backoffMaxMs: 30 * 60_000,

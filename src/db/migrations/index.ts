@@ -12,6 +12,7 @@ import { ReminderRounds1764301100000 } from './1764301100000-reminder-rounds';
 import { ResolveRounds1764301200000 } from './1764301200000-resolve-rounds';
 import { Building1764301300000 } from './1764301300000-building';
 import { SignInFailures1764301400000 } from './1764301400000-sign-in-failures';
+import { OutboxHourly1764301500000 } from './1764301500000-outbox-hourly';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   ResolveRounds1764301200000,
   Building1764301300000,
   SignInFailures1764301400000,
+  OutboxHourly1764301500000,
 ];

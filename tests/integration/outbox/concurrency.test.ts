@@ -49,7 +49,13 @@ afterEach(() => sim.stop());
 function workers(
   n: number,
   batchSize: number,
-  on: { simulator: WecomSimulator; clock: Clock; leaseMs?: number; timeoutMs?: number } = {
+  on: {
+    simulator: WecomSimulator;
+    clock: Clock;
+    leaseMs?: number;
+    timeoutMs?: number;
+    appMessagesPerHour?: number;
+  } = {
     simulator: sim,
     clock,
   },
@@ -67,6 +73,7 @@ function workers(
         ...TEST_OPTIONS,
         batchSize,
         ...(on.leaseMs === undefined ? {} : { leaseMs: on.leaseMs }),
+        ...(on.appMessagesPerHour === undefined ? {} : { appMessagesPerHour: on.appMessagesPerHour }),
         pollIntervalMs: 5,
         // No sweep after the first: a row left parked by a race would show as a missing message.
         sweepIntervalMs: 3_600_000,
@@ -358,3 +365,97 @@ it('loops on separate connections, with rows committing meanwhile, leave no row 
   );
   expect(left[0].n).toBe(0);
 }, 300_000);
+
+/** Private notices to each person, interleaved across them, `count` each; returns the contents by person. */
+async function enqueueNotices(people: readonly string[], count: number): Promise<Map<string, string[]>> {
+  const items: OutboxItem[] = [];
+  const expected = new Map(people.map((p) => [p, [] as string[]]));
+  for (let i = 0; i < count; i++) {
+    for (const person of people) {
+      const content = `${person}#${i}`;
+      items.push({
+        purpose: 'reminder',
+        destination: { type: 'app_message', userIds: [person] },
+        body: { kind: 'text', content },
+      });
+      expected.get(person)?.push(content);
+    }
+  }
+  for (let i = 0; i < items.length; i += 25) await enqueueAll(db.dataSource, items.slice(i, i + 25));
+  return expected;
+}
+
+function byPerson(messages: SimulatedMessage[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of messages) {
+    if (m.destination.type !== 'app_message') continue;
+    for (const id of m.destination.userIds) out.set(id, [...(out.get(id) ?? []), m.body.content]);
+  }
+  return out;
+}
+
+/** How many sends each person's key has in its hour. */
+async function hourCounts(): Promise<Map<string, number>> {
+  const rate = await db.dataSource.query<{ rate_key: string; n: number }[]>(
+    `SELECT rate_key, (SELECT coalesce(sum((b ->> 1)::int), 0) FROM jsonb_array_elements(hour_sends) b)::int AS n
+     FROM outbox_rate WHERE rate_key LIKE 'app:%'`,
+  );
+  return new Map(rate.map((r) => [r.rate_key.slice('app:'.length), r.n]));
+}
+
+it('two workers claiming side by side send no person more than the 1,000 of their hour', async () => {
+  const people = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
+  // Each has had 990 notices in the last half hour.
+  for (const person of people) {
+    await db.dataSource.query(`INSERT INTO outbox_rate (rate_key, hour_sends) VALUES ($1, $2::jsonb)`, [
+      `app:${person}`,
+      JSON.stringify([[NOW.getTime() - 30 * 60_000, 990]]),
+    ]);
+  }
+  const expected = await enqueueNotices(people, 15);
+  const pair = workers(2, 3);
+
+  await drain(pair);
+  const sent = byPerson(sim.messages());
+  for (const person of people) expect(sent.get(person)).toEqual(expected.get(person)?.slice(0, 10));
+  expect(await hourCounts()).toEqual(new Map(people.map((p) => [p, 1000])));
+  const waiting = (await rows(db.dataSource)).filter((r) => r.status === 'pending');
+  expect(waiting).toHaveLength(people.length * 5);
+  // Each person's next notice waits (its key's head) until the 990 leave the hour.
+  expect(waiting.filter((r) => r.next_attempt_at > NOW).map((r) => r.next_attempt_at)).toEqual(
+    people.map(() => later(30 * 60_000 + 1000)),
+  );
+
+  clock.set(later(30 * 60_000 + 1000));
+  await drain(pair);
+  const all = byPerson(sim.messages());
+  for (const person of people) expect(all.get(person)).toEqual(expected.get(person));
+  expect((await rows(db.dataSource)).every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+});
+
+it('four running loops on two pools keep each person to the hour’s budget', async () => {
+  const people = ['q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7', 'q8'];
+  const expected = await enqueueNotices(people, 12);
+  const loops = workers(4, 2, { simulator: sim, clock, appMessagesPerHour: 7 });
+  for (const w of loops) w.start();
+  try {
+    for (const w of loops) w.wakeUp();
+    await waitForSends(sim, people.length * 7);
+    // The loops keep polling (every 5 ms): give them time to try for more.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await until(async () => {
+      const out = await db.dataSource.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE claim_token IS NOT NULL`,
+      );
+      return out[0].n === 0;
+    });
+  } finally {
+    await Promise.all(loops.map((w) => w.stop()));
+  }
+  const sent = byPerson(sim.messages());
+  for (const person of people) expect(sent.get(person)).toEqual(expected.get(person)?.slice(0, 7));
+  expect(await hourCounts()).toEqual(new Map(people.map((p) => [p, 7])));
+  const stored = await rows(db.dataSource);
+  expect(stored.filter((r) => r.status === 'sent')).toHaveLength(people.length * 7);
+  expect(stored.filter((r) => r.status === 'pending')).toHaveLength(people.length * 5);
+});
