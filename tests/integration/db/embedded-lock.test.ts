@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -61,4 +61,23 @@ it('takes over the lock of a process that died without closing', async () => {
   writeFileSync(path.join(dataDir, 'pglite.lock'), `${dead}\n`);
   const opened = await openDatabase(settings());
   await opened.destroy();
+}, 60_000);
+
+it('takes over a lock whose pid now belongs to another process, and keeps one whose holder runs', async () => {
+  // A live process that is not the holder: its pid with another start time, as after the holder
+  // died and the pid was handed out again (a restarted container).
+  const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+  try {
+    const pid = other.pid ?? 0;
+    const started = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19];
+    expect(started).toMatch(/^\d+$/);
+    writeFileSync(path.join(dataDir, 'pglite.lock'), `${pid} ${Number(started) - 1}\n`);
+    const opened = await openDatabase(settings());
+    await opened.destroy();
+
+    writeFileSync(path.join(dataDir, 'pglite.lock'), `${pid} ${started}\n`);
+    await expect(openDatabase(settings())).rejects.toThrow(`in use by process ${pid}`);
+  } finally {
+    other.kill();
+  }
 }, 60_000);
