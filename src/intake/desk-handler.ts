@@ -5,7 +5,6 @@ import type { InboundMessageRecord } from '../db/entities';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
-import { repeatWindowStart } from '../requests/repeat-posts';
 import { categoryName, formatDay, maskPhones, shorten } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import { searchRequests } from '../requests/request-search';
@@ -134,23 +133,17 @@ export class DeskHandler implements InboundHandler {
   async handleBatch(messages: readonly InboundMessageRecord[], tx: EntityManager): Promise<AfterCommit> {
     const writes = new BatchDeskWrites(tx, this.options.clock);
     const log = new DeferredLog(this.options.logger);
-    // One round trip reserves the batch's request numbers, reads its posters' recent requests and
-    // the newest ledger version. The posts are told by the ledger in hand; when a newer ledger was
-    // imported since, the batch is read again with it and any shortfall reserved (a surplus is
-    // handed back by finish()).
+    // One round trip both reserves the batch's request numbers and reads the newest ledger version.
+    // The count comes from the ledger in hand; when a newer ledger was imported since, the batch is
+    // read again with it and any shortfall reserved (a surplus is handed back by finish()).
     const guess = this.options.ledgers.latest();
     let understood = messages.map((m) => this.understand(m, guess));
-    const posters = messages.filter((_, i) => files(understood[i])).map((m) => m.senderId);
-    const version = await writes.open(
-      requestsIn(understood),
-      posters,
-      repeatWindowStart(this.options.clock.now()),
-    );
-    const ledger = await this.options.ledgers.at(version, tx);
+    const ledger = await this.options.ledgers.at(await writes.open(requestsIn(understood)), tx);
     if (ledger !== guess) {
       understood = messages.map((m) => this.understand(m, ledger));
       await writes.reserve(requestsIn(understood) - writes.unusedReservations);
     }
+    writes.expectPostsFrom(messages.filter((_, i) => files(understood[i])).map((m) => m.senderId));
     for (const [i, message] of messages.entries()) {
       const u = understood[i];
       if (u) await this.act(message, u, { tx, ledger, writes, log });

@@ -5,14 +5,14 @@ import {
   eventsInsert,
   newRequestRow,
   releaseRequestNos,
-  activeRequestsBy,
-  openRequestBatch,
   reserveRequests,
+  reserveRequestsReadingLedgerVersion,
   type NewEvent,
   type NewRequest,
   type RequestRow,
   requestRowsInsert,
 } from '../requests/request-store';
+import { activeRequestsBy } from '../requests/repeat-posts';
 import { directRequestWrites, type RequestWrites } from '../requests/request-writes';
 import type { Clock } from '../shared/clock';
 import type { Delivery } from './deliveries';
@@ -57,16 +57,13 @@ export class BatchDeskWrites implements DeskWrites {
 
   /**
    * The batch's first round trip: takes numbers and ids for the requests it is expected to create,
-   * reads the recent requests of those expected to post (repeats are told by them), and returns
-   * the newest ledger version. A batch that turns out to need more numbers takes them with
-   * reserve(); a poster not expected is read when first asked about.
+   * and returns the newest ledger version. Returns the version only: a batch that turns out to
+   * need more numbers takes them with reserve().
    */
-  async open(expectedRequests: number, posters: readonly string[], since: Date): Promise<number> {
-    this.posters = [...new Set(posters)];
-    const opening = await openRequestBatch(this.tx, expectedRequests, this.posters, since);
-    this.took(expectedRequests, opening.reserved);
-    this.recent = { since, byReporter: opening.recent };
-    return opening.ledgerVersion;
+  async open(expectedRequests: number): Promise<number> {
+    const { reserved, ledgerVersion } = await reserveRequestsReadingLedgerVersion(this.tx, expectedRequests);
+    this.took(expectedRequests, reserved);
+    return ledgerVersion;
   }
 
   /** Takes numbers and ids for more requests than the batch expected. */
@@ -99,6 +96,11 @@ export class BatchDeskWrites implements DeskWrites {
     this.nextFreeNo--;
     this.reservedNos++;
     return Promise.resolve();
+  }
+
+  /** Tells the batch whose posts it holds, so that one read finds all their recent requests. */
+  expectPostsFrom(reporterIds: readonly string[]): void {
+    this.posters = [...new Set(reporterIds)];
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { RequestRow } from './request-store';
+import type { EntityManager } from 'typeorm';
+import { REQUEST_COLUMNS, toRequest, type RequestRow } from './request-store';
 
 /**
  * Residents send a post again when the first seems not to have gone through (a slow receipt, a
@@ -30,7 +31,7 @@ export interface NewPost {
 
 /**
  * The request a new post repeats, among its reporter's active requests of the last 30 minutes
- * (activeRequestsBy in request-store): the newest about the same building in the same words. A post that brings
+ * (activeRequestsBy): the newest about the same building in the same words. A post that brings
  * photos when the earlier one had none is filed on its own, or its photos would be lost.
  */
 export function repeatOf(post: NewPost, earlier: readonly RequestRow[], now: Date): RequestRow | undefined {
@@ -51,4 +52,28 @@ export function repeatOf(post: NewPost, earlier: readonly RequestRow[], now: Dat
 /** The start of the window repeats are looked for in. */
 export function repeatWindowStart(now: Date): Date {
   return new Date(now.getTime() - REPEAT_WINDOW_MS);
+}
+
+/**
+ * These reporters' requests created since `since` and still open or being handled, by reporter,
+ * each reporter's newest 20 (through ix_request_reporter): one flooding the desk cannot make the
+ * read large, and a repeat is of a post just made.
+ */
+export async function activeRequestsBy(
+  tx: EntityManager,
+  reporterIds: readonly string[],
+  since: Date,
+): Promise<Map<string, RequestRow[]>> {
+  const rows = await tx.query<Record<string, unknown>[]>(
+    `SELECT ${REQUEST_COLUMNS} FROM unnest($1::text[]) AS who (reporter)
+       CROSS JOIN LATERAL (
+         SELECT ${REQUEST_COLUMNS} FROM request
+          WHERE reporter_id = who.reporter AND created_at >= $2 AND status IN ('open', 'acknowledged')
+          ORDER BY created_at DESC LIMIT 20
+       ) AS r`,
+    [reporterIds, since],
+  );
+  const byReporter = new Map<string, RequestRow[]>(reporterIds.map((id) => [id, []]));
+  for (const row of rows.map(toRequest)) byReporter.get(row.reporterId)?.push(row);
+  return byReporter;
 }

@@ -154,93 +154,37 @@ export async function reserveRequests(
   tx: EntityManager,
   count: number,
 ): Promise<{ firstNo: number; ids: string[] }> {
-  return (await openRequestBatch(tx, count, [], new Date(0))).reserved;
-}
-
-/** What a batch of messages learns in its first round trip (openRequestBatch). */
-export interface RequestBatchOpening {
-  readonly reserved: { firstNo: number; ids: string[] };
-  /** The newest ledger version's id, 0 for none: a batch needs it before it routes anything. */
-  readonly ledgerVersion: number;
-  /** The posters' requests created since `since` and still active, by poster (activeRequestsBy). */
-  readonly recent: Map<string, RequestRow[]>;
+  return (await reserveRequestsReadingLedgerVersion(tx, count)).reserved;
 }
 
 /**
- * reserveRequests, and in the same round trip the newest ledger version and the batch's posters'
- * recent active requests (to tell repeated posts): a round trip, not a row, is what a callback
- * costs. `count` may be 0: nothing is reserved or locked.
+ * reserveRequests, and in the same round trip the id of the newest ledger version (0 for none),
+ * which a batch needs before it routes anything. `count` may be 0: nothing is reserved or locked.
  */
-export async function openRequestBatch(
+export async function reserveRequestsReadingLedgerVersion(
   tx: EntityManager,
   count: number,
-  posters: readonly string[],
-  since: Date,
-): Promise<RequestBatchOpening> {
-  // One row for the reservation, joined to each recent request (or to nulls when there is none).
-  // The head is materialized so its nextval() and the counter's UPDATE run exactly once.
-  const rows = await tx.query<Record<string, unknown>[]>(
-    `WITH c AS (UPDATE request_counter SET last_no = last_no + $1 WHERE id = 1 AND $1 > 0 RETURNING last_no),
-     head AS MATERIALIZED (
-       SELECT (SELECT last_no FROM c) AS reserved_last_no,
-         (SELECT string_agg(nextval(pg_get_serial_sequence('request', 'id'))::text, ',')
-          FROM generate_series(1, $1)) AS reserved_ids,
-         (SELECT id FROM ledger_version ORDER BY id DESC LIMIT 1) AS newest_ledger_version)
-     SELECT head.*, r.* FROM head LEFT JOIN (${activeRequestsSelect('$2', '$3')}) AS r ON true`,
-    [count, posters, since],
+): Promise<{ reserved: { firstNo: number; ids: string[] }; ledgerVersion: number }> {
+  const [row] = await tx.query<
+    { last_no: number | null; ids: string | null; ledger_version: string | null }[]
+  >(
+    `WITH c AS (UPDATE request_counter SET last_no = last_no + $1 WHERE id = 1 AND $1 > 0 RETURNING last_no)
+     SELECT (SELECT last_no FROM c) AS last_no,
+       (SELECT string_agg(nextval(pg_get_serial_sequence('request', 'id'))::text, ',')
+        FROM generate_series(1, $1)) AS ids,
+       (SELECT id FROM ledger_version ORDER BY id DESC LIMIT 1) AS ledger_version`,
+    [count],
   );
-  const head = rows[0] as
-    | { reserved_last_no: number | null; reserved_ids: string | null; newest_ledger_version: string | null }
-    | undefined;
-  const lastNo = head?.reserved_last_no ?? null;
-  if (count > 0 && lastNo === null) throw new Error('request_counter row is missing (run the migrations)');
-  const recent = new Map<string, RequestRow[]>(posters.map((id) => [id, []]));
-  for (const row of rows) {
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const { reserved_last_no, reserved_ids, newest_ledger_version, ...request } = row;
-    if (request.id === null) continue;
-    const found = toRequest(request);
-    recent.get(found.reporterId)?.push(found);
+  if (count > 0 && (row?.last_no === null || row?.last_no === undefined)) {
+    throw new Error('request_counter row is missing (run the migrations)');
   }
   return {
     reserved: {
-      firstNo: lastNo === null ? 0 : lastNo - count + 1,
-      ids: head?.reserved_ids ? head.reserved_ids.split(',') : [],
+      firstNo: row?.last_no === null || row?.last_no === undefined ? 0 : row.last_no - count + 1,
+      ids: row?.ids ? row.ids.split(',') : [],
     },
-    ledgerVersion: head?.newest_ledger_version ? Number(head.newest_ledger_version) : 0,
-    recent,
+    ledgerVersion: row?.ledger_version ? Number(row.ledger_version) : 0,
   };
-}
-
-/**
- * The requests of the reporters in the text[] parameter `reporters` created since the
- * timestamptz parameter `since` and still open or being handled, each reporter's newest 20
- * (through ix_request_reporter): one flooding the desk cannot make the read large, and a repeat
- * is of a post just made.
- */
-function activeRequestsSelect(reporters: string, since: string): string {
-  return `SELECT ${REQUEST_COLUMNS} FROM unnest(${reporters}::text[]) AS who (reporter)
-       CROSS JOIN LATERAL (
-         SELECT ${REQUEST_COLUMNS} FROM request
-          WHERE reporter_id = who.reporter AND created_at >= ${since}::timestamptz
-            AND status IN ('open', 'acknowledged')
-          ORDER BY created_at DESC LIMIT 20
-       ) AS r`;
-}
-
-/** These reporters' active requests created since `since`, by reporter (activeRequestsSelect). */
-export async function activeRequestsBy(
-  tx: EntityManager,
-  reporterIds: readonly string[],
-  since: Date,
-): Promise<Map<string, RequestRow[]>> {
-  const rows = await tx.query<Record<string, unknown>[]>(activeRequestsSelect('$1', '$2'), [
-    reporterIds,
-    since,
-  ]);
-  const byReporter = new Map<string, RequestRow[]>(reporterIds.map((id) => [id, []]));
-  for (const row of rows.map(toRequest)) byReporter.get(row.reporterId)?.push(row);
-  return byReporter;
 }
 
 /** Hands back the highest `count` numbers reserved in this transaction (none taken after them). */

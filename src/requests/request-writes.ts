@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import { activeRequestsBy } from './repeat-posts';
 import {
-  activeRequestsBy,
   addEvent,
   insertRequest,
   nextRequestNo,

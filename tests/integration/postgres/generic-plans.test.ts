@@ -1,8 +1,8 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { openDatabase } from '../../../src/db/data-source';
 import { listOutbox } from '../../../src/outbox';
+import { activeRequestsBy } from '../../../src/requests/repeat-posts';
 import { searchRequests } from '../../../src/requests/request-search';
-import { activeRequestsBy, openRequestBatch } from '../../../src/requests/request-store';
 import { createScratchDatabase } from '../../helpers/database';
 
 /**
@@ -87,15 +87,6 @@ describe('generic plans of the listings filtered by status', () => {
     // Through the reporter's entries or the active requests of the window: a few rows either way.
     expect(plan).toMatch(/Index Scan .*using (ix_request_reporter|ix_request_active) on request/);
     expect(plan).toMatch(/Index Cond: .*created_at >=/);
-    expect(plan).not.toMatch(/Seq Scan on request/);
-  });
-
-  it("opens a batch of posts, reading its posters' recent requests, from an index", async () => {
-    const opened = await openRequestBatch(runner.manager, 0, ['res7', 'res8'], new Date(Date.now() - 60_000));
-    expect([...opened.recent.values()]).toEqual([[], []]);
-    expect(opened.reserved.ids).toEqual([]);
-    const plan = await genericPlan('head AS MATERIALIZED', `0, '{res7}', now()`);
-    expect(plan).toMatch(/Index Scan .*using (ix_request_reporter|ix_request_active) on request/);
     expect(plan).not.toMatch(/Seq Scan on request/);
   });
 });
