@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
-import { photosOfMessages, type PhotoSummary } from '../photos';
+import { photosOfRequests, type PhotoSummary } from '../photos';
 import { categoryName, maskPhones, STATUS_NAMES } from '../requests/format';
 import {
   findRequestByNo,
@@ -167,17 +167,16 @@ class RequestRenderer {
   }
 
   async all(ledger: Ledger, requests: readonly RequestRow[]): Promise<object[]> {
-    const inboundIds = requests.flatMap((r) => (r.inboundId === null ? [] : [r.inboundId]));
     const [events, photos] = await Promise.all([
       listEvents(
         this.dataSource,
         requests.map((r) => r.id),
       ),
-      photosOfMessages(this.dataSource, inboundIds),
+      photosOfRequests(
+        this.dataSource,
+        requests.map((r) => r.id),
+      ),
     ]);
-    const photosByInbound = new Map<string, PhotoSummary[]>();
-    for (const p of photos)
-      photosByInbound.set(p.inboundId, [...(photosByInbound.get(p.inboundId) ?? []), p]);
     // Both drivers hand bigint ids over as strings (db/pglite-driver.ts), so they key a Map as-is.
     const byRequest = new Map<string, EventRow[]>();
     for (const e of events) {
@@ -193,7 +192,7 @@ class RequestRenderer {
     const name = await nameLookup(this.dataSource, ledger, people);
     const person = (p: string | null): PersonRef | null => (p === null ? null : { id: p, name: name(p) });
     return requests.map((r) =>
-      this.one(ledger, r, byRequest.get(r.id) ?? [], photosByInbound.get(r.inboundId ?? '') ?? [], person),
+      this.one(ledger, r, byRequest.get(r.id) ?? [], photos.get(r.id) ?? [], person),
     );
   }
 

@@ -5,6 +5,7 @@ import type { InboundMessageRecord } from '../db/entities';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
+import { attachLaterPhotos } from '../requests/later-photos';
 import { categoryName, formatDay, maskPhones, shorten } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import { searchRequests } from '../requests/request-search';
@@ -17,6 +18,7 @@ import type { AfterCommit, InboundHandler } from './intake';
 import {
   COMMAND_VERBS,
   classifyMessage,
+  hasContent,
   splitQuotedReply,
   suggestTag,
   type ClassifiedMessage,
@@ -99,6 +101,19 @@ function files(understood: Understood | undefined): boolean {
   return understood?.kind === 'post' && understood.place !== undefined;
 }
 
+/** Whether a message brings photos for an earlier post (later-photos.ts): it looks up its sender's. */
+function bringsPhotos(understood: Understood | undefined): boolean {
+  return understood?.kind === 'photos';
+}
+
+/**
+ * Photos with no words of their own: an image message, or in a group (where only messages that
+ * @ the bot arrive) the @ and photos in one mixed message. Only the robot's photos are kept.
+ */
+function photosOnly(message: InboundMessageRecord): boolean {
+  return message.channel === 'bot' && message.imageUrls.length > 0 && !hasContent(message.text ?? '');
+}
+
 /** How many requests these messages will create (at most: a repeat files none). */
 function requestsIn(understood: readonly Understood[]): number {
   return understood.filter(files).length;
@@ -108,6 +123,7 @@ function requestsIn(understood: readonly Understood[]): number {
 type Understood =
   | { readonly kind: 'nothing' }
   | { readonly kind: 'unregistered_group' }
+  | { readonly kind: 'photos'; readonly place: BuildingPlace | undefined }
   | (ClassifiedMessage & { readonly place: BuildingPlace | undefined });
 
 /**
@@ -143,7 +159,13 @@ export class DeskHandler implements InboundHandler {
       understood = messages.map((m) => this.understand(m, ledger));
       await writes.reserve(requestsIn(understood) - writes.unusedReservations);
     }
-    writes.expectPostsFrom(messages.filter((_, i) => files(understood[i])).map((m) => m.senderId));
+    writes.expectPostsFrom(
+      messages.filter((_, i) => files(understood[i]) || bringsPhotos(understood[i])).map((m) => m.senderId),
+    );
+    // Photos wait for the filings in flight (later-photos.ts) before anything else is locked: every
+    // transaction then takes the request counter before any request's row, so none can deadlock
+    // holding a request a command changed while waiting for the counter.
+    if (understood.some(bringsPhotos)) await writes.settleFilings();
     for (const [i, message] of messages.entries()) {
       const u = understood[i];
       if (u) await this.act(message, u, { tx, ledger, writes, log });
@@ -153,11 +175,15 @@ export class DeskHandler implements InboundHandler {
   }
 
   private understand(message: InboundMessageRecord, ledger: Ledger): Understood {
-    if (message.text === null || message.msgType === 'event') return { kind: 'nothing' };
+    const photos = photosOnly(message);
+    // A message with no text is read only for its photos.
+    if ((message.text === null && !photos) || message.msgType === 'event') return { kind: 'nothing' };
     const place = message.chatId ? ledger.placeOfChat(message.chatId) : undefined;
     // The leadership group is known but is no building's: commands run there as in a private chat.
     const known = place !== undefined || message.chatId === ledger.document.leadership.chat_id;
     if (message.chatType === 'group' && message.chatId && !known) return { kind: 'unregistered_group' };
+    // Photos with no words are for the sender's post just before (requests/later-photos.ts).
+    if (photos || message.text === null) return { kind: 'photos', place };
     // In a building group a danger is filed however it is written: it can be routed there.
     return {
       ...classifyMessage(message.text, ledger.categories, { fileUrgent: place !== undefined }),
@@ -241,6 +267,22 @@ export class DeskHandler implements InboundHandler {
           );
         }
         break;
+      case 'photos': {
+        const attachedTo = await attachLaterPhotos(
+          { writes, now, out, examplePost: `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}` },
+          {
+            inboundId: message.id,
+            senderId: message.senderId,
+            chatId: message.chatType === 'group' ? message.chatId : null,
+            count: message.imageUrls.length,
+          },
+        );
+        log.info(
+          { photos: message.imageUrls.length, ...(attachedTo ? { no: attachedTo.no } : {}) },
+          attachedTo ? 'photos attached to a recent request' : 'photos with no request to attach to',
+        );
+        break;
+      }
       case 'missing_description': {
         const name = categoryName(ledger.categories, understood.category);
         out.reply(`请在「#${name}」后面写上具体情况，例如：#${name} 2单元楼道灯不亮`);

@@ -12,6 +12,7 @@ import {
   type RequestRow,
   requestRowsInsert,
 } from '../requests/request-store';
+import { attachPhotosToRequest, awaitFilingsInFlight } from '../requests/later-photos-store';
 import { activeRequestsBy } from '../requests/repeat-posts';
 import { directRequestWrites, type RequestWrites } from '../requests/request-writes';
 import type { Clock } from '../shared/clock';
@@ -41,6 +42,8 @@ export function directDeskWrites(tx: EntityManager, clock: Clock): DeskWrites {
 export class BatchDeskWrites implements DeskWrites {
   private nextFreeNo = 0;
   private reservedNos = 0;
+  /** Whether this transaction holds the request counter's row (it took numbers, or waited for it). */
+  private holdsCounter = false;
   private readonly reservedIds: string[] = [];
   private requests: RequestRow[] = [];
   private events: (NewEvent & { requestId: string })[] = [];
@@ -74,6 +77,7 @@ export class BatchDeskWrites implements DeskWrites {
 
   private took(count: number, reserved: { firstNo: number; ids: string[] }): void {
     if (count <= 0) return;
+    this.holdsCounter = true;
     // The counter row is locked by this transaction, so a new reservation continues the last one.
     if (this.reservedNos === 0) this.nextFreeNo = reserved.firstNo;
     this.reservedNos += count;
@@ -129,6 +133,19 @@ export class BatchDeskWrites implements DeskWrites {
   addEvent(requestId: string, event: NewEvent): Promise<void> {
     this.events.push({ ...event, requestId });
     return Promise.resolve();
+  }
+
+  /** Once per batch, and not at all when the batch took numbers: it holds the counter already. */
+  async settleFilings(): Promise<void> {
+    if (this.holdsCounter) return;
+    await awaitFilingsInFlight(this.tx);
+    this.holdsCounter = true;
+  }
+
+  /** Straight into the transaction, after what is buffered: the request may be this batch's own. */
+  async attachPhotos(requestId: string, inboundId: string, count: number, now: Date): Promise<boolean> {
+    await this.flush();
+    return attachPhotosToRequest(this.tx, requestId, inboundId, count, now);
   }
 
   enqueue(deliveries: readonly Delivery[]): Promise<void> {

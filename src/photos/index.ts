@@ -7,4 +7,4 @@
 export { PhotoKeeper, type PhotoKeeperHealth, type PhotoKeeperOptions } from './photo-keeper';
 export { httpMediaFetch, MediaTooLargeError, type MediaFetchFn, type MediaAnswer } from './media-fetch';
 export { imageTypeOf, type ImageType } from './image-type';
-export { keptPhoto, photosOfMessages, type PhotoStatus, type PhotoSummary } from './photo-reads';
+export { keptPhoto, photosOfRequests, type PhotoStatus, type PhotoSummary } from './photo-reads';

@@ -12,27 +12,50 @@ export interface PhotoSummary {
   readonly expired: boolean;
 }
 
-/** The photos of the given messages, in the order they were sent. */
-export async function photosOfMessages(
+interface PhotoRow {
+  request_id: string;
+  id: string;
+  inbound_id: string;
+  position: number;
+  status: PhotoStatus;
+  expired: boolean;
+}
+
+/**
+ * The photos of the given requests, by request id, in the order they were sent: those that came
+ * with the post (found through request.inbound_id), then those sent after it and attached
+ * (inbound_photo.request_id; see src/requests/later-photos.ts).
+ */
+export async function photosOfRequests(
   dataSource: DataSource,
-  inboundIds: readonly string[],
-): Promise<PhotoSummary[]> {
-  if (inboundIds.length === 0) return [];
-  const rows = await dataSource.query<
-    { id: string; inbound_id: string; position: number; status: PhotoStatus; expired: boolean }[]
-  >(
-    `SELECT id, inbound_id, position, status, coalesce(error LIKE 'link expired%', false) AS expired
-     FROM inbound_photo
-     WHERE inbound_id = ANY($1::bigint[]) ORDER BY inbound_id, position`,
-    [inboundIds],
+  requestIds: readonly string[],
+): Promise<Map<string, PhotoSummary[]>> {
+  const byRequest = new Map<string, PhotoSummary[]>();
+  if (requestIds.length === 0) return byRequest;
+  const columns = `p.id, p.inbound_id, p.position, p.status,
+    coalesce(p.error LIKE 'link expired%', false) AS expired`;
+  const rows = await dataSource.query<PhotoRow[]>(
+    `SELECT r.id AS request_id, ${columns}
+     FROM request r JOIN inbound_photo p ON p.inbound_id = r.inbound_id
+     WHERE r.id = ANY($1::bigint[])
+     UNION ALL
+     SELECT p.request_id, ${columns}
+     FROM inbound_photo p WHERE p.request_id = ANY($1::bigint[])
+     ORDER BY request_id, inbound_id, position`,
+    [requestIds],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    inboundId: r.inbound_id,
-    position: r.position,
-    status: r.status,
-    expired: r.expired,
-  }));
+  for (const r of rows) {
+    const list = byRequest.get(r.request_id) ?? [];
+    list.push({
+      id: r.id,
+      inboundId: r.inbound_id,
+      position: r.position,
+      status: r.status,
+      expired: r.expired,
+    });
+    byRequest.set(r.request_id, list);
+  }
+  return byRequest;
 }
 
 /** A kept photo's bytes and type; null when there is no such photo or it is not kept. */

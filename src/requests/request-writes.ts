@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { attachPhotosToRequest, awaitFilingsInFlight } from './later-photos-store';
 import { activeRequestsBy } from './repeat-posts';
 import {
   addEvent,
@@ -27,6 +28,16 @@ export interface RequestWrites {
   activeRequestsBy(reporterId: string, since: Date): Promise<readonly RequestRow[]>;
   insertRequest(fields: NewRequest): Promise<RequestRow>;
   addEvent(requestId: string, event: NewEvent): Promise<void>;
+  /**
+   * Waits until requests other transactions are filing have committed, for a look at recent
+   * requests that takes no request number itself (later-photos.ts).
+   */
+  settleFilings(): Promise<void>;
+  /**
+   * Attaches a stored message's photos to a request unless that takes it past its cap; returns
+   * whether it did (later-photos-store.ts).
+   */
+  attachPhotos(requestId: string, inboundId: string, count: number, now: Date): Promise<boolean>;
 }
 
 /** Writes each row as it comes, in the caller's transaction. */
@@ -38,5 +49,8 @@ export function directRequestWrites(tx: EntityManager): RequestWrites {
       (await activeRequestsBy(tx, [reporterId], since)).get(reporterId) ?? [],
     insertRequest: (fields) => insertRequest(tx, fields),
     addEvent: (requestId, event) => addEvent(tx, requestId, event),
+    settleFilings: () => awaitFilingsInFlight(tx),
+    attachPhotos: (requestId, inboundId, count, now) =>
+      attachPhotosToRequest(tx, requestId, inboundId, count, now),
   };
 }

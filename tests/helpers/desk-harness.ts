@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { DeskHandler } from '../../src/intake/desk-handler';
+import type { InboundHandler } from '../../src/intake';
 import { importLedger, LedgerCache } from '../../src/ledger/ledger-store';
 import { readLedgerFile } from '../../src/ledger';
 import { OutboxWorker } from '../../src/outbox';
@@ -39,6 +40,8 @@ export class DeskHarness {
   constructor(
     readonly dataSource: DataSource,
     private readonly env: NodeJS.ProcessEnv = testEnv(),
+    /** Wraps the desk, e.g. to hold its transactions open so that messages pile up into a batch. */
+    private readonly wrap: (desk: InboundHandler) => InboundHandler = (desk) => desk,
   ) {}
 
   async start(): Promise<void> {
@@ -56,7 +59,7 @@ export class DeskHarness {
     this.service = await startTestService({
       dataSource: this.dataSource,
       clock: this.clock,
-      handler,
+      handler: this.wrap(handler),
       env: this.env,
     });
   }
@@ -132,6 +135,40 @@ export class DeskHarness {
       text: { content: opts.asTyped ? text : `@睦邻助手 ${text}` },
       // A quote-reply: WeCom sends the quoted message's text in its own field.
       ...(opts.quote ? { quote: { msgtype: 'text', text: { content: opts.quote } } } : {}),
+    });
+  }
+
+  /**
+   * Photos as a resident sends them after a post: in a private chat an image message (one per
+   * photo); in a group, where WeCom forwards only messages that @ the bot, the @ and the photos
+   * in one mixed message with no words of its own.
+   */
+  async sendPhotos(
+    from: string,
+    urls: readonly string[],
+    opts: { chatid?: string; msgid?: string; single?: boolean } = {},
+  ): Promise<Said> {
+    const [only] = urls;
+    const content =
+      opts.single && only !== undefined && urls.length === 1
+        ? { msgtype: 'image', image: { url: only } }
+        : {
+            msgtype: 'mixed',
+            mixed: {
+              msg_item: [
+                ...(opts.single ? [] : [{ msgtype: 'text', text: { content: '@睦邻助手 ' } }]),
+                ...urls.map((url) => ({ msgtype: 'image', image: { url } })),
+              ],
+            },
+          };
+    return this.send({
+      msgid: opts.msgid ?? randomMsgId(),
+      aibotid: 'aibTest',
+      ...(opts.single ? {} : { chatid: opts.chatid ?? 'wrkB7FAKEjiangwan07' }),
+      chattype: opts.single ? 'single' : 'group',
+      from: { userid: from },
+      response_url: this.wecom.issueResponseUrl(),
+      ...content,
     });
   }
 

@@ -13,6 +13,7 @@ import { ResolveRounds1764301200000 } from './1764301200000-resolve-rounds';
 import { Building1764301300000 } from './1764301300000-building';
 import { SignInFailures1764301400000 } from './1764301400000-sign-in-failures';
 import { OutboxHourly1764301500000 } from './1764301500000-outbox-hourly';
+import { PhotosAfterPost1764301600000 } from './1764301600000-photos-after-post';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   Building1764301300000,
   SignInFailures1764301400000,
   OutboxHourly1764301500000,
+  PhotosAfterPost1764301600000,
 ];

@@ -20,6 +20,7 @@ const EVENT_NAMES: Record<string, string> = {
   closed: '完结',
   withdrawn: '撤回',
   council: '列入议事会',
+  photo: '补充照片',
 };
 
 export function eventName(type: string): string {

@@ -27,7 +27,7 @@ export function requestDetail(
     : whereOf(ledger, r) || '—';
   return html`<p class="small"><a href="/admin/requests">← 返回诉求列表</a></p>
     <h1>#${r.no} ${categoryOf(ledger, r)} ${badges(r, view.now)}</h1>
-    <div class="card">${textBlock('div', maskPhones(r.text))} ${photos(kept, r.imageUrls.length)}</div>
+    <div class="card">${textBlock('div', maskPhones(r.text))} ${photos(kept, r)}</div>
     <div class="grid2">
       <section class="card">
         <h2>基本情况</h2>
@@ -87,12 +87,14 @@ function placeholderOf(p: PhotoSummary): string {
 }
 
 /**
- * Photos residents sent, as Mulin kept them (src/photos): WeCom's own links are encrypted and
- * dead after 5 minutes, so they are never shown. A photo not kept (yet) shows what became of it;
- * links that have no photo row (messages from before photos were kept) count as not saved.
+ * Photos residents sent, with the post and after it, as Mulin kept them (src/photos): WeCom's own
+ * links are encrypted and dead after 5 minutes, so they are never shown. A photo not kept (yet)
+ * shows what became of it; the post's links that have no photo row (messages from before photos
+ * were kept) count as not saved. Photos sent after the post always have their rows.
  */
-function photos(kept: readonly PhotoSummary[], linkCount: number): Html {
-  const missing = Math.max(0, linkCount - kept.length);
+function photos(kept: readonly PhotoSummary[], r: RequestRow): Html {
+  const withPost = kept.filter((p) => p.inboundId === r.inboundId).length;
+  const missing = Math.max(0, r.imageUrls.length - withPost);
   if (kept.length === 0 && missing === 0) return html``;
   const placeholder = (text: string) => html`<span class="photo-note">${text}</span>`;
   return html`<h2>照片</h2>

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type Router from 'koa-router';
-import { photosOfMessages } from '../../photos';
+import { photosOfRequests } from '../../photos';
 import type { Ledger } from '../../ledger/ledger';
 import { countRequests, searchRequests } from '../../requests/request-search';
 import { findRequestByNo, listEvents } from '../../requests/request-store';
@@ -84,7 +84,7 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
     const [events, reminders, photos, byReporter] = await Promise.all([
       listEvents(deps.dataSource, [request.id]),
       remindersSent(deps.dataSource, request.id),
-      photosOfMessages(deps.dataSource, request.inboundId === null ? [] : [request.inboundId]),
+      photosOfRequests(deps.dataSource, [request.id]),
       countRequests(deps.dataSource, { reporterOf: no }, deps.clock.now()),
     ]);
     const view = await viewContext(deps, [
@@ -98,7 +98,9 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
       deps,
       `诉求 #${no}`,
       'requests',
-      requestDetail(request, events, reminders, photos, view, { reporterOthers: byReporter - 1 }),
+      requestDetail(request, events, reminders, photos.get(request.id) ?? [], view, {
+        reporterOthers: byReporter - 1,
+      }),
     );
   });
 }

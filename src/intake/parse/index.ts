@@ -24,4 +24,4 @@ export {
   parseCommand,
 } from './command';
 export { type ClassifiedMessage, type ClassifyOptions, classifyMessage } from './classify';
-export { normalizeSpaces, splitQuotedReply } from './text';
+export { hasContent, normalizeSpaces, splitQuotedReply } from './text';

@@ -1,0 +1,108 @@
+import { MAX_PHOTOS_PER_REQUEST } from './later-photos-store';
+import type { Outgoing } from './outgoing';
+import { ACTIVE_STATUSES, type RequestRow } from './request-store';
+import type { RequestWrites } from './request-writes';
+
+/**
+ * Photos sent as a message of their own right after a post. Residents on phones often post the
+ * words first and then find the picture; a group's robot sees a photo only when it @s the bot
+ * (a mixed message with no words), a private chat's sees every photo. Such a photo is attached
+ * to the sender's newest active request of the last 10 minutes in the same chat (from a private
+ * chat, in any chat: requests are filed in building groups only, and it is still the sender's
+ * own); with none, the sender is told how to attach one and nothing is attached.
+ */
+
+/**
+ * How long after a post a photo sent on its own is taken as that post's: time to find the camera,
+ * walk to the broken lamp and take the picture, and short enough that a photo of a problem not
+ * yet posted is not pinned on an old request. Counted from the post, not from the last photo.
+ */
+export const PHOTO_WINDOW_MS = 10 * 60_000;
+
+export interface LaterPhotosContext {
+  readonly writes: RequestWrites;
+  readonly now: Date;
+  readonly out: Outgoing;
+  /** A post to show in the hint, e.g. `#报修 2单元楼道灯不亮`. */
+  readonly examplePost: string;
+}
+
+export interface LaterPhotos {
+  /** The stored message that brought them: its inbound_photo rows are what is attached. */
+  readonly inboundId: string;
+  readonly senderId: string;
+  /** The group they were sent in; null in a private chat. */
+  readonly chatId: string | null;
+  readonly count: number;
+}
+
+/** Whether a was filed after b (the higher number when both were filed at the same instant). */
+const newerThan = (a: RequestRow, b: RequestRow): boolean =>
+  a.createdAt.getTime() > b.createdAt.getTime() ||
+  (a.createdAt.getTime() === b.createdAt.getTime() && a.no > b.no);
+
+/**
+ * The request photos sent now belong to: among the sender's active requests, the newest filed in
+ * this chat (any chat from a private one) within PHOTO_WINDOW_MS.
+ */
+export function requestForPhotos(
+  candidates: readonly RequestRow[],
+  chatId: string | null,
+  now: Date,
+): RequestRow | undefined {
+  const since = now.getTime() - PHOTO_WINDOW_MS;
+  return candidates
+    .filter(
+      (r) =>
+        r.createdAt.getTime() >= since &&
+        ACTIVE_STATUSES.includes(r.status) &&
+        (chatId === null || r.chatId === chatId),
+    )
+    .reduce<RequestRow | undefined>((newest, r) => (newest && newerThan(newest, r) ? newest : r), undefined);
+}
+
+/**
+ * Attaches the photos of a message without words to the sender's recent request (see above) and
+ * queues the answer: `已收到照片，附在 #12`, a hint with no such request, or a note when the
+ * request has its MAX_PHOTOS_PER_REQUEST. Returns the request they were attached to, if any.
+ * Runs once per message (the intake stores each msgid once), so a retried delivery attaches
+ * nothing twice.
+ */
+export async function attachLaterPhotos(
+  ctx: LaterPhotosContext,
+  photos: LaterPhotos,
+): Promise<RequestRow | undefined> {
+  const { writes, now, out } = ctx;
+  // A post another instance is filing right now commits first, so that its request is seen.
+  await writes.settleFilings();
+  const since = new Date(now.getTime() - PHOTO_WINDOW_MS);
+  const target = requestForPhotos(await writes.activeRequestsBy(photos.senderId, since), photos.chatId, now);
+  if (!target) {
+    out.reply(
+      photos.chatId === null
+        ? '照片没有附上：请先在楼栋群里@我报事，10分钟内再把照片发来；或报事时带上照片一起发'
+        : `照片没有附上：请先@我报事（如「${ctx.examplePost}」），10分钟内再发照片；或报事时带上照片一起发`,
+    );
+    return undefined;
+  }
+  const attached = await writes.attachPhotos(target.id, photos.inboundId, photos.count, now);
+  if (!attached) {
+    out.reply(`#${target.no} 的照片已有 ${MAX_PHOTOS_PER_REQUEST} 张，这次的没有再加`, [], target.id);
+    return undefined;
+  }
+  await writes.addEvent(target.id, {
+    type: 'photo',
+    actorId: photos.senderId,
+    at: now,
+    note: `${photos.count} 张`,
+    data: { photos: photos.count },
+  });
+  out.reply(
+    photos.count === 1
+      ? `已收到照片，附在 #${target.no}`
+      : `已收到 ${photos.count} 张照片，附在 #${target.no}`,
+    [],
+    target.id,
+  );
+  return target;
+}

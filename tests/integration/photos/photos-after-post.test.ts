@@ -1,0 +1,362 @@
+import type { InboundHandler } from '../../../src/intake';
+import { PhotoKeeper } from '../../../src/photos';
+import { silentLogger } from '../../../src/shared/logger';
+import { openTestDatabase, type TestDatabase } from '../../helpers/database';
+import { DeskHarness, type OutboxRecord } from '../../helpers/desk-harness';
+import { encryptMedia, fakeJpeg, fakePng } from '../../helpers/media';
+import { testEnv } from '../../helpers/test-service';
+import { BOT_SECRETS, randomMsgId } from '../../helpers/wecom-payloads';
+
+/**
+ * A photo sent as a message of its own right after a post (elderly residents on phones often do)
+ * is attached to the sender's request, through the real /wecom/bot endpoint with encrypted
+ * callbacks, the photo keeper fetching from the simulator, and the street office's pages.
+ */
+
+const ADMIN_TOKEN = 'street-office-token-0123456789';
+const KEY = BOT_SECRETS.aesKey;
+const B7 = 'wrkB7FAKEjiangwan07';
+const B7_KEY = '0000fake-0000-4000-8000-0000000jw007';
+const HINT_GROUP =
+  '照片没有附上：请先@我报事（如「#报修 2单元楼道灯不亮」），10分钟内再发照片；或报事时带上照片一起发';
+
+let db: TestDatabase;
+let desk: DeskHarness;
+/** While set, the desk's transactions wait for it: messages sent meanwhile pile up into one batch. */
+let gate: Promise<void> | undefined;
+/** The messages each batch handled, by msgid. */
+let batches: string[][] = [];
+
+/** The desk, holding each transaction open while `gate` is set, and recording its batches. */
+function gated(inner: InboundHandler): InboundHandler {
+  return {
+    handle: async (m, tx) => {
+      batches.push([m.msgId ?? '']);
+      await gate;
+      return inner.handle(m, tx);
+    },
+    handleBatch: async (ms, tx) => {
+      batches.push(ms.map((m) => m.msgId ?? ''));
+      await gate;
+      return inner.handleBatch ? inner.handleBatch(ms, tx) : undefined;
+    },
+  };
+}
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  desk = new DeskHarness(db.dataSource, testEnv({ MULIN_ADMIN_TOKEN: ADMIN_TOKEN }), gated);
+  await desk.start();
+});
+
+afterAll(async () => {
+  await desk.stop();
+  await db.close();
+});
+
+beforeEach(async () => {
+  // Ids go on (the harness reads the outbox rows past the last it saw); numbers start at #1 again.
+  await db.dataSource.query(
+    `TRUNCATE inbound_photo, inbound_message, request_event, request, outbox CASCADE`,
+  );
+  await db.dataSource.query(`UPDATE request_counter SET last_no = 0`);
+  gate = undefined;
+  batches = [];
+});
+
+const admin = (path: string) =>
+  fetch(`${desk.url}${path}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+
+const keeper = () => new PhotoKeeper(db.dataSource, desk.clock, silentLogger, { encodingAesKey: KEY });
+
+/** A photo as WeCom serves it: encrypted with the robot's key, on the simulator. */
+const hosted = (bytes: Buffer = fakeJpeg()) => desk.wecom.hostMedia(encryptMedia(KEY, bytes));
+
+/** The photos attached to request `no` after its post, by the message they came in. */
+async function attached(no: number): Promise<{ id: string; msg_id: string; status: string }[]> {
+  return db.dataSource.query(
+    `SELECT p.id, m.msg_id, p.status FROM inbound_photo p
+       JOIN inbound_message m ON m.id = p.inbound_id
+       JOIN request r ON r.id = p.request_id
+     WHERE r.no = $1 ORDER BY p.id`,
+    [no],
+  );
+}
+
+async function unattachedPhotos(): Promise<number> {
+  const [row] = await db.dataSource.query<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM inbound_photo p
+     WHERE p.request_id IS NULL AND NOT EXISTS (SELECT 1 FROM request r WHERE r.inbound_id = p.inbound_id)`,
+  );
+  return row?.n ?? -1;
+}
+
+const replies = (sent: readonly OutboxRecord[]) => sent.map((o) => o.body.content);
+
+it('attaches a photo sent right after a post to that request, and shows it on its page', async () => {
+  const post = await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
+  expect(replies(post.sent)[0]).toMatch(/^已登记 #1【报修】/);
+
+  desk.advance(2);
+  const photo = fakeJpeg(4000);
+  const said = await desk.sendPhotos('zhang.min', [hosted(photo)]);
+  expect(said.status).toBe(200);
+  // A short answer in the group, @-ing the sender as every reply there does.
+  expect(said.sent).toEqual([
+    expect.objectContaining({
+      purpose: 'reply',
+      destination: { type: 'group_webhook', webhookKey: B7_KEY },
+      body: { kind: 'text', content: '已收到照片，附在 #1', mentions: ['zhang.min'] },
+    }),
+  ]);
+  expect(await desk.events(1)).toEqual(['created:zhang.min', 'routed:-', 'photo:zhang.min']);
+
+  expect(await keeper().runOnce()).toBe(1);
+  const [row] = await attached(1);
+  expect(row?.status).toBe('kept');
+  const page = await (await admin('/admin/requests/1')).text();
+  expect(page).toContain(`<img src="/admin/photos/${row?.id}"`);
+  expect(page).toContain('补充照片');
+  expect(page).not.toContain('照片未保存');
+  const served = await admin(`/admin/photos/${row?.id}`);
+  expect(Buffer.from(await served.arrayBuffer()).equals(photo)).toBe(true);
+  const api = (await (await admin('/api/requests/1')).json()) as { photos: unknown };
+  expect(api.photos).toEqual([{ status: 'kept', url: `/admin/photos/${row?.id}` }]);
+
+  await desk.deliverAll();
+  expect(desk.wecom.messages().map((m) => m.body)).toContainEqual({
+    kind: 'text',
+    content: '已收到照片，附在 #1',
+    mentions: ['zhang.min'],
+  });
+});
+
+it("lists the post's own photos first, then those sent after it, and counts several at once", async () => {
+  await desk.send({
+    msgid: randomMsgId(),
+    aibotid: 'aibTest',
+    chatid: B7,
+    chattype: 'group',
+    from: { userid: 'zhang.min' },
+    response_url: desk.wecom.issueResponseUrl(),
+    msgtype: 'mixed',
+    mixed: {
+      msg_item: [
+        { msgtype: 'text', text: { content: '@睦邻助手 #报修 楼下路灯坏了' } },
+        { msgtype: 'image', image: { url: hosted(fakePng()) } },
+      ],
+    },
+  });
+  const said = await desk.sendPhotos('zhang.min', [hosted(), hosted()]);
+  expect(replies(said.sent)).toEqual(['已收到 2 张照片，附在 #1']);
+  await keeper().runOnce();
+  const later = await attached(1);
+  expect(later).toHaveLength(2);
+  const page = await (await admin('/admin/requests/1')).text();
+  const shown = [...page.matchAll(/<img src="\/admin\/photos\/(\d+)"/g)].map((m) => m[1]);
+  expect(shown).toHaveLength(3);
+  expect(shown.slice(1)).toEqual(later.map((p) => p.id));
+});
+
+it('attaches a photo sent in a private chat, as an image message, to the request filed in the group', async () => {
+  await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
+  const said = await desk.sendPhotos('zhang.min', [hosted()], { single: true });
+  // Answered through the message's one-use reply handle: a private chat has no push key.
+  expect(said.sent).toEqual([
+    expect.objectContaining({
+      destination: { type: 'response_url', url: expect.any(String) as string },
+      body: { kind: 'markdown', content: '已收到照片，附在 #1' },
+    }),
+  ]);
+  expect(await attached(1)).toHaveLength(1);
+});
+
+it('attaches an image message in a group, should WeCom forward one', async () => {
+  await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
+  const said = await desk.send({
+    msgid: randomMsgId(),
+    aibotid: 'aibTest',
+    chatid: B7,
+    chattype: 'group',
+    from: { userid: 'zhang.min' },
+    response_url: desk.wecom.issueResponseUrl(),
+    msgtype: 'image',
+    image: { url: hosted() },
+  });
+  expect(replies(said.sent)).toEqual(['已收到照片，附在 #1']);
+  expect(await attached(1)).toHaveLength(1);
+});
+
+it('attaches a photo delivered again by WeCom once, with one answer', async () => {
+  await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
+  const link = hosted();
+  const first = await desk.sendPhotos('zhang.min', [link], { msgid: 'photo-retry' });
+  const again = await desk.sendPhotos('zhang.min', [link], { msgid: 'photo-retry' });
+  expect(first.status).toBe(200);
+  expect(again.status).toBe(200);
+  expect(replies(first.sent)).toEqual(['已收到照片，附在 #1']);
+  expect(again.sent).toEqual([]);
+  expect(await attached(1)).toHaveLength(1);
+  expect(await desk.events(1)).toEqual(['created:zhang.min', 'routed:-', 'photo:zhang.min']);
+});
+
+it('answers a photo with no recent post with how to attach one, and attaches it to nothing', async () => {
+  const said = await desk.sendPhotos('zhang.min', [hosted()]);
+  expect(said.sent).toEqual([
+    expect.objectContaining({
+      destination: { type: 'group_webhook', webhookKey: B7_KEY },
+      body: { kind: 'text', content: HINT_GROUP, mentions: ['zhang.min'] },
+    }),
+  ]);
+  expect(await unattachedPhotos()).toBe(1);
+
+  // A post of more than 10 minutes ago is not recent.
+  await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
+  desk.advance(11);
+  const late = await desk.sendPhotos('zhang.min', [hosted()]);
+  expect(replies(late.sent)).toEqual([HINT_GROUP]);
+  expect(await attached(1)).toHaveLength(0);
+
+  const single = await desk.sendPhotos('zhang.min', [hosted()], { single: true });
+  expect(single.sent.map((o) => o.body.content)).toEqual([
+    '照片没有附上：请先在楼栋群里@我报事，10分钟内再把照片发来；或报事时带上照片一起发',
+  ]);
+});
+
+it("does not attach someone else's photo to another resident's request", async () => {
+  await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
+  const said = await desk.sendPhotos('chen.ay', [hosted()]);
+  expect(replies(said.sent)).toEqual([HINT_GROUP]);
+  expect(said.sent[0]?.body.mentions).toEqual(['chen.ay']);
+  expect(await attached(1)).toHaveLength(0);
+  expect(await desk.events(1)).toEqual(['created:zhang.min', 'routed:-']);
+});
+
+it('does not attach a photo to a request filed in another group, or one withdrawn', async () => {
+  await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
+  const elsewhere = await desk.sendPhotos('zhang.min', [hosted()], { chatid: 'wrkB7FAKEjiangwan06' });
+  expect(replies(elsewhere.sent)).toEqual([HINT_GROUP]);
+  await desk.say('zhang.min', '撤回 1');
+  const withdrawn = await desk.sendPhotos('zhang.min', [hosted()]);
+  expect(replies(withdrawn.sent)).toEqual([HINT_GROUP]);
+  expect(await attached(1)).toHaveLength(0);
+});
+
+it('attaches to the newest of two recent requests', async () => {
+  await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
+  desk.advance(1);
+  await desk.say('zhang.min', '#投诉 楼下广场舞太吵');
+  const said = await desk.sendPhotos('zhang.min', [hosted()]);
+  expect(replies(said.sent)).toEqual(['已收到照片，附在 #2']);
+  expect(await attached(2)).toHaveLength(1);
+  expect(await attached(1)).toHaveLength(0);
+});
+
+it('stops at 9 photos a request', async () => {
+  await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
+  const eight = await desk.sendPhotos(
+    'zhang.min',
+    Array.from({ length: 8 }, () => hosted()),
+  );
+  expect(replies(eight.sent)).toEqual(['已收到 8 张照片，附在 #1']);
+  const two = await desk.sendPhotos('zhang.min', [hosted(), hosted()]);
+  expect(replies(two.sent)).toEqual(['#1 的照片已有 9 张，这次的没有再加']);
+  const one = await desk.sendPhotos('zhang.min', [hosted()]);
+  expect(replies(one.sent)).toEqual(['已收到照片，附在 #1']);
+  expect(await attached(1)).toHaveLength(9);
+  expect(await unattachedPhotos()).toBe(2);
+});
+
+it('attaches a photo that comes in the same batch right after the post', async () => {
+  // The first two messages' transactions (the intake runs two at once) are held open; the post
+  // and the photo sent meanwhile wait for them and are then stored and handled together, in the
+  // order they came.
+  let release: () => void = () => undefined;
+  gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+  const first = Promise.all([
+    desk.say('chen.ay', '大家早上好', { msgid: 'batch-hello' }),
+    desk.say('li.xl', '早', { msgid: 'batch-morning' }),
+  ]);
+  // Both held (the embedded database runs one transaction at a time: the second waits for it).
+  const held = db.kind === 'postgres' ? 2 : 1;
+  for (let i = 0; i < 100 && batches.length < held; i++) await settle();
+  expect(batches).toHaveLength(held);
+  const post = desk.say('zhang.min', '#报修 2单元楼道灯不亮', { msgid: 'batch-post' });
+  await settle();
+  const photo = desk.sendPhotos('zhang.min', [hosted()], { msgid: 'batch-photo' });
+  await settle();
+  release();
+  const [, posted, photographed] = await Promise.all([first, post, photo]);
+  expect(batches.slice(2)).toEqual([['batch-post', 'batch-photo']]);
+  expect([posted.status, photographed.status]).toEqual([200, 200]);
+
+  const [row] = await attached(1);
+  expect(row?.msg_id).toBe('batch-photo');
+  const bodies = (
+    await db.dataSource.query<{ content: string }[]>(
+      `SELECT body->>'content' AS content FROM outbox ORDER BY id`,
+    )
+  ).map((r) => r.content);
+  expect(bodies.filter((b) => b.startsWith('已登记 #1'))).toHaveLength(1);
+  expect(bodies).toContain('已收到照片，附在 #1');
+  expect(await desk.events(1)).toEqual(['created:zhang.min', 'routed:-', 'photo:zhang.min']);
+});
+
+it('attaches a photo that another instance handles while the post is still being stored', async () => {
+  // Instance A has filed the post and not yet committed when instance B handles the photo.
+  let release: () => void = () => undefined;
+  let holding: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const handled = new Promise<void>((resolve) => {
+    holding = resolve;
+  });
+  const hold = async <T>(done: T): Promise<T> => {
+    holding();
+    await held;
+    return done;
+  };
+  const a = new DeskHarness(db.dataSource, testEnv(), (inner) => ({
+    handle: async (m, tx) => hold(await inner.handle(m, tx)),
+    handleBatch: async (ms, tx) => hold(inner.handleBatch ? await inner.handleBatch(ms, tx) : undefined),
+  }));
+  await a.start();
+  a.clock.set(desk.clock.now()); // the two instances' clocks agree
+  try {
+    const post = a.say('zhang.min', '#报修 2单元楼道灯不亮');
+    await handled;
+    const photo = desk.sendPhotos('zhang.min', [hosted()]);
+    await waitingForAnother();
+    release();
+    expect((await post).status).toBe(200);
+    const said = await photo;
+    expect(said.status).toBe(200);
+    expect(replies(said.sent)).toContain('已收到照片，附在 #1');
+    expect(await attached(1)).toHaveLength(1);
+  } finally {
+    release();
+    await a.stop();
+  }
+});
+
+/**
+ * Returns once a transaction waits for a lock another holds: on PostgreSQL, instance B waiting
+ * for A to commit. The embedded database runs one transaction at a time, so there B waits for A
+ * whatever it does.
+ */
+async function waitingForAnother(): Promise<void> {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+  if (db.kind !== 'postgres') return settle().then(() => undefined);
+  for (let i = 0; i < 200; i++) {
+    const [row] = await db.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (row?.n) return;
+    await settle();
+  }
+  throw new Error('no transaction waited for another');
+}
