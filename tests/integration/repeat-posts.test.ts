@@ -1,5 +1,6 @@
 import type { TestDatabase } from '../helpers/database';
 import { closeDesk, openDesk, type DeskHarness } from '../helpers/desk-harness';
+import { startHeldInstance, waitingForAnother } from '../helpers/held-instance';
 import { randomMsgId } from '../helpers/wecom-payloads';
 
 /**
@@ -145,4 +146,39 @@ it('files a post sent again with a photo the first did not have, so the photo is
     },
   });
   expect(repeat.sent.map((r) => r.body.content)).toEqual([answer(no + 1)]);
+});
+
+it('knows a repeat that another instance handles while the first post is still being stored', async () => {
+  // Instance A has filed the post and not yet committed when instance B is handed the same words
+  // again: B must wait for A's post and answer with its number, not read the requests before A
+  // commits. (Reading them in the statement that waits for the request counter did just that: a
+  // statement sees what was committed when it began, not what was committed while it waited.)
+  const before = await requestCount();
+  const a = await startHeldInstance(db, desk);
+  try {
+    const first = a.desk.say('zhou.fang', '#报修 3单元顶楼屋面渗水');
+    await a.holding;
+    const again = desk.say('zhou.fang', '#报修 3单元顶楼屋面渗水');
+    await waitingForAnother(db);
+    a.release();
+    expect((await first).status).toBe(200);
+    expect((await again).status).toBe(200);
+    // Each harness lists the outbox rows after its own last look, so read what the two queued here.
+    const filed = await db.dataSource.query<{ no: number }[]>(
+      `SELECT no FROM request WHERE text = '3单元顶楼屋面渗水'`,
+    );
+    expect(filed).toHaveLength(1);
+    const no = filed[0]?.no ?? 0;
+    const queued = await db.dataSource.query<{ content: string }[]>(
+      `SELECT body->>'content' AS content FROM outbox WHERE body->>'content' LIKE '%#' || $1 || '%' ORDER BY id`,
+      [no],
+    );
+    expect(queued.map((r) => r.content.split('\n')[0])).toEqual([
+      `已登记 #${no}【报修】3单元顶楼屋面渗水`,
+      answer(no),
+    ]);
+    expect(await requestCount()).toBe((before ?? 0) + 1);
+  } finally {
+    await a.stop();
+  }
 });

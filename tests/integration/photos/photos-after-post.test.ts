@@ -3,6 +3,7 @@ import { PhotoKeeper } from '../../../src/photos';
 import { silentLogger } from '../../../src/shared/logger';
 import { openTestDatabase, type TestDatabase } from '../../helpers/database';
 import { DeskHarness, type OutboxRecord } from '../../helpers/desk-harness';
+import { startHeldInstance, waitingForAnother } from '../../helpers/held-instance';
 import { encryptMedia, fakeJpeg, fakePng } from '../../helpers/media';
 import { testEnv } from '../../helpers/test-service';
 import { BOT_SECRETS, randomMsgId } from '../../helpers/wecom-payloads';
@@ -307,56 +308,19 @@ it('attaches a photo that comes in the same batch right after the post', async (
 
 it('attaches a photo that another instance handles while the post is still being stored', async () => {
   // Instance A has filed the post and not yet committed when instance B handles the photo.
-  let release: () => void = () => undefined;
-  let holding: () => void = () => undefined;
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const handled = new Promise<void>((resolve) => {
-    holding = resolve;
-  });
-  const hold = async <T>(done: T): Promise<T> => {
-    holding();
-    await held;
-    return done;
-  };
-  const a = new DeskHarness(db.dataSource, testEnv(), (inner) => ({
-    handle: async (m, tx) => hold(await inner.handle(m, tx)),
-    handleBatch: async (ms, tx) => hold(inner.handleBatch ? await inner.handleBatch(ms, tx) : undefined),
-  }));
-  await a.start();
-  a.clock.set(desk.clock.now()); // the two instances' clocks agree
+  const a = await startHeldInstance(db, desk);
   try {
-    const post = a.say('zhang.min', '#报修 2单元楼道灯不亮');
-    await handled;
+    const post = a.desk.say('zhang.min', '#报修 2单元楼道灯不亮');
+    await a.holding;
     const photo = desk.sendPhotos('zhang.min', [hosted()]);
-    await waitingForAnother();
-    release();
+    await waitingForAnother(db);
+    a.release();
     expect((await post).status).toBe(200);
     const said = await photo;
     expect(said.status).toBe(200);
     expect(replies(said.sent)).toContain('已收到照片，附在 #1');
     expect(await attached(1)).toHaveLength(1);
   } finally {
-    release();
     await a.stop();
   }
 });
-
-/**
- * Returns once a transaction waits for a lock another holds: on PostgreSQL, instance B waiting
- * for A to commit. The embedded database runs one transaction at a time, so there B waits for A
- * whatever it does.
- */
-async function waitingForAnother(): Promise<void> {
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
-  if (db.kind !== 'postgres') return settle().then(() => undefined);
-  for (let i = 0; i < 200; i++) {
-    const [row] = await db.dataSource.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    if (row?.n) return;
-    await settle();
-  }
-  throw new Error('no transaction waited for another');
-}
