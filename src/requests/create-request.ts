@@ -8,6 +8,7 @@ import { repeatOf, repeatWindowStart } from './repeat-posts';
 import type { RequestRow } from './request-store';
 import type { RequestWrites } from './request-writes';
 import { placeOfPost, routeRequest } from './routing';
+import { safetyLine } from './safety-line';
 
 export interface PostContext {
   readonly writes: RequestWrites;
@@ -24,26 +25,29 @@ export interface PostSource {
   readonly imageUrls: readonly string[];
 }
 
-const HAZARD_ADVICE: Record<string, string> = {
-  gas: '请立即开窗通风，不要开关电器、不要点火',
-  fire: '请先撤离到安全地带',
-  electric: '请先断开电闸，不要触碰',
-  elevator: '被困人员请保持冷静，按电梯里的警铃',
-  water: '请先关闭总阀门',
-};
-const HAZARD_FALLBACK_LINE: Record<string, string> = {
-  gas: '燃气抢修请拨 96777 或 119',
-  fire: '火警请拨 119',
-  electric: '供电抢修请拨 95598',
-  elevator: '电梯困人请拨 96333 或 119',
-  water: '供水抢修请拨当地供水热线',
-};
-
 /** What became of a post: a new request, or the one it repeats. */
 export interface FiledPost {
   readonly request: RequestRow;
   /** The post repeats `request`, filed moments before by the same reporter: nothing was filed. */
   readonly repeat: boolean;
+}
+
+/**
+ * The answer to a post that repeats `earlier`. Someone sending a danger again is still in it, and
+ * most likely unsure anyone heard: they get the safety line again and are told the handler knows,
+ * rather than a remark about posting twice.
+ */
+function repeatAnswer(ledger: Ledger, earlier: RequestRow): string {
+  const no = earlier.no;
+  const progress = `可发「查询 ${no}」看进度`;
+  const safety = earlier.priority === 'urgent' ? safetyLine(ledger, earlier.hazard) : null;
+  if (!safety) return `您刚才已报过 #${no}，不用重复发，${progress}`;
+  const handler = ledger.nameOf(earlier.assigneeId) || '处理人';
+  const told =
+    earlier.status === 'acknowledged'
+      ? `#${no} ${handler}已接单，正在处理`
+      : `#${no} 已通知${handler}，请稍等`;
+  return `${safety}\n${told}；${progress}`;
 }
 
 /**
@@ -69,11 +73,7 @@ export async function createRequest(
   );
   if (earlier) {
     await writes.unuseNo(no);
-    ctx.out.reply(
-      `您刚才已报过 #${earlier.no}，不用重复发，可发「查询 ${earlier.no}」看进度`,
-      [],
-      earlier.id,
-    );
+    ctx.out.reply(repeatAnswer(ledger, earlier), [], earlier.id);
     return { request: earlier, repeat: true };
   }
   const urgency = detectUrgency(description);
@@ -138,10 +138,8 @@ export async function createRequest(
   }
 
   const lines: string[] = [];
-  if (urgency.urgent) {
-    const line = ledger.safetyLine(urgency.hazard) ?? HAZARD_FALLBACK_LINE[urgency.hazard];
-    lines.push(`⚠️ 紧急：${HAZARD_ADVICE[urgency.hazard] ?? ''}。${line ?? ''}`);
-  }
+  const safety = urgency.urgent ? safetyLine(ledger, urgency.hazard) : null;
+  if (safety) lines.push(safety);
   const where = placeOf(request);
   lines.push(
     `已登记 #${no}【${categoryName(ledger.categories, post.category)}】${shorten(maskPhones(description))}`,

@@ -181,4 +181,18 @@ it('knows a repeat that another instance handles while the first post is still b
   } finally {
     await a.stop();
   }
+
+it('answers a danger sent again with the safety line again, and says the handler has been told', async () => {
+  const no = await post('wu.ay', '2单元厨房煤气泄漏了');
+  const safety = '⚠️ 紧急：请立即开窗通风，不要开关电器、不要点火。燃气公司抢修 96777';
+  seconds(40);
+  expect(await say('wu.ay', '2单元厨房煤气泄漏了！')).toEqual([
+    [KEY_B7, `${safety}\n#${no} 已通知赵志强，请稍等；可发「查询 ${no}」看进度`, ['wu.ay']],
+  ]);
+  await say('zhao.zq', `接单 ${no}`);
+  seconds(40);
+  expect(await say('wu.ay', '#求助 2单元厨房煤气泄漏了')).toEqual([
+    [KEY_B7, `${safety}\n#${no} 赵志强已接单，正在处理；可发「查询 ${no}」看进度`, ['wu.ay']],
+  ]);
+  expect(await desk.events(no)).toEqual(['created:wu.ay', 'routed:-', 'acknowledged:zhao.zq']);
 });
