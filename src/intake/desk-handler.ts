@@ -9,6 +9,7 @@ import { attachLaterPhotos } from '../requests/later-photos';
 import { categoryName, formatDay, maskPhones, shorten } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import { searchRequests } from '../requests/request-search';
+import { safetyLine } from '../requests/safety-line';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { planDeliveries } from './deliveries';
@@ -18,11 +19,13 @@ import type { AfterCommit, InboundHandler } from './intake';
 import {
   COMMAND_VERBS,
   classifyMessage,
+  detectUrgency,
   hasContent,
   splitQuotedReply,
   suggestTag,
   type ClassifiedMessage,
   type ParsedCommand,
+  type TaggedRequest,
 } from './parse';
 
 export interface DeskOptions {
@@ -87,6 +90,20 @@ async function chatterReply(
   const repair = `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}`;
   if (!inBuildingGroup) return `报事请到您楼栋的群里@我，例如：${repair}；在这里可发「待办」「帮助」`;
   return `想报事请这样发：@${botName} ${repair}；发「帮助」看全部用法`;
+}
+
+/**
+ * A post sent where it cannot be filed (a private chat, the leadership group): the sender is sent
+ * to their building's group. Someone reporting a danger gets the safety line first, as the
+ * receipt in their group would have given it, and their words tagged to post there.
+ */
+function postOutsideBuildingGroup(post: TaggedRequest, ledger: Ledger): string {
+  const toGroup = '请到您所在楼栋的群里@我报事，方便楼长及时看到';
+  const urgency = detectUrgency(post.description);
+  const safety = urgency.urgent ? safetyLine(ledger, urgency.hazard) : null;
+  if (!safety) return toGroup;
+  const example = `#${categoryName(ledger.categories, post.category)} ${shorten(maskPhones(post.description))}`;
+  return `${safety}\n${toGroup}，例如：${example}`;
 }
 
 /** `接单 1 2`: one request at a time, each as it should be sent. */
@@ -184,11 +201,10 @@ export class DeskHandler implements InboundHandler {
     if (message.chatType === 'group' && message.chatId && !known) return { kind: 'unregistered_group' };
     // Photos with no words are for the sender's post just before (requests/later-photos.ts).
     if (photos || message.text === null) return { kind: 'photos', place };
-    // In a building group a danger is filed however it is written: it can be routed there.
-    return {
-      ...classifyMessage(message.text, ledger.categories, { fileUrgent: place !== undefined }),
-      place,
-    };
+    // A danger is a post however it is written: filed in a building group, where it can be routed;
+    // answered with the safety line in a private chat, where someone may well turn first.
+    const dangerAsPost = place !== undefined || message.chatType === 'single';
+    return { ...classifyMessage(message.text, ledger.categories, { dangerAsPost }), place };
   }
 
   private async act(
@@ -247,7 +263,7 @@ export class DeskHandler implements InboundHandler {
       }
       case 'post':
         if (!place) {
-          out.reply('请到您所在楼栋的群里@我报事，方便楼长及时看到');
+          out.reply(postOutsideBuildingGroup(understood.post, ledger));
         } else {
           const filed = await createRequest({ writes, ledger, place, now, out }, understood.post, {
             inboundId: message.id,

@@ -116,9 +116,22 @@ describe('a danger reported without a tag', () => {
     expect(receipt?.text).toContain('【求助】帮助！3单元楼道里冒烟了');
   });
 
-  it('does not file a danger mentioned in a private chat, where there is no group to tell', async () => {
+  it('gives the safety line for a danger in a private chat, and sends the sender to their group', async () => {
     const before = await requestCount();
+    const gas = '⚠️ 紧急：请立即开窗通风，不要开关电器、不要点火。燃气公司抢修 96777';
+    const toGroup = '请到您所在楼栋的群里@我报事，方便楼长及时看到';
     expect(await reply('zhang.min', '楼道里有煤气味', { single: true })).toBe(
+      `${gas}\n${toGroup}，例如：#求助 楼道里有煤气味`,
+    );
+    expect(await reply('zhang.min', '#报修 厨房煤气漏了，电话13912345678', { single: true })).toBe(
+      `${gas}\n${toGroup}，例如：#报修 厨房煤气漏了，电话139****5678`,
+    );
+    expect(await reply('chen.ay', '帮助！电梯困人了', { single: true })).toBe(
+      `⚠️ 紧急：被困人员请保持冷静，按电梯里的警铃。电梯困人请拨 96333\n${toGroup}，例如：#求助 帮助！电梯困人了`,
+    );
+    // Without a danger, the answers are as before.
+    expect(await reply('zhang.min', '#报修 楼道灯不亮', { single: true })).toBe(toGroup);
+    expect(await reply('zhang.min', '今天天气真好', { single: true })).toBe(
       '报事请到您楼栋的群里@我，例如：#报修 2单元楼道灯不亮；在这里可发「待办」「帮助」',
     );
     expect(await requestCount()).toBe(before);

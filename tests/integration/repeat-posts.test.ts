@@ -181,6 +181,7 @@ it('knows a repeat that another instance handles while the first post is still b
   } finally {
     await a.stop();
   }
+});
 
 it('answers a danger sent again with the safety line again, and says the handler has been told', async () => {
   const no = await post('wu.ay', '2单元厨房煤气泄漏了');

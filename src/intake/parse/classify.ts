@@ -9,7 +9,7 @@ export type ClassifiedMessage =
   | {
       readonly kind: 'post';
       readonly post: TaggedRequest;
-      /** Filed without a tag because it reports a danger (see ClassifyOptions.fileUrgent). */
+      /** A post without a tag because it reports a danger (see ClassifyOptions.dangerAsPost). */
       readonly untagged?: true;
     }
   | { readonly kind: 'missing_description'; readonly category: string }
@@ -18,10 +18,11 @@ export type ClassifiedMessage =
 export interface ClassifyOptions {
   /**
    * Whether a message that reports a danger (gas, fire, someone trapped in a lift, a burst
-   * pipe…) is a post even with no tag: true in a building group, where it can be filed. Someone
-   * in danger gets the safety line and the heads @-ed, not a lesson in tagging.
+   * pipe…) is a post even with no tag: true in a building group, where it is filed, and in a
+   * private chat, where the sender gets the safety line and is sent to their group. Someone in
+   * danger gets the safety line (and, in their group, the heads @-ed), not a lesson in tagging.
    */
-  readonly fileUrgent?: boolean;
+  readonly dangerAsPost?: boolean;
 }
 
 /**
@@ -42,7 +43,7 @@ export function classifyMessage(
   options: ClassifyOptions = {},
 ): ClassifiedMessage {
   const typed = classifyAsTyped(text, table);
-  if (options.fileUrgent && !actionable(typed)) {
+  if (options.dangerAsPost && !actionable(typed)) {
     const post = urgentPost(text);
     if (post) return { kind: 'post', post, untagged: true };
   }

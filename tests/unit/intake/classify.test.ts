@@ -81,8 +81,8 @@ describe('classifyMessage', () => {
  * In a building group, a message that reports a danger is filed as an urgent 求助 however it is
  * written: a resident smelling gas must not be taught how to tag first.
  */
-describe('classifyMessage with fileUrgent', () => {
-  const urgent = { fileUrgent: true };
+describe('classifyMessage with dangerAsPost', () => {
+  const urgent = { dangerAsPost: true };
 
   it.each([
     ['2单元煤气泄漏了，快来人', '2单元煤气泄漏了，快来人'],
