@@ -27,6 +27,13 @@ export type Permission =
   | 'handler'
   /** The resident who reported it. */
   | 'reporter'
+  /** The reporter, or a handler: the two sides of a request telling each other something. */
+  | 'reporter_or_handler'
+  /**
+   * The reporter, anyone asking in the request's own group (the one it was posted in or its
+   * building's, where its receipt was shown), and its handlers.
+   */
+  | 'reporter_or_neighbour'
   | 'anyone';
 
 /** A command declared as data, prow-style: help and permission checks are generated from these. */

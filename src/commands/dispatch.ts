@@ -1,8 +1,9 @@
 import { COMMAND_VERBS } from '../intake/parse';
 import { findRequestByNo, type RequestRow } from '../requests/request-store';
-import { isHandler, type CommandContext } from './context';
+import { isHandler, type CommandContext, type CommandDefinition } from './context';
 import { missingNumber } from './missing-number';
 import { commandNamed } from './registry';
+import { askedInRequestGroup } from './who-may-read';
 
 /**
  * Runs one parsed command: a number left out is taken from what it could only mean (or the sender
@@ -29,16 +30,38 @@ export async function dispatchCommand(ctx: CommandContext): Promise<void> {
     ctx.out.reply(`没有找到 #${no}，请核对编号（可发「待办」查看）`);
     return;
   }
-  if (definition.permission === 'handler' && !isHandler(ctx.ledger, ctx.senderId, request)) {
-    ctx.out.reply(notTheHandler(ctx, request, definition.action));
-    return;
-  }
-  if (definition.permission === 'reporter' && request.reporterId !== ctx.senderId) {
-    ctx.out.reply(`只有报事人本人可以${definition.action} #${no}`);
+  const refused = refusal(ctx, request, definition);
+  if (refused) {
+    ctx.out.reply(refused);
     return;
   }
   const command = { ...ctx.command, requestNo: no };
   await definition.run({ ...ctx, command, out: ctx.out.about(request) }, request);
+}
+
+/** Why the sender may not run this command on this request, naming who may; null when they may. */
+function refusal(ctx: CommandContext, request: RequestRow, definition: CommandDefinition): string | null {
+  const { ledger, senderId: me } = ctx;
+  const { no } = request;
+  const { action } = definition;
+  const reporter = request.reporterId === me;
+  switch (definition.permission) {
+    case 'anyone':
+      return null;
+    case 'handler':
+      return isHandler(ledger, me, request) ? null : notTheHandler(ctx, request, action);
+    case 'reporter':
+      return reporter ? null : `只有报事人本人可以${action} #${no}`;
+    case 'reporter_or_handler':
+      return reporter || isHandler(ledger, me, request)
+        ? null
+        : `#${no} 只有报事人或处理人${ledger.nameOf(request.assigneeId)}可以${action}`;
+    case 'reporter_or_neighbour': {
+      if (reporter || isHandler(ledger, me, request) || askedInRequestGroup(ctx, request)) return null;
+      const building = ledger.buildingNames(request.buildingId)?.building ?? '本楼';
+      return `#${no} 只有报事人或${building}群里的邻居可以${action}`;
+    }
+  }
 }
 
 /**

@@ -18,6 +18,8 @@ const OWN_REQUESTS: Partial<Record<CommandName, { statuses: RequestStatus[]; wha
   rate_bad: { statuses: ['resolved'], what: '等评价' },
   withdraw: { statuses: ['open', 'acknowledged'], what: '还在办' },
   show: { statuses: ['open', 'acknowledged'], what: '还在办' },
+  supplement: { statuses: ['open', 'acknowledged'], what: '还在办' },
+  chase: { statuses: ['open', 'acknowledged'], what: '还在办' },
 };
 
 /**

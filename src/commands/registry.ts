@@ -1,6 +1,7 @@
 import type { CommandName } from '../intake/parse';
 import { ack } from './ack';
 import { assign } from './assign';
+import { chase } from './chase';
 import type { CommandDefinition } from './context';
 import { council } from './council';
 import { done } from './done';
@@ -9,6 +10,7 @@ import { help } from './help';
 import { note } from './note';
 import { rateBad, rateGood } from './rate';
 import { show } from './show';
+import { supplement } from './supplement';
 import { todo } from './todo';
 import { withdraw } from './withdraw';
 
@@ -21,6 +23,8 @@ export const COMMANDS: readonly CommandDefinition[] = [
   escalate,
   council,
   withdraw,
+  supplement,
+  chase,
   rateGood,
   rateBad,
   show,

@@ -1,5 +1,6 @@
 import { categoryName, formatMoment, maskPhones, placeOf, shorten, STATUS_NAMES } from '../requests/format';
 import { listEvents } from '../requests/request-store';
+import { CHASE_EVENT } from './chase';
 import type { CommandDefinition } from './context';
 import { mayReadDetails } from './who-may-read';
 
@@ -16,6 +17,7 @@ const EVENT_NAMES: Record<string, string> = {
   reopened: '重新打开',
   closed: '完结',
   reminded: '提醒',
+  supplement: '补充',
 };
 
 export const show: CommandDefinition = {
@@ -31,7 +33,8 @@ export const show: CommandDefinition = {
       return;
     }
     const events = await listEvents(ctx.tx, [request.id]);
-    const latest = [...events].reverse().find((e) => e.type !== 'routed');
+    // A chase is someone asking, not a step taken on the request: the latest step is shown instead.
+    const latest = [...events].reverse().find((e) => e.type !== 'routed' && e.type !== CHASE_EVENT);
     const where = ctx.ledger.buildingNames(request.buildingId)?.building ?? '';
     const lines = [
       status,

@@ -18,6 +18,14 @@ export function mayReadDetails(ctx: CommandContext, request: RequestRow): boolea
   if (ledger.document.teams.some((t) => request.teamIds.includes(t.id) && t.members.includes(me)))
     return true;
   if (request.escalationLevel >= STREET_LEVEL && ledger.document.leadership.members.includes(me)) return true;
+  return askedInRequestGroup(ctx, request);
+}
+
+/**
+ * Whether the command was typed in the group the request was posted in or its building's group:
+ * where its receipt was shown, so everyone there already knows of it.
+ */
+export function askedInRequestGroup(ctx: CommandContext, request: RequestRow): boolean {
   const here = ctx.place?.building;
   return here !== undefined && (here.id === request.buildingId || here.chat_id === request.chatId);
 }

@@ -21,6 +21,8 @@ const EVENT_NAMES: Record<string, string> = {
   withdrawn: '撤回',
   council: '列入议事会',
   photo: '补充照片',
+  supplement: '补充情况',
+  chased: '催办',
 };
 
 export function eventName(type: string): string {

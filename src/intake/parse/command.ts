@@ -8,6 +8,8 @@ export type CommandName =
   | 'escalate'
   | 'council'
   | 'withdraw'
+  | 'supplement'
+  | 'chase'
   | 'rate_good'
   | 'rate_bad'
   | 'show'
@@ -113,6 +115,24 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
     takesText: false,
     usage: '撤回 12',
     summary: '撤回自己的请求',
+  },
+  supplement: {
+    zh: ['补充'],
+    slash: ['add'],
+    needsNumber: true,
+    takesText: true,
+    usage: '补充 12 是三楼不是二楼',
+    summary: '补充情况',
+  },
+  chase: {
+    zh: ['催办', '催一下', '催催'],
+    // A complaint, not a request to chase, unless it names which request: `12怎么还没修`.
+    zhWithNumber: ['怎么还没修', '怎么还没修好', '还没修好'],
+    slash: ['chase'],
+    needsNumber: true,
+    takesText: false,
+    usage: '催办 12',
+    summary: '催处理人',
   },
   rate_good: {
     zh: ['满意', '很满意', '非常满意', '好评'],

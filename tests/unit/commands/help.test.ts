@@ -21,6 +21,8 @@ describe('helpText', () => {
   it('shows residents only what they may use', () => {
     const resident = helpText(false, DEFAULT_CATEGORY_TABLE, '睦邻助手');
     expect(resident).toContain('撤回 12');
+    expect(resident).toContain('补充 12 是三楼不是二楼：补充情况');
+    expect(resident).toContain('催办 12：催处理人');
     expect(resident).not.toContain('上报');
   });
 });

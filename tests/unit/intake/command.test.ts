@@ -21,6 +21,10 @@ describe('parseCommand', () => {
     ['/council 12', cmd('council', 12)],
     ['撤回 12', cmd('withdraw', 12)],
     ['/withdraw 12', cmd('withdraw', 12)],
+    ['补充 12 是三楼不是二楼', cmd('supplement', 12, '是三楼不是二楼')],
+    ['/add 12 third floor', cmd('supplement', 12, 'third floor')],
+    ['催办 12', cmd('chase', 12)],
+    ['/chase 12', cmd('chase', 12)],
     ['满意 12', cmd('rate_good', 12)],
     ['不满意 12 拖了一个星期', cmd('rate_bad', 12, '拖了一个星期')],
     ['/rate 12 good 师傅很负责', cmd('rate_good', 12, '师傅很负责')],
@@ -107,6 +111,11 @@ describe('parseCommand', () => {
     ['进度 1', cmd('show', 1)],
     ['查 1', cmd('show', 1)],
     ['查询一下 1', cmd('show', 1)],
+    ['催一下 1', cmd('chase', 1)],
+    ['催催 1', cmd('chase', 1)],
+    ['怎么还没修 1', cmd('chase', 1)],
+    ['1 怎么还没修？', cmd('chase', 1)],
+    ['#1怎么还没修好', cmd('chase', 1)],
     // A space inside the verb, the number first, an acknowledgement before the verb.
     ['接 单 1', cmd('ack', 1)],
     ['1 已修好', cmd('done', 1)],
@@ -124,6 +133,8 @@ describe('parseCommand', () => {
     // Words with more than one meaning are the verb only with a number.
     ['很满意', cmd('rate_good', null)],
     ['进度', cmd('show', null)],
+    ['催一下', cmd('chase', null)],
+    ['补充 3楼不是2楼', cmd('supplement', null, '3楼不是2楼')],
   ])('%j', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
   });
@@ -151,6 +162,9 @@ describe('parseCommand', () => {
     ['查 物业电话'],
     ['转给物业了吗'],
     ['转给李秀兰'],
+    ['怎么还没修'],
+    ['怎么还没修好啊'],
+    ['补充一下，是三楼'],
     // An acknowledgement before something that is no command.
     ['好的，谢谢'],
     ['好的 明天见'],
@@ -199,6 +213,8 @@ describe('COMMAND_VERBS', () => {
         'show',
         'todo',
         'withdraw',
+        'supplement',
+        'chase',
       ].sort(),
     );
     for (const spec of Object.values(COMMAND_VERBS)) {
