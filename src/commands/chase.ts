@@ -106,6 +106,15 @@ export const chase: CommandDefinition = {
       lines.push(`已过${stage}时限，请网格员${ledger.nameOf(gridWorker)}关注`);
     }
     const mentions = [request.assigneeId, gridWorker].filter((id): id is string => id !== null);
-    ctx.out.reply(lines.join('\n'), mentions, request.id);
+    ctx.out.add({
+      audience: { to: 'here' },
+      format: 'text',
+      content: lines.join('\n'),
+      mentions,
+      purpose: 'reply',
+      requestId: request.id,
+      // Sent on from a private chat, the reporter reads this rather than the handler's line.
+      senderNote: `#${no} 已帮您催了${handler}`,
+    });
   },
 };

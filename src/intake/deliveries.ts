@@ -116,7 +116,7 @@ function addressNotice(
     : {
         ...m,
         audience: here,
-        content: `${passOn ? m.content : (m.content.split('\n')[0] ?? '')}\n${note}`,
+        content: `${passOn ? m.content : (m.senderNote ?? m.content.split('\n')[0] ?? '')}\n${note}`,
         mentions: [],
       };
   return [reply, ...forwarded];

@@ -40,6 +40,11 @@ export interface OutgoingMessage {
   /** Ties the message to a request, for the record and for metrics. */
   readonly requestId?: string;
   readonly purpose: string;
+  /**
+   * What the sender is told when a notice typed elsewhere goes to the request's group (a 催办 from
+   * a private chat): by default the notice's first line, which may be worded for the handler.
+   */
+  readonly senderNote?: string;
 }
 
 export class Outgoing {

@@ -214,7 +214,7 @@ describe('催办: chasing the handler', () => {
     expect(sent).toEqual([
       {
         to: 'response_url',
-        text: `#${no} 报事人催办，已等2小时，请尽快接单：接单 ${no}\n已发到7号楼群`,
+        text: `#${no} 已帮您催了赵志强\n已发到7号楼群`,
         mentions: [],
       },
       {
