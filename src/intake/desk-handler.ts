@@ -24,6 +24,7 @@ import {
   splitQuotedReply,
   suggestTag,
   type ClassifiedMessage,
+  type Hazard,
   type ParsedCommand,
   type TaggedRequest,
 } from './parse';
@@ -139,7 +140,7 @@ function requestsIn(understood: readonly Understood[]): number {
 /** What a message asks of the desk, decided before anything is written. */
 type Understood =
   | { readonly kind: 'nothing' }
-  | { readonly kind: 'unregistered_group' }
+  | { readonly kind: 'unregistered_group'; readonly hazard: Hazard | null }
   | { readonly kind: 'photos'; readonly place: BuildingPlace | undefined }
   | (ClassifiedMessage & { readonly place: BuildingPlace | undefined });
 
@@ -198,7 +199,10 @@ export class DeskHandler implements InboundHandler {
     const place = message.chatId ? ledger.placeOfChat(message.chatId) : undefined;
     // The leadership group is known but is no building's: commands run there as in a private chat.
     const known = place !== undefined || message.chatId === ledger.document.leadership.chat_id;
-    if (message.chatType === 'group' && message.chatId && !known) return { kind: 'unregistered_group' };
+    if (message.chatType === 'group' && message.chatId && !known) {
+      const urgency = message.text === null ? undefined : detectUrgency(message.text);
+      return { kind: 'unregistered_group', hazard: urgency?.urgent ? urgency.hazard : null };
+    }
     // Photos with no words are for the sender's post just before (requests/later-photos.ts).
     if (photos || message.text === null) return { kind: 'photos', place };
     // A danger is a post however it is written: filed in a building group, where it can be routed;
@@ -233,7 +237,11 @@ export class DeskHandler implements InboundHandler {
           `INSERT INTO unregistered_chat_notice (chat_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING chat_id`,
           [message.chatId, formatDay(now, timeZone)],
         );
-        if (first) out.reply('本群还没有在睦邻登记，暂时不能受理。请联系社区网格员登记本群。');
+        // A danger is answered every time: what to do and whom to call matter more than the
+        // registration, and no head here will see it.
+        const safety = safetyLine(ledger, understood.hazard);
+        if (safety) out.reply(`${safety}\n本群还没有在睦邻登记，请直接拨打上面的电话，并告诉社区网格员`);
+        else if (first) out.reply('本群还没有在睦邻登记，暂时不能受理。请联系社区网格员登记本群。');
         log.info({}, 'message from a group that is not in the ledger');
         break;
       }

@@ -183,6 +183,12 @@ it('replays a day in a building group', async () => {
   ]);
   expect(stranger1.sent[0]?.destination.type).toBe('response_url');
   expect((await desk.say('x.y', '#报修 灯还是坏的', { chatid: 'wrkUnknownGroup' })).sent).toEqual([]);
+  // 38. A danger there is answered every time with what to do and whom to call: no head will see it.
+  const danger = await desk.say('x.y', '楼道里煤气味很大', { chatid: 'wrkUnknownGroup' });
+  expect(danger.sent.map((s) => s.body.content)).toEqual([
+    '⚠️ 紧急：请立即开窗通风，不要开关电器、不要点火。燃气公司抢修 96777\n' +
+      '本群还没有在睦邻登记，请直接拨打上面的电话，并告诉社区网格员',
+  ]);
 
   // 39. A post in a private chat is sent back to the building group.
   const single = await desk.say('zhang.min', '#报修 水管漏水', { single: true });
@@ -235,9 +241,9 @@ it('replays a day in a building group', async () => {
   expect(received).toHaveLength(queued.length);
   expect(await db.dataSource.query(`SELECT DISTINCT status FROM outbox`)).toEqual([{ status: 'sent' }]);
 
-  // 40 deliveries, one of them a repeat: 39 messages kept, the unregistered group's included.
+  // 41 deliveries, one of them a repeat: 40 messages kept, the unregistered group's included.
   const stored = await db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM inbound_message`);
-  expect(stored[0]?.n).toBe(39);
+  expect(stored[0]?.n).toBe(40);
 });
 
 it("lists a resident's ten latest open requests and says when there are more", async () => {
