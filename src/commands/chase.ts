@@ -14,6 +14,13 @@ export const CHASE_EVENT = 'chased';
  */
 export const CHASE_WINDOW_MS = 60 * 60_000;
 
+/**
+ * How long a request waits before it may be chased, unless urgent. The receipt has just @-ed the
+ * handler, a volunteer who may be at work or asleep; a chase minutes later only adds noise, and
+ * tells the resident nothing they did not know.
+ */
+export const CHASE_AFTER_MS = 30 * 60_000;
+
 /** 40分钟, 3小时, 2天: how long, rounded down, as a chat says it. */
 function span(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
@@ -86,6 +93,11 @@ export const chase: CommandDefinition = {
       return;
     }
     const handler = ledger.nameOf(request.assigneeId) || '处理人';
+    const waitedMs = now.getTime() - request.createdAt.getTime();
+    if (request.priority !== 'urgent' && waitedMs < CHASE_AFTER_MS) {
+      ctx.out.reply(`#${no} 刚报${span(waitedMs)}，已通知${handler}，请稍等；过半小时还没人接可以再催`);
+      return;
+    }
     const last = await lastChase(ctx.tx, request, now);
     if (last) {
       const since = now.getTime() - last.getTime();
@@ -94,7 +106,7 @@ export const chase: CommandDefinition = {
       return;
     }
     await addEvent(ctx.tx, request.id, { type: CHASE_EVENT, actorId: ctx.senderId, at: now });
-    const waited = span(now.getTime() - request.createdAt.getTime());
+    const waited = span(waitedMs);
     const next = request.status === 'open' ? `请尽快接单：接单 ${no}` : `请尽快办结：办结 ${no} 处理情况`;
     const lines = [
       `#${no} ${chaser(ctx, request)}催办，已等${waited}，${next}`,

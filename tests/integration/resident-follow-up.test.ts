@@ -225,6 +225,23 @@ describe('催办: chasing the handler', () => {
     ]);
   });
 
+  it('asks for patience when a request is chased minutes after it was posted, unless it is urgent', async () => {
+    const no = await report('cui.jj', '#报修 2单元楼梯扶手松了');
+    desk.advance(10);
+    expect(await reply('cui.jj', `催办 ${no}`)).toBe(
+      `#${no} 刚报10分钟，已通知赵志强，请稍等；过半小时还没人接可以再催`,
+    );
+    expect(await eventsOf(no, 'chased')).toEqual([]);
+    desk.advance(20);
+    expect(await reply('cui.jj', `催办 ${no}`)).toMatch(new RegExp(`^#${no} 报事人催办，已等30分钟`, 'u'));
+    // A danger may be chased at once: minutes count.
+    const urgent = await report('cui.kk', '#求助 2单元电梯困人了');
+    desk.advance(3);
+    expect(await reply('cui.kk', `催办 ${urgent}`)).toMatch(
+      new RegExp(`^#${urgent} 报事人催办，已等3分钟`, 'u'),
+    );
+  });
+
   it('does not let the handler chase their own request', async () => {
     const no = await report('cui.dd', '#报修 2单元楼道窗户破了');
     expect(await reply('zhao.zq', `催办 ${no}`)).toBe(`#${no} 由您处理，不用催`);
