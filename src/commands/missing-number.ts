@@ -10,16 +10,39 @@ import { chatUsage } from './usage';
 const LIMIT = 10;
 
 /**
- * Commands a resident types about their own request, with the requests each could mean: the
- * ones waiting for a rating, or the ones still being handled.
+ * Commands typed about one's own requests, with the requests each could mean: a resident's (the
+ * ones they reported, waiting for a rating or still being handled) and a handler's (the ones in
+ * their hands, waiting to be taken on or to be finished).
  */
-const OWN_REQUESTS: Partial<Record<CommandName, { statuses: RequestStatus[]; what: string }>> = {
-  rate_good: { statuses: ['resolved'], what: '等评价' },
-  rate_bad: { statuses: ['resolved'], what: '等评价' },
-  withdraw: { statuses: ['open', 'acknowledged'], what: '还在办' },
-  show: { statuses: ['open', 'acknowledged'], what: '还在办' },
-  supplement: { statuses: ['open', 'acknowledged'], what: '还在办' },
-  chase: { statuses: ['open', 'acknowledged'], what: '还在办' },
+interface Candidates {
+  readonly whose: 'reporter' | 'assignee';
+  readonly statuses: RequestStatus[];
+  /** 您有 2 件事还在办 / 您手上有 2 件事待接单. */
+  readonly several: (count: number) => string;
+}
+
+const OWN_REQUESTS: Partial<Record<CommandName, Candidates>> = {
+  rate_good: { whose: 'reporter', statuses: ['resolved'], several: (n) => `您有 ${n} 件事等评价` },
+  rate_bad: { whose: 'reporter', statuses: ['resolved'], several: (n) => `您有 ${n} 件事等评价` },
+  withdraw: { whose: 'reporter', statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
+  show: { whose: 'reporter', statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
+  supplement: {
+    whose: 'reporter',
+    statuses: ['open', 'acknowledged'],
+    several: (n) => `您有 ${n} 件事还在办`,
+  },
+  chase: { whose: 'reporter', statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
+  ack: { whose: 'assignee', statuses: ['open'], several: (n) => `您手上有 ${n} 件事待接单` },
+  note: {
+    whose: 'assignee',
+    statuses: ['open', 'acknowledged'],
+    several: (n) => `您手上有 ${n} 件事还没办结`,
+  },
+  done: {
+    whose: 'assignee',
+    statuses: ['open', 'acknowledged'],
+    several: (n) => `您手上有 ${n} 件事还没办结`,
+  },
 };
 
 /**
@@ -35,8 +58,8 @@ export function quotedNumber(quoted: string | null | undefined): number | null {
 }
 
 /**
- * The number a command left out: from the message it quote-replies to, else, for a resident's
- * own-request command, the sender's only request it could apply to. Otherwise answers with their
+ * The number a command left out: from the message it quote-replies to, else, for a command about
+ * one's own requests, the sender's only request it could apply to (reported, or in their hands). Otherwise answers with their
  * requests to choose from (or how to write the number) and returns null.
  */
 export async function missingNumber(ctx: CommandContext): Promise<number | null> {
@@ -45,7 +68,10 @@ export async function missingNumber(ctx: CommandContext): Promise<number | null>
   const name = ctx.command.name;
   const own = OWN_REQUESTS[name];
   if (own) {
-    const filter = { reporterId: ctx.senderId, statuses: own.statuses };
+    const filter =
+      own.whose === 'reporter'
+        ? { reporterId: ctx.senderId, statuses: own.statuses }
+        : { assigneeId: ctx.senderId, statuses: own.statuses };
     const rows = await searchRequests(ctx.tx, filter, ctx.now, { limit: LIMIT + 1, offset: 0 });
     const [newest] = rows;
     if (newest && rows.length === 1) return newest.no;
@@ -54,11 +80,9 @@ export async function missingNumber(ctx: CommandContext): Promise<number | null>
       const lines = rows.slice(0, LIMIT).map((r) => requestLine(r, ctx.ledger));
       const more = rows.length > LIMIT ? [`（只列出最近${LIMIT}件）`] : [];
       ctx.out.reply(
-        [
-          `您有 ${count} 件事${own.what}，请带上编号，例如：${chatUsage(name, newest.no)}`,
-          ...lines,
-          ...more,
-        ].join('\n'),
+        [`${own.several(count)}，请带上编号，例如：${chatUsage(name, newest.no)}`, ...lines, ...more].join(
+          '\n',
+        ),
       );
       return null;
     }

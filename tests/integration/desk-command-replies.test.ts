@@ -126,6 +126,27 @@ describe('a rating, withdrawal or query without a number', () => {
     expect(await status(second)).toBe('resolved');
   });
 
+  it('takes the handler’s only request waiting for them when 接单 or 办结 leaves the number out', async () => {
+    // 6号楼1单元: 冯玉兰 (feng.yl) handles it; nothing else in this file is hers.
+    const b6 = { chatid: 'wrkB7FAKEjiangwan06' };
+    const first = Number(
+      /已登记 #(\d+)/u.exec((await say('pan.ay', '#报修 1单元楼道灯不亮', b6))[0]?.[0] ?? '')?.[1],
+    );
+    expect(await reply('feng.yl', '接单', b6)).toMatch(new RegExp(`^#${first} 冯玉兰 已接单`, 'u'));
+    const second = Number(
+      /已登记 #(\d+)/u.exec((await say('pan.ay', '#报修 1单元信箱门坏了', b6))[0]?.[0] ?? '')?.[1],
+    );
+    // Only the second waits to be taken on; both are in her hands to finish.
+    expect(await reply('feng.yl', '接单', b6)).toMatch(new RegExp(`^#${second} 冯玉兰 已接单`, 'u'));
+    expect((await reply('feng.yl', '办结 换好了', b6)).split('\n')[0]).toBe(
+      `您手上有 2 件事还没办结，请带上编号，例如：办结 ${second} 灯已换好`,
+    );
+    expect(await status(first)).toBe('acknowledged');
+    expect(await status(second)).toBe('acknowledged');
+    await say('feng.yl', `办结 ${first} 换好了`, b6);
+    expect(await reply('feng.yl', '办结 修好了', b6)).toMatch(new RegExp(`^#${second} 已办结：修好了`, 'u'));
+  });
+
   it('asks for the number in plain words when nothing fits', async () => {
     expect(await reply('qiu.ay', '满意')).toBe('请带上编号，例如：满意 12');
     expect(await reply('qiu.ay', '不满意')).toBe('请带上编号，例如：不满意 12 原因');
