@@ -47,7 +47,8 @@ const EXAMPLE = '2单元楼道灯不亮';
  * The answer to a message that is neither a post nor a command, read in this order: a category
  * named without a tag gets the sender's own words back with the tag; a reporter with a request
  * waiting for a rating is pointed at it; a handler is shown the verbs with their request's
- * number; anyone else gets how to report. In a private chat, where posts are refused, the how-to
+ * number; a reporter with requests still being handled is told where they stand; anyone else gets
+ * how to report. In a private chat, where posts are refused, the how-to
  * sends them to their building's group.
  */
 async function chatterReply(
@@ -66,12 +67,16 @@ async function chatterReply(
     return `请在前面加上「${tag}」，例如：${example}`;
   }
 
-  // No flush before these reads: what a batch has not written yet are new, open requests, never
-  // one waiting for a rating; at worst a handler's new one is missed and the line names none.
-  const [toRate] = await searchRequests(tx, { reporterId: senderId, status: 'resolved' }, now, {
-    limit: 1,
-    offset: 0,
-  });
+  // One read for what the sender reported and is not finished with. No flush before it: what a
+  // batch has not written yet are new, open requests; at worst one is missed and the reply is the
+  // how-to.
+  const reported = await searchRequests(
+    tx,
+    { reporterId: senderId, statuses: ['resolved', 'open', 'acknowledged'] },
+    now,
+    { limit: 20, offset: 0 },
+  );
+  const toRate = reported.find((r) => r.status === 'resolved');
   if (toRate) return `#${toRate.no} 已办结，请回复「满意 ${toRate.no}」或「不满意 ${toRate.no} 原因」`;
 
   if (ledger.hasRole(senderId)) {
@@ -89,6 +94,21 @@ async function chatterReply(
   }
 
   const repair = `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}`;
+  // A reporter asking after their request (灯修好了吗) is told where it stands, then how to report
+  // something new.
+  const waiting = reported.filter((r) => r.status !== 'resolved');
+  const [only] = waiting;
+  if (only) {
+    const handler = ledger.nameOf(only.assigneeId);
+    const where =
+      waiting.length > 1
+        ? `您有 ${waiting.length} 件事还在办，可发「查询」看进度`
+        : only.status === 'open'
+          ? `您报的 #${only.no} 还在等${handler || '处理人'}接单，可发「查询 ${only.no}」看进度`
+          : `您报的 #${only.no} ${handler || '处理人'}已接单，正在处理，可发「查询 ${only.no}」看进度`;
+    const howTo = inBuildingGroup ? `这样发：@${botName} ${repair}` : `到楼栋群里@我，例如：${repair}`;
+    return `${where}\n报新的事请${howTo}`;
+  }
   if (!inBuildingGroup) return `报事请到您楼栋的群里@我，例如：${repair}；在这里可发「待办」「帮助」`;
   return `想报事请这样发：@${botName} ${repair}；发「帮助」看全部用法`;
 }

@@ -131,7 +131,7 @@ describe('a danger reported without a tag', () => {
     );
     // Without a danger, the answers are as before.
     expect(await reply('zhang.min', '#报修 楼道灯不亮', { single: true })).toBe(toGroup);
-    expect(await reply('zhang.min', '今天天气真好', { single: true })).toBe(
+    expect(await reply('bai.ay', '今天天气真好', { single: true })).toBe(
       '报事请到您楼栋的群里@我，例如：#报修 2单元楼道灯不亮；在这里可发「待办」「帮助」',
     );
     expect(await requestCount()).toBe(before);
@@ -139,10 +139,10 @@ describe('a danger reported without a tag', () => {
 
   it('still answers chatter with no danger in it with how to report', async () => {
     const before = await requestCount();
-    expect(await reply('chen.ay', '今天天气真好')).toBe(
+    expect(await reply('bai.by', '今天天气真好')).toBe(
       '想报事请这样发：@睦邻助手 #报修 2单元楼道灯不亮；发「帮助」看全部用法',
     );
-    expect(await reply('chen.ay', '燃气费在哪里交')).toContain('#报修 2单元楼道灯不亮');
+    expect(await reply('bai.by', '燃气费在哪里交')).toContain('#报修 2单元楼道灯不亮');
     expect(await requestCount()).toBe(before);
   });
 });
@@ -252,6 +252,22 @@ describe('chatter, answered by who is asking', () => {
     );
   });
 
+  it('tells a reporter asking after their request where it stands', async () => {
+    const no = await report('sun.mz', '#报修 2单元三楼楼道灯不亮');
+    expect(await reply('sun.mz', '灯修好了吗')).toBe(
+      `您报的 #${no} 还在等赵志强接单，可发「查询 ${no}」看进度\n` +
+        '报新的事请这样发：@睦邻助手 #报修 2单元楼道灯不亮',
+    );
+    await said('zhao.zq', `接单 ${no}`);
+    expect(await reply('sun.mz', '什么时候来修啊', { single: true })).toBe(
+      `您报的 #${no} 赵志强已接单，正在处理，可发「查询 ${no}」看进度\n` +
+        '报新的事请到楼栋群里@我，例如：#报修 2单元楼道灯不亮',
+    );
+    const other = await report('sun.mz', '#建议 2单元门口放个长椅');
+    expect((await reply('sun.mz', '怎么样了')).split('\n')[0]).toBe('您有 2 件事还在办，可发「查询」看进度');
+    expect(await desk.request(other)).toMatchObject({ status: 'open' });
+  });
+
   it('shows a handler the verbs with the number of their one request', async () => {
     const no = await report('sun.lb', '#报修 1单元门口地砖松了', { chatid: B6 });
     expect((await desk.request(no))?.assignee_id).toBe('feng.yl');
@@ -267,10 +283,10 @@ describe('chatter, answered by who is asking', () => {
   });
 
   it('sends someone in a private chat to their building’s group to report', async () => {
-    expect(await reply('chen.ay', '你好', { single: true })).toBe(
+    expect(await reply('bai.cy', '你好', { single: true })).toBe(
       '报事请到您楼栋的群里@我，例如：#报修 2单元楼道灯不亮；在这里可发「待办」「帮助」',
     );
-    expect(await reply('chen.ay', '我要报修，3单元灯坏了', { single: true })).toBe(
+    expect(await reply('bai.cy', '我要报修，3单元灯坏了', { single: true })).toBe(
       '报事请到您楼栋的群里@我，例如：#报修 3单元灯坏了',
     );
   });
