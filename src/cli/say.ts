@@ -7,9 +7,15 @@ import type { SimulatedMessage } from '../wecom/simulator';
 
 export const SAY_USAGE = `mulin say --chat CHAT --from USERID [--single] [--service URL] [--simulator URL] "TEXT"
   Plays WeCom: encrypts TEXT as a robot callback from USERID in group CHAT, posts it to the service
-  (retrying like WeCom when there is no 200 within 5 s), then prints what the bot sent back.
+  (retrying like WeCom when there is no 200 within 5 s), then prints what the bot sent back: waits
+  up to --wait MS (15000) for a reply, then until no more arrive for a second.
   Defaults: --service http://127.0.0.1:$PORT (3000), --simulator on $MULIN_SIMULATOR_PORT (PORT+1);
   credentials from WECOM_BOT_TOKEN and WECOM_BOT_AES_KEY, else the trial's.`;
+
+/** How long to wait for the bot's first reply, unless --wait says otherwise. */
+const DEFAULT_WAIT_MS = 15_000;
+/** After a reply, how long without another before the bot is taken to have finished. */
+const QUIET_MS = 1_000;
 
 interface SimulatorMessages {
   next: number;
@@ -96,12 +102,15 @@ export async function say(args: readonly string[], env: NodeJS.ProcessEnv = proc
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (!(await postWithRetries(url, JSON.stringify({ encrypt: encrypted }), log))) return 1;
 
-  // Print what arrives at the simulator for a moment after the 200.
-  const waitMs = Number(values.wait ?? 3000);
+  // Print what arrives at the simulator: wait for the first reply as long as --wait allows (the
+  // outbox sends it, after its own wait when the machine is busy), then until the replies stop.
+  // Waiting less printed nothing here and the late reply under the next message sent.
+  const waitMs = Number(values.wait ?? DEFAULT_WAIT_MS);
   const deadline = Date.now() + waitMs;
   let next = before.next;
   let printed = 0;
-  while (Date.now() < deadline) {
+  let lastArrival = 0;
+  while (printed === 0 ? Date.now() < deadline : Date.now() - lastArrival < QUIET_MS) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const page = (await (
       await fetch(`${simulator}${CONTROL_PREFIX}/messages?after=${next}`)
@@ -109,10 +118,10 @@ export async function say(args: readonly string[], env: NodeJS.ProcessEnv = proc
     for (const m of page.messages) {
       process.stdout.write(`${describe(m)}\n`);
       printed++;
+      lastArrival = Date.now();
     }
     next = page.next;
-    if (printed > 0 && page.messages.length === 0) break;
   }
-  if (printed === 0) process.stdout.write('（机器人没有回复）\n');
+  if (printed === 0) process.stdout.write(`（${Math.ceil(waitMs / 1000)}秒内机器人没有回复）\n`);
   return 0;
 }

@@ -11,6 +11,8 @@ import { WecomSimulator } from '../../../src/wecom/simulator';
 let simulator: WecomSimulator;
 let service: Server;
 let posts = 0;
+/** What the service stand-in sends to the group, and after how long; none by default. */
+let replyAfter: { ms: number; text: string } | undefined;
 
 beforeAll(async () => {
   simulator = new WecomSimulator({ acceptAnyWebhookKey: true });
@@ -19,6 +21,15 @@ beforeAll(async () => {
     posts++;
     req.resume();
     req.on('end', () => res.end());
+    const reply = replyAfter;
+    if (reply) {
+      setTimeout(() => {
+        void fetch(`${simulator.url}/cgi-bin/webhook/send?key=k`, {
+          method: 'POST',
+          body: JSON.stringify({ msgtype: 'text', text: { content: reply.text } }),
+        });
+      }, reply.ms);
+    }
   });
   await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
 });
@@ -39,3 +50,32 @@ it('talks to the simulator on MULIN_SIMULATOR_PORT, as the service started it th
   expect(code).toBe(0);
   expect(posts).toBe(1);
 });
+
+it('waits for a reply the outbox sends late, and prints it under the message it answers', async () => {
+  const env = {
+    PORT: String((service.address() as AddressInfo).port),
+    MULIN_SIMULATOR_PORT: new URL(simulator.url).port,
+  };
+  const out: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out.push(String(chunk));
+    return true;
+  });
+  try {
+    replyAfter = { ms: 4000, text: '已登记 #1【报修】2单元楼道灯不亮' };
+    expect(
+      await say(['--chat', 'wrkChat', '--from', 'zhang.min', '@睦邻助手 #报修 2单元楼道灯不亮'], env),
+    ).toBe(0);
+    replyAfter = undefined;
+    expect(
+      await say(['--chat', 'wrkChat', '--from', 'zhang.min', '--wait', '500', '@睦邻助手 你好'], env),
+    ).toBe(0);
+  } finally {
+    write.mockRestore();
+    replyAfter = undefined;
+  }
+  const printed = out.join('');
+  const [first, second] = printed.split('（');
+  expect(first).toContain('已登记 #1【报修】2单元楼道灯不亮');
+  expect(second).toBe('1秒内机器人没有回复）\n');
+}, 30_000);
