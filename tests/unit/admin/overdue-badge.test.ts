@@ -1,45 +1,15 @@
 import { missedDeadline, overdueLabel } from '../../../src/http/admin/request-bits';
 import type { RequestRow } from '../../../src/requests/request-store';
+import { requestRows } from '../../helpers/request-rows';
 
 const NOW = new Date('2026-11-25T06:00:00Z');
 const ago = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
 
-function request(patch: Partial<RequestRow>): RequestRow {
-  return {
-    id: '1',
-    no: 1,
-    compoundId: 'jiangwan',
-    buildingId: 'jw-b7',
-    unitNo: null,
-    room: null,
-    category: 'repair',
-    text: '楼道灯不亮',
-    imageUrls: [],
-    reporterId: 'res.1',
-    chatId: null,
-    status: 'open',
-    priority: 'normal',
-    hazard: null,
-    utility: null,
-    assigneeId: 'zhao.zq',
-    teamIds: [],
-    escalationLevel: 0,
-    council: false,
-    ackDueAt: null,
-    resolveDueAt: null,
-    rating: null,
-    ratingNote: null,
-    reopenCount: 0,
-    inboundId: null,
-    createdAt: ago(60 * 24 * 10),
-    updatedAt: ago(60 * 24 * 10),
-    acknowledgedAt: null,
-    resolvedAt: null,
-    closedAt: null,
-    withdrawnAt: null,
-    ...patch,
-  };
-}
+const request = requestRows({
+  reporterId: 'res.1',
+  assigneeId: 'zhao.zq',
+  createdAt: ago(60 * 24 * 10),
+});
 
 const label = (r: RequestRow) => {
   const missed = missedDeadline(r, NOW);

@@ -1,39 +1,18 @@
 import { PHOTO_WINDOW_MS, requestForPhotos } from '../../../src/requests/later-photos';
-import { newRequestRow, type RequestRow } from '../../../src/requests/request-store';
+import type { RequestRow } from '../../../src/requests/request-store';
+import { requestRows } from '../../helpers/request-rows';
 
 describe('requestForPhotos', () => {
   const now = new Date('2026-11-30T02:00:00Z');
   const B7 = 'wrkB7FAKEjiangwan07';
   const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
-  let id = 0;
-  const request = (fields: Partial<RequestRow> = {}): RequestRow => {
-    id += 1;
-    return {
-      ...newRequestRow(String(id), {
-        no: id,
-        compoundId: 'jiangwan',
-        buildingId: 'jw-b7',
-        unitNo: 2,
-        room: null,
-        category: 'repair',
-        text: '2单元楼道灯不亮',
-        imageUrls: [],
-        reporterId: 'zhang.min',
-        chatId: B7,
-        status: 'open',
-        priority: 'normal',
-        hazard: null,
-        utility: null,
-        assigneeId: 'zhao.zq',
-        teamIds: [],
-        ackDueAt: null,
-        resolveDueAt: null,
-        inboundId: null,
-        createdAt: minutesAgo(2),
-      }),
-      ...fields,
-    };
-  };
+  const request = requestRows({
+    unitNo: 2,
+    text: '2单元楼道灯不亮',
+    chatId: B7,
+    assigneeId: 'zhao.zq',
+    createdAt: minutesAgo(2),
+  });
 
   it('takes the newest active request filed in the same chat', () => {
     const older = request({ createdAt: minutesAgo(8) });

@@ -1,5 +1,6 @@
 import { repeatOf, wordsOf } from '../../../src/requests/repeat-posts';
-import { newRequestRow, type RequestRow } from '../../../src/requests/request-store';
+import type { RequestRow } from '../../../src/requests/request-store';
+import { requestRows } from '../../helpers/request-rows';
 
 describe('wordsOf', () => {
   it.each([
@@ -23,35 +24,13 @@ describe('wordsOf', () => {
 describe('repeatOf', () => {
   const now = new Date('2026-11-30T02:00:00Z');
   const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
-  let id = 0;
-  const request = (fields: Partial<RequestRow> = {}): RequestRow => {
-    id += 1;
-    return {
-      ...newRequestRow(String(id), {
-        no: id,
-        compoundId: 'jiangwan',
-        buildingId: 'jw-b7',
-        unitNo: 1,
-        room: null,
-        category: 'repair',
-        text: '1单元3楼水管漏水',
-        imageUrls: [],
-        reporterId: 'zhang.min',
-        chatId: 'wrkB7FAKEjiangwan07',
-        status: 'open',
-        priority: 'normal',
-        hazard: null,
-        utility: null,
-        assigneeId: 'li.xl',
-        teamIds: [],
-        ackDueAt: null,
-        resolveDueAt: null,
-        inboundId: null,
-        createdAt: minutesAgo(1),
-      }),
-      ...fields,
-    };
-  };
+  const request = requestRows({
+    unitNo: 1,
+    text: '1单元3楼水管漏水',
+    chatId: 'wrkB7FAKEjiangwan07',
+    assigneeId: 'li.xl',
+    createdAt: minutesAgo(1),
+  });
   const post = { buildingId: 'jw-b7', text: '1单元3楼水管漏水！', hasPhotos: false };
 
   it('finds the newest active request in the same words about the same building', () => {
