@@ -1,3 +1,4 @@
+import type { InboundHandler } from '../../src/intake';
 import type { TestDatabase } from './database';
 import { DeskHarness } from './desk-harness';
 import { testEnv } from './test-service';
@@ -12,12 +13,18 @@ export interface HeldInstance {
   stop(): Promise<void>;
 }
 
-/**
- * Another instance on the same database, its clock agreeing with `like`'s, whose desk holds each
- * transaction open after handling it until release(): work in flight on another instance, for
- * tests of what two instances do at the same moment.
- */
-export async function startHeldInstance(db: TestDatabase, like: DeskHarness): Promise<HeldInstance> {
+/** Handlers that do their work and then hold their transaction open until release(). */
+export interface TransactionHold {
+  /** `inner`, holding each transaction open after handling its messages. */
+  readonly wrap: (inner: InboundHandler) => InboundHandler;
+  /** Resolves once a wrapped handler has handled a message and holds its transaction open. */
+  readonly holding: Promise<void>;
+  /** Lets every held transaction commit. */
+  readonly release: () => void;
+}
+
+/** Work in flight, done and not yet committed: for tests of what another instance sees meanwhile. */
+export function transactionHold(): TransactionHold {
   let release: () => void = () => undefined;
   let holds: () => void = () => undefined;
   const released = new Promise<void>((resolve) => {
@@ -31,18 +38,32 @@ export async function startHeldInstance(db: TestDatabase, like: DeskHarness): Pr
     await released;
     return done;
   };
-  const desk = new DeskHarness(db.dataSource, testEnv(), (inner) => ({
-    handle: async (m, tx) => hold(await inner.handle(m, tx)),
-    handleBatch: async (ms, tx) => hold(inner.handleBatch ? await inner.handleBatch(ms, tx) : undefined),
-  }));
+  return {
+    wrap: (inner) => ({
+      handle: async (m, tx) => hold(await inner.handle(m, tx)),
+      handleBatch: async (ms, tx) => hold(inner.handleBatch ? await inner.handleBatch(ms, tx) : undefined),
+    }),
+    holding,
+    release: () => release(),
+  };
+}
+
+/**
+ * Another instance on the same database, its clock agreeing with `like`'s, whose desk holds each
+ * transaction open after handling it until release(): work in flight on another instance, for
+ * tests of what two instances do at the same moment.
+ */
+export async function startHeldInstance(db: TestDatabase, like: DeskHarness): Promise<HeldInstance> {
+  const hold = transactionHold();
+  const desk = new DeskHarness(db.dataSource, testEnv(), hold.wrap);
   await desk.start();
   desk.clock.set(like.clock.now());
   return {
     desk,
-    holding,
-    release: () => release(),
+    holding: hold.holding,
+    release: hold.release,
     stop: async () => {
-      release();
+      hold.release();
       await desk.stop();
     },
   };
@@ -56,7 +77,7 @@ export async function startHeldInstance(db: TestDatabase, like: DeskHarness): Pr
 export async function waitingForAnother(db: TestDatabase): Promise<void> {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
   if (db.kind !== 'postgres') return settle().then(() => undefined);
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 500; i++) {
     const [row] = await db.dataSource.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
     );

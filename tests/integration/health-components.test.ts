@@ -1,9 +1,9 @@
-import type { DataSource } from 'typeorm';
 import { PhotoKeeper } from '../../src/photos';
+import type { ServiceDeps } from '../../src/service';
 import { fixedClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/logger';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import { startTestService } from '../helpers/test-service';
+import { startTestService, type RunningService } from '../helpers/test-service';
 import { BOT_SECRETS } from '../helpers/wecom-payloads';
 import { at, emptyStreet, newScheduler } from './scheduler/scheduler-fixtures';
 
@@ -24,12 +24,17 @@ afterAll(() => db.close());
 
 const NOW = at('12-01 10:05');
 
-function keeper(dataSource: DataSource): PhotoKeeper {
-  return new PhotoKeeper(dataSource, fixedClock(NOW), silentLogger, {
+function keeper(): PhotoKeeper {
+  return new PhotoKeeper(db.dataSource, fixedClock(NOW), silentLogger, {
     encodingAesKey: BOT_SECRETS.aesKey,
     // No photo is waiting in these tests: nothing is fetched.
     fetch: () => Promise.reject(new Error('no photo was expected')),
   });
+}
+
+/** A web service on this instance, showing `components` on /healthz. */
+function serviceWith(components: ServiceDeps['components']): Promise<RunningService> {
+  return startTestService({ dataSource: db.dataSource, clock: fixedClock(NOW), components });
 }
 
 async function health(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -39,12 +44,8 @@ async function health(url: string): Promise<{ status: number; body: Record<strin
 
 it('says whether the scheduler and the photo keeper run here, and when each job last ran', async () => {
   const { scheduler } = newScheduler(db.dataSource, NOW, { instance: 'web-1' });
-  const photos = keeper(db.dataSource);
-  const service = await startTestService({
-    dataSource: db.dataSource,
-    clock: fixedClock(NOW),
-    components: { scheduler, photos },
-  });
+  const photos = keeper();
+  const service = await serviceWith({ scheduler, photos });
   try {
     expect(await health(service.url)).toMatchObject({
       status: 200,
@@ -88,11 +89,7 @@ it('says whether the scheduler and the photo keeper run here, and when each job 
     schedules: { reminders: null, 'auto-close': null, 'weekly-digest': null, 'building-notes': null },
   }).scheduler;
   await off.start();
-  const quiet = await startTestService({
-    dataSource: db.dataSource,
-    clock: fixedClock(NOW),
-    components: { scheduler: off, photos: null },
-  });
+  const quiet = await serviceWith({ scheduler: off, photos: null });
   try {
     const { status, body } = await health(quiet.url);
     expect(status).toBe(200);
@@ -115,12 +112,8 @@ it('says whether the scheduler and the photo keeper run here, and when each job 
 it('shows a failing job or keeper round until it succeeds again, and still answers 200', async () => {
   // Not started: a cron tick must not run a job while its table is away.
   const { scheduler } = newScheduler(db.dataSource, NOW, { instance: 'web-3' });
-  const photos = keeper(db.dataSource);
-  const service = await startTestService({
-    dataSource: db.dataSource,
-    clock: fixedClock(NOW),
-    components: { scheduler, photos },
-  });
+  const photos = keeper();
+  const service = await serviceWith({ scheduler, photos });
   try {
     // The database answers, but the tables the job and the keeper need are not there.
     await db.dataSource.query(`ALTER TABLE scheduled_run RENAME TO scheduled_run_away`);

@@ -6,10 +6,11 @@ import { Intake, type AcceptOutcome, type InboundHandler } from '../../src/intak
 import { readLedgerFile } from '../../src/ledger';
 import { importLedger, LedgerCache } from '../../src/ledger/ledger-store';
 import { fixedClock } from '../../src/shared/clock';
-import { silentLogger } from '../../src/shared/logger';
+import { silentLogger, type Logger } from '../../src/shared/logger';
 import type { InboundMessage } from '../../src/wecom';
 import { capturingLogger } from '../helpers/capturing-logger';
 import { openTestDatabase, truncate, type TestDatabase } from '../helpers/database';
+import { transactionHold, waitingForAnother } from '../helpers/held-instance';
 
 /**
  * Messages that arrive together are stored and handled in one transaction (group commit). These
@@ -46,14 +47,28 @@ async function emptyDesk(): Promise<void> {
 
 beforeEach(emptyDesk);
 
-function desk(): DeskHandler {
+function desk(logger: Logger = silentLogger): DeskHandler {
   return new DeskHandler({
     ledgers: new LedgerCache(),
     clock,
-    logger: silentLogger,
+    logger,
     timeZone: 'Asia/Shanghai',
     privateNotices: false,
   });
+}
+
+/** The desk, counting the batches it is handed. */
+function countingDesk(): { handler: InboundHandler; batches: () => number } {
+  const inner = desk();
+  let batches = 0;
+  const handler: InboundHandler = {
+    handle: (m, tx) => inner.handle(m, tx),
+    handleBatch: (ms, tx) => {
+      batches += 1;
+      return inner.handleBatch(ms, tx);
+    },
+  };
+  return { handler, batches: () => batches };
 }
 
 let seq = 0;
@@ -123,6 +138,11 @@ async function snapshot(dataSource: DataSource) {
   return { requests, events, outbox, inbound, lastNo: counter?.last_no };
 }
 
+/** The texts of the replies and notices in a snapshot, in the order they were queued. */
+function bodies(after: { outbox: Record<string, unknown>[] }): string[] {
+  return after.outbox.map((o) => (o.body as { content: string }).content);
+}
+
 /** Accepts the messages all at once: with one transaction at a time, all but the first wait and form a batch. */
 async function acceptTogether(intake: Intake, messages: readonly InboundMessage[]): Promise<AcceptOutcome[]> {
   return Promise.all(messages.map((m) => intake.accept(m)));
@@ -137,16 +157,8 @@ async function acceptOneByOne(intake: Intake, messages: readonly InboundMessage[
 describe('messages accepted together', () => {
   it('leave exactly what accepting them one at a time leaves', async () => {
     const messages = morning();
-    let batches = 0;
-    const handler = desk();
-    const counting: InboundHandler = {
-      handle: (m, tx) => handler.handle(m, tx),
-      handleBatch: (ms, tx) => {
-        batches += 1;
-        return handler.handleBatch(ms, tx);
-      },
-    };
-    const together = new Intake(db.dataSource, counting, clock, silentLogger, undefined, {
+    const counting = countingDesk();
+    const together = new Intake(db.dataSource, counting.handler, clock, silentLogger, undefined, {
       maxConcurrent: 1,
     });
     const outcomesTogether = await acceptTogether(together, messages);
@@ -158,7 +170,7 @@ describe('messages accepted together', () => {
     const afterAlone = await snapshot(db.dataSource);
 
     // The first message went alone; the other twelve waited for it and went as one batch.
-    expect(batches).toBe(2);
+    expect(counting.batches()).toBe(2);
     expect(outcomesTogether).toEqual(outcomesAlone);
     expect(outcomesTogether.filter((o) => o === 'duplicate')).toHaveLength(1);
     expect(afterTogether).toEqual(afterAlone);
@@ -174,16 +186,16 @@ describe('messages accepted together', () => {
     expect(afterTogether.requests[0]).toMatchObject({ status: 'acknowledged', assignee_id: 'li.xl' });
     expect(afterTogether.inbound.every((i) => i.status === 'processed')).toBe(true);
     expect(afterTogether.inbound).toHaveLength(12);
-    const bodies = afterTogether.outbox.map((o) => (o.body as { content: string }).content);
-    expect(bodies.filter((b) => b.startsWith('已登记 #'))).toHaveLength(3);
+    const sent = bodies(afterTogether);
+    expect(sent.filter((b) => b.startsWith('已登记 #'))).toHaveLength(3);
     // The posts sent again are answered with the numbers the first ones got.
-    expect(bodies.filter((b) => b.startsWith('您刚才已报过'))).toEqual([
+    expect(sent.filter((b) => b.startsWith('您刚才已报过'))).toEqual([
       '您刚才已报过 #1，不用重复发，可发「查询 1」看进度',
       '您刚才已报过 #3，不用重复发，可发「查询 3」看进度',
     ]);
-    expect(bodies.some((b) => b.includes('#1') && b.includes('已接单'))).toBe(true);
+    expect(sent.some((b) => b.includes('#1') && b.includes('已接单'))).toBe(true);
     // The unknown group is told once, not twice.
-    expect(bodies.filter((b) => b.includes('还没有在睦邻登记'))).toHaveLength(1);
+    expect(sent.filter((b) => b.includes('还没有在睦邻登记'))).toHaveLength(1);
   });
 
   it('keep a message whose handling fails as failed, and handle the rest of its batch', async () => {
@@ -221,13 +233,7 @@ describe('messages accepted together', () => {
 
   it('log each request once when a failed batch is handled again one message at a time', async () => {
     const { logger, lines } = capturingLogger();
-    const handler = new DeskHandler({
-      ledgers: new LedgerCache(),
-      clock,
-      logger,
-      timeZone: 'Asia/Shanghai',
-      privateNotices: false,
-    });
+    const handler = desk(logger);
     const boom = (m: InboundMessageRecord) => m.text?.includes('BOOM') ?? false;
     // The batch does all its work, logging included, and only then fails: nothing of it commits.
     const failingLate: InboundHandler = {
@@ -270,16 +276,10 @@ describe('the same post sent again under a new message id', () => {
   const repeatAnswer = (no: number) => `您刚才已报过 #${no}，不用重复发，可发「查询 ${no}」看进度`;
 
   it('files it once when both are in one batch, and again once the first is withdrawn in it', async () => {
-    let batches = 0;
-    const handler = desk();
-    const counting: InboundHandler = {
-      handle: (m, tx) => handler.handle(m, tx),
-      handleBatch: (ms, tx) => {
-        batches += 1;
-        return handler.handleBatch(ms, tx);
-      },
-    };
-    const intake = new Intake(db.dataSource, counting, clock, silentLogger, undefined, { maxConcurrent: 1 });
+    const counting = countingDesk();
+    const intake = new Intake(db.dataSource, counting.handler, clock, silentLogger, undefined, {
+      maxConcurrent: 1,
+    });
     await acceptTogether(intake, [
       message('大家好'),
       message('#报修 1单元3楼水管漏水'),
@@ -289,78 +289,38 @@ describe('the same post sent again under a new message id', () => {
       message('#报修 1单元3楼水管漏水'),
     ]);
     // The first went alone; the posts, the command between them and their repeats in one batch.
-    expect(batches).toBe(2);
+    expect(counting.batches()).toBe(2);
     const after = await snapshot(db.dataSource);
     expect(after.requests.map((r) => [r.no, r.status])).toEqual([
       [1, 'withdrawn'],
       [2, 'open'],
     ]);
     expect(after.lastNo).toBe(2);
-    const bodies = after.outbox.map((o) => (o.body as { content: string }).content);
-    expect(bodies.filter((b) => b.startsWith('您刚才已报过'))).toEqual([repeatAnswer(1), repeatAnswer(2)]);
+    expect(bodies(after).filter((b) => b.startsWith('您刚才已报过'))).toEqual([
+      repeatAnswer(1),
+      repeatAnswer(2),
+    ]);
   });
 
   it('files it once when two instances handle the two at the same time', async () => {
     // Instance A has filed the post and not yet committed when instance B handles the repeat.
-    const { handler: gated, handled, release } = gatedAfterHandling();
-    const a = new Intake(db.dataSource, gated, clock, silentLogger, undefined, { maxConcurrent: 1 });
+    const hold = transactionHold();
+    const a = new Intake(db.dataSource, hold.wrap(desk()), clock, silentLogger, undefined, {
+      maxConcurrent: 1,
+    });
     const b = new Intake(db.dataSource, desk(), clock, silentLogger, undefined, { maxConcurrent: 1 });
     const first = a.accept(message('#报修 1单元3楼水管漏水'));
-    await handled;
+    await hold.holding;
     const repeat = b.accept(message('#报修 1单元3楼水管漏水'));
-    await waitingForAnother();
-    release();
+    await waitingForAnother(db);
+    hold.release();
     expect(await Promise.all([first, repeat])).toEqual(['stored', 'stored']);
     const after = await snapshot(db.dataSource);
     expect(after.requests.map((r) => r.no)).toEqual([1]);
     expect(after.lastNo).toBe(1);
-    const bodies = after.outbox.map((o) => (o.body as { content: string }).content);
-    expect(bodies.filter((b) => b.startsWith('您刚才已报过'))).toEqual([repeatAnswer(1)]);
+    expect(bodies(after).filter((b) => b.startsWith('您刚才已报过'))).toEqual([repeatAnswer(1)]);
   });
 });
-
-/**
- * A desk that does all its work and then holds its transaction open until released; `handled`
- * resolves once it is holding.
- */
-function gatedAfterHandling(): { handler: InboundHandler; handled: Promise<void>; release: () => void } {
-  const inner = desk();
-  let release: () => void = () => undefined;
-  let holding: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const handled = new Promise<void>((resolve) => {
-    holding = resolve;
-  });
-  const hold = async <T>(committed: T): Promise<T> => {
-    holding();
-    await gate;
-    return committed;
-  };
-  const handler: InboundHandler = {
-    handle: async (m, tx) => hold(await inner.handle(m, tx)),
-    handleBatch: async (ms, tx) => hold(await inner.handleBatch(ms, tx)),
-  };
-  return { handler, handled, release: () => release() };
-}
-
-/**
- * Returns once a transaction waits for a lock another holds: on PostgreSQL, the second instance
- * waiting for the first to commit. The embedded database runs one transaction at a time, so there
- * the second waits for the first whatever it does.
- */
-async function waitingForAnother(): Promise<void> {
-  if (db.kind !== 'postgres') return settle().then(() => undefined);
-  for (let i = 0; i < 500; i++) {
-    const [row] = await db.dataSource.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    if (row?.n) return;
-    await settle();
-  }
-  throw new Error('no transaction waited for another');
-}
 
 /** A handler that holds every transaction open until released: messages pile up behind it. */
 function gatedDesk(): { handler: InboundHandler; release: () => void; seen: string[] } {
