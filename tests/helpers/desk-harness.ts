@@ -10,7 +10,8 @@ import { fixedClock } from '../../src/shared/clock';
 import { silentLogger } from '../../src/shared/logger';
 import { openTestDatabase, type TestDatabase } from './database';
 import { startTestService, testEnv, type RunningService } from './test-service';
-import { botCallback, randomMsgId } from './wecom-payloads';
+import { encryptMedia, fakeJpeg } from './media';
+import { BOT_SECRETS, botCallback, randomMsgId } from './wecom-payloads';
 
 export interface OutboxRecord {
   id: string;
@@ -18,6 +19,43 @@ export interface OutboxRecord {
   destination: { type: string; webhookKey?: string; url?: string; userIds?: string[] };
   body: { kind: string; content: string; mentions?: string[] };
   request_id: string | null;
+}
+
+export interface SayOptions {
+  chatid?: string;
+  msgid?: string;
+  single?: boolean;
+  quote?: string;
+  asTyped?: boolean;
+}
+
+export interface PhotosOptions {
+  chatid?: string;
+  msgid?: string;
+  single?: boolean;
+  /** A post the photos come with. */
+  text?: string;
+}
+
+/**
+ * One queued message as tests compare it: where to (a group's push key, else the destination
+ * type: `response_url`, `app_message`), its text, whom it @-mentions.
+ */
+export type Queued = readonly [to: string, text: string, mentions: readonly string[]];
+
+export function queuedView(rows: readonly OutboxRecord[]): Queued[] {
+  return rows.map((r) => [
+    r.destination.type === 'group_webhook' ? (r.destination.webhookKey ?? '') : r.destination.type,
+    r.body.content,
+    r.body.mentions ?? [],
+  ]);
+}
+
+/** The number a receipt (`已登记 #12【报修】…`) gave a post; throws with the text if it is none. */
+export function registeredNo(text: string): number {
+  const registered = /已登记 #(\d+)/u.exec(text);
+  if (!registered) throw new Error(`not registered: ${text}`);
+  return Number(registered[1]);
 }
 
 export interface Said {
@@ -119,18 +157,9 @@ export class DeskHarness {
    * `text` @-ing the bot, as typed in a group (or, with `single`, in a private chat). With
    * `asTyped` the text is sent as it is, @s and all (`@王建国 @睦邻助手 …`).
    */
-  async say(
-    from: string,
-    text: string,
-    opts: { chatid?: string; msgid?: string; single?: boolean; quote?: string; asTyped?: boolean } = {},
-  ): Promise<Said> {
+  async say(from: string, text: string, opts: SayOptions = {}): Promise<Said> {
     return this.send({
-      msgid: opts.msgid ?? randomMsgId(),
-      aibotid: 'aibTest',
-      ...(opts.single ? {} : { chatid: opts.chatid ?? 'wrkB7FAKEjiangwan07' }),
-      chattype: opts.single ? 'single' : 'group',
-      from: { userid: from },
-      response_url: this.wecom.issueResponseUrl(),
+      ...this.envelope(from, opts),
       msgtype: 'text',
       text: { content: opts.asTyped ? text : `@睦邻助手 ${text}` },
       // A quote-reply: WeCom sends the quoted message's text in its own field.
@@ -138,38 +167,75 @@ export class DeskHarness {
     });
   }
 
+  /** say(), answered 200: what it queued, as tests compare it (see queuedView). */
+  async said(from: string, text: string, opts: SayOptions = {}): Promise<Queued[]> {
+    const s = await this.say(from, text, opts);
+    expect(s.status).toBe(200);
+    return queuedView(s.sent);
+  }
+
+  /** The text of the single message `text` queued. */
+  async reply(from: string, text: string, opts: SayOptions = {}): Promise<string> {
+    const sent = await this.said(from, text, opts);
+    expect(sent).toHaveLength(1);
+    return sent[0]?.[1] ?? '';
+  }
+
+  /** Posts `text` and returns the number its receipt (the first message it queued) gave it. */
+  async report(from: string, text: string, opts: SayOptions = {}): Promise<number> {
+    const [receipt] = await this.said(from, text, opts);
+    return registeredNo(receipt?.[1] ?? 'nothing sent');
+  }
+
+  /** A photo as WeCom serves it: encrypted with the robot's key, on the simulator; its link. */
+  hostPhoto(bytes: Buffer = fakeJpeg()): string {
+    return this.wecom.hostMedia(encryptMedia(BOT_SECRETS.aesKey, bytes));
+  }
+
   /**
    * Photos as a resident sends them after a post: in a private chat an image message (one per
    * photo); in a group, where WeCom forwards only messages that @ the bot, the @ and the photos
    * in one mixed message with no words of its own.
    */
-  async sendPhotos(
-    from: string,
-    urls: readonly string[],
-    opts: { chatid?: string; msgid?: string; single?: boolean } = {},
-  ): Promise<Said> {
+  async sendPhotos(from: string, urls: readonly string[], opts: PhotosOptions = {}): Promise<Said> {
+    return this.send(this.photosMessage(from, urls, opts));
+  }
+
+  /**
+   * The message sendPhotos() sends, to send yourself (e.g. twice, as a repeated delivery). With
+   * `text` the photos come with a post, `@睦邻助手 <text>` then the images in one mixed message.
+   */
+  photosMessage(from: string, urls: readonly string[], opts: PhotosOptions = {}): object {
+    const words = opts.single ? opts.text : `@睦邻助手 ${opts.text ?? ''}`;
     const [only] = urls;
     const content =
-      opts.single && only !== undefined && urls.length === 1
+      words === undefined && only !== undefined && urls.length === 1
         ? { msgtype: 'image', image: { url: only } }
         : {
             msgtype: 'mixed',
             mixed: {
               msg_item: [
-                ...(opts.single ? [] : [{ msgtype: 'text', text: { content: '@睦邻助手 ' } }]),
+                ...(words === undefined ? [] : [{ msgtype: 'text', text: { content: words } }]),
                 ...urls.map((url) => ({ msgtype: 'image', image: { url } })),
               ],
             },
           };
-    return this.send({
+    return { ...this.envelope(from, opts), ...content };
+  }
+
+  /**
+   * What every robot message from `from` carries besides its content: in 7号楼's group unless
+   * `chatid` names another, or in a private chat with `single`.
+   */
+  envelope(from: string, opts: { chatid?: string; msgid?: string; single?: boolean } = {}): object {
+    return {
       msgid: opts.msgid ?? randomMsgId(),
       aibotid: 'aibTest',
       ...(opts.single ? {} : { chatid: opts.chatid ?? 'wrkB7FAKEjiangwan07' }),
       chattype: opts.single ? 'single' : 'group',
       from: { userid: from },
       response_url: this.wecom.issueResponseUrl(),
-      ...content,
-    });
+    };
   }
 
   /** Posts one robot message (its decrypted JSON), encrypted and signed as WeCom would. */
@@ -195,10 +261,15 @@ export class DeskHarness {
   }
 }
 
-/** A test file's database and desk, opened in its beforeAll: `({ db, desk } = await openDesk())`. */
-export async function openDesk(): Promise<{ db: TestDatabase; desk: DeskHarness }> {
+/**
+ * A test file's database and desk, opened in its beforeAll: `({ db, desk } = await openDesk())`.
+ * `env` configures the service (e.g. the street office's pages); `wrap` as DeskHarness's.
+ */
+export async function openDesk(
+  options: { env?: NodeJS.ProcessEnv; wrap?: (desk: InboundHandler) => InboundHandler } = {},
+): Promise<{ db: TestDatabase; desk: DeskHarness }> {
   const db = await openTestDatabase();
-  const desk = new DeskHarness(db.dataSource);
+  const desk = new DeskHarness(db.dataSource, options.env, options.wrap);
   await desk.start();
   return { db, desk };
 }

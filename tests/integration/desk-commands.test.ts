@@ -3,7 +3,7 @@ import { importLedger } from '../../src/ledger/ledger-store';
 import { autoClose } from '../../src/scheduler/auto-close';
 import type { LedgerDocument } from '../../src/ledger/schema';
 import type { TestDatabase } from '../helpers/database';
-import { closeDesk, openDesk, type DeskHarness } from '../helpers/desk-harness';
+import { closeDesk, openDesk, registeredNo, type DeskHarness, type Queued } from '../helpers/desk-harness';
 
 /**
  * Chat commands in 7号楼's group (江湾小区) through the real /wecom/bot endpoint, each case on
@@ -15,6 +15,8 @@ import { closeDesk, openDesk, type DeskHarness } from '../helpers/desk-harness';
  * 陈阿姨 (chen.ay) are not in the ledger.
  */
 
+const KEY_B7 = '0000fake-0000-4000-8000-0000000jw007';
+
 let db: TestDatabase;
 let desk: DeskHarness;
 
@@ -24,41 +26,27 @@ beforeAll(async () => {
 
 afterAll(() => closeDesk(desk, db));
 
-/** What one message made the bot send: where, the text, whom it @-mentions. */
-async function say(from: string, text: string, opts: { chatid?: string; single?: boolean } = {}) {
-  const s = await desk.say(from, text, opts);
-  expect(s.status).toBe(200);
-  return s.sent.map((r) => [r.destination.type, r.body.content, r.body.mentions ?? []] as const);
-}
-
-/** The text of the single reply a message got. */
-async function reply(from: string, text: string): Promise<string> {
-  const sent = await say(from, text);
-  expect(sent).toHaveLength(1);
-  return sent[0]?.[1] ?? '';
-}
-
-/** Posts a request and returns its number. */
+/** Posts a request, answered with its receipt alone, and returns its number. */
 async function report(from: string, text: string): Promise<number> {
-  const registered = /已登记 #(\d+)/u.exec(await reply(from, text));
-  if (!registered) throw new Error(`not registered: ${text}`);
-  return Number(registered[1]);
+  return registeredNo(await desk.reply(from, text));
 }
 
 describe('taking a request on', () => {
   it('lets the new handler take on a request handed over after it was taken on', async () => {
     const no = await report('zhang.min', '#报修 2单元二楼楼道灯不亮');
-    await say('zhao.zq', `接单 ${no}`);
+    await desk.said('zhao.zq', `接单 ${no}`);
     const firstResponse = (await desk.request(no))?.acknowledged_at;
     desk.advance(30);
-    expect(await say('zhao.zq', `转派 ${no} @李秀兰`)).toEqual([
-      ['group_webhook', `#${no} 已转派给李秀兰，请接单：接单 ${no}`, ['li.xl']],
+    expect(await desk.said('zhao.zq', `转派 ${no} @李秀兰`)).toEqual([
+      [KEY_B7, `#${no} 已转派给李秀兰，请接单：接单 ${no}`, ['li.xl']],
     ]);
     desk.advance(10);
-    expect(await say('li.xl', `接单 ${no}`)).toEqual([
-      ['group_webhook', `#${no} 李秀兰 已接单，会尽快处理`, ['zhang.min']],
+    expect(await desk.said('li.xl', `接单 ${no}`)).toEqual([
+      [KEY_B7, `#${no} 李秀兰 已接单，会尽快处理`, ['zhang.min']],
     ]);
-    expect(await reply('li.xl', `接单 ${no}`)).toBe(`#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`);
+    expect(await desk.reply('li.xl', `接单 ${no}`)).toBe(
+      `#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`,
+    );
     // The first response stays the one the weekly response rate counts.
     expect(await desk.request(no)).toMatchObject({
       status: 'acknowledged',
@@ -78,12 +66,14 @@ describe('taking a request on', () => {
     const no = await report('chen.ay', '#报修 3单元门口地砖松了');
     expect((await desk.request(no))?.assignee_id).toBe('wang.jg');
     // The head it was with hears that someone else has it now.
-    expect(await say('liu.t', `接单 ${no}`)).toEqual([
-      ['group_webhook', `#${no} 刘婷 已接单，会尽快处理`, ['chen.ay', 'wang.jg']],
+    expect(await desk.said('liu.t', `接单 ${no}`)).toEqual([
+      [KEY_B7, `#${no} 刘婷 已接单，会尽快处理`, ['chen.ay', 'wang.jg']],
     ]);
     expect(await desk.request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'liu.t' });
-    expect(await reply('liu.t', `接单 ${no}`)).toBe(`#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`);
-    expect(await reply('chen.ay', `查询 ${no}`)).toContain('处理人：刘婷');
+    expect(await desk.reply('liu.t', `接单 ${no}`)).toBe(
+      `#${no} 已经接单了，办完请回复「办结 ${no} 处理情况」`,
+    );
+    expect(await desk.reply('chen.ay', `查询 ${no}`)).toContain('处理人：刘婷');
     expect(await desk.events(no)).toEqual([
       'created:chen.ay',
       'routed:-',
@@ -94,8 +84,8 @@ describe('taking a request on', () => {
 
   it('makes a grid worker who reports progress on a head’s open request its handler too', async () => {
     const no = await report('chen.ay', '#报修 3单元楼梯扶手松了');
-    expect(await say('liu.t', `进展 ${no} 已联系师傅，明天上午来`)).toEqual([
-      ['group_webhook', `#${no} 进展：已联系师傅，明天上午来（刘婷）`, ['chen.ay', 'wang.jg']],
+    expect(await desk.said('liu.t', `进展 ${no} 已联系师傅，明天上午来`)).toEqual([
+      [KEY_B7, `#${no} 进展：已联系师傅，明天上午来（刘婷）`, ['chen.ay', 'wang.jg']],
     ]);
     expect(await desk.request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'liu.t' });
     expect(await desk.events(no)).toEqual([
@@ -109,49 +99,49 @@ describe('taking a request on', () => {
 
   it('lets a grid worker a request was escalated to take it on', async () => {
     const no = await report('zhang.min', '#报修 1单元楼顶漏水');
-    await say('li.xl', `接单 ${no}`);
-    await say('li.xl', `上报 ${no} 需要专业施工队`);
+    await desk.said('li.xl', `接单 ${no}`);
+    await desk.said('li.xl', `上报 ${no} 需要专业施工队`);
     expect((await desk.request(no))?.assignee_id).toBe('liu.t');
-    expect(await reply('liu.t', `接单 ${no}`)).toBe(`#${no} 刘婷 已接单，会尽快处理`);
+    expect(await desk.reply('liu.t', `接单 ${no}`)).toBe(`#${no} 刘婷 已接单，会尽快处理`);
   });
 });
 
 describe('requests that are over', () => {
   it('tells a reporter rating an auto-closed request that it closed unrated', async () => {
     const no = await report('zhang.min', '#报修 2单元信箱的锁坏了');
-    await say('zhao.zq', `办结 ${no} 换了锁`);
+    await desk.said('zhao.zq', `办结 ${no} 换了锁`);
     desk.advance(73 * 60);
     await db.dataSource.transaction((tx) => autoClose(tx, desk.clock.now(), 72 * 60));
     expect(await desk.request(no)).toMatchObject({ status: 'closed', rating: null });
-    expect(await reply('zhang.min', `满意 ${no}`)).toBe(
+    expect(await desk.reply('zhang.min', `满意 ${no}`)).toBe(
       `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
     );
-    expect(await reply('zhang.min', `不满意 ${no} 锁还是坏的`)).toBe(
+    expect(await desk.reply('zhang.min', `不满意 ${no} 锁还是坏的`)).toBe(
       `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
     );
   });
 
   it('says so too when an earlier round was rated 不满意 and the last one closed by itself', async () => {
     const no = await report('zhang.min', '#报修 2单元信箱的门掉了');
-    await say('zhao.zq', `办结 ${no} 装好了`);
-    await say('zhang.min', `不满意 ${no} 又掉了`);
-    await say('zhao.zq', `办结 ${no} 换了合页`);
+    await desk.said('zhao.zq', `办结 ${no} 装好了`);
+    await desk.said('zhang.min', `不满意 ${no} 又掉了`);
+    await desk.said('zhao.zq', `办结 ${no} 换了合页`);
     desk.advance(73 * 60);
     await db.dataSource.transaction((tx) => autoClose(tx, desk.clock.now(), 72 * 60));
-    expect(await reply('zhang.min', `满意 ${no}`)).toBe(
+    expect(await desk.reply('zhang.min', `满意 ${no}`)).toBe(
       `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
     );
   });
 
   it('says a withdrawn request was withdrawn when it is handed over or escalated', async () => {
     const no = await report('chen.ay', '#求助 1单元门口的自行车挡路');
-    await say('chen.ay', `撤回 ${no}`);
-    expect(await reply('li.xl', `转派 ${no} @王建国`)).toBe(`#${no} 已撤回，不能再转派`);
-    expect(await reply('li.xl', `上报 ${no} 需要协调`)).toBe(`#${no} 已撤回，不用上报`);
+    await desk.said('chen.ay', `撤回 ${no}`);
+    expect(await desk.reply('li.xl', `转派 ${no} @王建国`)).toBe(`#${no} 已撤回，不能再转派`);
+    expect(await desk.reply('li.xl', `上报 ${no} 需要协调`)).toBe(`#${no} 已撤回，不用上报`);
     const resolved = await report('chen.ay', '#求助 1单元门口的电动车挡路');
-    await say('li.xl', `办结 ${resolved} 挪走了`);
-    expect(await reply('li.xl', `转派 ${resolved} @王建国`)).toBe(`#${resolved} 已办结，不能再转派`);
-    expect(await reply('li.xl', `上报 ${resolved} 需要协调`)).toBe(`#${resolved} 已办结，不用上报`);
+    await desk.said('li.xl', `办结 ${resolved} 挪走了`);
+    expect(await desk.reply('li.xl', `转派 ${resolved} @王建国`)).toBe(`#${resolved} 已办结，不能再转派`);
+    expect(await desk.reply('li.xl', `上报 ${resolved} 需要协调`)).toBe(`#${resolved} 已办结，不用上报`);
   });
 });
 
@@ -160,18 +150,17 @@ describe('replies in a group', () => {
     // Through the group's push key a reply is a new message, not an answer to the one it is about:
     // without an @ no one in a busy group can tell whom a refusal or an answer is for.
     const no = await report('zhang.min', '#报修 3单元楼道窗户关不上');
-    const mentionsOf = (sent: Awaited<ReturnType<typeof say>>) =>
-      sent.map(([type, , mentions]) => [type, mentions]);
-    const refused = await say('chen.ay', `满意 ${no}`);
+    const mentionsOf = (sent: readonly Queued[]) => sent.map(([type, , mentions]) => [type, mentions]);
+    const refused = await desk.said('chen.ay', `满意 ${no}`);
     expect(refused[0]?.[1]).toContain(`#${no}`);
-    expect(mentionsOf(refused)).toEqual([['group_webhook', ['chen.ay']]]);
-    expect(mentionsOf(await say('chen.ay', `查询 ${no}`))).toEqual([['group_webhook', ['chen.ay']]]);
-    expect(mentionsOf(await say('chen.ay', '今天天气真好'))).toEqual([['group_webhook', ['chen.ay']]]);
-    expect(mentionsOf(await say('chen.ay', '帮助'))).toEqual([['group_webhook', ['chen.ay']]]);
+    expect(mentionsOf(refused)).toEqual([[KEY_B7, ['chen.ay']]]);
+    expect(mentionsOf(await desk.said('chen.ay', `查询 ${no}`))).toEqual([[KEY_B7, ['chen.ay']]]);
+    expect(mentionsOf(await desk.said('chen.ay', '今天天气真好'))).toEqual([[KEY_B7, ['chen.ay']]]);
+    expect(mentionsOf(await desk.said('chen.ay', '帮助'))).toEqual([[KEY_B7, ['chen.ay']]]);
     // A notice @s whom it is for, not the sender.
-    expect(mentionsOf(await say('wang.jg', `接单 ${no}`))).toEqual([['group_webhook', ['zhang.min']]]);
+    expect(mentionsOf(await desk.said('wang.jg', `接单 ${no}`))).toEqual([[KEY_B7, ['zhang.min']]]);
     // In a group without a push key the reply answers the message itself (WeCom quotes it).
-    const elsewhere = await say('chen.ay', `查询 ${no}`, { chatid: 'wrkB7FAKEjinianlu04' });
+    const elsewhere = await desk.said('chen.ay', `查询 ${no}`, { chatid: 'wrkB7FAKEjinianlu04' });
     expect(elsewhere.map(([type, content]) => [type, content.includes('<@')])).toEqual([
       ['response_url', false],
     ]);
@@ -181,15 +170,15 @@ describe('replies in a group', () => {
 describe('typing commands', () => {
   it('asks for good or bad when /rate has a number but no rating', async () => {
     const no = await report('zhang.min', '#报修 2单元门禁刷不开');
-    await say('zhao.zq', `办结 ${no} 重新录了卡`);
-    expect(await reply('zhang.min', `/rate ${no}`)).toBe(
+    await desk.said('zhao.zq', `办结 ${no} 重新录了卡`);
+    expect(await desk.reply('zhang.min', `/rate ${no}`)).toBe(
       `请写上满意还是不满意，例如：/rate ${no} good 或 /rate ${no} bad 原因`,
     );
     // Without the number too: asked before a number is taken from context, so nothing is rated blindly.
-    expect(await reply('zhang.min', '/rate')).toBe(
+    expect(await desk.reply('zhang.min', '/rate')).toBe(
       '请写上满意还是不满意，例如：/rate 12 good 或 /rate 12 bad 原因',
     );
-    expect(await reply('zhang.min', `/rate ${no} 好评`)).toBe(
+    expect(await desk.reply('zhang.min', `/rate ${no} 好评`)).toBe(
       `#${no} 已完结。报事人评价满意，辛苦赵志强了！`,
     );
   });
@@ -198,7 +187,7 @@ describe('typing commands', () => {
 describe('待办', () => {
   it("lists a volunteer's own reports", async () => {
     const no = await report('ma.sf', '#建议 3单元门口加一个扶手');
-    expect(await reply('ma.sf', '待办')).toBe(
+    expect(await desk.reply('ma.sf', '待办')).toBe(
       `您报的事：\n#${no} 建议 7号楼3单元：3单元门口加一个扶手（待接单）`,
     );
   });
@@ -206,7 +195,7 @@ describe('待办', () => {
   it('lists what a head has to do and, after it, what they reported', async () => {
     const own = await report('wang.jg', '#建议 1单元楼道加装扶手');
     const assigned = await report('chen.ay', '#投诉 3单元楼道有人抽烟');
-    const todo = (await reply('wang.jg', '待办')).split('\n');
+    const todo = (await desk.reply('wang.jg', '待办')).split('\n');
     expect(todo[0]).toBe('您的待办：');
     expect(todo[1]).toMatch(new RegExp(`^#${assigned} 投诉`, 'u'));
     expect(todo.slice(todo.indexOf('您报的事：') + 1).map((l) => l.split(' ')[0])).toContain(`#${own}`);
@@ -215,7 +204,7 @@ describe('待办', () => {
 
 describe('help', () => {
   it("lists the ledger's categories and sends escalations to the grid worker and the street", async () => {
-    const help = await reply('wang.jg', '帮助');
+    const help = await desk.reply('wang.jg', '帮助');
     expect(help.split('\n')[0]).toBe(
       '报事：@睦邻助手 #报修 2单元楼道灯不亮（也可用 #求助 #投诉 #建议 #咨询 #议事 #停车）',
     );
@@ -225,7 +214,7 @@ describe('help', () => {
 
 describe('tags that are also verbs', () => {
   it('registers a post tagged 议事： instead of asking for a number', async () => {
-    const reply1 = await reply('chen.ay', '议事：楼下停车位不够，想大家商量一下');
+    const reply1 = await desk.reply('chen.ay', '议事：楼下停车位不够，想大家商量一下');
     expect(reply1).toMatch(/^已登记 #\d+【议事】楼下停车位不够，想大家商量一下\n/u);
   });
 });
@@ -259,25 +248,25 @@ describe('people removed from the ledger', () => {
 
   it('keeps their names on the requests they handled', async () => {
     const no = await report('zhang.min', '#报修 2单元地下室的灯不亮');
-    await say('zhao.zq', `接单 ${no}`);
-    await say('zhao.zq', `办结 ${no} 换了灯泡`);
+    await desk.said('zhao.zq', `接单 ${no}`);
+    await desk.said('zhao.zq', `办结 ${no} 换了灯泡`);
     const result = await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
     expect(result).toMatchObject({ deactivated: ['zhao.zq'], handedOver: 0 });
-    expect(await reply('zhang.min', `查询 ${no}`)).toContain('处理人：赵志强');
+    expect(await desk.reply('zhang.min', `查询 ${no}`)).toContain('处理人：赵志强');
   });
 
   it('hands the requests they were still handling to whoever the ledger now names, and tells them', async () => {
     const taken = await report('zhang.min', '#报修 2单元楼梯扶手松了');
-    await say('zhao.zq', `接单 ${taken}`);
+    await desk.said('zhao.zq', `接单 ${taken}`);
     const waiting = await report('chen.ay', '#报修 2单元门禁不灵');
     const result = await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
     expect(result).toMatchObject({ deactivated: ['zhao.zq'], handedOver: 2 });
 
     // 2单元 has no head now: the building head has both, and is told in the group.
-    const sent = await say('zhang.min', `查询 ${taken}`);
+    const sent = await desk.said('zhang.min', `查询 ${taken}`);
     expect(sent.slice(0, 2)).toEqual(
       [taken, waiting].map((no) => [
-        'group_webhook',
+        KEY_B7,
         `#${no} 原处理人赵志强已不在台账，改由王建国处理，请接单：接单 ${no}`,
         ['wang.jg'],
       ]),
@@ -298,18 +287,18 @@ describe('people removed from the ledger', () => {
     });
 
     // The new handler takes it on like any request handed to them.
-    expect(await reply('wang.jg', `接单 ${waiting}`)).toContain(`#${waiting} 王建国 已接单`);
+    expect(await desk.reply('wang.jg', `接单 ${waiting}`)).toContain(`#${waiting} 王建国 已接单`);
   });
 
   it('hands a request reopened by 不满意 to the successor of a handler who has left', async () => {
     // Resolved when he left, so not handed over then; 不满意 reopens it.
     const no = await report('zhang.min', '#报修 2单元信箱坏了');
-    await say('zhao.zq', `接单 ${no}`);
-    await say('zhao.zq', `办结 ${no} 修好了`);
+    await desk.said('zhao.zq', `接单 ${no}`);
+    await desk.said('zhao.zq', `办结 ${no} 修好了`);
     await importLedger(db.dataSource, withoutZhao(), desk.clock, 'test');
-    expect(await say('zhang.min', `不满意 ${no} 还是关不上`)).toEqual([
-      ['group_webhook', `#${no} 已重新打开，请继续跟进。原因：还是关不上`, ['wang.jg']],
-      ['group_webhook', `#${no} 原处理人赵志强已不在台账，改由王建国处理，请接单：接单 ${no}`, ['wang.jg']],
+    expect(await desk.said('zhang.min', `不满意 ${no} 还是关不上`)).toEqual([
+      [KEY_B7, `#${no} 已重新打开，请继续跟进。原因：还是关不上`, ['wang.jg']],
+      [KEY_B7, `#${no} 原处理人赵志强已不在台账，改由王建国处理，请接单：接单 ${no}`, ['wang.jg']],
     ]);
     expect(await desk.request(no)).toMatchObject({ status: 'acknowledged', assignee_id: 'wang.jg' });
   });
@@ -330,7 +319,7 @@ describe('people removed from the ledger', () => {
     });
     expect(notice?.body.content).toBe(`#${no} 原处理人赵志强已不在台账，改由周敏处理，请接单：接单 ${no}`);
     // The next message's sends include it, as the worker delivers it then.
-    expect((await say('zhang.min', `查询 ${no}`))[0]?.[2]).toEqual(['zhou.m']);
+    expect((await desk.said('zhang.min', `查询 ${no}`))[0]?.[2]).toEqual(['zhou.m']);
   });
 
   it('hands over at the next import a request still with someone who left at an earlier one', async () => {

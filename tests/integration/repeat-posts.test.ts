@@ -1,7 +1,6 @@
 import type { TestDatabase } from '../helpers/database';
 import { closeDesk, openDesk, type DeskHarness } from '../helpers/desk-harness';
 import { startHeldInstance, waitingForAnother } from '../helpers/held-instance';
-import { randomMsgId } from '../helpers/wecom-payloads';
 
 /**
  * The same post sent twice, as residents do when the first seems not to have gone through: a new
@@ -25,28 +24,6 @@ beforeAll(async () => {
 
 afterAll(() => closeDesk(desk, db));
 
-/** What one message queued: where to (the push key, or the destination type), text, @s. */
-async function say(from: string, text: string, opts: { chatid?: string } = {}) {
-  const s = await desk.say(from, text, opts);
-  expect(s.status).toBe(200);
-  return s.sent.map(
-    (r) =>
-      [
-        r.destination.type === 'group_webhook' ? (r.destination.webhookKey ?? '') : r.destination.type,
-        r.body.content,
-        r.body.mentions ?? [],
-      ] as const,
-  );
-}
-
-/** Posts and returns the new request's number. */
-async function post(from: string, text: string, opts: { chatid?: string } = {}): Promise<number> {
-  const [receipt] = await say(from, text, opts);
-  const no = /已登记 #(\d+)/u.exec(receipt?.[1] ?? '')?.[1];
-  if (!no) throw new Error(`no receipt for ${text}: ${receipt?.[1] ?? 'nothing sent'}`);
-  return Number(no);
-}
-
 const requestCount = async () =>
   (await db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM request`))[0]?.n;
 
@@ -55,18 +32,20 @@ const seconds = (n: number) => desk.clock.set(new Date(desk.clock.now().getTime(
 const answer = (no: number) => `您刚才已报过 #${no}，不用重复发，可发「查询 ${no}」看进度`;
 
 it('answers the same post sent again a few seconds later with the first one’s number, and files nothing', async () => {
-  const no = await post('zhang.min', '#报修 1单元3楼水管漏水');
+  const no = await desk.report('zhang.min', '#报修 1单元3楼水管漏水');
   const before = await requestCount();
   seconds(3);
-  expect(await say('zhang.min', '#报修 1单元3楼水管漏水')).toEqual([[KEY_B7, answer(no), ['zhang.min']]]);
+  expect(await desk.said('zhang.min', '#报修 1单元3楼水管漏水')).toEqual([
+    [KEY_B7, answer(no), ['zhang.min']],
+  ]);
   expect(await requestCount()).toBe(before);
   expect(await desk.events(no)).toEqual(['created:zhang.min', 'routed:-']);
   // Numbers stay gapless: the next request is the next number.
-  expect(await post('zhang.min', '#报修 1单元楼道扶手松了')).toBe(no + 1);
+  expect(await desk.report('zhang.min', '#报修 1单元楼道扶手松了')).toBe(no + 1);
 });
 
 it('knows the post however its spaces, punctuation, tag and width differ', async () => {
-  const no = await post('chen.ay', '#报修 1单元门口地砖松了，容易绊倒');
+  const no = await desk.report('chen.ay', '#报修 1单元门口地砖松了，容易绊倒');
   for (const again of [
     '#报修   1单元 门口地砖松了 容易绊倒！',
     '1单元门口地砖松了,容易绊倒。【报修】',
@@ -74,76 +53,52 @@ it('knows the post however its spaces, punctuation, tag and width differ', async
     '#求助 1单元门口地砖松了，容易绊倒',
   ]) {
     seconds(20);
-    expect(await say('chen.ay', again)).toEqual([[KEY_B7, answer(no), ['chen.ay']]]);
+    expect(await desk.said('chen.ay', again)).toEqual([[KEY_B7, answer(no), ['chen.ay']]]);
   }
 });
 
 it('files the same words again when they are not a repeat', async () => {
-  const first = await post('zhang.min', '#报修 1单元楼道灯不亮');
+  const first = await desk.report('zhang.min', '#报修 1单元楼道灯不亮');
   // Someone else reporting the same thing is their own report.
-  expect(await post('chen.ay', '#报修 1单元楼道灯不亮')).not.toBe(first);
+  expect(await desk.report('chen.ay', '#报修 1单元楼道灯不亮')).not.toBe(first);
   // Other words, from the same reporter.
-  expect(await post('zhang.min', '#报修 1单元二楼楼道灯不亮')).not.toBe(first);
+  expect(await desk.report('zhang.min', '#报修 1单元二楼楼道灯不亮')).not.toBe(first);
   // The same words about another building: posted in 6号楼's group, this is 6号楼's lamp.
-  expect(await post('zhang.min', '#报修 1单元楼道灯不亮', { chatid: CHAT_B6 })).not.toBe(first);
+  expect(await desk.report('zhang.min', '#报修 1单元楼道灯不亮', { chatid: CHAT_B6 })).not.toBe(first);
   // Half an hour on, it is a new report (the first may have been fixed and broken again).
   desk.advance(31);
-  expect(await post('zhang.min', '#报修 1单元楼道灯不亮')).not.toBe(first);
+  expect(await desk.report('zhang.min', '#报修 1单元楼道灯不亮')).not.toBe(first);
 });
 
 it('files the same words again once the first is withdrawn or resolved', async () => {
-  const withdrawn = await post('zhang.min', '#报修 1单元信箱门掉了');
-  await say('zhang.min', `撤回 ${withdrawn}`);
-  const again = await post('zhang.min', '#报修 1单元信箱门掉了');
+  const withdrawn = await desk.report('zhang.min', '#报修 1单元信箱门掉了');
+  await desk.said('zhang.min', `撤回 ${withdrawn}`);
+  const again = await desk.report('zhang.min', '#报修 1单元信箱门掉了');
   expect(again).not.toBe(withdrawn);
-  await say('li.xl', `办结 ${again} 装好了`);
-  expect(await post('zhang.min', '#报修 1单元信箱门掉了')).not.toBe(again);
+  await desk.said('li.xl', `办结 ${again} 装好了`);
+  expect(await desk.report('zhang.min', '#报修 1单元信箱门掉了')).not.toBe(again);
 });
 
 it('is about the building, whichever group the post is sent in', async () => {
   // A resident of both groups posts about 5号楼 in 7号楼's group, then in 5号楼's own.
-  const no = await post('zhang.min', '#报修 5号楼1单元门口路灯坏了');
+  const no = await desk.report('zhang.min', '#报修 5号楼1单元门口路灯坏了');
   seconds(30);
-  expect(await say('zhang.min', '#报修 5号楼1单元门口路灯坏了', { chatid: CHAT_B5 })).toEqual([
+  expect(await desk.said('zhang.min', '#报修 5号楼1单元门口路灯坏了', { chatid: CHAT_B5 })).toEqual([
     ['0000fake-0000-4000-8000-0000000jw005', answer(no), ['zhang.min']],
   ]);
 });
 
 it('files a post sent again with a photo the first did not have, so the photo is kept with it', async () => {
-  const no = await post('chen.ay', '#报修 1单元楼顶渗水');
+  const no = await desk.report('chen.ay', '#报修 1单元楼顶渗水');
   seconds(30);
-  const said = await desk.send({
-    msgid: randomMsgId(),
-    aibotid: 'aibTest',
-    chatid: 'wrkB7FAKEjiangwan07',
-    chattype: 'group',
-    from: { userid: 'chen.ay' },
-    response_url: desk.wecom.issueResponseUrl(),
-    msgtype: 'mixed',
-    mixed: {
-      msg_item: [
-        { msgtype: 'text', text: { content: '@睦邻助手 #报修 1单元楼顶渗水' } },
-        { msgtype: 'image', image: { url: 'https://example.invalid/photo-1' } },
-      ],
-    },
+  const said = await desk.sendPhotos('chen.ay', ['https://example.invalid/photo-1'], {
+    text: '#报修 1单元楼顶渗水',
   });
   expect(said.sent[0]?.body.content).toMatch(new RegExp(`^已登记 #${no + 1}【报修】`, 'u'));
   // The same again, photo and all, is a repeat.
   seconds(30);
-  const repeat = await desk.send({
-    msgid: randomMsgId(),
-    aibotid: 'aibTest',
-    chatid: 'wrkB7FAKEjiangwan07',
-    chattype: 'group',
-    from: { userid: 'chen.ay' },
-    response_url: desk.wecom.issueResponseUrl(),
-    msgtype: 'mixed',
-    mixed: {
-      msg_item: [
-        { msgtype: 'text', text: { content: '@睦邻助手 #报修 1单元楼顶渗水' } },
-        { msgtype: 'image', image: { url: 'https://example.invalid/photo-2' } },
-      ],
-    },
+  const repeat = await desk.sendPhotos('chen.ay', ['https://example.invalid/photo-2'], {
+    text: '#报修 1单元楼顶渗水',
   });
   expect(repeat.sent.map((r) => r.body.content)).toEqual([answer(no + 1)]);
 });
@@ -184,15 +139,15 @@ it('knows a repeat that another instance handles while the first post is still b
 });
 
 it('answers a danger sent again with the safety line again, and says the handler has been told', async () => {
-  const no = await post('wu.ay', '2单元厨房煤气泄漏了');
+  const no = await desk.report('wu.ay', '2单元厨房煤气泄漏了');
   const safety = '⚠️ 紧急：请立即开窗通风，不要开关电器、不要点火。燃气公司抢修 96777';
   seconds(40);
-  expect(await say('wu.ay', '2单元厨房煤气泄漏了！')).toEqual([
+  expect(await desk.said('wu.ay', '2单元厨房煤气泄漏了！')).toEqual([
     [KEY_B7, `${safety}\n#${no} 已通知赵志强，请稍等；可发「查询 ${no}」看进度`, ['wu.ay']],
   ]);
-  await say('zhao.zq', `接单 ${no}`);
+  await desk.said('zhao.zq', `接单 ${no}`);
   seconds(40);
-  expect(await say('wu.ay', '#求助 2单元厨房煤气泄漏了')).toEqual([
+  expect(await desk.said('wu.ay', '#求助 2单元厨房煤气泄漏了')).toEqual([
     [KEY_B7, `${safety}\n#${no} 赵志强已接单，正在处理；可发「查询 ${no}」看进度`, ['wu.ay']],
   ]);
   expect(await desk.events(no)).toEqual(['created:wu.ay', 'routed:-', 'acknowledged:zhao.zq']);

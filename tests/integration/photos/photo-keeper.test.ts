@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { PhotoKeeper, type PhotoKeeperOptions } from '../../../src/photos';
 import { silentLogger } from '../../../src/shared/logger';
-import { openTestDatabase, truncate, type TestDatabase } from '../../helpers/database';
-import { DeskHarness } from '../../helpers/desk-harness';
+import { truncate, type TestDatabase } from '../../helpers/database';
+import { closeDesk, openDesk, type DeskHarness } from '../../helpers/desk-harness';
 import { encryptMedia, encryptRaw, fakeJpeg, fakePng } from '../../helpers/media';
 import { testEnv } from '../../helpers/test-service';
-import { BOT_SECRETS, randomMsgId } from '../../helpers/wecom-payloads';
+import { BOT_SECRETS } from '../../helpers/wecom-payloads';
 
 /**
  * Photos sent with a request, end to end: an encrypted mixed message through the real /wecom/bot
@@ -20,15 +20,10 @@ let db: TestDatabase;
 let desk: DeskHarness;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  desk = new DeskHarness(db.dataSource, testEnv({ MULIN_ADMIN_TOKEN: ADMIN_TOKEN }));
-  await desk.start();
+  ({ db, desk } = await openDesk({ env: testEnv({ MULIN_ADMIN_TOKEN: ADMIN_TOKEN }) }));
 });
 
-afterAll(async () => {
-  await desk.stop();
-  await db.close();
-});
+afterAll(() => closeDesk(desk, db));
 
 beforeEach(async () => {
   await truncate(db.dataSource, 'inbound_photo', 'inbound_message', 'request_event', 'request', 'outbox');
@@ -36,25 +31,6 @@ beforeEach(async () => {
 
 function keeper(options: Partial<PhotoKeeperOptions> = {}): PhotoKeeper {
   return new PhotoKeeper(db.dataSource, desk.clock, silentLogger, { encodingAesKey: KEY, ...options });
-}
-
-/** A resident's post with photos: text and images in one mixed message, as WeCom sends it. */
-function mixed(text: string, imageUrls: readonly string[], msgid = randomMsgId()): object {
-  return {
-    msgid,
-    aibotid: 'aibTest',
-    chatid: 'wrkB7FAKEjiangwan07',
-    chattype: 'group',
-    from: { userid: 'zhang.min' },
-    response_url: desk.wecom.issueResponseUrl(),
-    msgtype: 'mixed',
-    mixed: {
-      msg_item: [
-        { msgtype: 'text', text: { content: `@睦邻助手 ${text}` } },
-        ...imageUrls.map((url) => ({ msgtype: 'image', image: { url } })),
-      ],
-    },
-  };
 }
 
 interface PhotoRow {
@@ -79,8 +55,8 @@ const seconds = (n: number) => desk.advance(n / 60);
 
 it('keeps a photo sent with a request and shows it on the request page', async () => {
   const photo = fakeJpeg(5000);
-  const link = desk.wecom.hostMedia(encryptMedia(KEY, photo));
-  const said = await desk.send(mixed('#报修 2单元三楼楼道窗户玻璃碎了', [link]));
+  const link = desk.hostPhoto(photo);
+  const said = await desk.sendPhotos('zhang.min', [link], { text: '#报修 2单元三楼楼道窗户玻璃碎了' });
   expect(said.status).toBe(200);
   expect((await photoRows()).map((r) => r.status)).toEqual(['pending']);
 
@@ -108,8 +84,11 @@ it('keeps a photo sent with a request and shows it on the request page', async (
 });
 
 it('adds no second photo row for a repeated delivery', async () => {
-  const link = desk.wecom.hostMedia(encryptMedia(KEY, fakePng()));
-  const message = mixed('#报修 楼下路灯坏了', [link, link], 'repeat-1');
+  const link = desk.hostPhoto(fakePng());
+  const message = desk.photosMessage('zhang.min', [link, link], {
+    text: '#报修 楼下路灯坏了',
+    msgid: 'repeat-1',
+  });
   expect((await desk.send(message)).status).toBe(200);
   expect((await desk.send(message)).status).toBe(200);
   expect(await photoRows()).toHaveLength(2);
@@ -118,7 +97,7 @@ it('adds no second photo row for a repeated delivery', async () => {
 });
 
 it('shows a photo not kept yet as being saved', async () => {
-  await desk.send(mixed('#报修 电梯按钮失灵', [desk.wecom.hostMedia(encryptMedia(KEY, fakeJpeg()))]));
+  await desk.sendPhotos('zhang.min', [desk.hostPhoto()], { text: '#报修 电梯按钮失灵' });
   const [request] = await db.dataSource.query<{ no: number }[]>(`SELECT no FROM request`);
   const page = await (await admin(`/admin/requests/${request?.no}`)).text();
   expect(page).toContain('照片保存中');
@@ -126,9 +105,9 @@ it('shows a photo not kept yet as being saved', async () => {
 });
 
 it('retries a dead link with backoff, then gives up once its 5 minutes have passed', async () => {
-  const link = desk.wecom.hostMedia(encryptMedia(KEY, fakeJpeg()));
+  const link = desk.hostPhoto();
   desk.wecom.expireMedia(link);
-  await desk.send(mixed('#报修 楼道堆满杂物', [link]));
+  await desk.sendPhotos('zhang.min', [link], { text: '#报修 楼道堆满杂物' });
   const received = desk.clock.now().getTime();
   const k = keeper();
 
@@ -179,7 +158,7 @@ it.each([
   ['bytes that are not whole blocks', randomBytes(1000), /cannot decrypt/],
 ])('fails %s at once, without retrying', async (_name, body, error) => {
   const link = desk.wecom.hostMedia(body);
-  await desk.send(mixed('#求助 帮忙看看这个', [link]));
+  await desk.sendPhotos('zhang.min', [link], { text: '#求助 帮忙看看这个' });
   const k = keeper();
   await k.runOnce();
   const [row] = await photoRows();
@@ -195,31 +174,30 @@ it.each([
 });
 
 it('fails a link that is not http(s) without fetching it', async () => {
-  await desk.send(mixed('#报修 奇怪的链接', ['javascript:alert(1)']));
+  await desk.sendPhotos('zhang.min', ['javascript:alert(1)'], { text: '#报修 奇怪的链接' });
   await keeper().runOnce();
   expect((await photoRows())[0]).toMatchObject({ status: 'failed', error: 'not an http(s) link' });
 });
 
 it('keeps a photo of exactly 10 MB, whose encrypted file is a little larger', async () => {
-  const link = desk.wecom.hostMedia(encryptMedia(KEY, fakeJpeg(10 * 1024 * 1024)));
-  await desk.send(mixed('#报修 刚好10MB的照片', [link]));
+  const link = desk.hostPhoto(fakeJpeg(10 * 1024 * 1024));
+  await desk.sendPhotos('zhang.min', [link], { text: '#报修 刚好10MB的照片' });
   await keeper().runOnce();
   expect((await photoRows())[0]).toMatchObject({ status: 'kept' });
 });
 
 it('refuses a file over the 10 MB cap', async () => {
-  const big = encryptMedia(KEY, fakeJpeg(10 * 1024 * 1024 + 1));
-  const link = desk.wecom.hostMedia(big);
-  await desk.send(mixed('#报修 大照片', [link]));
+  const link = desk.hostPhoto(fakeJpeg(10 * 1024 * 1024 + 1));
+  await desk.sendPhotos('zhang.min', [link], { text: '#报修 大照片' });
   await keeper().runOnce();
   const [row] = await photoRows();
   expect(row).toMatchObject({ status: 'failed', attempts: 1, error: 'file larger than 10 MB' });
 });
 
 it('has two keepers on one database fetch each photo once', async () => {
-  const links = Array.from({ length: 8 }, () => desk.wecom.hostMedia(encryptMedia(KEY, fakeJpeg())));
-  await desk.send(mixed('#报修 一楼大门坏了', links.slice(0, 4)));
-  await desk.send(mixed('#报修 三楼窗户漏风', links.slice(4)));
+  const links = Array.from({ length: 8 }, () => desk.hostPhoto());
+  await desk.sendPhotos('zhang.min', links.slice(0, 4), { text: '#报修 一楼大门坏了' });
+  await desk.sendPhotos('zhang.min', links.slice(4), { text: '#报修 三楼窗户漏风' });
   const a = keeper({ batchSize: 2 });
   const b = keeper({ batchSize: 2 });
   for (let round = 0; round < 10; round++) {
@@ -234,7 +212,7 @@ it('keeps photos in the background once started, and stops', async () => {
   const k = keeper({ pollIntervalMs: 20 });
   k.start();
   try {
-    await desk.send(mixed('#报修 信箱锁坏了', [desk.wecom.hostMedia(encryptMedia(KEY, fakePng()))]));
+    await desk.sendPhotos('zhang.min', [desk.hostPhoto(fakePng())], { text: '#报修 信箱锁坏了' });
     for (let i = 0; i < 100 && (await photoRows())[0]?.status !== 'kept'; i++)
       await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await photoRows())[0]?.status).toBe('kept');

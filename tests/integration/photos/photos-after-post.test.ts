@@ -1,12 +1,12 @@
 import type { InboundHandler } from '../../../src/intake';
 import { PhotoKeeper } from '../../../src/photos';
 import { silentLogger } from '../../../src/shared/logger';
-import { openTestDatabase, type TestDatabase } from '../../helpers/database';
-import { DeskHarness, type OutboxRecord } from '../../helpers/desk-harness';
+import type { TestDatabase } from '../../helpers/database';
+import { closeDesk, openDesk, type DeskHarness, type OutboxRecord } from '../../helpers/desk-harness';
 import { startHeldInstance, waitingForAnother } from '../../helpers/held-instance';
-import { encryptMedia, fakeJpeg, fakePng } from '../../helpers/media';
+import { fakeJpeg, fakePng } from '../../helpers/media';
 import { testEnv } from '../../helpers/test-service';
-import { BOT_SECRETS, randomMsgId } from '../../helpers/wecom-payloads';
+import { BOT_SECRETS } from '../../helpers/wecom-payloads';
 
 /**
  * A photo sent as a message of its own right after a post (elderly residents on phones often do)
@@ -16,7 +16,6 @@ import { BOT_SECRETS, randomMsgId } from '../../helpers/wecom-payloads';
 
 const ADMIN_TOKEN = 'street-office-token-0123456789';
 const KEY = BOT_SECRETS.aesKey;
-const B7 = 'wrkB7FAKEjiangwan07';
 const B7_KEY = '0000fake-0000-4000-8000-0000000jw007';
 const HINT_GROUP =
   '照片没有附上：请先@我报事（如「#报修 2单元楼道灯不亮」），10分钟内再发照片；或报事时带上照片一起发';
@@ -45,15 +44,10 @@ function gated(inner: InboundHandler): InboundHandler {
 }
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  desk = new DeskHarness(db.dataSource, testEnv({ MULIN_ADMIN_TOKEN: ADMIN_TOKEN }), gated);
-  await desk.start();
+  ({ db, desk } = await openDesk({ env: testEnv({ MULIN_ADMIN_TOKEN: ADMIN_TOKEN }), wrap: gated }));
 });
 
-afterAll(async () => {
-  await desk.stop();
-  await db.close();
-});
+afterAll(() => closeDesk(desk, db));
 
 beforeEach(async () => {
   // Ids go on (the harness reads the outbox rows past the last it saw); numbers start at #1 again.
@@ -69,9 +63,6 @@ const admin = (path: string) =>
   fetch(`${desk.url}${path}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
 
 const keeper = () => new PhotoKeeper(db.dataSource, desk.clock, silentLogger, { encodingAesKey: KEY });
-
-/** A photo as WeCom serves it: encrypted with the robot's key, on the simulator. */
-const hosted = (bytes: Buffer = fakeJpeg()) => desk.wecom.hostMedia(encryptMedia(KEY, bytes));
 
 /** The photos attached to request `no` after its post, by the message they came in. */
 async function attached(no: number): Promise<{ id: string; msg_id: string; status: string }[]> {
@@ -100,7 +91,7 @@ it('attaches a photo sent right after a post to that request, and shows it on it
 
   desk.advance(2);
   const photo = fakeJpeg(4000);
-  const said = await desk.sendPhotos('zhang.min', [hosted(photo)]);
+  const said = await desk.sendPhotos('zhang.min', [desk.hostPhoto(photo)]);
   expect(said.status).toBe(200);
   // A short answer in the group, @-ing the sender as every reply there does.
   expect(said.sent).toEqual([
@@ -133,22 +124,8 @@ it('attaches a photo sent right after a post to that request, and shows it on it
 });
 
 it("lists the post's own photos first, then those sent after it, and counts several at once", async () => {
-  await desk.send({
-    msgid: randomMsgId(),
-    aibotid: 'aibTest',
-    chatid: B7,
-    chattype: 'group',
-    from: { userid: 'zhang.min' },
-    response_url: desk.wecom.issueResponseUrl(),
-    msgtype: 'mixed',
-    mixed: {
-      msg_item: [
-        { msgtype: 'text', text: { content: '@睦邻助手 #报修 楼下路灯坏了' } },
-        { msgtype: 'image', image: { url: hosted(fakePng()) } },
-      ],
-    },
-  });
-  const said = await desk.sendPhotos('zhang.min', [hosted(), hosted()]);
+  await desk.sendPhotos('zhang.min', [desk.hostPhoto(fakePng())], { text: '#报修 楼下路灯坏了' });
+  const said = await desk.sendPhotos('zhang.min', [desk.hostPhoto(), desk.hostPhoto()]);
   expect(replies(said.sent)).toEqual(['已收到 2 张照片，附在 #1']);
   await keeper().runOnce();
   const later = await attached(1);
@@ -161,7 +138,7 @@ it("lists the post's own photos first, then those sent after it, and counts seve
 
 it('attaches a photo sent in a private chat, as an image message, to the request filed in the group', async () => {
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
-  const said = await desk.sendPhotos('zhang.min', [hosted()], { single: true });
+  const said = await desk.sendPhotos('zhang.min', [desk.hostPhoto()], { single: true });
   // Answered through the message's one-use reply handle: a private chat has no push key.
   expect(said.sent).toEqual([
     expect.objectContaining({
@@ -175,14 +152,9 @@ it('attaches a photo sent in a private chat, as an image message, to the request
 it('attaches an image message in a group, should WeCom forward one', async () => {
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
   const said = await desk.send({
-    msgid: randomMsgId(),
-    aibotid: 'aibTest',
-    chatid: B7,
-    chattype: 'group',
-    from: { userid: 'zhang.min' },
-    response_url: desk.wecom.issueResponseUrl(),
+    ...desk.envelope('zhang.min'),
     msgtype: 'image',
-    image: { url: hosted() },
+    image: { url: desk.hostPhoto() },
   });
   expect(replies(said.sent)).toEqual(['已收到照片，附在 #1']);
   expect(await attached(1)).toHaveLength(1);
@@ -190,7 +162,7 @@ it('attaches an image message in a group, should WeCom forward one', async () =>
 
 it('attaches a photo delivered again by WeCom once, with one answer', async () => {
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
-  const link = hosted();
+  const link = desk.hostPhoto();
   const first = await desk.sendPhotos('zhang.min', [link], { msgid: 'photo-retry' });
   const again = await desk.sendPhotos('zhang.min', [link], { msgid: 'photo-retry' });
   expect(first.status).toBe(200);
@@ -202,7 +174,7 @@ it('attaches a photo delivered again by WeCom once, with one answer', async () =
 });
 
 it('answers a photo with no recent post with how to attach one, and attaches it to nothing', async () => {
-  const said = await desk.sendPhotos('zhang.min', [hosted()]);
+  const said = await desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
   expect(said.sent).toEqual([
     expect.objectContaining({
       destination: { type: 'group_webhook', webhookKey: B7_KEY },
@@ -214,11 +186,11 @@ it('answers a photo with no recent post with how to attach one, and attaches it 
   // A post of more than 10 minutes ago is not recent.
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
   desk.advance(11);
-  const late = await desk.sendPhotos('zhang.min', [hosted()]);
+  const late = await desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
   expect(replies(late.sent)).toEqual([HINT_GROUP]);
   expect(await attached(1)).toHaveLength(0);
 
-  const single = await desk.sendPhotos('zhang.min', [hosted()], { single: true });
+  const single = await desk.sendPhotos('zhang.min', [desk.hostPhoto()], { single: true });
   expect(single.sent.map((o) => o.body.content)).toEqual([
     '照片没有附上：请先在楼栋群里@我报事，10分钟内再把照片发来；或报事时带上照片一起发',
   ]);
@@ -226,7 +198,7 @@ it('answers a photo with no recent post with how to attach one, and attaches it 
 
 it("does not attach someone else's photo to another resident's request", async () => {
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
-  const said = await desk.sendPhotos('chen.ay', [hosted()]);
+  const said = await desk.sendPhotos('chen.ay', [desk.hostPhoto()]);
   expect(replies(said.sent)).toEqual([HINT_GROUP]);
   expect(said.sent[0]?.body.mentions).toEqual(['chen.ay']);
   expect(await attached(1)).toHaveLength(0);
@@ -235,10 +207,10 @@ it("does not attach someone else's photo to another resident's request", async (
 
 it('does not attach a photo to a request filed in another group, or one withdrawn', async () => {
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
-  const elsewhere = await desk.sendPhotos('zhang.min', [hosted()], { chatid: 'wrkB7FAKEjiangwan06' });
+  const elsewhere = await desk.sendPhotos('zhang.min', [desk.hostPhoto()], { chatid: 'wrkB7FAKEjiangwan06' });
   expect(replies(elsewhere.sent)).toEqual([HINT_GROUP]);
   await desk.say('zhang.min', '撤回 1');
-  const withdrawn = await desk.sendPhotos('zhang.min', [hosted()]);
+  const withdrawn = await desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
   expect(replies(withdrawn.sent)).toEqual([HINT_GROUP]);
   expect(await attached(1)).toHaveLength(0);
 });
@@ -247,7 +219,7 @@ it('attaches to the newest of two recent requests', async () => {
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
   desk.advance(1);
   await desk.say('zhang.min', '#投诉 楼下广场舞太吵');
-  const said = await desk.sendPhotos('zhang.min', [hosted()]);
+  const said = await desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
   expect(replies(said.sent)).toEqual(['已收到照片，附在 #2']);
   expect(await attached(2)).toHaveLength(1);
   expect(await attached(1)).toHaveLength(0);
@@ -257,12 +229,12 @@ it('stops at 9 photos a request', async () => {
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
   const eight = await desk.sendPhotos(
     'zhang.min',
-    Array.from({ length: 8 }, () => hosted()),
+    Array.from({ length: 8 }, () => desk.hostPhoto()),
   );
   expect(replies(eight.sent)).toEqual(['已收到 8 张照片，附在 #1']);
-  const two = await desk.sendPhotos('zhang.min', [hosted(), hosted()]);
+  const two = await desk.sendPhotos('zhang.min', [desk.hostPhoto(), desk.hostPhoto()]);
   expect(replies(two.sent)).toEqual(['#1 的照片已有 9 张，这次的没有再加']);
-  const one = await desk.sendPhotos('zhang.min', [hosted()]);
+  const one = await desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
   expect(replies(one.sent)).toEqual(['已收到照片，附在 #1']);
   expect(await attached(1)).toHaveLength(9);
   expect(await unattachedPhotos()).toBe(2);
@@ -287,7 +259,7 @@ it('attaches a photo that comes in the same batch right after the post', async (
   expect(batches).toHaveLength(held);
   const post = desk.say('zhang.min', '#报修 2单元楼道灯不亮', { msgid: 'batch-post' });
   await settle();
-  const photo = desk.sendPhotos('zhang.min', [hosted()], { msgid: 'batch-photo' });
+  const photo = desk.sendPhotos('zhang.min', [desk.hostPhoto()], { msgid: 'batch-photo' });
   await settle();
   release();
   const [, posted, photographed] = await Promise.all([first, post, photo]);
@@ -312,7 +284,7 @@ it('attaches a photo that another instance handles while the post is still being
   try {
     const post = a.desk.say('zhang.min', '#报修 2单元楼道灯不亮');
     await a.holding;
-    const photo = desk.sendPhotos('zhang.min', [hosted()]);
+    const photo = desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
     await waitingForAnother(db);
     a.release();
     expect((await post).status).toBe(200);
