@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { fixedClock } from '../../src/shared/clock';
 import { openTestDatabase, truncate, type TestDatabase } from '../helpers/database';
 import { startTestService, testEnv, type RunningService } from '../helpers/test-service';
-import { vector } from '../helpers/vectors';
+import { vector, type Vector } from '../helpers/vectors';
 import {
   APP_SECRETS,
   BOT_SECRETS,
@@ -42,6 +42,19 @@ async function post(path: string, signed: { query: string; body: string }, conte
   });
 }
 
+/** A service with an official test vector's app secrets, its clock at the vector's timestamp. */
+function vectorService(v: Vector): Promise<RunningService> {
+  return startTestService({
+    dataSource,
+    clock: fixedClock(new Date(Number(v.timestamp) * 1000)),
+    env: testEnv({
+      WECOM_CORP_ID: v.receiveid,
+      WECOM_CALLBACK_TOKEN: v.token,
+      WECOM_CALLBACK_AES_KEY: v.encodingAESKey,
+    }),
+  });
+}
+
 async function storedRows(): Promise<Record<string, unknown>[]> {
   return dataSource.query(`SELECT * FROM inbound_message ORDER BY id`);
 }
@@ -62,15 +75,7 @@ describe('URL verification (GET)', () => {
   it('keeps a "+" in echostr: the official vector, percent-encoded as WeCom sends it', async () => {
     const v = vector('verify_url');
     expect(decodeURIComponent(v.echostr_urlencoded ?? '')).toContain('+');
-    const svc = await startTestService({
-      dataSource,
-      clock: fixedClock(new Date(Number(v.timestamp) * 1000)),
-      env: testEnv({
-        WECOM_CORP_ID: v.receiveid,
-        WECOM_CALLBACK_TOKEN: v.token,
-        WECOM_CALLBACK_AES_KEY: v.encodingAESKey,
-      }),
-    });
+    const svc = await vectorService(v);
     try {
       const query = `msg_signature=${v.msg_signature}&timestamp=${v.timestamp}&nonce=${v.nonce}&echostr=${v.echostr_urlencoded ?? ''}`;
       const res = await fetch(`${svc.url}/wecom/app?${query}`);
@@ -92,15 +97,7 @@ describe('URL verification (GET)', () => {
 describe('messages (POST)', () => {
   it('stores an official app XML message (public vector) once, with its fields', async () => {
     const v = vector('callback_message');
-    const svc = await startTestService({
-      dataSource,
-      clock: fixedClock(new Date(Number(v.timestamp) * 1000)),
-      env: testEnv({
-        WECOM_CORP_ID: v.receiveid,
-        WECOM_CALLBACK_TOKEN: v.token,
-        WECOM_CALLBACK_AES_KEY: v.encodingAESKey,
-      }),
-    });
+    const svc = await vectorService(v);
     try {
       const query = `msg_signature=${v.msg_signature}&timestamp=${v.timestamp}&nonce=${v.nonce}`;
       const res = await fetch(`${svc.url}/wecom/app?${query}`, { method: 'POST', body: v.body ?? '' });

@@ -56,8 +56,7 @@ it('tells the new handler privately when the app is configured and the group has
   let no: number;
   try {
     await desk.start();
-    const said = await desk.say('zhang.min', '#报修 2单元楼梯扶手松了');
-    no = Number(/已登记 #(\d+)/u.exec(said.sent[0]?.body.content ?? '')?.[1]);
+    no = await desk.report('zhang.min', '#报修 2单元楼梯扶手松了');
   } finally {
     await desk.stop();
     await dataSource.destroy();

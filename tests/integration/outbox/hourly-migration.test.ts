@@ -86,28 +86,20 @@ it('fills each person’s hour from the app messages sent in the last hour, part
 
   // li.wei has had 1,000 this hour: the next waits until the half hour's 700 leave it; wang.fang's goes.
   const later = await databaseNow();
-  const [liWei] = await ds.transaction((tx) =>
-    enqueue(
-      tx,
-      {
-        purpose: 'notice',
-        destination: { type: 'app_message', userIds: ['li.wei'] },
-        body: { kind: 'text', content: '新通知' },
-      },
-      later,
-    ),
-  );
-  await ds.transaction((tx) =>
-    enqueue(
-      tx,
-      {
-        purpose: 'notice',
-        destination: { type: 'app_message', userIds: ['wang.fang'] },
-        body: { kind: 'text', content: '新通知' },
-      },
-      later,
-    ),
-  );
+  const notify = (userId: string) =>
+    ds.transaction((tx) =>
+      enqueue(
+        tx,
+        {
+          purpose: 'notice',
+          destination: { type: 'app_message', userIds: [userId] },
+          body: { kind: 'text', content: '新通知' },
+        },
+        later,
+      ),
+    );
+  const [liWei] = await notify('li.wei');
+  await notify('wang.fang');
   const claim = await claimDue(ds, later, { batchSize: 10, leaseMs: 60_000, ratePerMinute: 20 });
   // zhao.lei's part-way row goes on too: 2 of their 1,000.
   expect(claim.rows.map((r) => r.rate_key)).toEqual(['app:zhao.lei', 'app:wang.fang']);

@@ -31,8 +31,7 @@ async function someoneWaitsForALock(): Promise<boolean> {
 }
 
 it('a chase arriving while another instance is chasing the same request waits, then is told it was chased', async () => {
-  const receipt = await desk.say('lock.ay', '#报修 2单元楼道灯不亮');
-  const no = Number(/已登记 #(\d+)/u.exec(receipt.sent[0]?.body.content ?? '')?.[1]);
+  const no = await desk.report('lock.ay', '#报修 2单元楼道灯不亮');
   desk.advance(61);
 
   // Another instance's chase, between locking the request and committing.
