@@ -1,4 +1,5 @@
 import { COMMAND_VERBS, type CategoryTable } from '../intake/parse';
+import { PHOTO_WINDOW_MS } from '../requests/later-photos';
 import { searchRequests } from '../requests/request-search';
 import { handlesRequests, type CommandContext, type CommandDefinition } from './context';
 import { COMMANDS } from './registry';
@@ -10,12 +11,15 @@ function howToReport(categories: CategoryTable, botName: string): string {
   return `报事：${examplePost(categories, botName)}（也可用 ${others.join(' ')}）`;
 }
 
+/** Photos are attached to the post just before them (requests/later-photos.ts). */
+const PHOTOS = `照片：报事后${PHOTO_WINDOW_MS / 60_000}分钟内@我发照片，会附在那件事上`;
+
 /**
  * Generated from the command list: everyone sees the commands about their own requests, a
  * handler the handler commands too. Help itself is not listed: the sender has just used it.
  */
 export function helpText(handler: boolean, categories: CategoryTable, botName: string): string {
-  const lines = [howToReport(categories, botName)];
+  const lines = [howToReport(categories, botName), PHOTOS];
   for (const command of COMMANDS) {
     if ((command.forStaff && !handler) || command.name === 'help') continue;
     lines.push(`${chatUsage(command.name)}：${COMMAND_VERBS[command.name].summary}`);

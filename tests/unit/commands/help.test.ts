@@ -23,6 +23,7 @@ describe('helpText', () => {
     expect(resident).toContain('撤回 12');
     expect(resident).toContain('补充 12 是三楼不是二楼：补充情况');
     expect(resident).toContain('催办 12：催处理人');
+    expect(resident.split('\n')[1]).toBe('照片：报事后10分钟内@我发照片，会附在那件事上');
     expect(resident).not.toContain('上报');
   });
 });
