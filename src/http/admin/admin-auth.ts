@@ -98,11 +98,25 @@ export function apiGuard(deps: ApiGuardDeps): Middleware<AppState> {
   });
 }
 
-/** Where to go after signing in: only a path under /admin, never another site (//evil.example). */
+/** Where signing in leads when it was asked for nowhere, or nowhere it may lead. */
+const PAGES_HOME = '/admin/requests';
+
+/** A `.` or `..` path segment, spelled out or percent-encoded, as a browser resolves it. */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?=\/|$)/i;
+
+/**
+ * Where to go after signing in (a link from a chat to a request's page, kept through the sign-in
+ * form): only a path on this site under /admin. Never another site (//evil.example, a scheme, a
+ * backslash some browsers read as a slash), nor a path that leaves /admin once the browser has
+ * resolved its dot segments (/admin/../api) or dropped its tabs and line breaks.
+ */
 export function safeNext(next: unknown): string {
-  if (typeof next !== 'string') return '/admin/requests';
-  if (!/^\/admin(?:[/?#]|$)/.test(next) || next.includes('\\') || /[\r\n]/.test(next)) {
-    return '/admin/requests';
+  if (typeof next !== 'string') return PAGES_HOME;
+  const path = next.split(/[?#]/, 1)[0] ?? '';
+  const underAdmin = /^\/admin(?:[/?#]|$)/.test(next);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (!underAdmin || next.includes('\\') || /[\u0000-\u001f\u007f]/.test(next) || DOT_SEGMENT.test(path)) {
+    return PAGES_HOME;
   }
   return next;
 }

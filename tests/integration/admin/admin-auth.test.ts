@@ -149,13 +149,50 @@ describe('signing in', () => {
     expect(page).toContain('街道管理口令');
   });
 
-  it.each([
+  it('brings a person who opens a request’s link from a chat back to that request once signed in', async () => {
+    const client = new AdminClient(server.url);
+    const link = '/admin/requests/1';
+    const asked = await client.fetch(link);
+    expect(asked.status).toBe(303);
+    const signInPage = asked.headers.get('location') ?? '';
+    expect(signInPage).toBe('/admin/login?next=%2Fadmin%2Frequests%2F1');
+    const page = await (await client.fetch(signInPage)).text();
+    expect(page).toContain('<input type="hidden" name="next" value="/admin/requests/1" />');
+    const res = await client.post('/admin/login', { _csrf: csrfOf(page), next: link, token: ADMIN_TOKEN });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(link);
+    const request = await client.fetch(link);
+    expect(request.status).toBe(200);
+    expect(await request.text()).toContain('#1');
+    // Signed in, the same link opens at once; so does the sign-in page, sent on where it was going.
+    expect((await client.fetch(signInPage)).headers.get('location')).toBe(link);
+  });
+
+  const ELSEWHERE = [
     ['another site', '//evil.example/admin'],
-    ['an absolute URL', 'https://evil.example/'],
+    ['another site, with no path', '//evil'],
+    ['an absolute URL', 'https://evil.example'],
+    ['an absolute URL to a look-alike path', 'https://evil.example/admin/requests/1'],
     ['a path outside /admin', '/api/requests'],
+    ['a path that only starts like /admin', '/administrator'],
     ['a backslash trick', '/admin\\@evil.example'],
-  ])('never sends the person on to %s', async (_case, next) => {
+    ['a way out of /admin', '/admin/../api/requests'],
+    ['a way out of /admin, percent-encoded', '/admin/%2E%2e/api/requests'],
+    ['a way out of /admin, half encoded', '/admin/requests/.%2e/../api'],
+    ['a tab the browser would drop', '/admin/.\t./api/requests'],
+    ['a header injection', '/admin/requests\r\nSet-Cookie: x=1'],
+  ] as const;
+
+  it.each(ELSEWHERE)('never sends the person on to %s', async (_case, next) => {
     const res = await new AdminClient(server.url).signIn(ADMIN_TOKEN, next);
+    expect(res.headers.get('location')).toBe('/admin/requests');
+  });
+
+  it.each(ELSEWHERE)('refuses %s even when posted with the form', async (_case, next) => {
+    const client = new AdminClient(server.url);
+    const page = await (await client.fetch('/admin/login')).text();
+    const res = await client.post('/admin/login', { _csrf: csrfOf(page), next, token: ADMIN_TOKEN });
+    expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/admin/requests');
   });
 

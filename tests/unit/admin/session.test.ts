@@ -63,6 +63,13 @@ describe('safeNext', () => {
     ['https://evil.example/admin', '/admin/requests'],
     ['/admin/\\evil', '/admin/requests'],
     ['/admin/\r\nSet-Cookie: x', '/admin/requests'],
+    ['/admin/../api/requests', '/admin/requests'],
+    ['/admin/%2e%2E/api', '/admin/requests'],
+    ['/admin/requests/./12', '/admin/requests'],
+    ['/admin/.\t./api', '/admin/requests'],
+    ['/admin/requests/..', '/admin/requests'],
+    ['/admin/requests?q=../x', '/admin/requests?q=../x'],
+    ['/admin/requests/...', '/admin/requests/...'],
     [undefined, '/admin/requests'],
     [['/admin/a', '/admin/b'], '/admin/requests'],
   ])('%j → %s', (next, expected) => {
