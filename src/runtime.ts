@@ -8,6 +8,7 @@ import { LedgerCache } from './ledger/ledger-store';
 import { OutboxWorker, timedSender } from './outbox';
 import { Metrics } from './http/metrics';
 import { PhotoKeeper } from './photos';
+import { pageLinksFor } from './requests/page-links';
 import { Scheduler, schedulerOptionsFrom } from './scheduler';
 import { createService } from './service';
 import type { Clock } from './shared/clock';
@@ -102,6 +103,7 @@ export async function startMulin(
     timeZone: config.timezone,
     privateNotices: config.wecom.appApi !== null,
     botName: config.wecom.botName,
+    pageLinks: pageLinksFor(config.publicUrl),
   });
   // Made before the service, which shows its health; started once the server listens.
   const scheduler = new Scheduler(

@@ -3,6 +3,7 @@ import type { CommandName, ParsedCommand } from '../intake/parse';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { Compound } from '../ledger/schema';
 import type { Outgoing } from '../requests/outgoing';
+import type { PageLinks } from '../requests/page-links';
 import type { RequestRow } from '../requests/request-store';
 
 export interface CommandContext {
@@ -19,6 +20,8 @@ export interface CommandContext {
   /** The text of the message the sender quote-replied to, if any: a number left out may be in it. */
   readonly quotedText?: string | null;
   readonly out: Outgoing;
+  /** Links to a request's page in what reaches the street (上报 to it); none without MULIN_PUBLIC_URL. */
+  readonly pageLinks?: PageLinks | undefined;
 }
 
 /** Who may run a command on a request. */

@@ -58,6 +58,27 @@ function isAddressOrRange(entry: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }
 
+/** Long enough for any real host name; a link per request in the digest must stay a short line. */
+const PUBLIC_URL_MAX = 200;
+
+/**
+ * An http(s) origin, as typed (a trailing slash allowed), or null. A path is refused as well as a
+ * query: the pages answer at /admin on the address itself, and their redirects say so. So are a
+ * user name and password, which would be posted in every link.
+ */
+function publicOrigin(value: string): string | null {
+  if (value.length > PUBLIC_URL_MAX || /[\s?#]/.test(value)) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  const web = url.protocol === 'https:' || url.protocol === 'http:';
+  if (!web || url.username !== '' || url.password !== '' || url.pathname !== '/') return null;
+  return url.origin;
+}
+
 const aesKey = z
   .string()
   .regex(AES_KEY, 'expected the 43-character EncodingAESKey (letters and digits) from the admin console')
@@ -105,6 +126,14 @@ const EnvSchema = z.object({
   MULIN_ADMIN_TOKEN: z
     .string()
     .min(16, 'expected at least 16 characters (it guards the admin API and pages)')
+    .optional(),
+  MULIN_PUBLIC_URL: z
+    .string()
+    .refine(
+      (value) => publicOrigin(value) !== null,
+      'expected the address the street office pages are opened at, such as https://mulin.example.gov.cn (http or https, no path, query or password)',
+    )
+    .transform((value) => publicOrigin(value) as string)
     .optional(),
   MULIN_TRUSTED_PROXIES: z
     .string()
@@ -171,6 +200,11 @@ export interface Config {
   readonly ledgerFile: string | undefined;
   /** Guards /api (and later /admin); unset turns them off. */
   readonly adminToken: string | undefined;
+  /**
+   * Where people open the street office pages (an origin such as https://mulin.example.gov.cn),
+   * for links in messages to street staff and leadership; undefined: no links.
+   */
+  readonly publicUrl: string | undefined;
   /**
    * The reverse proxies whose X-Forwarded-For names the client (addresses or CIDR ranges); empty:
    * the client is the connection's peer, as for failed sign-ins counted per address.
@@ -292,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     ledgerFile: e.MULIN_LEDGER,
     adminToken: e.MULIN_ADMIN_TOKEN,
+    publicUrl: e.MULIN_PUBLIC_URL,
     trustedProxies: e.MULIN_TRUSTED_PROXIES ?? [],
     schedule: {
       reminders: e.MULIN_REMINDER_SCHEDULE === 'off' ? null : e.MULIN_REMINDER_SCHEDULE,

@@ -8,6 +8,7 @@ import { createRequest } from '../requests/create-request';
 import { attachLaterPhotos } from '../requests/later-photos';
 import { categoryName, formatDay, maskPhones, shorten } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
+import type { PageLinks } from '../requests/page-links';
 import { searchRequests } from '../requests/request-search';
 import { safetyLine } from '../requests/safety-line';
 import type { Clock } from '../shared/clock';
@@ -38,6 +39,8 @@ export interface DeskOptions {
   readonly privateNotices: boolean;
   /** The robot's display name (WECOM_BOT_NAME), for the how-to lines; DEFAULT_BOT_NAME by default. */
   readonly botName?: string;
+  /** Links to a request's page in the street's notices (MULIN_PUBLIC_URL); none by default. */
+  readonly pageLinks?: PageLinks | undefined;
 }
 
 /** The example in how-to replies when the sender's own words give none. */
@@ -286,6 +289,7 @@ export class DeskHandler implements InboundHandler {
           // WeCom sends a quote-reply's quoted text apart; a pasted one is inline, before the command.
           quotedText: message.quotedText ?? splitQuotedReply(message.text ?? '').quoted,
           out,
+          pageLinks: this.options.pageLinks,
         });
         break;
       }

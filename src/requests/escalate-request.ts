@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
 import { maskPhones, requestDetail } from './format';
 import type { Audience, Outgoing } from './outgoing';
+import { allStreetAdmins, appTextRef, markdownRef, type PageLinks } from './page-links';
 import { addEvent, updateRequest, type RequestRow } from './request-store';
 
 /** Escalation levels: 1 the compound's grid worker, 2 the street office. */
@@ -13,6 +14,8 @@ export interface EscalationContext {
   readonly ledger: Ledger;
   readonly now: Date;
   readonly out: Outgoing;
+  /** Links to the request's page in the street's notices; none when MULIN_PUBLIC_URL is unset. */
+  readonly pageLinks?: PageLinks | undefined;
 }
 
 export interface Escalation {
@@ -25,12 +28,23 @@ export interface Escalation {
   readonly notice: Audience;
 }
 
+/** What the street's notices say of a request. */
+export type StreetNoticeRequest = Pick<
+  RequestRow,
+  'id' | 'no' | 'category' | 'priority' | 'compoundId' | 'buildingId' | 'unitNo' | 'room' | 'text'
+>;
+
 /**
  * `#12 报修 江湾小区3号楼2单元 楼道灯不亮…`: a request in one line, for those above the building (the
- * grid worker, the street), who look after more than one compound.
+ * grid worker, the street), who look after more than one compound. ref: how #12 is written, a link
+ * to its page in the street's notices.
  */
-export function escalationSummary(ledger: Ledger, request: RequestRow): string {
-  return `#${request.no} ${requestDetail(ledger, request, { compound: true, max: 40 })}`;
+export function escalationSummary(
+  ledger: Ledger,
+  request: StreetNoticeRequest,
+  ref = `#${request.no}`,
+): string {
+  return `${ref} ${requestDetail(ledger, request, { compound: true, max: 40 })}`;
 }
 
 /**
@@ -63,10 +77,12 @@ export async function escalateRequest(
   const reason = maskPhones(escalation.reason);
   const compound = request.compoundId ? ledger.compound(request.compoundId) : undefined;
   const gridWorker = compound?.grid_workers[0] ?? null;
-  const summary = escalationSummary(ledger, request);
   const detail = noticeDetail(ledger, request);
 
   if (escalation.level === GRID_LEVEL && gridWorker) {
+    // A grid worker cannot sign in to the pages, unless they are a street admin too.
+    const links = allStreetAdmins(ledger, [gridWorker]) ? ctx.pageLinks : undefined;
+    const summary = escalationSummary(ledger, request, appTextRef(request.no, links));
     await updateRequest(tx, request.id, {
       escalationLevel: GRID_LEVEL,
       assigneeId: gridWorker,
@@ -114,37 +130,41 @@ export async function escalateRequest(
     requestId: request.id,
     purpose: 'escalation',
   });
-  tellStreet(ledger, out, request.id, {
-    leadership: `**上报街道** ${summary}\n> 原因：${reason}\n> 上报人：${signature(ledger, escalation.actorId)}`,
-    admins: `上报街道 ${summary}\n原因：${reason}`,
+  tellStreet(ledger, out, request, ctx.pageLinks, {
+    leadership: (card) =>
+      `**上报街道** ${card}\n> 原因：${reason}\n> 上报人：${signature(ledger, escalation.actorId)}`,
+    admins: (line) => `上报街道 ${line}\n原因：${reason}`,
   });
   return STREET_LEVEL;
 }
 
 /**
  * Puts a request before the street office, where its escalations reach it: a markdown card in the
- * leadership group and a private line to each street admin.
+ * leadership group and a private line to each street admin. Each is written around the request's
+ * summary (escalationSummary), whose #12 links to the request's page when the pages have an
+ * address: `[#12](…)` in the card, `<a href="…">#12</a>` in the app's text message.
  */
 export function tellStreet(
   ledger: Ledger,
   out: Outgoing,
-  requestId: string,
-  notice: { readonly leadership: string; readonly admins: string },
+  request: StreetNoticeRequest,
+  links: PageLinks | undefined,
+  notice: { readonly leadership: (summary: string) => string; readonly admins: (summary: string) => string },
 ): void {
   out.add({
     audience: { to: 'leadership' },
     format: 'markdown',
-    content: notice.leadership,
+    content: notice.leadership(escalationSummary(ledger, request, markdownRef(request.no, links))),
     mentions: [],
-    requestId,
+    requestId: request.id,
     purpose: 'escalation',
   });
   out.add({
     audience: { to: 'people', userIds: ledger.document.street.admins },
     format: 'text',
-    content: notice.admins,
+    content: notice.admins(escalationSummary(ledger, request, appTextRef(request.no, links))),
     mentions: [],
-    requestId,
+    requestId: request.id,
     purpose: 'escalation',
   });
 }

@@ -29,7 +29,10 @@ export const CLI_USAGE = `  digest [--week 2026-W48] [--send]
                                   what it queued; --dry-run says what it would send, at any instant, and queues nothing
 `;
 
-export type CliSettings = Pick<SchedulerOptions, 'timeZone' | 'quietHours' | 'privateNotices'> & {
+export type CliSettings = Pick<
+  SchedulerOptions,
+  'timeZone' | 'quietHours' | 'privateNotices' | 'pageLinks'
+> & {
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
   readonly logger?: Logger;

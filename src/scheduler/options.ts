@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config';
+import { type PageLinks, pageLinksFor } from '../requests/page-links';
 import type { JobName } from './claim';
 import { DEFAULT_QUIET_HOURS, type QuietHours } from './quiet-hours';
 
@@ -14,6 +15,8 @@ export interface SchedulerOptions {
   readonly autoCloseAfterMinutes: number;
   /** Whether private notices can go out through the self-built app. */
   readonly privateNotices: boolean;
+  /** Links to the street office pages in the street's notices and the digest (MULIN_PUBLIC_URL). */
+  readonly pageLinks?: PageLinks | undefined;
   /**
    * A weekly run (digest, building notes) missed while every instance was down is made up when it
    * was due at most this long ago; older ones are left to the operator (`mulin digest --send`).
@@ -62,6 +65,7 @@ export function schedulerOptionsFrom(
     quietHours: s.quietHours,
     autoCloseAfterMinutes: s.autoCloseAfterMinutes,
     privateNotices: config.wecom.appApi !== null,
+    pageLinks: pageLinksFor(config.publicUrl),
     ...extra,
   };
 }

@@ -4,13 +4,13 @@ import { buildingNoticeAudience, deliver } from '../requests/deliver';
 import { requestClock } from '../requests/due-times';
 import {
   escalateRequest,
-  escalationSummary,
   GRID_LEVEL,
   noticeDetail,
   STREET_LEVEL,
   tellStreet,
 } from '../requests/escalate-request';
 import { Outgoing } from '../requests/outgoing';
+import { allStreetAdmins, appTextRef, type PageLinks } from '../requests/page-links';
 import { findRequestByNo, type RequestRow } from '../requests/request-store';
 import type { Logger } from '../shared/logger';
 import { inSavepoint } from './claim';
@@ -33,7 +33,8 @@ interface Ladder {
   /** The clock's length in minutes, from the rules (not due - created: a reopened round starts later). */
   readonly minutes: (clock: ReturnType<typeof requestClock>) => number;
   readonly verb: string;
-  readonly reminder: (no: number) => string;
+  /** The ask; ref is how #no is written (a link to its page, for a street admin reminded privately). */
+  readonly reminder: (no: number, ref: string) => string;
 }
 
 const ACK: Ladder = {
@@ -42,7 +43,7 @@ const ACK: Ladder = {
   due: (r) => r.ackDueAt,
   minutes: (clock) => clock.acknowledgeMinutes,
   verb: '接单',
-  reminder: (no) => `提醒：#${no} 已过接单时限，请尽快接单：接单 ${no}`,
+  reminder: (no, ref) => `提醒：${ref} 已过接单时限，请尽快接单：接单 ${no}`,
 };
 const RESOLVE: Ladder = {
   remind: 'resolve_remind',
@@ -50,7 +51,7 @@ const RESOLVE: Ladder = {
   due: (r) => r.resolveDueAt,
   minutes: (clock) => clock.resolveMinutes,
   verb: '办结',
-  reminder: (no) => `提醒：#${no} 已过办结时限，请尽快办结：办结 ${no} 处理情况`,
+  reminder: (no, ref) => `提醒：${ref} 已过办结时限，请尽快办结：办结 ${no} 处理情况`,
 };
 
 /** What request_reminder.outcome records for each stage. */
@@ -65,6 +66,8 @@ export interface SweepSettings {
   readonly timeZone: string;
   readonly quietHours: QuietHours | null;
   readonly privateNotices: boolean;
+  /** Links to a request's page in what reaches the street; none when MULIN_PUBLIC_URL is unset. */
+  readonly pageLinks?: PageLinks | undefined;
 }
 
 export interface SweepResult {
@@ -158,8 +161,8 @@ export async function sweepReminders(
       const out = new Outgoing();
       outcome =
         step.kind === 'remind'
-          ? remind(request, step.ladder, ledger, out)
-          : await escalate(tx, request, step.ladder, ledger, now, out);
+          ? remind(request, step.ladder, ledger, out, settings.pageLinks)
+          : await escalate(tx, request, step.ladder, ledger, now, out, settings.pageLinks);
       const delivered = await deliver(tx, out.messages, {
         ledger,
         privateNotices: settings.privateNotices,
@@ -194,11 +197,20 @@ export async function sweepReminders(
   return { reminded, escalated, streetReminded, held, failed, undeliverable };
 }
 
-function remind(request: RequestRow, ladder: Ladder, ledger: Ledger, out: Outgoing): string {
-  // The ask, then which request it is: nothing above a reminder in the group says what #7 was.
-  const text = `${ladder.reminder(request.no)}\n${noticeDetail(ledger, request)}`;
+function remind(
+  request: RequestRow,
+  ladder: Ladder,
+  ledger: Ledger,
+  out: Outgoing,
+  links: PageLinks | undefined,
+): string {
   const mentions = request.assigneeId ? [request.assigneeId] : [];
   const audience = buildingNoticeAudience(ledger, request, request.assigneeId);
+  // A link only for a street admin reminded privately: never in the building group.
+  const linked = audience.to === 'people' && allStreetAdmins(ledger, audience.userIds);
+  const ref = appTextRef(request.no, linked ? links : undefined);
+  // The ask, then which request it is: nothing above a reminder in the group says what #7 was.
+  const text = `${ladder.reminder(request.no, ref)}\n${noticeDetail(ledger, request)}`;
   out.add({ audience, format: 'text', content: text, mentions, requestId: request.id, purpose: 'reminder' });
   return REMINDED;
 }
@@ -210,10 +222,12 @@ async function escalate(
   ledger: Ledger,
   now: Date,
   out: Outgoing,
+  links: PageLinks | undefined,
 ): Promise<string> {
   const clock = clockMinutes(request, ladder, ledger);
   const reason = `超过${ladder.verb}时限（${clockLength(clock)}）仍未${ladder.verb}`;
-  if (request.escalationLevel >= STREET_LEVEL) return remindStreet(request, ladder, ledger, reason, out);
+  if (request.escalationLevel >= STREET_LEVEL)
+    return remindStreet(request, ladder, ledger, reason, out, links);
   let level = request.escalationLevel + 1;
   const compound = request.compoundId ? ledger.compound(request.compoundId) : undefined;
   const gridWorker = compound?.grid_workers[0];
@@ -224,7 +238,7 @@ async function escalate(
   const heldAboveHeads =
     holder !== null && (ledger.isGridWorker(holder, request.compoundId) || ledger.isAdmin(holder));
   if (level === GRID_LEVEL && (!gridWorker || heldAboveHeads)) level = STREET_LEVEL;
-  const reached = await escalateRequest({ tx, ledger, now, out }, request, {
+  const reached = await escalateRequest({ tx, ledger, now, out, pageLinks: links }, request, {
     level,
     actorId: null,
     reason,
@@ -244,12 +258,12 @@ function remindStreet(
   ledger: Ledger,
   reason: string,
   out: Outgoing,
+  links: PageLinks | undefined,
 ): string {
-  const summary = escalationSummary(ledger, request);
   const handler = request.assigneeId ? `\n> 经办人：${ledger.nameOf(request.assigneeId)}` : '';
-  tellStreet(ledger, out, request.id, {
-    leadership: `**仍未${ladder.verb}** ${summary}\n> 已在街道，${reason}${handler}`,
-    admins: `仍未${ladder.verb} ${summary}\n已在街道，${reason}`,
+  tellStreet(ledger, out, request, links, {
+    leadership: (card) => `**仍未${ladder.verb}** ${card}\n> 已在街道，${reason}${handler}`,
+    admins: (line) => `仍未${ladder.verb} ${line}\n已在街道，${reason}`,
   });
   return STREET_REMINDED;
 }

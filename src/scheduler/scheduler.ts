@@ -258,6 +258,7 @@ export class Scheduler {
       timeZone: this.options.timeZone,
       quietHours: this.options.quietHours,
       privateNotices: this.options.privateNotices,
+      pageLinks: this.options.pageLinks,
     };
   }
 

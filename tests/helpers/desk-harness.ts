@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config';
 import { DeskHandler } from '../../src/intake/desk-handler';
 import type { InboundHandler } from '../../src/intake';
 import { importLedger, LedgerCache } from '../../src/ledger/ledger-store';
 import { readLedgerFile } from '../../src/ledger';
 import { OutboxWorker } from '../../src/outbox';
+import { pageLinksFor } from '../../src/requests/page-links';
 import { WecomClient } from '../../src/wecom/client';
 import { WecomSimulator } from '../../src/wecom/simulator';
 import { fixedClock } from '../../src/shared/clock';
@@ -93,6 +95,8 @@ export class DeskHarness {
       logger: silentLogger,
       timeZone: 'Asia/Shanghai',
       privateNotices: false,
+      // As the service is configured: MULIN_PUBLIC_URL in env puts links in the street's notices.
+      pageLinks: pageLinksFor(loadConfig(this.env).publicUrl),
     });
     this.service = await startTestService({
       dataSource: this.dataSource,

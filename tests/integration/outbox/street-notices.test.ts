@@ -19,13 +19,28 @@ const LEADERSHIP_KEY = ledger.document.leadership.webhook_key ?? '';
 
 const bench = useWorkerBench();
 
+/** What a street notice says of a request: only its number matters here. */
+const REQUEST = {
+  category: 'repair',
+  priority: 'normal',
+  compoundId: null,
+  buildingId: null,
+  unitNo: null,
+  room: null,
+  text: '楼道灯不亮',
+} as const;
+
 /** Queues the street notices of escalations #1..#count, as the reminder sweep would, one transaction each. */
 async function escalate(count: number): Promise<{ queued: number; duplicates: number }> {
   let queued = 0;
   let duplicates = 0;
   for (let no = 1; no <= count; no++) {
     const out = new Outgoing();
-    tellStreet(ledger, out, String(no), { leadership: `**上报街道** #${no}`, admins: `上报街道 #${no}` });
+    const request = { ...REQUEST, id: String(no), no };
+    tellStreet(ledger, out, request, undefined, {
+      leadership: () => `**上报街道** #${no}`,
+      admins: () => `上报街道 #${no}`,
+    });
     const result = await bench.dataSource.transaction((tx) =>
       deliver(tx, out.messages, {
         ledger,

@@ -119,6 +119,36 @@ describe('loadConfig', () => {
     }
   });
 
+  it("reads the pages' public address as an origin, and refuses anything that is not one", () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ MULIN_PUBLIC_URL: '' }).publicUrl).toBeUndefined();
+    expect(loadConfig({ MULIN_PUBLIC_URL: 'https://mulin.example.gov.cn' }).publicUrl).toBe(
+      'https://mulin.example.gov.cn',
+    );
+    // One spelling of each address: the scheme and host in lower case, no default port, no slash.
+    expect(loadConfig({ MULIN_PUBLIC_URL: 'HTTPS://Mulin.Example.gov.cn:443/' }).publicUrl).toBe(
+      'https://mulin.example.gov.cn',
+    );
+    expect(loadConfig({ MULIN_PUBLIC_URL: 'http://10.1.2.3:8080' }).publicUrl).toBe('http://10.1.2.3:8080');
+    for (const bad of [
+      'mulin.example.gov.cn',
+      '/admin',
+      'ftp://mulin.example.gov.cn',
+      'https://mulin.example.gov.cn/?from=chat',
+      'https://mulin.example.gov.cn/#top',
+      'https://mulin.example.gov.cn/mulin',
+      'https://staff:secret@mulin.example.gov.cn',
+      'https://mulin.example.gov.cn/ x',
+      `https://${'a'.repeat(200)}.example.gov.cn`,
+    ]) {
+      expect(problemsOf({ MULIN_PUBLIC_URL: bad })).toEqual([
+        expect.stringMatching(
+          /^MULIN_PUBLIC_URL: expected the address the street office pages are opened at/,
+        ),
+      ]);
+    }
+  });
+
   it('never echoes a secret value in its message', () => {
     const secretKey = 'short-secret-key-value';
     const secretToken = 'tokenValueThatIsSecret';

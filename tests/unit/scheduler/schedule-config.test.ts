@@ -52,6 +52,17 @@ describe('schedule settings', () => {
     });
   });
 
+  it('gives the scheduler (and mulin digest, mulin remind) the pages’ links when MULIN_PUBLIC_URL is set', () => {
+    expect(schedulerOptionsFrom(loadConfig({})).pageLinks).toBeUndefined();
+    const links = schedulerOptionsFrom(
+      loadConfig({ MULIN_PUBLIC_URL: 'https://mulin.example.gov.cn/' }),
+    ).pageLinks;
+    expect([links?.request(12), links?.figures()]).toEqual([
+      'https://mulin.example.gov.cn/admin/requests/12',
+      'https://mulin.example.gov.cn/admin/figures',
+    ]);
+  });
+
   it('names each bad value with what it expects', () => {
     const problems = problemsOf({
       MULIN_DIGEST_SCHEDULE: 'every monday',
