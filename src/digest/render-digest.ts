@@ -1,5 +1,6 @@
 import type { Ledger } from '../ledger/ledger';
 import { categoryName, maskPhones, shorten } from '../requests/format';
+import { markdownRef, type PageLinks } from '../requests/page-links';
 import { MESSAGE_LIMITS } from '../wecom/client';
 import type { CompoundDigest, Digest } from './build-digest';
 import { formatMonthDay, weekDates } from './calendar';
@@ -15,11 +16,14 @@ interface Names {
   readonly ledger: Ledger;
   building(id: string | null): string;
   category(code: string): string;
+  /** #12, linked to its page when the pages have an address. */
+  request(no: number): string;
 }
 
-function namesOf(ledger: Ledger): Names {
+function namesOf(ledger: Ledger, links: PageLinks | undefined): Names {
   return {
     ledger,
+    request: (no) => markdownRef(no, links),
     // Building names repeat across compounds (1号楼): lists that mix compounds name both.
     building: (id) => {
       const names = ledger.buildingNames(id);
@@ -37,7 +41,7 @@ function capped<T>(items: readonly T[], line: (item: T) => string, unit = '件')
 }
 
 function briefLine(r: RequestBrief, names: Names, end: Date): string {
-  return `> #${r.no} ${names.building(r.buildingId)} ${names.category(r.category)}：${shorten(maskPhones(r.text), 16)}（已${age(r.createdAt, end)}）`;
+  return `> ${names.request(r.no)} ${names.building(r.buildingId)} ${names.category(r.category)}：${shorten(maskPhones(r.text), 16)}（已${age(r.createdAt, end)}）`;
 }
 
 function overdueBlock(digest: Digest, names: Names): string {
@@ -61,7 +65,7 @@ function overdueBlock(digest: Digest, names: Names): string {
       buildings,
       (list) => {
         const oldest = list[0] as OverdueRequest;
-        return `> ${names.building(oldest.buildingId)} ${list.length} 件，最久 #${oldest.no} ${names.category(oldest.category)}，已${age(oldest.createdAt, digest.end)}`;
+        return `> ${names.building(oldest.buildingId)} ${list.length} 件，最久 ${names.request(oldest.no)} ${names.category(oldest.category)}，已${age(oldest.createdAt, digest.end)}`;
       },
       '栋楼',
     ),
@@ -76,7 +80,7 @@ function exceptionBlocks(digest: Digest, names: Names): string[] {
       `**不满意、重新打开** ${reopened.length} 件`,
       ...capped(reopened, (r) => {
         const why = r.note ? `：${shorten(maskPhones(r.note), 16)}` : '';
-        return `> #${r.no} ${names.building(r.buildingId)} ${names.category(r.category)}${r.ratedBad ? ' 不满意' : ' 重新打开'}${why}`;
+        return `> ${names.request(r.no)} ${names.building(r.buildingId)} ${names.category(r.category)}${r.ratedBad ? ' 不满意' : ' 重新打开'}${why}`;
       }),
     ].join('\n'),
   );
@@ -92,7 +96,7 @@ function exceptionBlocks(digest: Digest, names: Names): string[] {
       `**居民议事会议题** ${council.length} 件（本周新增 ${fresh} 件）`,
       ...capped(council, (c) => {
         const kind = c.category === 'council' ? '议事' : `转议·${names.category(c.category)}`;
-        return `> #${c.no} ${names.building(c.buildingId)} ${kind}：${shorten(maskPhones(c.text), 16)}${c.isNew ? '（新）' : ''}`;
+        return `> ${names.request(c.no)} ${names.building(c.buildingId)} ${kind}：${shorten(maskPhones(c.text), 16)}${c.isNew ? '（新）' : ''}`;
       }),
     ].join('\n'),
   );
@@ -132,14 +136,17 @@ function compoundBlock(compound: CompoundDigest, names: Names): string {
 
 /**
  * The digest as WeCom markdown messages for the leadership group: exceptions first, then the
- * street's figures, then each compound's. Split into parts within the group robot's byte limit.
+ * street's figures, then each compound's. Split into parts within the group robot's byte limit,
+ * links included. With the pages' address (links), each request listed links to its page and the
+ * digest ends with a link to the weekly figures: leadership and street staff can sign in there.
  */
 export function renderDigest(
   digest: Digest,
   ledger: Ledger,
   maxBytes: number = MESSAGE_LIMITS.webhookMarkdown,
+  links?: PageLinks,
 ): string[] {
-  const names = namesOf(ledger);
+  const names = namesOf(ledger, links);
   const { monday, sunday } = weekDates(digest.week);
   const title = `${ledger.streetName}周报 ${digest.label}`;
   const blocks = [
@@ -148,6 +155,7 @@ export function renderDigest(
     totalBlock(digest, names),
     `## 各小区`,
     ...digest.compounds.map((c) => compoundBlock(c, names)),
+    ...(links ? [`[在街道工作台查看周报数据](${links.figures()})`] : []),
   ];
   return packParts(title, blocks, maxBytes);
 }

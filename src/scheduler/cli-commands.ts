@@ -93,7 +93,14 @@ export async function digestCommand(
   const ledger = await currentLedger(dataSource, err);
   if (!ledger) return 1;
   const destination = digestDestination(ledger, settings.privateNotices);
-  const parts = await digestParts(dataSource, ledger, week, settings.timeZone, destination?.maxBytes);
+  const parts = await digestParts(
+    dataSource,
+    ledger,
+    week,
+    settings.timeZone,
+    destination?.maxBytes,
+    settings.pageLinks,
+  );
   out(`${parts.join('\n\n')}\n`);
   if (parsed.values.send !== true) return 0;
   if (!destination) {

@@ -11,11 +11,14 @@ import {
 import type { Ledger } from '../ledger/ledger';
 import { deliver } from '../requests/deliver';
 import type { Audience } from '../requests/outgoing';
+import type { PageLinks } from '../requests/page-links';
 import { MESSAGE_LIMITS } from '../wecom/client';
 
 export interface WeeklySettings {
   readonly timeZone: string;
   readonly privateNotices: boolean;
+  /** Links to the pages in the digest (never in the building notes); none without MULIN_PUBLIC_URL. */
+  readonly pageLinks?: PageLinks | undefined;
 }
 
 type Db = EntityManager | DataSource;
@@ -44,8 +47,9 @@ export async function digestParts(
   week: IsoWeek,
   timeZone: string,
   maxBytes: number = MESSAGE_LIMITS.webhookMarkdown,
+  links?: PageLinks,
 ): Promise<string[]> {
-  return renderDigest(await buildDigest(db, ledger, week, timeZone), ledger, maxBytes);
+  return renderDigest(await buildDigest(db, ledger, week, timeZone), ledger, maxBytes, links);
 }
 
 /** A week's digest rendered for where it goes, ready to queue. */
@@ -66,7 +70,15 @@ export async function prepareDigest(
 ): Promise<PreparedDigest> {
   const destination = digestDestination(ledger, settings.privateNotices);
   if (!destination) return { destination, parts: [] };
-  return { destination, parts: await digestParts(db, ledger, week, settings.timeZone, destination.maxBytes) };
+  const parts = await digestParts(
+    db,
+    ledger,
+    week,
+    settings.timeZone,
+    destination.maxBytes,
+    settings.pageLinks,
+  );
+  return { destination, parts };
 }
 
 /**

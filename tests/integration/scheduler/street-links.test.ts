@@ -86,9 +86,9 @@ async function sweepThrough(month: string, links: PageLinks | undefined) {
 
 // Each case in a month of its own: each sweep's minute is claimed once.
 describe.each([
-  ['set', new PageLinks(ORIGIN), '11'],
-  ['unset', undefined, '12'],
-] as const)('with MULIN_PUBLIC_URL %s', (_, links, month) => {
+  ['set', new PageLinks(ORIGIN), '11', '11-09'],
+  ['unset', undefined, '12', '12-07'],
+] as const)('with MULIN_PUBLIC_URL %s', (_, links, month, monday) => {
   let no: { inGroup: number; noGroup: number; headOnly: number };
   beforeAll(async () => {
     no = await sweepThrough(month, links);
@@ -200,5 +200,28 @@ describe.each([
         expect(url).toMatch(new RegExp(`^${ORIGIN}/admin/requests/\\d+$`));
       }
     }
+  });
+
+  it('links the digest’s requests and figures for the leadership, and never a building group’s note', async () => {
+    const { scheduler } = newScheduler(
+      db.dataSource,
+      at(`${monday} 09:00`),
+      links ? { pageLinks: links } : {},
+    );
+    expect(await scheduler.runJob('weekly-digest', at(`${monday} 09:00`))).toMatchObject({ status: 'ran' });
+    expect(await scheduler.runJob('building-notes', at(`${monday} 09:30`))).toMatchObject({ status: 'ran' });
+    const since = (r: { created_at: Date }) => r.created_at >= at(`${monday} 09:00`);
+    const digest = (await outbox(db.dataSource, ['digest'])).filter(since);
+    const text = digest.map((r) => r.body.content).join('\n');
+    expect(digest.every((r) => r.destination.webhookKey === 'syn-leadership')).toBe(true);
+    // On the street's list: escalated to the street and still open.
+    expect(text).toContain(`> ${card(no.inGroup)} ${c1()}2号楼 报修：楼顶漏水`);
+    const figures = `[在街道工作台查看周报数据](${ORIGIN}/admin/figures)`;
+    if (links) expect(text.endsWith(`\n\n${figures}`)).toBe(true);
+    else expect(text).not.toContain('http');
+    const notes = (await outbox(db.dataSource, ['weekly-note'])).filter(since);
+    const b2 = notes.find((r) => r.destination.webhookKey === 'syn-c1-b2');
+    expect(b2?.body.content).toContain(`#${no.inGroup}`);
+    for (const note of notes) expect(note.body.content).not.toMatch(/https?:|admin/);
   });
 });

@@ -9,7 +9,8 @@ import {
 } from '../../../src/digest';
 import { FILL_ENDED_ROUNDS, FILL_REOPENED_AT } from '../../../src/db/migrations/1764301200000-resolve-rounds';
 import { Ledger } from '../../../src/ledger/ledger';
-import { utf8Length } from '../../../src/wecom/client';
+import { PageLinks } from '../../../src/requests/page-links';
+import { MESSAGE_LIMITS, utf8Length } from '../../../src/wecom/client';
 import { openTestDatabase, type TestDatabase } from '../../helpers/database';
 import { generateStreet, insertStreet, type SyntheticStreet } from '../../helpers/synthetic-street';
 import { expectedBuildingWeeks, expectedExceptions, expectedFigures } from './expected-figures';
@@ -236,6 +237,34 @@ it('renders the W48 digest with those figures, exceptions first, within the byte
   );
   // The building with a group that never reports, and the groupless ones, are on the quiet list.
   expect(text).toMatch(/本周无诉求的楼栋：1号楼、.*5号楼（未建群）/);
+});
+
+it.each([
+  ['the leadership group’s robot', MESSAGE_LIMITS.webhookMarkdown],
+  ['the self-built app, to each leader', MESSAGE_LIMITS.appMarkdown],
+])('links each request listed in the digest to its page, within %s’s byte limit', async (_, maxBytes) => {
+  const ledger = new Ledger(street.ledger, 1);
+  const digest = await buildDigest(db.dataSource, ledger, W48, TZ);
+  // A long address: links cost bytes, and the parts must still fit.
+  const origin = `https://${'mulin-jiedao-'.repeat(6)}example.gov.cn`;
+  const plain = renderDigest(digest, ledger, maxBytes);
+  const linked = renderDigest(digest, ledger, maxBytes, new PageLinks(origin));
+  expect(linked.length).toBeGreaterThan(1);
+  for (const part of linked) expect(utf8Length(part)).toBeLessThanOrEqual(maxBytes);
+
+  // Every request number in the lists is a whole link to that request's page, and the links
+  // are all that was added: read without them, the digest says what it said before, and ends
+  // with the weekly figures.
+  const body = (parts: string[]) => parts.map((p) => p.replace(/^# .*\n\n/, '')).join('\n\n');
+  const text = body(linked);
+  const links = [...text.matchAll(/\[#(\d+)\]\(([^)]*)\)/g)];
+  expect(links.length).toBeGreaterThan(10);
+  for (const [, no, url] of links) expect(url).toBe(`${origin}/admin/requests/${no}`);
+  const figuresLink = `[在街道工作台查看周报数据](${origin}/admin/figures)`;
+  expect(linked[linked.length - 1]?.endsWith(`\n\n${figuresLink}`)).toBe(true);
+  const unlinked = text.replace(/\[#(\d+)\]\([^)]*\)/g, '#$1').replace(`\n\n${figuresLink}`, '');
+  expect(unlinked).toBe(body(plain));
+  expect(text).not.toMatch(/#\d+(?!\]\()(?=[ ）])/u);
 });
 
 it('fills in the rounds of reopenings made before migration 1764301200000 as 不满意 keeps them now', async () => {

@@ -53,6 +53,27 @@ describe('packParts', () => {
   });
 });
 
+describe('packParts with links', () => {
+  const link = (no: number) => `[#${no}](https://mulin.example.gov.cn/admin/requests/${no})`;
+  const lines = Array.from(
+    { length: 200 },
+    (_, i) => `> ${link(i + 1)} 江湾小区7号楼 报修：楼道灯不亮（已3天）`,
+  );
+
+  it.each([4096, 2048])('counts the links’ bytes: parts within %i bytes, every link whole', (maxBytes) => {
+    const parts = packParts(
+      '和平街道周报 2026-W48',
+      ['**超时未办**', lines.join('\n'), '[查看](https://x.example)'],
+      maxBytes,
+    );
+    expect(parts.length).toBeGreaterThan(2);
+    for (const part of parts) expect(utf8Length(part)).toBeLessThanOrEqual(maxBytes);
+    // Broken only between lines: each linked line is in exactly one part, as written.
+    const kept = parts.flatMap((p) => p.split('\n')).filter((l) => l.startsWith('> ['));
+    expect(kept).toEqual(lines);
+  });
+});
+
 describe('renderBuildingNote', () => {
   const week = { year: 2026, week: 48 };
 
