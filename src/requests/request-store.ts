@@ -310,13 +310,33 @@ export interface NewEvent {
   readonly at: Date;
   readonly note?: string | null;
   readonly data?: Record<string, unknown>;
+  /** The one-time key of the street office form that wrote it (unique): see findEventByFormKey. */
+  readonly formKey?: string;
 }
 
 export async function addEvent(tx: EntityManager, requestId: string, event: NewEvent): Promise<void> {
   await tx.query(
-    `INSERT INTO request_event (request_id, type, actor_id, at, note, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
-    [requestId, event.type, event.actorId, event.at, event.note ?? null, JSON.stringify(event.data ?? {})],
+    `INSERT INTO request_event (request_id, type, actor_id, at, note, data, form_key)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
+    [
+      requestId,
+      event.type,
+      event.actorId,
+      event.at,
+      event.note ?? null,
+      JSON.stringify(event.data ?? {}),
+      event.formKey ?? null,
+    ],
   );
+}
+
+/** The event a street office form wrote, if it was sent before (whatever request it was about). */
+export async function findEventByFormKey(db: Db, formKey: string): Promise<EventRow | null> {
+  const [row] = await db.query<Record<string, unknown>[]>(
+    `SELECT ${EVENT_COLUMNS} FROM request_event WHERE form_key = $1`,
+    [formKey],
+  );
+  return row ? toEvent(row) : null;
 }
 
 /** Several requests' events, inserted in the given order. */
