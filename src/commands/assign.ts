@@ -1,6 +1,6 @@
 import type { Ledger } from '../ledger/ledger';
 import type { Person } from '../ledger/schema';
-import { addEvent, updateRequest } from '../requests/request-store';
+import { reassign, reassignedLine } from '../requests/hand-over';
 import type { CommandContext, CommandDefinition } from './context';
 import { closedReason } from './transitions';
 
@@ -68,14 +68,12 @@ export const assign: CommandDefinition = {
       ctx.out.reply(`#${no} 本来就由${person.name}处理`);
       return;
     }
-    await updateRequest(ctx.tx, request.id, { assigneeId: person.id, updatedAt: ctx.now });
-    await addEvent(ctx.tx, request.id, {
-      type: 'assigned',
+    await reassign(ctx.tx, request, {
+      to: person.id,
       actorId: ctx.senderId,
-      at: ctx.now,
+      now: ctx.now,
       note: to.note || null,
-      data: { from: request.assigneeId, to: person.id },
     });
-    ctx.out.reply(`#${no} 已转派给${person.name}，请接单：接单 ${no}`, [person.id], request.id);
+    ctx.out.reply(reassignedLine(no, person.name), [person.id], request.id);
   },
 };

@@ -79,6 +79,47 @@ export async function handOver(
 }
 
 /**
+ * 转派: hands a request to someone, writing the change and its 'assigned' event; the same whoever
+ * does it, a handler typing 转派 in the chat or the street office on its pages. The new handler
+ * then takes it on with 接单 (ack.ts's takenOnByAssignee reads this event).
+ */
+export async function reassign(
+  tx: EntityManager,
+  request: RequestRow,
+  change: {
+    readonly to: string;
+    readonly actorId: string;
+    readonly now: Date;
+    readonly note: string | null;
+    /** The street office's pages: the one-time key of the form, and whether anyone was told. */
+    readonly formKey?: string;
+    readonly notified?: boolean;
+  },
+): Promise<void> {
+  await updateRequest(tx, request.id, { assigneeId: change.to, updatedAt: change.now });
+  await addEvent(tx, request.id, {
+    type: 'assigned',
+    actorId: change.actorId,
+    at: change.now,
+    note: change.note,
+    data: {
+      from: request.assigneeId,
+      to: change.to,
+      ...(change.notified === undefined ? {} : { notified: change.notified }),
+    },
+    ...(change.formKey ? { formKey: change.formKey } : {}),
+  });
+}
+
+/**
+ * The notice @-ing the new handler after a 转派: `#12 已转派给李秀兰，请接单：接单 12`; `by` names who
+ * did it when no one typed it in the group (`#12 已由街道转派给李秀兰…`).
+ */
+export function reassignedLine(no: number, name: string, by?: string): string {
+  return `#${no} 已${by ? `由${by}` : ''}转派给${name}，请接单：接单 ${no}`;
+}
+
+/**
  * Where an import's notice goes, with no chat to answer in: where a reminder about the request
  * would go (the building group, else privately to the new handler); the street's leadership group
  * for a request already with the street, whose admins are not in the building group (privately to
