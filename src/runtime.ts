@@ -121,6 +121,7 @@ export async function startMulin(
     handler,
     ledgers,
     components: { scheduler, photos },
+    onQueued: () => worker.wakeUp(),
     onStored: (stored) => {
       worker.wakeUp();
       // Only a robot message with images brings photos to keep; the keeper polls for the rest.

@@ -29,6 +29,8 @@ export interface ServiceDeps {
   readonly ledgers?: LedgerCache;
   /** Called with the new messages once committed (to wake the outbox worker and the photo keeper). */
   readonly onStored?: (stored: readonly InboundMessage[]) => void;
+  /** Called when the street office's pages queued notices (to wake the outbox worker). */
+  readonly onQueued?: () => void;
   readonly bodyLimits?: BodyLimits;
   readonly metrics?: Metrics;
   /** This instance's scheduler and photo keeper (null: the robot channel is off), shown in /healthz. */
@@ -91,6 +93,11 @@ export function createService(deps: ServiceDeps): Koa<AppState> {
     timeZone: deps.config.timezone,
     trustedProxies: new TrustedProxies(deps.config.trustedProxies),
   };
+  const office = {
+    ...street,
+    privateNotices: deps.config.wecom.appApi !== null,
+    ...(deps.onQueued ? { onQueued: deps.onQueued } : {}),
+  };
   return createHttpApp(deps.logger, [
     healthRoutes({
       dataSource: deps.dataSource,
@@ -111,6 +118,6 @@ export function createService(deps: ServiceDeps): Koa<AppState> {
     // Before apiRoutes: its catch-all would otherwise answer /api/open311 with 404.
     open311Routes(street),
     apiRoutes(street),
-    adminRoutes(street),
+    adminRoutes(office),
   ]);
 }

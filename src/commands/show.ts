@@ -1,5 +1,6 @@
 import { categoryName, formatMoment, maskPhones, placeOf, shorten, STATUS_NAMES } from '../requests/format';
 import { listEvents } from '../requests/request-store';
+import { STAFF_NOTE } from '../requests/street-actions';
 import { CHASE_EVENT } from './chase';
 import type { CommandDefinition } from './context';
 import { mayReadDetails } from './who-may-read';
@@ -18,7 +19,14 @@ const EVENT_NAMES: Record<string, string> = {
   closed: '完结',
   reminded: '提醒',
   supplement: '补充',
+  urged: '街道督办',
 };
+
+/**
+ * Steps a 查询 answer never names as the latest: routing is no one's doing, the street's notes are
+ * internal, and a chase is someone asking, not a step taken on the request.
+ */
+const NOT_SHOWN = new Set(['routed', STAFF_NOTE, CHASE_EVENT]);
 
 export const show: CommandDefinition = {
   name: 'show',
@@ -33,8 +41,7 @@ export const show: CommandDefinition = {
       return;
     }
     const events = await listEvents(ctx.tx, [request.id]);
-    // A chase is someone asking, not a step taken on the request: the latest step is shown instead.
-    const latest = [...events].reverse().find((e) => e.type !== 'routed' && e.type !== CHASE_EVENT);
+    const latest = [...events].reverse().find((e) => !NOT_SHOWN.has(e.type));
     const where = ctx.ledger.buildingNames(request.buildingId)?.building ?? '';
     const lines = [
       status,

@@ -279,6 +279,46 @@ describe('the street office on a phone', () => {
     await keepScreenshot(page, 'phone-request');
   });
 
+  it('urges, hands over and notes a request from its page, each said once, nothing wider than the screen', async () => {
+    const no = seeded.hotspot[1] ?? 0;
+    await page.goto(`${server.url}/admin/requests/${no}`);
+    const card = page.locator('#actions');
+    expect((await card.boundingBox())?.width).toBeLessThanOrEqual(width);
+    // One form under another on a phone, each the card's width.
+    const forms = await card.locator('form.act').all();
+    expect(forms).toHaveLength(3);
+    const boxes = await Promise.all(forms.map((f) => f.boundingBox()));
+    for (const [i, box] of boxes.entries()) {
+      expect(box?.width).toBeGreaterThan(width * 0.7);
+      if (i > 0) expect(box?.y).toBeGreaterThan((boxes[i - 1]?.y ?? 0) + (boxes[i - 1]?.height ?? 0) - 1);
+    }
+    expect((await page.getByLabel('转派给').boundingBox())?.width).toBeLessThanOrEqual(width);
+    expect(await noSideways()).toBeLessThanOrEqual(width);
+    await keepScreenshot(page, 'phone-request-actions');
+
+    await page.getByLabel('说明（可不填，会发到群里）').fill('居民多次反映，请今天处理');
+    await page.getByRole('button', { name: '督办', exact: true }).click();
+    await page.waitForURL(`${server.url}/admin/requests/${no}`);
+    await expect(page.getByRole('status').innerText()).resolves.toMatch(/^已督办，已通知/);
+
+    await page.getByLabel('转派给').selectOption('li.xl');
+    await page.getByRole('button', { name: '转派', exact: true }).click();
+    await page.waitForURL(`${server.url}/admin/requests/${no}`);
+    await expect(page.getByRole('status').innerText()).resolves.toBe('已转派给李秀兰');
+
+    await page.getByLabel('备注').fill('已电话联系物业\n周五前换灯');
+    await page.getByRole('button', { name: '记下备注' }).click();
+    await page.waitForURL(`${server.url}/admin/requests/${no}`);
+    await expect(page.getByRole('status').innerText()).resolves.toBe('已记下备注（不会发到群里）');
+    const steps = await page.locator('ol.timeline li strong').allInnerTexts();
+    expect(steps.slice(-3)).toEqual(['街道督办', '转派给李秀兰', '内部备注']);
+    expect(await noSideways()).toBeLessThanOrEqual(width);
+
+    // Said once: a reload shows no confirmation.
+    await page.reload();
+    expect(await page.getByRole('status').count()).toBe(0);
+  });
+
   it('reads a building and the figures, with charts drawn for the narrow screen', async () => {
     await page.goto(`${server.url}/admin/ledger/buildings/jw-b5`);
     expect(await noSideways()).toBeLessThanOrEqual(width);

@@ -17,6 +17,10 @@ export interface AdminDeps {
   /** IANA zone of the street: dates, weeks and days are its own. */
   readonly timeZone: string;
   readonly keys: SessionKeys;
+  /** Whether private notices can go out through the self-built app (the actions' notices). */
+  readonly privateNotices: boolean;
+  /** Called after an action queued notices and committed: wakes the outbox worker. */
+  readonly onQueued?: () => void;
 }
 
 /** The newest ledger, the clock's now and a name lookup for the given people. */

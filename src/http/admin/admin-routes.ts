@@ -13,6 +13,7 @@ import { addFiguresRoutes } from './figures-page';
 import { addLedgerRoutes } from './ledger-pages';
 import { addLoginRoutes } from './login-routes';
 import { addPhotoRoute } from './photo-route';
+import { addRequestActionRoutes } from './request-actions';
 import { addRequestRoutes } from './request-pages';
 import { securityHeaders } from './security-headers';
 import { SignInThrottle } from './sign-in-throttle';
@@ -27,11 +28,16 @@ export interface AdminRoutesDeps {
   readonly timeZone: string;
   /** MULIN_TRUSTED_PROXIES, for the client address failed sign-ins are counted under; none if unset. */
   readonly trustedProxies?: TrustedProxies;
+  /** Whether private notices can go out through the self-built app; off unless told. */
+  readonly privateNotices?: boolean;
+  /** Called after an action on a request queued notices (wakes the outbox worker). */
+  readonly onQueued?: () => void;
 }
 
 /**
- * The street office's pages under /admin: sign-in, requests (list, one request, CSV export), the
- * photos residents sent, the ledger (compounds, buildings) and the weekly figures. Server-rendered, no script.
+ * The street office's pages under /admin: sign-in, requests (list, one request and what the street
+ * does about it, CSV export), the photos residents sent, the ledger (compounds, buildings) and the
+ * weekly figures. Server-rendered, no script.
  */
 export function adminRoutes(deps: AdminRoutesDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/admin' });
@@ -50,12 +56,13 @@ export function adminRoutes(deps: AdminRoutesDeps): Router<AppState> {
   addLoginRoutes(router, keys, deps.clock, throttle);
   router.use(sessionOrBearer({ keys, clock: deps.clock, mode: 'pages', throttle }));
 
-  const admin: AdminDeps = { ...deps, keys };
+  const admin: AdminDeps = { ...deps, keys, privateNotices: deps.privateNotices ?? false };
   router.get('/', (ctx) => {
     ctx.redirect('/admin/requests');
   });
   addCsvRoute(router, admin);
   addRequestRoutes(router, admin);
+  addRequestActionRoutes(router, admin);
   addPhotoRoute(router, admin);
   addLedgerRoutes(router, admin);
   addFiguresRoutes(router, admin);

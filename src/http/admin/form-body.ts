@@ -2,15 +2,25 @@ import type { Context } from 'koa';
 import { AppError } from '../../shared/errors';
 import { readRawBody } from '../raw-body';
 
-// The pages' forms carry a token and a path at most.
+// The sign-in and sign-out forms carry a token and a path at most.
 const FORM_LIMITS = { maxBytes: 4096, timeoutMs: 5000 };
 
+/**
+ * The forms acting on a request carry a note of up to 500 characters (street-actions.ts): a
+ * Chinese character is 9 bytes once form-encoded, so 4,500 bytes and the tokens, with room to
+ * spare for a note a little too long, which is answered in words rather than with a 413.
+ */
+export const ACTION_FORM_LIMITS = { maxBytes: 16 * 1024, timeoutMs: 5000 };
+
 /** Reads an application/x-www-form-urlencoded body (the only kind the pages post). */
-export async function readForm(ctx: Context): Promise<URLSearchParams> {
+export async function readForm(
+  ctx: Context,
+  limits: { readonly maxBytes: number; readonly timeoutMs: number } = FORM_LIMITS,
+): Promise<URLSearchParams> {
   if (!ctx.is('application/x-www-form-urlencoded')) {
     throw new AppError('unsupported_media_type', 'admin form: expected application/x-www-form-urlencoded');
   }
-  return new URLSearchParams(await readRawBody(ctx.req, FORM_LIMITS));
+  return new URLSearchParams(await readRawBody(ctx.req, limits));
 }
 
 /**

@@ -23,6 +23,8 @@ const EVENT_NAMES: Record<string, string> = {
   photo: '补充照片',
   supplement: '补充情况',
   chased: '催办',
+  urged: '街道督办',
+  staff_note: '内部备注',
 };
 
 export function eventName(type: string): string {

@@ -4,8 +4,9 @@ import type { Clock } from '../../shared/clock';
 import type { AppState } from '../app-state';
 import { safeNext, sessionBinding } from './admin-auth';
 import { isCrossSite, readForm } from './form-body';
+import { formExpired } from './form-guard';
 import { html } from './html';
-import { messagePage, page } from './layout';
+import { page } from './layout';
 import { LOGIN_COOKIE, SESSION_COOKIE, SESSION_HOURS, SessionKeys } from './session';
 import { type SignInThrottle, tooManyMessage, warnIfTripped } from './sign-in-throttle';
 
@@ -135,14 +136,5 @@ function showLoginForm(ctx: Context, keys: SessionKeys, next: string, problem: s
       <input id="token" name="token" type="password" autocomplete="current-password" required autofocus />
       <button class="primary" type="submit">登录</button>
     </form>`,
-  }).text;
-}
-
-function formExpired(ctx: Context, back: string): void {
-  ctx.status = 403;
-  ctx.type = 'html';
-  ctx.body = messagePage('页面已过期', '这个表单已过期或不是从本站提交的，请返回重新操作。', {
-    href: back,
-    label: '返回',
   }).text;
 }

@@ -2,6 +2,7 @@ import type { PhotoSummary } from '../../photos';
 import { maskPhones } from '../../requests/format';
 import type { EventRow, RequestRow } from '../../requests/request-store';
 import type { SentReminder } from '../../scheduler/reminder-log';
+import { STAFF_NOTE } from '../../requests/street-actions';
 import { html, type Html, textBlock } from './html';
 import { escalationName, eventName, HAZARD_NAMES, RATING_NAMES } from './labels';
 import { badges, buildingLink, categoryOf, type ViewContext, whereOf } from './request-bits';
@@ -13,8 +14,14 @@ export function requestDetail(
   reminders: readonly SentReminder[],
   kept: readonly PhotoSummary[],
   view: ViewContext,
-  /** How many other requests the same resident made: linked by this request's number, never their id. */
-  more: { readonly reporterOthers?: number } = {},
+  more: {
+    /** How many other requests the same resident made: linked by this request's number, never their id. */
+    readonly reporterOthers?: number;
+    /** What the street office can do about it (action-forms.ts); none without a session. */
+    readonly actions?: Html | null;
+    /** Said once after an action, at the top. */
+    readonly confirmation?: string | null;
+  } = {},
 ): Html {
   const { ledger, when } = view;
   const teams = r.teamIds.map((t) => ledger.document.teams.find((team) => team.id === t)?.name ?? t);
@@ -26,6 +33,7 @@ export function requestDetail(
     ? buildingLink(ledger, r.buildingId, whereOf(ledger, r))
     : whereOf(ledger, r) || '—';
   return html`<p class="small"><a href="/admin/requests">← 返回诉求列表</a></p>
+    ${more.confirmation ? html`<p class="notice done" role="status">${more.confirmation}</p>` : ''}
     <h1>#${r.no} ${categoryOf(ledger, r)} ${badges(r, view.now)}</h1>
     <div class="card">${textBlock('div', maskPhones(r.text))} ${photos(kept, r)}</div>
     <div class="grid2">
@@ -56,6 +64,7 @@ export function requestDetail(
         </dl>
       </section>
     </div>
+    ${more.actions ?? ''}
     <section class="card">
       <h2>评价</h2>
       ${rating(r)}
@@ -115,20 +124,35 @@ const REMINDER_NAMES: Record<SentReminder['stage'], string> = {
   resolve_remind: '提醒办结',
 };
 
+const NOT_SENT = '未能送达：没有可用的群机器人，也没有开通应用消息';
+
+function joinNotes(note: string | null, more: string): string {
+  return note ? `${note}\n${more}` : more;
+}
+
+/** 转派给李秀兰: a hand-over names whom it went to (its event's data.to). */
+function stepName(e: EventRow, view: ViewContext): string {
+  const to = typeof e.data.to === 'string' ? e.data.to : null;
+  if (e.type === 'assigned' && to) return `${eventName(e.type)}给${view.name(to) ?? to}`;
+  return eventName(e.type);
+}
+
 /** What happened, oldest first: the request's events and the reminders the desk sent about it. */
 function timeline(events: readonly EventRow[], reminders: readonly SentReminder[], view: ViewContext): Html {
   const steps = [
     ...events.map((e) => ({
       at: e.at,
-      name: eventName(e.type),
+      name: stepName(e, view),
       actor: e.actorId === null ? '系统' : (view.name(e.actorId) ?? '居民'),
-      note: e.note,
+      note: e.data.notified === false ? joinNotes(e.note, NOT_SENT) : e.note,
+      internal: e.type === STAFF_NOTE,
     })),
     ...reminders.map((x) => ({
       at: x.at,
       name: REMINDER_NAMES[x.stage],
       actor: '系统',
-      note: x.delivered ? null : '未能送达：没有可用的群机器人，也没有开通应用消息',
+      note: x.delivered ? null : NOT_SENT,
+      internal: false,
     })),
   ].sort((a, b) => a.at.getTime() - b.at.getTime()); // time order; ties keep events first
   if (steps.length === 0) return html`<p class="muted">暂无记录</p>`;
@@ -137,7 +161,9 @@ function timeline(events: readonly EventRow[], reminders: readonly SentReminder[
       (step) =>
         html`<li>
           <span class="when">${view.when(step.at)}</span><strong>${step.name}</strong>
-          <span class="muted">${step.actor}</span>${step.note ? textBlock('div', maskPhones(step.note)) : ''}
+          <span class="muted">${step.actor}</span>
+          ${step.internal ? html`<span class="badge">仅内部可见</span>` : ''}
+          ${step.note ? textBlock('div', maskPhones(step.note)) : ''}
         </li>`,
     )}
   </ol>`;

@@ -3,10 +3,13 @@ import type Router from 'koa-router';
 import { photosOfRequests } from '../../photos';
 import type { Ledger } from '../../ledger/ledger';
 import { countRequests, searchRequests } from '../../requests/request-search';
-import { findRequestByNo, listEvents } from '../../requests/request-store';
+import { findRequestByNo, listEvents, type RequestRow } from '../../requests/request-store';
 import { remindersSent } from '../../scheduler/reminder-log';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
+import { takeConfirmation } from './action-flash';
+import { actionForms, type ActionProblem } from './action-forms';
+import { sessionBinding, sessionOf } from './admin-auth';
 import { type AdminDeps, respondPage, viewContext } from './admin-context';
 import { filterForm } from './filter-form';
 import { html, type Html, queryString } from './html';
@@ -81,31 +84,57 @@ export function addRequestRoutes(router: Router<AppState>, deps: AdminDeps): voi
     const no = requestNo(ctx);
     const request = await findRequestByNo(deps.dataSource, no);
     if (!request) throw new AppError('not_found', `admin pages: no request #${no}`);
-    const [events, reminders, photos, byReporter] = await Promise.all([
-      listEvents(deps.dataSource, [request.id]),
-      remindersSent(deps.dataSource, request.id),
-      photosOfRequests(deps.dataSource, [request.id]),
-      countRequests(deps.dataSource, { reporterOf: no }, deps.clock.now()),
-    ]);
-    const view = await viewContext(deps, [
-      request.reporterId,
-      request.assigneeId,
-      ...events.map((e) => e.actorId),
-    ]);
-    // The number only: what the resident wrote stays out of the tab title and history.
-    respondPage(
-      ctx,
-      deps,
-      `诉求 #${no}`,
-      'requests',
-      requestDetail(request, events, reminders, photos.get(request.id) ?? [], view, {
-        reporterOthers: byReporter - 1,
-      }),
-    );
+    await respondRequestPage(ctx, deps, request, {
+      confirmation: await takeConfirmation(ctx, deps, request),
+    });
   });
 }
 
-function requestNo(ctx: Context): number {
+/** What the request page shows of the street's actions besides the forms. */
+export interface ActionOutcome {
+  /** The line shown once after an action (`已转派给李秀兰`). */
+  readonly confirmation?: string | null;
+  readonly problem?: ActionProblem;
+}
+
+/** One request's page, with its actions card for a signed-in session. */
+export async function respondRequestPage(
+  ctx: Context,
+  deps: AdminDeps,
+  request: RequestRow,
+  outcome: ActionOutcome,
+): Promise<void> {
+  const no = request.no;
+  const [events, reminders, photos, byReporter] = await Promise.all([
+    listEvents(deps.dataSource, [request.id]),
+    remindersSent(deps.dataSource, request.id),
+    photosOfRequests(deps.dataSource, [request.id]),
+    countRequests(deps.dataSource, { reporterOf: no }, deps.clock.now()),
+  ]);
+  const view = await viewContext(deps, [
+    request.reporterId,
+    request.assigneeId,
+    ...events.flatMap((e) => [e.actorId, typeof e.data.to === 'string' ? e.data.to : null]),
+  ]);
+  const session = sessionOf(ctx);
+  const actions = session
+    ? actionForms(request, view, deps.keys.csrfToken(sessionBinding(session)), outcome.problem ?? null)
+    : null;
+  // The number only: what the resident wrote stays out of the tab title and history.
+  respondPage(
+    ctx,
+    deps,
+    `诉求 #${no}`,
+    'requests',
+    requestDetail(request, events, reminders, photos.get(request.id) ?? [], view, {
+      reporterOthers: byReporter - 1,
+      actions,
+      confirmation: outcome.confirmation ?? null,
+    }),
+  );
+}
+
+export function requestNo(ctx: Context): number {
   const raw = (ctx.params as Record<string, string | undefined>).no ?? '';
   const no = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(no) || no < 1 || no > MAX_REQUEST_NO) {

@@ -34,7 +34,8 @@ h2{font-size:17px;margin:24px 0 10px}
 .filters .checks label{flex-direction:row;align-items:center;gap:4px;font-size:14px;color:#1f2933}
 .filters .wide{grid-column:span 2}
 .filters .actions{display:flex;gap:10px;align-items:center;flex-wrap:wrap;grid-column:1/-1}
-input[type=text],input[type=search],input[type=password],select{font:inherit;padding:6px 8px;border:1px solid #b8c4d0;border-radius:4px;background:#fff;width:100%;min-width:0}
+input[type=text],input[type=search],input[type=password],select,textarea{font:inherit;padding:6px 8px;border:1px solid #b8c4d0;border-radius:4px;background:#fff;width:100%;min-width:0}
+textarea{resize:vertical}
 button.primary,a.button{display:inline-block;background:#1f4e79;color:#fff;border:0;border-radius:4px;padding:7px 16px;font:inherit;cursor:pointer}
 a.button.light{background:#e8eef4;color:#1f4e79}
 a.button:hover{text-decoration:none;opacity:.9}
@@ -68,6 +69,13 @@ ol.timeline .when{color:#66768a;font-size:13px;margin-right:8px}
 .pager{display:flex;gap:12px;align-items:center;justify-content:center;margin:12px 0}
 .notice ul{margin:6px 0;padding-left:20px}
 .notice{background:#fff4de;border:1px solid #f0c36d;border-radius:6px;padding:10px 14px;margin-bottom:16px}
+.notice.done{background:#e3f4ea;border-color:#8cc9a4}
+.acts{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:16px}
+form.act{display:flex;flex-direction:column;gap:6px;margin:0}
+form.act h3{font-size:15px;margin:0}
+form.act p{margin:0}
+form.act label{font-size:13px;color:#52606d}
+form.act button{align-self:flex-start;margin-top:4px}
 .error{background:#fdecea;border:1px solid #e8a0a0;border-radius:6px;padding:10px 14px;margin-bottom:16px}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px;margin-bottom:16px}
 .grid2>.card{margin-bottom:0}
@@ -104,6 +112,7 @@ nav.scopes a,nav.scopes strong{white-space:nowrap}
   table.cards td{border:0;padding:3px 10px;text-align:left}
   table.cards td[data-label]::before{content:attr(data-label) "：";color:#66768a;font-size:13px}
   dl.facts{grid-template-columns:6em 1fr}
+  form.act+form.act{border-top:1px solid #e4e9ee;padding-top:14px}
   table.compact th,table.compact td{padding:6px 5px;font-size:13px;white-space:nowrap}
   table.compact .frac,table.compact .wk{display:none}
 }

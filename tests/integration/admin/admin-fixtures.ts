@@ -256,7 +256,13 @@ export interface AdminServer {
 /** The service's /admin and /api routers, mounted as service.ts is asked to, on a loopback port. */
 export async function startAdminServer(
   dataSource: DataSource,
-  options: { adminToken?: string; clock?: Clock; trustedProxies?: readonly string[] } = {},
+  options: {
+    adminToken?: string;
+    clock?: Clock;
+    trustedProxies?: readonly string[];
+    privateNotices?: boolean;
+    onQueued?: () => void;
+  } = {},
 ): Promise<AdminServer> {
   const ledgers = new LedgerCache();
   const clock = options.clock ?? fixedClock(NOW);
@@ -268,7 +274,12 @@ export async function startAdminServer(
     timeZone: TIME_ZONE,
     trustedProxies: new TrustedProxies(options.trustedProxies ?? []),
   };
-  const app = createHttpApp(silentLogger, [open311Routes(common), apiRoutes(common), adminRoutes(common)]);
+  const office = {
+    ...common,
+    privateNotices: options.privateNotices ?? false,
+    ...(options.onQueued ? { onQueued: options.onQueued } : {}),
+  };
+  const app = createHttpApp(silentLogger, [open311Routes(common), apiRoutes(common), adminRoutes(office)]);
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

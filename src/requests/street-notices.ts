@@ -1,0 +1,100 @@
+import type { Ledger } from '../ledger/ledger';
+import { buildingNoticeAudience } from './deliver';
+import { escalationSummary, noticeDetail } from './escalate-request';
+import { maskPhones } from './format';
+import { reassignedLine } from './hand-over';
+import type { OutgoingMessage } from './outgoing';
+import type { RequestRow } from './request-store';
+
+/** How the street office signs what it sends from its pages (one shared sign-in, so no one's name). */
+export const STREET_SIGNATURE = '街道';
+
+/**
+ * A notice @-ing someone about a request when no chat is being answered, as the reminders send
+ * theirs: the request's building group where its robot can post (privately when it has none),
+ * and a private line to that person as well, as an escalation tells its grid worker, so it does
+ * not scroll away in a busy group. The private line is left out where the notice is private already.
+ */
+function toGroupAndPerson(
+  ledger: Ledger,
+  request: RequestRow,
+  person: string | null,
+  texts: { readonly group: string; readonly person: string },
+  purpose: string,
+  privateNotices: boolean,
+): OutgoingMessage[] {
+  const audience = buildingNoticeAudience(ledger, request, person);
+  const messages: OutgoingMessage[] = [
+    {
+      audience,
+      format: 'text',
+      content: texts.group,
+      mentions: person ? [person] : [],
+      requestId: request.id,
+      purpose,
+    },
+  ];
+  if (person && privateNotices && audience.to === 'building') {
+    messages.push({
+      audience: { to: 'people', userIds: [person] },
+      format: 'text',
+      content: texts.person,
+      mentions: [],
+      requestId: request.id,
+      purpose,
+    });
+  }
+  return messages;
+}
+
+/** What the handler is asked to do next: take it on, or finish it. */
+function nextStep(request: RequestRow): string {
+  return request.status === 'open'
+    ? `请尽快接单：接单 ${request.no}`
+    : `请尽快办结：办结 ${request.no} 处理情况`;
+}
+
+/**
+ * 督办: the street is chasing a request. `街道督办 #12，请尽快接单：接单 12`, the staff member's note
+ * and the request's line, @-ing its handler; the note is masked, as everything sent is.
+ */
+export function urgeNotices(
+  ledger: Ledger,
+  request: RequestRow,
+  note: string,
+  privateNotices: boolean,
+): OutgoingMessage[] {
+  const why = note ? `\n说明：${maskPhones(note)}` : '';
+  return toGroupAndPerson(
+    ledger,
+    request,
+    request.assigneeId,
+    {
+      group: `${STREET_SIGNATURE}督办 #${request.no}，${nextStep(request)}${why}\n${noticeDetail(ledger, request)}`,
+      person: `${STREET_SIGNATURE}督办 ${escalationSummary(ledger, request)}${why}\n${nextStep(request)}`,
+    },
+    'urge',
+    privateNotices,
+  );
+}
+
+/** 转派 from the street office's pages: the chat's notice, saying who handed it over, and the request's line. */
+export function reassignNotices(
+  ledger: Ledger,
+  request: RequestRow,
+  to: string,
+  privateNotices: boolean,
+): OutgoingMessage[] {
+  const name = ledger.nameOf(to);
+  return toGroupAndPerson(
+    ledger,
+    request,
+    to,
+    {
+      group: `${reassignedLine(request.no, name, STREET_SIGNATURE)}\n${noticeDetail(ledger, request)}`,
+      person: `${STREET_SIGNATURE}把 ${escalationSummary(ledger, request)} 转派给您，请接单：接单 ${request.no}`,
+    },
+    'assignment',
+    privateNotices,
+  );
+}
