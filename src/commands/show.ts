@@ -19,6 +19,7 @@ const EVENT_NAMES: Record<string, string> = {
   closed: '完结',
   reminded: '提醒',
   supplement: '补充',
+  photo: '补充照片',
   urged: '街道督办',
 };
 

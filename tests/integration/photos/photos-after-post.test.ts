@@ -102,6 +102,7 @@ it('attaches a photo sent right after a post to that request, and shows it on it
     }),
   ]);
   expect(await desk.events(1)).toEqual(['created:zhang.min', 'routed:-', 'photo:zhang.min']);
+  expect(await desk.reply('zhang.min', '查询 1')).toMatch(/\n最近：\S+ \S+ 补充照片 1 张$/u);
 
   expect(await keeper().runOnce()).toBe(1);
   const [row] = await attached(1);
