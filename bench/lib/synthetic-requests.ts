@@ -91,7 +91,8 @@ export async function generateHistory(url: string, o: HistoryOptions): Promise<v
               WHEN resolved_at IS NOT NULL THEN 'resolved'
               WHEN acknowledged_at IS NOT NULL THEN 'acknowledged' ELSE 'open' END,
          CASE WHEN urgent THEN 'urgent' ELSE 'normal' END,
-         'head.b' || lpad((b + 1)::text, 5, '0'),
+         -- The building head, as buildingIds() names them in the ledger (head.00057 for b00057).
+         'head.' || lpad((b + 1)::text, 5, '0'),
          CASE WHEN u_esc < 0.02 THEN 2 WHEN u_esc < 0.05 THEN 1 ELSE 0 END,
          cat = 'council', ack_due_at, resolve_due_at,
          CASE WHEN rated_at IS NOT NULL THEN CASE WHEN u_reopen < 0.1 THEN 'bad' ELSE 'good' END END,
