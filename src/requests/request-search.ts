@@ -167,6 +167,19 @@ export async function searchRequests(
   return rows.map(toRequest);
 }
 
+/** How many requests match, per category and status: a summary that never reads the rows. */
+export async function tallyRequests(
+  db: Db,
+  filter: RequestSearch,
+  now: Date,
+): Promise<{ category: string; status: RequestStatus; n: number }[]> {
+  const { where, values } = searchWhere(filter, now);
+  return db.query(
+    `SELECT category, status, count(*)::int AS n FROM request ${where} GROUP BY category, status`,
+    values,
+  );
+}
+
 export interface BuildingCounts {
   readonly active: number;
   readonly overdue: number;
@@ -174,17 +187,50 @@ export interface BuildingCounts {
   readonly recent: number;
 }
 
-/** Per building: requests still being handled, of those overdue, and received since `since`. */
-export async function countsByBuilding(db: Db, now: Date, since: Date): Promise<Map<string, BuildingCounts>> {
-  const rows = await db.query<{ building_id: string; active: number; overdue: number; recent: number }[]>(
-    `SELECT building_id,
-            count(*) FILTER (WHERE status IN ('open', 'acknowledged'))::int AS active,
-            count(*) FILTER (WHERE ${overdueSql('$1')})::int AS overdue,
-            count(*) FILTER (WHERE created_at >= $2)::int AS recent
-       FROM request WHERE building_id IS NOT NULL GROUP BY building_id`,
-    [now, since],
+/**
+ * Per building (of those given, or every one): requests still being handled, of those overdue,
+ * and received since `since`.
+ */
+export function countsByBuilding(
+  db: Db,
+  now: Date,
+  since: Date,
+  buildingIds?: readonly string[],
+): Promise<Map<string, BuildingCounts>> {
+  return countsBy(db, 'building_id', now, since, buildingIds);
+}
+
+/** The same counts per compound, every request of the compound (of a building since removed too). */
+export function countsByCompound(db: Db, now: Date, since: Date): Promise<Map<string, BuildingCounts>> {
+  return countsBy(db, 'compound_id', now, since);
+}
+
+/**
+ * Read in two parts, the handled ones from the few active requests and the received ones from the
+ * creation-time index, rather than by a scan of every request the street ever had.
+ */
+async function countsBy(
+  db: Db,
+  column: 'building_id' | 'compound_id',
+  now: Date,
+  since: Date,
+  only?: readonly string[],
+): Promise<Map<string, BuildingCounts>> {
+  const values: unknown[] = [now, since];
+  let scope = `${column} IS NOT NULL`;
+  if (only !== undefined) {
+    values.push(only);
+    scope = `${column} = ANY($${values.length}::text[])`;
+  }
+  const rows = await db.query<{ place: string; active: number; overdue: number; recent: number }[]>(
+    `SELECT place, sum(active)::int AS active, sum(overdue)::int AS overdue, sum(recent)::int AS recent
+       FROM (SELECT ${column} AS place, count(*) AS active,
+                    count(*) FILTER (WHERE ${overdueSql('$1')}) AS overdue, 0 AS recent
+               FROM request WHERE status IN ('open', 'acknowledged') AND ${scope} GROUP BY ${column}
+             UNION ALL
+             SELECT ${column}, 0, 0, count(*) FROM request WHERE created_at >= $2 AND ${scope} GROUP BY ${column}) c
+      GROUP BY place`,
+    values,
   );
-  return new Map(
-    rows.map((r) => [r.building_id, { active: r.active, overdue: r.overdue, recent: r.recent }]),
-  );
+  return new Map(rows.map((r) => [r.place, { active: r.active, overdue: r.overdue, recent: r.recent }]));
 }

@@ -200,6 +200,9 @@ describe('the street office in a desk browser', () => {
   it('opens a building from the ledger, with its profile and hotspot', async () => {
     await page.getByRole('link', { name: '台账', exact: true }).click();
     await page.waitForURL(`${server.url}/admin/ledger`);
+    // The compounds first; a compound's own page lists its buildings.
+    await page.getByRole('cell').getByRole('link', { name: '江湾小区', exact: true }).click();
+    await page.waitForURL(`${server.url}/admin/ledger?compound=jiangwan`);
     await page.getByRole('link', { name: '7号楼', exact: true }).click();
     await page.waitForURL(`${server.url}/admin/ledger/buildings/jw-b7`);
     await expect(page.locator('h1').innerText()).resolves.toContain('江湾小区 7号楼');
@@ -319,7 +322,13 @@ describe('the street office on a phone', () => {
     expect(await page.getByRole('status').count()).toBe(0);
   });
 
-  it('reads a building and the figures, with charts drawn for the narrow screen', async () => {
+  it('reads the ledger, a building and the figures, with charts drawn for the narrow screen', async () => {
+    for (const ledgerPage of ['/admin/ledger', '/admin/ledger?compound=jiangwan']) {
+      await page.goto(`${server.url}${ledgerPage}`);
+      expect(await page.locator('table.cards thead').isVisible()).toBe(false);
+      expect(await noSideways()).toBeLessThanOrEqual(width);
+    }
+    await keepScreenshot(page, 'phone-ledger');
     await page.goto(`${server.url}/admin/ledger/buildings/jw-b5`);
     expect(await noSideways()).toBeLessThanOrEqual(width);
     await page.goto(`${server.url}/admin/figures`);

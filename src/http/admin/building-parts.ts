@@ -1,7 +1,7 @@
 import type { Ledger } from '../../ledger/ledger';
 import type { Building, Compound } from '../../ledger/schema';
 import { categoryName, STATUS_NAMES } from '../../requests/format';
-import type { RequestRow, RequestStatus } from '../../requests/request-store';
+import type { RequestStatus } from '../../requests/request-store';
 import { html, type Html } from './html';
 import { PATH_NAMES } from './labels';
 
@@ -87,10 +87,13 @@ function showValue(value: string | number | boolean): string {
 }
 
 /** How many of each category and status, so a leader sees the pattern before the rows. */
-export function recentSummary(rows: readonly RequestRow[], ledger: Ledger): Html {
-  if (rows.length === 0) return html``;
-  const byCategory = tally(rows.map((r) => r.category));
-  const byStatus = tally(rows.map((r) => r.status));
+export function recentSummary(
+  tally: readonly { category: string; status: RequestStatus; n: number }[],
+  ledger: Ledger,
+): Html {
+  if (tally.length === 0) return html``;
+  const byCategory = sum(tally.map((t) => [t.category, t.n]));
+  const byStatus = sum(tally.map((t) => [t.status, t.n]));
   return html`<p class="small">
     ${[...byCategory].map(
       ([code, n], i) => html`${i > 0 ? ' · ' : ''}${categoryName(ledger.categories, code)} ${n}`,
@@ -102,8 +105,9 @@ export function recentSummary(rows: readonly RequestRow[], ledger: Ledger): Html
   </p>`;
 }
 
-function tally(values: readonly string[]): Map<string, number> {
+/** The counts added up per key, biggest first (ties in the order first seen). */
+function sum(counts: readonly (readonly [string, number])[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const v of values) out.set(v, (out.get(v) ?? 0) + 1);
+  for (const [key, n] of counts) out.set(key, (out.get(key) ?? 0) + n);
   return new Map([...out].sort((a, b) => b[1] - a[1]));
 }

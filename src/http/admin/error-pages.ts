@@ -25,7 +25,8 @@ function notFound(path: string): [string, string] {
   if (path.startsWith('/admin/ledger/buildings/')) {
     return ['台账里没有这栋楼', '这栋楼不在现在的台账里，可能已经移除或改了编号。'];
   }
-  if (path.startsWith('/admin/figures')) return ['台账里没有这个小区', '这个小区不在现在的台账里。'];
+  if (path.startsWith('/admin/figures') || path === '/admin/ledger')
+    return ['台账里没有这个小区', '这个小区不在现在的台账里。'];
   if (path.startsWith('/admin/photos/')) return ['没有找到这张照片', '这张照片不存在，或者还没有保存好。'];
   return ['没有找到这个页面', '这个地址没有对应的页面，请检查链接。'];
 }

@@ -1,37 +1,17 @@
 import type Router from 'koa-router';
-import { z } from 'zod';
 import { compoundWeek, percent, type Rate } from '../../digest';
-import type { Ledger } from '../../ledger/ledger';
 import type { Compound } from '../../ledger/schema';
 import { topHotspots } from '../../requests/hotspots';
-import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
 import { type AdminDeps, respondPage, viewContext } from './admin-context';
-import { html, type Html, trustedHtml } from './html';
+import { scopeNav, scopeOf } from './compound-scope';
+import { html, type Html } from './html';
 import { HOTSPOTS_SHOWN, hotspotList } from './hotspot-list';
 import { barChart, rateChart } from './svg-charts';
 import { FinishedWeeks, SERIES_WEEKS, weeklySeries, type WeekFigures, type WeekPoint } from './weekly-series';
 
-const FiguresQuery = z.strictObject({
-  compound: z
-    .string()
-    .regex(/^[A-Za-z0-9_.@-]{1,64}$/)
-    .optional(),
-});
-
 function rateCell(rate: Rate): Html {
   return html`${percent(rate)}${rate.denominator > 0 ? html` <span class="muted small frac">${rate.numerator}/${rate.denominator}</span>` : ''}`;
-}
-
-/** The compound a page is for, from its ?compound=; undefined for the street, 404 for an unknown one. */
-function scopeOf(ctx: { query: unknown }, ledger: Ledger): Compound | undefined {
-  const parsed = FiguresQuery.safeParse(ctx.query);
-  if (!parsed.success) throw new AppError('bad_request', 'admin figures: bad query');
-  const compoundId = parsed.data.compound;
-  if (compoundId === undefined) return undefined;
-  const compound = ledger.compound(compoundId);
-  if (!compound) throw new AppError('not_found', `admin figures: no compound "${compoundId}"`);
-  return compound;
 }
 
 export function addFiguresRoutes(router: Router<AppState>, deps: AdminDeps): void {
@@ -41,7 +21,7 @@ export function addFiguresRoutes(router: Router<AppState>, deps: AdminDeps): voi
   router.get('/figures', async (ctx) => {
     const view = await viewContext(deps, []);
     const { ledger, now } = view;
-    const compound = scopeOf(ctx, ledger);
+    const compound = scopeOf(ctx, ledger, 'figures');
     const compoundId = compound?.id;
     const scope = compound?.name ?? ledger.streetName;
     const series = await weeklySeries(
@@ -100,7 +80,7 @@ export function addFiguresRoutes(router: Router<AppState>, deps: AdminDeps): voi
   router.get('/figures/hotspots', async (ctx) => {
     const view = await viewContext(deps, []);
     const { ledger, now } = view;
-    const compound = scopeOf(ctx, ledger);
+    const compound = scopeOf(ctx, ledger, 'figures');
     const { hotspots, total } = await topHotspots(deps.dataSource, {
       now,
       ...(compound ? { compoundId: compound.id } : {}),
@@ -122,19 +102,6 @@ export function addFiguresRoutes(router: Router<AppState>, deps: AdminDeps): voi
         <section class="card">${hotspotList(hotspots, ledger)}</section>`,
     );
   });
-}
-
-function scopeNav(ledger: Ledger, current: string | undefined, path: string): Html {
-  return html`<nav class="card small scopes" aria-label="范围">
-    ${scopeLink(undefined, '全街道', current, path)}${ledger.allCompounds().map((c) => html` · ${scopeLink(c.id, c.name, current, path)}`)}
-  </nav>`;
-}
-
-function scopeLink(id: string | undefined, name: string, current: string | undefined, path: string): Html {
-  if (id === current) return html`<strong>${name}</strong>`;
-  return html`<a href="${path}${trustedHtml(id === undefined ? '' : `?compound=${encodeURIComponent(id)}`)}"
-    >${name}</a
-  >`;
 }
 
 function weekTable(series: readonly WeekPoint[]): Html {

@@ -64,3 +64,8 @@ export function queryString(params: Record<string, string | number | boolean | u
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+/** A count as the pages write it: 1,234 (digits grouped, as on a bank statement). */
+export function countText(n: number): string {
+  return n.toLocaleString('en-US');
+}

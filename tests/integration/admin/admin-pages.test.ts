@@ -264,17 +264,31 @@ describe("a request's page", () => {
 });
 
 describe('the ledger', () => {
-  it('lists compounds and buildings with their paths, heads and open requests, hotspots flagged', async () => {
+  it('opens on the compounds, each linked to its own buildings', async () => {
     const page = await client.text('/admin/ledger');
     expect(page).toContain('江湾街道 台账');
-    for (const name of ['江湾小区', '纪念路新村', '场中路三村']) expect(page).toContain(name);
+    for (const [id, name] of [
+      ['jiangwan', '江湾小区'],
+      ['jinianlu', '纪念路新村'],
+      ['changzhong-3c', '场中路三村'],
+    ])
+      expect(page).toContain(`<td data-label="小区"><a href="/admin/ledger?compound=${id}">${name}</a></td>`);
+    expect(page).not.toContain('/admin/ledger/buildings/');
+  });
+
+  it("lists a compound's buildings with their paths, heads and open requests, hotspots flagged", async () => {
+    const page = await client.text('/admin/ledger?compound=jiangwan');
+    expect(page).toContain('江湾街道 台账');
+    expect(page).toContain('<title>江湾小区 台账 · 睦邻</title>');
     expect(page).toContain('自治提升型');
     expect(page).toContain('兜底保障型');
     expect(page).toContain('钱桂芳');
     const sevenRow =
       /<a href="\/admin\/ledger\/buildings\/jw-b7">7号楼<\/a>([\s\S]*?)<\/tr>/.exec(page)?.[0] ?? '';
     expect(sevenRow).toContain('热点');
-    expect(page).not.toMatch(/buildings\/jnl-b2">2号楼<\/a>\s*<span class="badge hot">/);
+    const jinianlu = await client.text('/admin/ledger?compound=jinianlu');
+    expect(jinianlu).toContain('href="/admin/ledger/buildings/jnl-b2"');
+    expect(jinianlu).not.toMatch(/buildings\/jnl-b2">2号楼<\/a>\s*<span class="badge hot">/);
   });
 
   it("shows a building's ledger entry, profile, open requests, last 90 days and its hotspot", async () => {
@@ -391,6 +405,7 @@ it('never shows a phone number or puts a request into a title, on any page', asy
     '/admin/requests?page=2',
     '/admin/requests?page=3',
     '/admin/ledger',
+    ...read.ledger.compounds.map((c) => `/admin/ledger?compound=${c.id}`),
     '/admin/figures',
     ...nos.map((no) => `/admin/requests/${no}`),
     ...buildings.map((id) => `/admin/ledger/buildings/${id}`),
@@ -400,7 +415,7 @@ it('never shows a phone number or puts a request into a title, on any page', asy
     expect([pagePath, /1[3-9]\d{9}/.exec(page)?.[0]]).toEqual([pagePath, undefined]);
     for (const phone of phones) expect(page).not.toContain(phone);
     const title = /<title>([^<]*)<\/title>/.exec(page)?.[1] ?? '';
-    expect(title).toMatch(/^(诉求列表|诉求 #\d+|台账|周报数据|\S+ \S+号楼) · 睦邻$/);
+    expect(title).toMatch(/^(诉求列表|诉求 #\d+|台账|\S+ 台账|周报数据|\S+ \S+号楼) · 睦邻$/);
   }
 });
 
@@ -423,8 +438,10 @@ describe("a busy building's page", () => {
     const page = await client.text('/admin/ledger/buildings/jw-b8');
     // Matched out of the page, so that a failure shows the heading and the link, not the whole page.
     expect(/近 90 天 <span class="muted small">[^<]*</.exec(page)?.[0]).toBe(
-      '近 90 天 <span class="muted small">共 1001 条<',
+      '近 90 天 <span class="muted small">共 1,001 条<',
     );
+    // The summary counts every one of them, not the rows the page lists.
+    expect(/<p class="small"> 建议 \d+/.exec(page)?.[0]).toBe('<p class="small"> 建议 1001');
     const links = [...page.matchAll(/<a href="(\/admin\/requests\?building=jw-b8)">([^<]*)<\/a>/g)];
     expect(links.map((m) => m[2])).toEqual(['查看本楼全部诉求（不限时间）']);
     // The hotspot (1001 suggestions in 30 days) links its newest ten, not all of them.

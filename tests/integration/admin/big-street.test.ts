@@ -128,6 +128,87 @@ describe('the weekly figures', () => {
   });
 });
 
+describe('the ledger', () => {
+  const sectionOf = (page: string, id: string) =>
+    new RegExp(`<section class="card" id="compound-${id}">[\\s\\S]*?</section>`).exec(page)?.[0] ?? '';
+
+  it('opens on an overview of the compounds, each linked, without listing every building', async () => {
+    const page = await client.text('/admin/ledger');
+    expect(page).not.toContain('/admin/ledger/buildings/');
+    expect(page.length).toBeLessThan(60_000);
+    const overview = /<table[\s\S]*?<\/table>/.exec(page)?.[0] ?? '';
+    const linked = [...overview.matchAll(/<a href="\/admin\/ledger\?compound=(c\d{4})">/g)].map((m) => m[1]);
+    expect(linked).toEqual(Array.from({ length: 20 }, (_, c) => `c${String(c + 1).padStart(4, '0')}`));
+    // 第1小区 has 10号楼's 205 questions, all overdue, a link to each list.
+    const first =
+      /<tr>\s*<td data-label="小区">\s*<a href="\/admin\/ledger\?compound=c0001">[\s\S]*?<\/tr>/.exec(
+        overview,
+      )?.[0];
+    expect(first).toContain('href="/admin/requests?status=active&amp;compound=c0001">205</a>');
+    expect(first).toContain(
+      'href="/admin/requests?compound=c0001&amp;overdue=1"><span class="badge warn">205</span></a>',
+    );
+  });
+
+  it("lists one compound's buildings on its own page, with a chooser for the others", async () => {
+    const page = await client.text('/admin/ledger?compound=c0002');
+    expect([...page.matchAll(/<section class="card" id="compound-(c\d{4})">/g)].map((m) => m[1])).toEqual([
+      'c0002',
+    ]);
+    const buildings = [...sectionOf(page, 'c0002').matchAll(/href="\/admin\/ledger\/buildings\/(b\d{5})"/g)];
+    expect(buildings.map((m) => m[1])).toEqual(
+      Array.from({ length: 20 }, (_, i) => `b${String(21 + i).padStart(5, '0')}`),
+    );
+    const chooser = /<nav class="card small scopes" aria-label="范围">[\s\S]*?<\/nav>/.exec(page)?.[0] ?? '';
+    expect(chooser).toContain('<strong>第2小区</strong>');
+    expect(chooser).toContain('<a href="/admin/ledger?compound=c0003">第3小区</a>');
+    expect(chooser).toContain('<a href="/admin/ledger">全街道</a>');
+    expect((await client.fetch('/admin/ledger?compound=nowhere')).status).toBe(404);
+    expect((await client.fetch('/admin/ledger?compund=c0002')).status).toBe(400);
+  });
+
+  it("links a building's 进行中 and 超时 counts to the list of exactly those requests", async () => {
+    const section = sectionOf(await client.text('/admin/ledger?compound=c0001'), 'c0001');
+    const row = /<a href="\/admin\/ledger\/buildings\/b00010">[\s\S]*?<\/tr>/.exec(section)?.[0] ?? '';
+    const links = [...row.matchAll(/<a href="(\/admin\/requests\?[^"]+)"[^>]*>(?:<span[^>]*>)?(\d+)/g)].map(
+      (m) => [(m[1] ?? '').replace(/&amp;/g, '&'), Number(m[2])] as const,
+    );
+    expect(links).toEqual([
+      ['/admin/requests?status=active&building=b00010', 205],
+      ['/admin/requests?building=b00010&overdue=1', 205],
+    ]);
+    for (const [link, n] of links) expect(/共 (\d+) 条/.exec(await client.text(link))?.[1]).toBe(String(n));
+    // A building with nothing open shows plain zeros, no link to an empty list.
+    const quiet = /<a href="\/admin\/ledger\/buildings\/b00011">[\s\S]*?<\/tr>/.exec(section)?.[0] ?? '';
+    expect(quiet).not.toContain('/admin/requests?');
+  });
+});
+
+describe("a building's page", () => {
+  it('says how many requests are being handled in all when it lists only the newest 200', async () => {
+    const page = await client.text('/admin/ledger/buildings/b00010');
+    const active = /<h2> ?进行中的诉求[\s\S]*?<\/h2>/.exec(page)?.[0];
+    expect(active).toContain('进行中的诉求 <span class="muted small">共 205 条，显示最近 200 条</span>');
+    const table = page.slice(page.indexOf(active ?? ''), page.indexOf('<h2>近 90 天'));
+    expect(table.match(/data-label="编号"/g)).toHaveLength(200);
+    expect(table).toContain(
+      '<a href="/admin/requests?status=active&amp;building=b00010">查看全部 205 条</a>',
+    );
+    // The last 90 days: counted and summed up in full, past the page's old 1000-row cut too.
+    const [recent] = await db.dataSource.query<{ questions: number; repairs: number }[]>(
+      `SELECT count(*) FILTER (WHERE category = 'question')::int AS questions,
+              count(*) FILTER (WHERE category = 'repair')::int AS repairs
+         FROM request WHERE building_id = 'b00010' AND created_at >= $1`,
+      [new Date(NOW.getTime() - 90 * DAY)],
+    );
+    expect(recent?.questions).toBeGreaterThan(100);
+    const history = /<h2>近 90 天[\s\S]*?<br\/>/.exec(page)?.[0];
+    expect(history).toBe(
+      `<h2>近 90 天 <span class="muted small">共 ${(recent?.questions ?? 0) + 3} 条</span></h2> <p class="small"> 咨询 ${recent?.questions} · 报修 3<br/>`,
+    );
+  });
+});
+
 describe('the requests list', () => {
   it('asks for a compound before listing buildings and heads, then lists its own', async () => {
     const street = await client.text('/admin/requests');

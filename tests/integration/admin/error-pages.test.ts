@@ -40,6 +40,7 @@ describe('a page that fails', () => {
     ['/admin/requests/99999', 404, '没有找到这条诉求', '返回诉求列表 /admin/requests'],
     ['/admin/requests/abc', 404, '没有找到这条诉求', '返回诉求列表 /admin/requests'],
     ['/admin/ledger/buildings/nope', 404, '台账里没有这栋楼', '返回台账 /admin/ledger'],
+    ['/admin/ledger?compound=zz', 404, '台账里没有这个小区', '返回台账 /admin/ledger'],
     ['/admin/figures?compound=zz', 404, '台账里没有这个小区', '返回周报数据 /admin/figures'],
     ['/admin/figures?week=x', 400, '链接有误', '返回周报数据 /admin/figures'],
     ['/admin/requests?status=foo', 400, '链接有误', '返回诉求列表 /admin/requests'],
