@@ -34,8 +34,9 @@ export interface RequestSearch {
   /** A residents' council topic. */
   readonly council?: boolean;
   /**
-   * Words in the description, a request number (12 or #12, listed first by searchRequests), the
-   * name of a building (5号楼, or with its compound: 江湾小区 5号楼) or the name of a handler.
+   * Words in the description, a request number (12, listed first by searchRequests; #12, ＃12 or
+   * 12号 that request alone), the name of a building (5号楼, or with its compound: 江湾小区 5号楼)
+   * or the name of a handler.
    */
   readonly text?: string;
   readonly createdFrom?: Date;
@@ -63,9 +64,19 @@ export function missedDeadlineSql(now: string): string {
 /** newest / oldest first by number (the order requests arrived), or the longest overdue first. */
 export type RequestOrder = 'newest' | 'oldest' | 'overdue';
 
-/** The request number a search box text names: 12, #12 or ＃12. */
+/** The request number a bare number in the search box may be: 12 (listed first, texts after it). */
 export function requestNumberIn(text: string | undefined): number | undefined {
-  const digits = /^[#＃]?(\d{1,9})$/.exec(text?.trim() ?? '')?.[1];
+  const digits = /^(\d{1,9})$/.exec(text?.trim() ?? '')?.[1];
+  return digits === undefined ? undefined : Number(digits);
+}
+
+/**
+ * The request number a search box text names as one, and nothing else: #12, ＃12 or 12号 (a bare 12
+ * may be a room or part of an address, so it is searched for in the texts too).
+ */
+export function namedRequestNumber(text: string | undefined): number | undefined {
+  const trimmed = text?.trim() ?? '';
+  const digits = /^[#＃](\d{1,9})$/.exec(trimmed)?.[1] ?? /^(\d{1,9})号$/.exec(trimmed)?.[1];
   return digits === undefined ? undefined : Number(digits);
 }
 
@@ -108,7 +119,10 @@ export function searchWhere(filter: RequestSearch, now: Date): { where: string; 
   if (filter.createdBefore) where.push(`created_at < ${param(filter.createdBefore)}`);
   if (filter.nos) where.push(`no = ANY(${param(filter.nos)}::int[])`);
   const text = filter.text?.trim();
-  if (text) {
+  const named = namedRequestNumber(text);
+  // A number written as one is looked up by the unique index alone, not searched for in every text.
+  if (named !== undefined) where.push(`no = ${param(named)}`);
+  else if (text) {
     const number = requestNumberIn(text);
     // The words are matched literally: % and _ typed in the box are not wildcards.
     const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -43,6 +43,22 @@ async function rowsWhere(condition: string, values: unknown[] = []): Promise<Row
   );
 }
 
+/** Runs `body` with one more request (text, building) in the table, taken out again after. */
+async function withRequest(text: string, buildingId: string, body: () => Promise<void>): Promise<void> {
+  const [row] = await db.dataSource.query<{ id: string }[]>(
+    `INSERT INTO request (no, compound_id, building_id, category, text, reporter_id, status, created_at, updated_at)
+     SELECT max(no) + 1, (SELECT compound_id FROM building WHERE id = $2), $2, 'suggestion', $1, 'res.extra',
+            'closed', $3, $3 FROM request
+     RETURNING id`,
+    [text, buildingId, NOW],
+  );
+  try {
+    await body();
+  } finally {
+    await db.dataSource.query(`DELETE FROM request WHERE id = $1`, [row?.id]);
+  }
+}
+
 async function listAll(query: string): Promise<number[]> {
   const nos: number[] = [];
   for (let page = 1; page < 10; page++) {
@@ -82,8 +98,30 @@ describe('a number typed in the search box', () => {
     const nos = await listAll('q=5');
     expect(nos[0]).toBe(5);
     expect(nos.slice(1).sort((a, b) => b - a)).toEqual(others);
-    // Written as a number, it is the number only.
-    for (const q of ['%235', '%EF%BC%835']) expect(await listAll(`q=${q}`)).toEqual([5]);
+  });
+
+  it('looks the request up by its number alone when it is written as one: #5, ＃5 or 5号', async () => {
+    await withRequest('5号楼门口堆了杂物 #5', 'jw-b5', async () => {
+      const reads = jest.spyOn(db.dataSource, 'query');
+      try {
+        for (const q of ['#5', '＃5', '5号', ' 5号 ']) {
+          expect([q, await listAll(`q=${encodeURIComponent(q)}`)]).toEqual([q, [5]]);
+        }
+        // Read by its number: no statement searched the texts.
+        const searches = reads.mock.calls
+          .map(([sql]) => sql)
+          .filter((sql) => /ILIKE|regexp_replace/.test(sql));
+        expect(searches).toEqual([]);
+      } finally {
+        reads.mockRestore();
+      }
+      // A number no request has lists nothing, rather than the texts holding it.
+      expect(await listAll(`q=${encodeURIComponent('#99999')}`)).toEqual([]);
+      // The same in the export.
+      const csv = await (await client.fetch(`/admin/requests.csv?q=${encodeURIComponent('5号')}`)).text();
+      const exported = csv.split('\r\n').slice(1).filter(Boolean);
+      expect(exported.map((line) => Number(line.split(',')[0]))).toEqual([5]);
+    });
   });
 });
 
@@ -182,8 +220,12 @@ describe('where a request is and who has it', () => {
     // 1号楼 is 纪念路新村's; narrowed to 江湾小区, which has none, nothing is found.
     expect(await listAll(`q=${encodeURIComponent('1号楼')}`)).toEqual(await nosOf(`building_id = 'jnl-b1'`));
     expect(await listAll(`compound=jiangwan&q=${encodeURIComponent('1号楼')}`)).toEqual([]);
-    // Words in the text still count: a post that names the building is found too.
-    expect(await listAll(`q=${encodeURIComponent('7号')}`)).toEqual(await nosOf(`text LIKE '%7号%'`));
+    // Words in the text still count: a post from elsewhere that names the building is found too.
+    await withRequest('江湾小区7号楼门口的路灯坏了', 'jnl-b1', async () => {
+      const [extra] = await nosOf(`text LIKE '%7号楼%' AND building_id <> 'jw-b7'`);
+      expect(extra).toBeDefined();
+      expect(await listAll(`q=${encodeURIComponent('7号楼')}`)).toEqual([extra, ...seven]);
+    });
   });
 
   it("finds a handler's requests by name, and filters by 处理人", async () => {
