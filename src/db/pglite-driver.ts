@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { PGlite, types, type PGliteOptions } from '@electric-sql/pglite';
+import { type Extension, PGlite, types, type PGliteOptions } from '@electric-sql/pglite';
 
 /**
  * Lets TypeORM's postgres driver run on an embedded PGlite database.
@@ -132,7 +132,19 @@ export function pgliteDriver(db: PGlite, onClosed?: () => void): unknown {
  */
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
+/**
+ * pg_trgm, for the index that serves 搜索 (migration 1764301700000). Required rather than imported:
+ * it is a subpath of the package's exports, which the project's TypeScript resolution does not read.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
+
 /** Starts opening an embedded database; queries wait until it is ready. */
 export function openPglite(dataDir: string | undefined): PGlite {
-  return new PGlite({ ...(dataDir ? { dataDir } : {}), startParams: START_PARAMS, ...PGLITE_TYPE_OPTIONS });
+  return new PGlite({
+    ...(dataDir ? { dataDir } : {}),
+    startParams: START_PARAMS,
+    extensions: { pg_trgm },
+    ...PGLITE_TYPE_OPTIONS,
+  });
 }

@@ -14,6 +14,7 @@ import { Building1764301300000 } from './1764301300000-building';
 import { SignInFailures1764301400000 } from './1764301400000-sign-in-failures';
 import { OutboxHourly1764301500000 } from './1764301500000-outbox-hourly';
 import { PhotosAfterPost1764301600000 } from './1764301600000-photos-after-post';
+import { SearchText1764301700000 } from './1764301700000-search-text';
 import { EventFormKey1764301800000 } from './1764301800000-event-form-key';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
@@ -34,5 +35,6 @@ export const migrations = [
   SignInFailures1764301400000,
   OutboxHourly1764301500000,
   PhotosAfterPost1764301600000,
+  SearchText1764301700000,
   EventFormKey1764301800000,
 ];

@@ -79,6 +79,18 @@ describe('generic plans of the listings filtered by status', () => {
     expect(plan).not.toMatch(/Seq Scan|request_no_key|request_pkey/);
   });
 
+  it('never searches by walking the requests from the newest, testing each', async () => {
+    const found = await searchRequests(runner.manager, { text: '灯不亮 3' }, new Date(), {
+      limit: 20,
+      offset: 0,
+    });
+    expect(found).toEqual([]);
+    // Along the number's index, a generic plan would stop after twenty matches, which a rare
+    // word never gives: every request read. The order is sorted after the indexes found them.
+    const plan = await genericPlan('search_text LIKE', `'%灯不亮 3%', '灯不亮3', '灯不亮 3', 20, 0`);
+    expect(plan).not.toMatch(/request_no_key|request_pkey/);
+  });
+
   it("reads a poster's recent requests, to answer a post sent twice, from an index", async () => {
     const found = await activeRequestsBy(runner.manager, ['res7', 'res8'], new Date(Date.now() - 60_000));
     // All closed but for the withdrawn: nothing a post could repeat.

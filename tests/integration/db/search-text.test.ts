@@ -1,0 +1,103 @@
+import { PHONE_PATTERN } from '../../../src/requests/phone-mask';
+import { searchRequests } from '../../../src/requests/request-search';
+import { openTestDatabase, undoMigrationsThrough, type TestDatabase } from '../../helpers/database';
+
+/**
+ * 搜索 reads the request's text with its phone numbers taken out, stored in search_text and indexed
+ * for substring search (migration 1764301700000): filled for the requests written before the
+ * upgrade, kept by the database for every request written or changed after it, by any writer.
+ */
+let db: TestDatabase;
+const NOW = new Date('2026-11-25T06:00:00Z');
+const withoutPhones = (text: string) => text.replace(new RegExp(PHONE_PATTERN, 'g'), '');
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+
+afterAll(() => db.close());
+
+async function insert(texts: readonly string[]): Promise<void> {
+  await db.dataSource.query(
+    `INSERT INTO request (no, category, text, reporter_id, status, created_at, updated_at)
+     SELECT (SELECT COALESCE(max(no), 0) FROM request) + n, 'repair', t, 'res.' || n, 'open', $2, $2
+       FROM unnest($1::text[]) WITH ORDINALITY AS x(t, n)`,
+    [texts, NOW],
+  );
+}
+
+async function stored(): Promise<{ text: string; search_text: string | null }[]> {
+  return db.dataSource.query(`SELECT text, search_text FROM request ORDER BY no`);
+}
+
+const search = async (text: string) =>
+  (await searchRequests(db.dataSource, { text }, NOW, { limit: 50, offset: 0 })).map((r) => r.text);
+
+it('fills the requests written before the upgrade, batch after batch, and keeps every later one', async () => {
+  const ds = db.dataSource;
+  await undoMigrationsThrough(ds, 'SearchText1764301700000');
+  // More than two batches of 5,000, some with a phone number, as the old schema stored them.
+  await ds.query(
+    `INSERT INTO request (no, category, text, reporter_id, status, created_at, updated_at)
+     SELECT g, 'repair', CASE WHEN g % 1000 = 7 THEN '302室漏水，电话 139 1234 ' || lpad(g::text, 4, '0')
+                              ELSE '楼道灯不亮 ' || g END, 'res.' || g, 'closed', $1, $1
+       FROM generate_series(1, 12001) g`,
+    [NOW],
+  );
+  await ds.runMigrations({ transaction: 'each' });
+
+  const before = await stored();
+  expect(before).toHaveLength(12001);
+  expect(before.filter((r) => r.search_text !== withoutPhones(r.text))).toEqual([]);
+  expect(before.filter((r) => r.search_text !== r.text)).toHaveLength(12);
+
+  // Written after, by any writer, and changed: the database keeps search_text.
+  await insert(['电话13912345678，5楼', '楼下有人乱停车']);
+  await ds.query(`UPDATE request SET text = '门禁坏了，联系 13800001111' WHERE no = 2`);
+  const after = await stored();
+  expect(after.filter((r) => r.search_text !== withoutPhones(r.text))).toEqual([]);
+  expect(after.find((r) => r.text.startsWith('门禁坏了'))?.search_text).toBe('门禁坏了，联系 ');
+
+  // Found by words and digits outside a phone number, never by the digits of one.
+  expect(await search('电话')).toEqual(
+    [
+      '电话13912345678，5楼',
+      ...before
+        .filter((r) => r.text.includes('电话'))
+        .map((r) => r.text)
+        .reverse(),
+    ].slice(0, 13),
+  );
+  expect(await search('1234567')).toEqual([]);
+  expect(await search('139 1234')).toEqual([]);
+  expect(await search('联系 138')).toEqual([]);
+  expect(await search('5楼')).toEqual(['电话13912345678，5楼']);
+});
+
+it('indexes the stored text for substring search, with pg_trgm, on either database', async () => {
+  const indexes = await db.dataSource.query<{ indexname: string; indexdef: string }[]>(
+    `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'request' AND indexname IN
+       ('ix_request_search_text', 'ix_request_building', 'ix_request_handler') ORDER BY indexname`,
+  );
+  expect(indexes.map((i) => i.indexname)).toEqual([
+    'ix_request_building',
+    'ix_request_handler',
+    'ix_request_search_text',
+  ]);
+  expect(indexes[2]?.indexdef).toContain('gin (search_text gin_trgm_ops)');
+  // And a search is read from them: a few rows out of twelve thousand.
+  await db.dataSource.query('ANALYZE request');
+  const plan = await db.dataSource.query<{ 'QUERY PLAN': string }[]>(
+    `EXPLAIN SELECT no FROM request
+      WHERE search_text LIKE '%302室%' OR no = 302 OR building_id = ANY('{b1}') OR assignee_id = ANY('{p1}')`,
+  );
+  const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+  for (const index of [
+    'ix_request_search_text',
+    'request_no_key',
+    'ix_request_building',
+    'ix_request_handler',
+  ])
+    expect(text).toContain(index);
+  expect(text).not.toContain('Seq Scan');
+});
