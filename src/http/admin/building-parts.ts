@@ -67,7 +67,7 @@ export function profileCard(building: Building): Html {
     ${
       entries.length === 0
         ? html`<p class="muted small">
-            台账里还没有这栋楼的画像（在楼栋下加 profile，如 居民结构、设施、自治基础）
+            还没有这栋楼的画像。可在台账文件里这栋楼的下面加一段<code>profile:</code>，一行写一项，如居民结构、设施、自治基础，重新导入台账后就会显示在这里。
           </p>`
         : html`<dl class="facts">
             ${entries.map(

@@ -320,6 +320,22 @@ describe('the ledger', () => {
     expect(page.indexOf('<dt>设施')).toBeLessThan(page.indexOf('自治基础'));
   });
 
+  it("tells the ledger's editor in plain words how to add a survey the building lacks", async () => {
+    const read = readLedgerFile(path.join(__dirname, '..', '..', '..', 'examples', 'ledger.yaml'));
+    if (!read.ok) throw new Error('example ledger');
+    const bare = read.ledger.compounds.flatMap((c) => c.buildings).find((b) => !b.profile);
+    if (!bare) throw new Error('every example building has a profile');
+    const card = /<h2>楼栋画像<\/h2>[\s\S]*?<\/section>/.exec(
+      await client.text(`/admin/ledger/buildings/${bare.id}`),
+    )?.[0];
+    expect(card).toContain('还没有这栋楼的画像');
+    expect(card).toContain('<code>profile:</code>');
+    expect(card).toContain('重新导入台账');
+    // The YAML key is the only word of the file's own: no bare field name in the sentence.
+    const words = (card ?? '').replace('<code>profile:</code>', '').replace(/<[^>]*>/g, '');
+    expect(words).not.toMatch(/[A-Za-z]/);
+  });
+
   it('does not flag a building with two of a kind', async () => {
     expect(await client.text('/admin/ledger/buildings/jnl-b2')).not.toContain('热点提示');
   });
