@@ -29,11 +29,14 @@ export function actionForms(
   problem: ActionProblem | null,
 ): Html {
   const closed = closedReason(r.status);
-  const hidden = html`<input type="hidden" name="_csrf" value="${csrf}" /><input
-      type="hidden"
-      name="_form"
-      value="${newFormKey()}"
-    />`;
+  // A key for each form: one shared by the three would make a second action from the same page
+  // view (a note typed while a 督办 loads) look like a repeat of the first, and be dropped.
+  const hidden = () =>
+    html`<input type="hidden" name="_csrf" value="${csrf}" /><input
+        type="hidden"
+        name="_form"
+        value="${newFormKey()}"
+      />`;
   const alert = (action: ActionKind) =>
     problem?.action === action ? html`<p class="error" role="alert">${problem.message}</p>` : '';
   const typed = (action: ActionKind) => (problem?.action === action ? (problem.note ?? '') : '');
@@ -58,7 +61,7 @@ export function actionForms(
           value="${typed('urge')}"
           placeholder="例如：居民多次反映，请今天处理"
         />
-        ${hidden}
+        ${hidden()}
         <button class="primary" type="submit">督办</button>
       </form>`;
 
@@ -87,7 +90,7 @@ export function actionForms(
               </optgroup>`,
           )}
         </select>
-        ${hidden}
+        ${hidden()}
         <button class="primary" type="submit">转派</button>
       </form>`;
 
@@ -96,7 +99,7 @@ export function actionForms(
     ${alert('note')}
     <p class="muted small">只记在下面的处理经过里，不会发到群里，居民和楼长看不到。</p>
     <label for="staff-note">备注</label>
-    ${noteArea(typed('note'))} ${hidden}
+    ${noteArea(typed('note'))} ${hidden()}
     <button class="primary" type="submit">记下备注</button>
   </form>`;
 

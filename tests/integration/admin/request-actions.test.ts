@@ -318,6 +318,21 @@ describe('内部备注', () => {
   });
 });
 
+describe('several actions from one view of the page', () => {
+  it('does each: a note sent after a 督办 from the same page is not taken for a repeat of it', async () => {
+    const no = seeded.script;
+    const { fields } = await open(no);
+    expect(new Set(Object.values(fields).map((f) => f._form)).size).toBe(Object.keys(fields).length);
+    expect(await post(no, 'urge', { ...fields.urge, note: '' })).toHaveProperty('status', 303);
+    expect(await post(no, 'note', { ...fields.note, note: '已电话联系' })).toHaveProperty('status', 303);
+    expect((await events(no)).map((e) => e.type).filter((t) => t === 'urged' || t === 'staff_note')).toEqual([
+      'urged',
+      'staff_note',
+    ]);
+    expect((await deliverAll()).map(textOf)[0]).toMatch(new RegExp(`^街道督办 #${no}，`, 'u'));
+  });
+});
+
 describe('refusals', () => {
   const cases: [string, string, (f: Record<string, string>) => Record<string, string>, number, string][] = [
     ['a person not in the ledger', 'reassign', (f) => ({ ...f, to: 'nobody.x' }), 422, '台账里没有这位'],
