@@ -69,6 +69,11 @@ export async function say(args: readonly string[], env: NodeJS.ProcessEnv = proc
     process.stderr.write(`${SAY_USAGE}\n`);
     return 2;
   }
+  const waitMs = values.wait === undefined ? DEFAULT_WAIT_MS : Number(values.wait);
+  if (!Number.isInteger(waitMs) || waitMs < 0) {
+    process.stderr.write(`--wait takes milliseconds, a whole number such as 15000, not ${values.wait}\n`);
+    return 2;
+  }
   // Read as the service reads them (empty is unset), so both look for the simulator on one port.
   const setting = (name: string) => env[name]?.trim() || undefined;
   const port = Number(setting('PORT') ?? 3000);
@@ -105,7 +110,6 @@ export async function say(args: readonly string[], env: NodeJS.ProcessEnv = proc
   // Print what arrives at the simulator: wait for the first reply as long as --wait allows (the
   // outbox sends it, after its own wait when the machine is busy), then until the replies stop.
   // Waiting less printed nothing here and the late reply under the next message sent.
-  const waitMs = Number(values.wait ?? DEFAULT_WAIT_MS);
   const deadline = Date.now() + waitMs;
   let next = before.next;
   let printed = 0;

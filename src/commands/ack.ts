@@ -6,7 +6,7 @@ import {
   type RequestRow,
 } from '../requests/request-store';
 import type { CommandContext, CommandDefinition } from './context';
-import { closedReason } from './transitions';
+import { closedReason } from '../requests/transitions';
 
 /**
  * Whether the request's current assignee has taken it on since it last changed hands. The status

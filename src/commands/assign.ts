@@ -2,7 +2,7 @@ import type { Ledger } from '../ledger/ledger';
 import type { Person } from '../ledger/schema';
 import { reassign, reassignedLine } from '../requests/hand-over';
 import type { CommandContext, CommandDefinition } from './context';
-import { closedReason } from './transitions';
+import { closedReason } from '../requests/transitions';
 
 /** What ends a name typed without an @: a space or a separator (`转派 3 李秀兰，她熟悉情况`). */
 const AFTER_NAME = /^([^\s,，、;；。:：]+)[\s,，、;；。:：]*([\s\S]*)$/u;

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { noticeDetail } from '../requests/escalate-request';
 import { addEvent, type RequestRow } from '../requests/request-store';
 import type { CommandContext, CommandDefinition } from './context';
-import { closedReason } from './transitions';
+import { closedReason } from '../requests/transitions';
 
 /** The event a chase is kept as; the window below is counted from these. */
 export const CHASE_EVENT = 'chased';
@@ -95,7 +95,11 @@ export const chase: CommandDefinition = {
     const handler = ledger.nameOf(request.assigneeId) || '处理人';
     const waitedMs = now.getTime() - request.createdAt.getTime();
     if (request.priority !== 'urgent' && waitedMs < CHASE_AFTER_MS) {
-      ctx.out.reply(`#${no} 刚报${span(waitedMs)}，已通知${handler}，请稍等；过半小时还没人接可以再催`);
+      ctx.out.reply(
+        request.status === 'open'
+          ? `#${no} 刚报${span(waitedMs)}，已通知${handler}，请稍等；过半小时还没人接可以再催`
+          : `#${no} 刚报${span(waitedMs)}，${handler}已接单，正在处理，请稍等`,
+      );
       return;
     }
     const last = await lastChase(ctx.tx, request, now);

@@ -1,7 +1,7 @@
 import { maskPhones } from '../requests/format';
 import { addEvent, updateRequest } from '../requests/request-store';
 import type { CommandDefinition } from './context';
-import { closedReason } from './transitions';
+import { closedReason } from '../requests/transitions';
 
 export const done: CommandDefinition = {
   name: 'done',

@@ -1,6 +1,6 @@
 import { escalateRequest, GRID_LEVEL, STREET_LEVEL } from '../requests/escalate-request';
 import type { CommandContext, CommandDefinition } from './context';
-import { closedReason } from './transitions';
+import { closedReason } from '../requests/transitions';
 
 function senderLevel(ctx: CommandContext, compoundId: string | null): number {
   if (ctx.ledger.isAdmin(ctx.senderId)) return STREET_LEVEL;

@@ -32,12 +32,8 @@ const OWN_REQUESTS: Partial<Record<CommandName, Candidates>> = {
     several: (n) => `您有 ${n} 件事还在办`,
   },
   chase: { whose: 'reporter', statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
+  // Not 进展: its text may be a question (`进展 怎么样了`), which must not be recorded on a request.
   ack: { whose: 'assignee', statuses: ['open'], several: (n) => `您手上有 ${n} 件事待接单` },
-  note: {
-    whose: 'assignee',
-    statuses: ['open', 'acknowledged'],
-    several: (n) => `您手上有 ${n} 件事还没办结`,
-  },
   done: {
     whose: 'assignee',
     statuses: ['open', 'acknowledged'],

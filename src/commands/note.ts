@@ -2,7 +2,7 @@ import { maskPhones } from '../requests/format';
 import { addEvent, updateRequest } from '../requests/request-store';
 import { takeOn } from './ack';
 import type { CommandDefinition } from './context';
-import { closedReason } from './transitions';
+import { closedReason } from '../requests/transitions';
 
 export const note: CommandDefinition = {
   name: 'note',

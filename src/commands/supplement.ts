@@ -1,7 +1,7 @@
 import { categoryName, maskPhones, shorten } from '../requests/format';
 import { addEvent, updateRequest, type RequestRow } from '../requests/request-store';
 import type { CommandContext, CommandDefinition } from './context';
-import { closedReason } from './transitions';
+import { closedReason } from '../requests/transitions';
 import { chatUsage } from './usage';
 
 /** The event a detail added with 补充 is kept as: the pages and 查询 name it 补充, not 进展. */

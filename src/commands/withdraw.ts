@@ -1,6 +1,6 @@
 import { addEvent, updateRequest } from '../requests/request-store';
 import type { CommandDefinition } from './context';
-import { closedReason } from './transitions';
+import { closedReason } from '../requests/transitions';
 
 export const withdraw: CommandDefinition = {
   name: 'withdraw',

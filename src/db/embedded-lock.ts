@@ -78,7 +78,9 @@ export function holdDataDir(dataDir: string): () => void {
       const holder = holderOf(lockFile);
       if (holder !== null && holder.pid !== process.pid && holderRuns(holder))
         throw new DataDirInUseError(dataDir, lockFile, holder.pid);
-      // Stale: its holder is gone. Another process may race us here; `wx` lets only one win.
+      // Stale: its holder is gone. Removing it and writing ours are two steps: two processes that
+      // both find the same stale lock at the same instant (started together right after a crash)
+      // can both get through. `wx` stops only a process that finds the lock already renewed.
       try {
         unlinkSync(lockFile);
       } catch {

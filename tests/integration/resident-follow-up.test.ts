@@ -196,7 +196,13 @@ describe('催办: chasing the handler', () => {
       `#${no} 刚报10分钟，已通知赵志强，请稍等；过半小时还没人接可以再催`,
     );
     expect(await eventsOf(no, 'chased')).toEqual([]);
-    desk.advance(20);
+    const taken = await desk.report('cui.jk', '#报修 2单元信箱锁坏了');
+    await desk.said('zhao.zq', `接单 ${taken}`);
+    desk.advance(5);
+    expect(await desk.reply('cui.jk', `催办 ${taken}`)).toBe(
+      `#${taken} 刚报5分钟，赵志强已接单，正在处理，请稍等`,
+    );
+    desk.advance(15);
     expect(await desk.reply('cui.jj', `催办 ${no}`)).toMatch(
       new RegExp(`^#${no} 报事人催办，已等30分钟`, 'u'),
     );
@@ -229,9 +235,11 @@ describe('催办: chasing the handler', () => {
   it('reads 怎么还没修 with a number as a chase, and without one as chatter', async () => {
     const no = await desk.report('cui.ff', '#报修 2单元楼顶漏水');
     desk.advance(61);
-    expect(await desk.reply('cui.ff', `${no}怎么还没修？`)).toMatch(new RegExp(`^#${no} 报事人催办`, 'u'));
+    expect(await desk.reply('cui.ff', `#${no}怎么还没修？`)).toMatch(new RegExp(`^#${no} 报事人催办`, 'u'));
     desk.advance(61);
     expect(await desk.reply('cui.ff', '怎么还没修')).not.toMatch(/催办/u);
+    // A bare number before it is a room: a neighbour in 301 chases nothing.
+    expect(await desk.reply('cui.fg', `${no}还没修好`)).not.toMatch(/催办/u);
     expect(await eventsOf(no, 'chased')).toHaveLength(1);
   });
 

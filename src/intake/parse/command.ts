@@ -126,7 +126,8 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
   },
   chase: {
     zh: ['催办', '催一下', '催催'],
-    // A complaint, not a request to chase, unless it names which request: `12怎么还没修`.
+    // A complaint, not a request to chase, unless it names which request: `#12怎么还没修`,
+    // `还没修好 12` (a bare number before it is a room: `301还没修好`).
     zhWithNumber: ['怎么还没修', '怎么还没修好', '还没修好'],
     slash: ['chase'],
     needsNumber: true,
@@ -264,7 +265,8 @@ export function parseCommand(text: string): ParsedCommand | null {
   const plain = toHalfWidth(body);
   const first = NUMBER_FIRST.exec(plain);
   if (first) {
-    const after = readCommand(body, plain, first[0].length, Number(first[1]));
+    const marked = /[#第号]|no/iu.test(first[0]);
+    const after = readCommand(body, plain, first[0].length, Number(first[1]), marked);
     if (after) return after;
   }
   const command = readCommand(body, plain, 0, null);
@@ -273,15 +275,23 @@ export function parseCommand(text: string): ParsedCommand | null {
   return ack ? readCommand(body, plain, ack[0].length, null) : null;
 }
 
-/** The command whose verb starts at `start`; `givenNo` is a number typed before the verb. */
+/**
+ * The command whose verb starts at `start`; `givenNo` is a number typed before the verb, `marked`
+ * when it was written as a request number (`#12`, `12号`, `第12号`) rather than bare.
+ */
 function readCommand(
   body: string,
   plain: string,
   start: number,
   givenNo: number | null,
+  marked = false,
 ): ParsedCommand | null {
   const head = matchVerb(plain.slice(start));
   if (!head) return null;
+  // A complaint after a bare number is about a flat, not a request: `301还没修好` is the resident's
+  // room, and chasing #301 would @ a volunteer about a stranger's request. Anyone may chase, so
+  // the number must say it is one (`#301还没修好`); a handler's `3 已修好` is read as before.
+  if (head.name === 'chase' && head.onlyWithNumber && givenNo !== null && !marked) return null;
   let name = head.name;
   const spec = COMMAND_VERBS[name];
   if (givenNo !== null && !spec.needsNumber) return null;

@@ -79,3 +79,19 @@ it('waits for a reply the outbox sends late, and prints it under the message it 
   expect(first).toContain('已登记 #1【报修】2单元楼道灯不亮');
   expect(second).toBe('1秒内机器人没有回复）\n');
 }, 30_000);
+
+it('refuses a --wait that is not a number of milliseconds, sending nothing', async () => {
+  const before = posts;
+  const errors: string[] = [];
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    errors.push(String(chunk));
+    return true;
+  });
+  try {
+    expect(await say(['--chat', 'wrkChat', '--from', 'zhang.min', '--wait', 'abc', '你好'], {})).toBe(2);
+  } finally {
+    write.mockRestore();
+  }
+  expect(errors.join('')).toContain('--wait takes milliseconds');
+  expect(posts).toBe(before);
+});

@@ -114,7 +114,7 @@ describe('parseCommand', () => {
     ['催一下 1', cmd('chase', 1)],
     ['催催 1', cmd('chase', 1)],
     ['怎么还没修 1', cmd('chase', 1)],
-    ['1 怎么还没修？', cmd('chase', 1)],
+    ['1号怎么还没修？', cmd('chase', 1)],
     ['#1怎么还没修好', cmd('chase', 1)],
     // A space inside the verb, the number first, an acknowledgement before the verb.
     ['接 单 1', cmd('ack', 1)],
@@ -164,6 +164,9 @@ describe('parseCommand', () => {
     ['转给李秀兰'],
     ['怎么还没修'],
     ['怎么还没修好啊'],
+    // A bare number before a complaint is a room, not a request.
+    ['301还没修好'],
+    ['301 怎么还没修？'],
     ['补充一下，是三楼'],
     // An acknowledgement before something that is no command.
     ['好的，谢谢'],
