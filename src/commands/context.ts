@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { CommandName, ParsedCommand } from '../intake/parse';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { Compound } from '../ledger/schema';
+import type { CarriedPhotos } from '../requests/carried-photos';
 import type { Outgoing } from '../requests/outgoing';
 import type { PageLinks } from '../requests/page-links';
 import type { RequestRow } from '../requests/request-store';
@@ -20,6 +21,11 @@ export interface CommandContext {
   /** The text of the message the sender quote-replied to, if any: a number left out may be in it. */
   readonly quotedText?: string | null;
   readonly out: Outgoing;
+  /**
+   * The photos the command's message brings, if any: 补充 attaches them; a command that leaves
+   * them alone need not say so (the desk does).
+   */
+  readonly photos?: CarriedPhotos | undefined;
   /** Links to a request's page in what reaches the street (上报 to it); none without MULIN_PUBLIC_URL. */
   readonly pageLinks?: PageLinks | undefined;
 }

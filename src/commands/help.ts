@@ -11,8 +11,11 @@ function howToReport(categories: CategoryTable, botName: string): string {
   return `报事：${examplePost(categories, botName)}（也可用 ${others.join(' ')}）`;
 }
 
-/** Photos are attached to the post just before them (requests/later-photos.ts). */
-const PHOTOS = `照片：报事后${PHOTO_WINDOW_MS / 60_000}分钟内@我发照片，会附在那件事上`;
+/**
+ * Photos are attached to the post just before them (requests/later-photos.ts), or later to any
+ * request with 补充 N (supplement.ts).
+ */
+const PHOTOS = `照片：报事后${PHOTO_WINDOW_MS / 60_000}分钟内@我发照片，会附在那件事上；过后发「补充 编号」并带上照片`;
 
 /**
  * Generated from the command list: everyone sees the commands about their own requests, a

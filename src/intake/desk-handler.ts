@@ -5,6 +5,7 @@ import type { InboundMessageRecord } from '../db/entities';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
+import { CarriedPhotos, PHOTOS_NOT_ATTACHED } from '../requests/carried-photos';
 import { attachLaterPhotos } from '../requests/later-photos';
 import { categoryName, formatDay, maskPhones, shorten } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
@@ -21,7 +22,7 @@ import {
   COMMAND_VERBS,
   classifyMessage,
   detectUrgency,
-  hasContent,
+  onlyPointsAtPhotos,
   splitQuotedReply,
   suggestTag,
   type ClassifiedMessage,
@@ -147,12 +148,19 @@ function bringsPhotos(understood: Understood | undefined): boolean {
   return understood?.kind === 'photos';
 }
 
+/** The photos a message brings, when they are kept: only the robot's are. */
+function photosOf(message: InboundMessageRecord): CarriedPhotos | undefined {
+  if (message.channel !== 'bot' || message.imageUrls.length === 0) return undefined;
+  return new CarriedPhotos(message.id, message.imageUrls.length);
+}
+
 /**
  * Photos with no words of their own: an image message, or in a group (where only messages that
- * @ the bot arrive) the @ and photos in one mixed message. Only the robot's photos are kept.
+ * @ the bot arrive) the @ and photos in one mixed message; words that only point at the picture
+ * (`照片`, `如图`: parse/photo-words.ts) count as none.
  */
 function photosOnly(message: InboundMessageRecord): boolean {
-  return message.channel === 'bot' && message.imageUrls.length > 0 && !hasContent(message.text ?? '');
+  return photosOf(message) !== undefined && onlyPointsAtPhotos(message.text ?? '');
 }
 
 /** How many requests these messages will create (at most: a repeat files none). */
@@ -226,7 +234,7 @@ export class DeskHandler implements InboundHandler {
       const urgency = message.text === null ? undefined : detectUrgency(message.text);
       return { kind: 'unregistered_group', hazard: urgency?.urgent ? urgency.hazard : null };
     }
-    // Photos with no words are for the sender's post just before (requests/later-photos.ts).
+    // Photos without words of their own are for the sender's post just before (later-photos.ts).
     if (photos || message.text === null) return { kind: 'photos', place };
     // A danger is a post however it is written: filed in a building group, where it can be routed;
     // answered with the safety line in a private chat, where someone may well turn first.
@@ -252,6 +260,7 @@ export class DeskHandler implements InboundHandler {
     const place = understood.kind === 'unregistered_group' ? undefined : understood.place;
     const out = new Outgoing();
     const log = ctx.log.about({ msgid: message.msgId, chatid: message.chatId });
+    const photos = photosOf(message);
 
     switch (understood.kind) {
       case 'unregistered_group': {
@@ -289,6 +298,7 @@ export class DeskHandler implements InboundHandler {
           // WeCom sends a quote-reply's quoted text apart; a pasted one is inline, before the command.
           quotedText: message.quotedText ?? splitQuotedReply(message.text ?? '').quoted,
           out,
+          photos,
           pageLinks: this.options.pageLinks,
         });
         break;
@@ -304,6 +314,8 @@ export class DeskHandler implements InboundHandler {
             imageUrls: message.imageUrls,
           });
           const { request } = filed;
+          // A post's photos are kept with the request it files; a repeat files nothing.
+          if (!filed.repeat) photos?.answer();
           log.info(
             {
               no: request.no,
@@ -316,6 +328,7 @@ export class DeskHandler implements InboundHandler {
         }
         break;
       case 'photos': {
+        photos?.answer();
         const attachedTo = await attachLaterPhotos(
           { writes, now, out, examplePost: `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}` },
           {
@@ -346,6 +359,13 @@ export class DeskHandler implements InboundHandler {
           }),
         );
         break;
+    }
+
+    // Photos nothing took are said to be lost, with how to attach them. Not in a group that is not
+    // registered: nothing there is taken, and its answer says so.
+    if (photos && !photos.answered && understood.kind !== 'unregistered_group') {
+      out.addToReply(PHOTOS_NOT_ATTACHED);
+      log.info({ photos: photos.count, kind: understood.kind }, 'photos attached to nothing');
     }
 
     const { deliveries, undeliverable } = planDeliveries(

@@ -6,10 +6,12 @@ import type { RequestWrites } from './request-writes';
 /**
  * Photos sent as a message of their own right after a post. Residents on phones often post the
  * words first and then find the picture; a group's robot sees a photo only when it @s the bot
- * (a mixed message with no words), a private chat's sees every photo. Such a photo is attached
+ * (a mixed message with no words, or only words pointing at the picture such as 照片 or 如图:
+ * intake/parse/photo-words.ts), a private chat's sees every photo. Such a photo is attached
  * to the sender's newest active request of the last 10 minutes in the same chat (from a private
  * chat, in any chat: requests are filed in building groups only, and it is still the sender's
- * own); with none, the sender is told how to attach one and nothing is attached.
+ * own); with none, nothing is attached and the sender is told to attach them with 补充 N, or to
+ * send a new post with its photos.
  */
 
 /**
@@ -62,8 +64,8 @@ export function requestForPhotos(
 }
 
 /**
- * Attaches the photos of a message without words to the sender's recent request (see above) and
- * queues the answer: `已收到照片，附在 #12`, a hint with no such request, or a note when the
+ * Attaches the photos of a message without words of its own to the sender's recent request (see
+ * above) and queues the answer: `已收到照片，附在 #12`, a hint with no such request, or a note when the
  * request has its MAX_PHOTOS_PER_REQUEST. Returns the request they were attached to, if any.
  * Runs once per message (the intake stores each msgid once), so a retried delivery attaches
  * nothing twice.
@@ -78,10 +80,13 @@ export async function attachLaterPhotos(
   const since = new Date(now.getTime() - PHOTO_WINDOW_MS);
   const target = requestForPhotos(await writes.activeRequestsBy(photos.senderId, since), photos.chatId, now);
   if (!target) {
+    // 补充 N attaches to any of their requests, however old: also the post that is still being
+    // filed on another instance (its receipt shows the number), which this one cannot wait for.
+    const attachLater = '已报过的事请发「补充 编号」并带上照片';
     out.reply(
       photos.chatId === null
-        ? '照片没有附上：请先在楼栋群里@我报事，10分钟内再把照片发来；或报事时带上照片一起发'
-        : `照片没有附上：请先@我报事（如「${ctx.examplePost}」），10分钟内再发照片；或报事时带上照片一起发`,
+        ? `照片没有附上：${attachLater}；新的事请到楼栋群里@我报事，一起发照片`
+        : `照片没有附上：${attachLater}；新的事请报事时一起发照片，如「${ctx.examplePost}」`,
     );
     return undefined;
   }

@@ -73,6 +73,17 @@ export class Outgoing {
     });
   }
 
+  /**
+   * A line added to the reply in the chat the message came from (the last, when there are
+   * several), or sent as that reply when there is none.
+   */
+  addToReply(line: string): void {
+    const i = this.items.findLastIndex((m) => m.audience.to === 'here');
+    const last = this.items[i];
+    if (last) this.items[i] = { ...last, content: `${last.content}\n${line}` };
+    else this.reply(line);
+  }
+
   add(message: OutgoingMessage): void {
     this.items.push(this.addressed(message));
   }

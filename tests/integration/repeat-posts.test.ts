@@ -95,12 +95,14 @@ it('files a post sent again with a photo the first did not have, so the photo is
     text: '#报修 1单元楼顶渗水',
   });
   expect(said.sent[0]?.body.content).toMatch(new RegExp(`^已登记 #${no + 1}【报修】`, 'u'));
-  // The same again, photo and all, is a repeat.
+  // The same again, photo and all, is a repeat; its photo is attached to nothing, and it says so.
   seconds(30);
   const repeat = await desk.sendPhotos('chen.ay', ['https://example.invalid/photo-2'], {
     text: '#报修 1单元楼顶渗水',
   });
-  expect(repeat.sent.map((r) => r.body.content)).toEqual([answer(no + 1)]);
+  expect(repeat.sent.map((r) => r.body.content)).toEqual([
+    `${answer(no + 1)}\n照片没有附上，要附到某件事上请发「补充 编号」并带上照片`,
+  ]);
 });
 
 it('knows a repeat that another instance handles while the first post is still being stored', async () => {

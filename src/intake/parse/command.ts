@@ -122,7 +122,7 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
     needsNumber: true,
     takesText: true,
     usage: '补充 12 是三楼不是二楼',
-    summary: '补充情况',
+    summary: '补充情况或照片',
   },
   chase: {
     zh: ['催办', '催一下', '催催'],

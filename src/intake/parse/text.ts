@@ -67,9 +67,14 @@ const EMOJI_PART = String.raw`[\p{Extended_Pictographic}\p{Regional_Indicator}\u
 const EMOJI = new RegExp(EMOJI_PART, 'gu');
 const EMOTICON_CODE = /\[[\p{Script=Han}A-Za-z]{1,4}\]/gu;
 
+/** The text with its emoji and emoticon codes taken out. */
+export function withoutEmoji(text: string): string {
+  return text.replace(EMOTICON_CODE, '').replace(EMOJI, '');
+}
+
 /** Whether the text says anything: a letter or digit once emoji, emoticons and punctuation go. */
 export function hasContent(text: string): boolean {
-  return /[\p{L}\p{N}]/u.test(text.replace(EMOTICON_CODE, '').replace(EMOJI, ''));
+  return /[\p{L}\p{N}]/u.test(withoutEmoji(text));
 }
 
 /** Whitespace, punctuation and emoji that may trail a message after its last real word. */

@@ -18,7 +18,7 @@ const ADMIN_TOKEN = 'street-office-token-0123456789';
 const KEY = BOT_SECRETS.aesKey;
 const B7_KEY = '0000fake-0000-4000-8000-0000000jw007';
 const HINT_GROUP =
-  '照片没有附上：请先@我报事（如「#报修 2单元楼道灯不亮」），10分钟内再发照片；或报事时带上照片一起发';
+  '照片没有附上：已报过的事请发「补充 编号」并带上照片；新的事请报事时一起发照片，如「#报修 2单元楼道灯不亮」';
 
 let db: TestDatabase;
 let desk: DeskHarness;
@@ -193,7 +193,7 @@ it('answers a photo with no recent post with how to attach one, and attaches it 
 
   const single = await desk.sendPhotos('zhang.min', [desk.hostPhoto()], { single: true });
   expect(single.sent.map((o) => o.body.content)).toEqual([
-    '照片没有附上：请先在楼栋群里@我报事，10分钟内再把照片发来；或报事时带上照片一起发',
+    '照片没有附上：已报过的事请发「补充 编号」并带上照片；新的事请到楼栋群里@我报事，一起发照片',
   ]);
 });
 

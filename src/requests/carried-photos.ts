@@ -1,0 +1,27 @@
+/**
+ * The photos a message brings besides a post or photos of their own: a command's (`补充 12` with a
+ * picture) or a chat line's. 补充 attaches them (supplement.ts); whatever handles the message
+ * marks them answered once its reply has dealt with them, attached or not, and the desk says they
+ * were not attached when nothing did, so no photo is dropped without a word.
+ */
+export class CarriedPhotos {
+  private dealtWith = false;
+
+  constructor(
+    /** The stored message that brought them: its inbound_photo rows are what is attached. */
+    readonly inboundId: string,
+    readonly count: number,
+  ) {}
+
+  /** The reply has told the sender what became of them. */
+  answer(): void {
+    this.dealtWith = true;
+  }
+
+  get answered(): boolean {
+    return this.dealtWith;
+  }
+}
+
+/** What the sender is told when a message's photos were attached to nothing. */
+export const PHOTOS_NOT_ATTACHED = '照片没有附上，要附到某件事上请发「补充 编号」并带上照片';
