@@ -16,6 +16,7 @@ import { OutboxHourly1764301500000 } from './1764301500000-outbox-hourly';
 import { PhotosAfterPost1764301600000 } from './1764301600000-photos-after-post';
 import { SearchText1764301700000 } from './1764301700000-search-text';
 import { EventFormKey1764301800000 } from './1764301800000-event-form-key';
+import { AuditLog1764301900000 } from './1764301900000-audit-log';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   PhotosAfterPost1764301600000,
   SearchText1764301700000,
   EventFormKey1764301800000,
+  AuditLog1764301900000,
 ];
