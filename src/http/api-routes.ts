@@ -19,7 +19,7 @@ import { formatIsoWeek, lastFullWeekBefore, mondayOf, parseIsoWeek, zonedInstant
 import { weeklyFigures } from '../digest/weekly-figures';
 import type { Clock } from '../shared/clock';
 import { apiGuard, type ApiGuardDeps } from './admin/admin-auth';
-import { nameLookup } from './admin/people';
+import { actorName, nameLookup } from './admin/people';
 import { securityHeaders } from './admin/security-headers';
 import { isoFormatter } from './admin/time-format';
 
@@ -191,8 +191,11 @@ class RequestRenderer {
     // Names only (the ledger's, else the person table's): a phone number cannot reach a response.
     const name = await nameLookup(this.dataSource, ledger, people);
     const person = (p: string | null): PersonRef | null => (p === null ? null : { id: p, name: name(p) });
+    // The street office's steps by the name typed at sign-in (街道·王小明), as the pages show them.
+    const actor = (e: EventRow): PersonRef | null =>
+      e.actorId === null ? null : { id: e.actorId, name: actorName(e, name) };
     return requests.map((r) =>
-      this.one(ledger, r, byRequest.get(r.id) ?? [], photos.get(r.id) ?? [], person),
+      this.one(ledger, r, byRequest.get(r.id) ?? [], photos.get(r.id) ?? [], person, actor),
     );
   }
 
@@ -202,6 +205,7 @@ class RequestRenderer {
     events: readonly EventRow[],
     photos: readonly PhotoSummary[],
     person: (id: string | null) => PersonRef | null,
+    actor: (e: EventRow) => PersonRef | null,
   ): object {
     const compound = r.compoundId === null ? undefined : ledger.compound(r.compoundId);
     const names = ledger.buildingNames(r.buildingId);
@@ -247,7 +251,7 @@ class RequestRenderer {
       resolve_due_at: this.iso(r.resolveDueAt),
       events: events.map((e) => ({
         type: e.type,
-        actor: person(e.actorId),
+        actor: actor(e),
         at: this.iso(e.at),
         note: e.note === null ? null : maskPhones(e.note),
       })),

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 
 /**
@@ -54,6 +55,16 @@ export function clientAddress(
     address = next;
   }
   return address;
+}
+
+/** The address of the client that sent `req`, as clientAddress finds it. */
+export function requestClientAddress(req: IncomingMessage, trusted: TrustedProxies): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  return clientAddress(
+    req.socket.remoteAddress,
+    Array.isArray(forwarded) ? forwarded.join(', ') : (forwarded ?? ''),
+    trusted,
+  );
 }
 
 /** The eight groups of an IPv6 address, without its zone. */

@@ -94,6 +94,8 @@ export async function reassign(
     /** The street office's pages: the one-time key of the form, and whether anyone was told. */
     readonly formKey?: string;
     readonly notified?: boolean;
+    /** More for the event's data: the name typed at sign-in (street-actions.ts). */
+    readonly data?: Readonly<Record<string, string>>;
   },
 ): Promise<void> {
   await updateRequest(tx, request.id, { assigneeId: change.to, updatedAt: change.now });
@@ -106,6 +108,7 @@ export async function reassign(
       from: request.assigneeId,
       to: change.to,
       ...(change.notified === undefined ? {} : { notified: change.notified }),
+      ...change.data,
     },
     ...(change.formKey ? { formKey: change.formKey } : {}),
   });

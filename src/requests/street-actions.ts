@@ -15,10 +15,29 @@ import { reassignNotices, urgeNotices } from './street-notices';
 import { closedReason } from './transitions';
 
 /**
- * The actor the street office's pages record. There is one shared admin token, so no one person
- * can be named; WeCom userids have no colon, so this is never someone's id.
+ * The actor the street office's pages record when the person signed in is not one of the ledger's
+ * street admins: a name typed at sign-in (kept in the event's data, STAFF_NAME_KEY) or, for a
+ * session from before sign-ins named anyone, no one. WeCom userids have no colon, so this is
+ * never someone's id.
  */
 export const STREET_OFFICE = 'street:office';
+/** The event data's key for the name typed at sign-in, beside the STREET_OFFICE actor. */
+export const STAFF_NAME_KEY = 'by';
+
+/**
+ * Who acts from the pages, as they said at sign-in (one shared token: taken on trust): a street
+ * admin of the ledger (`userId`), a typed `name`, or neither (a session from before names).
+ */
+export interface StreetStaff {
+  readonly userId: string | null;
+  readonly name: string | null;
+}
+
+/** How an action's event names who did it: the admin's userid, else the office and the typed name. */
+export function streetActor(staff: StreetStaff): { actorId: string; data: Record<string, string> } {
+  if (staff.userId !== null) return { actorId: staff.userId, data: {} };
+  return { actorId: STREET_OFFICE, data: staff.name ? { [STAFF_NAME_KEY]: staff.name } : {} };
+}
 
 /** Event types only the street office's pages write. */
 export const URGED = 'urged';
@@ -39,6 +58,10 @@ export interface StreetActionSettings {
   readonly now: Date;
   /** Whether private notices can go out through the self-built app. */
   readonly privateNotices: boolean;
+  /** Who is acting: the event's actor. */
+  readonly staff: StreetStaff;
+  /** Called in the action's transaction once its event is written (the audit log's entry). */
+  readonly record?: (tx: EntityManager, event: EventRow) => Promise<void>;
 }
 
 export type StreetActionOutcome =
@@ -85,6 +108,7 @@ export async function actOnRequest(
     const queued = await apply(tx, request, action, formKey, settings);
     const event = await findEventByFormKey(tx, formKey);
     if (!event) throw new Error(`street action on #${no} wrote no event`);
+    await settings.record?.(tx, event);
     return { kind: 'done', event, queued };
   });
 }
@@ -128,6 +152,7 @@ async function apply(
   settings: StreetActionSettings,
 ): Promise<number> {
   const { ledger, now, privateNotices } = settings;
+  const actor = streetActor(settings.staff);
   const send = async (messages: readonly OutgoingMessage[]) => {
     const result = await deliver(tx, messages, {
       ledger,
@@ -142,10 +167,10 @@ async function apply(
       const sent = await send(urgeNotices(ledger, request, action.note, privateNotices));
       await addEvent(tx, request.id, {
         type: URGED,
-        actorId: STREET_OFFICE,
+        actorId: actor.actorId,
         at: now,
         note: action.note || null,
-        data: { to: request.assigneeId, notified: sent.notified },
+        data: { to: request.assigneeId, notified: sent.notified, ...actor.data },
         formKey,
       });
       return sent.queued;
@@ -154,20 +179,22 @@ async function apply(
       const sent = await send(reassignNotices(ledger, request, action.to, privateNotices));
       await reassign(tx, request, {
         to: action.to,
-        actorId: STREET_OFFICE,
+        actorId: actor.actorId,
         now,
         note: null,
         formKey,
         notified: sent.notified,
+        data: actor.data,
       });
       return sent.queued;
     }
     case 'note':
       await addEvent(tx, request.id, {
         type: STAFF_NOTE,
-        actorId: STREET_OFFICE,
+        actorId: actor.actorId,
         at: now,
         note: action.note,
+        data: actor.data,
         formKey,
       });
       return 0;

@@ -59,9 +59,16 @@ async function open(
   return { context, page, problems };
 }
 
-async function signIn(page: Page, path = '/admin/requests'): Promise<void> {
+/** Signs in as 周敏, a street admin of the example ledger, or as 其他 with the name given. */
+async function signIn(page: Page, path = '/admin/requests', typedName?: string): Promise<void> {
   await page.goto(`${server.url}${path}`);
   await page.waitForURL(/\/admin\/login\?next=/);
+  if (typedName === undefined) {
+    await page.getByRole('radio', { name: '周敏' }).check();
+  } else {
+    await page.getByRole('radio', { name: '其他' }).check();
+    await page.getByLabel('姓名（选“其他”时填写）').fill(typedName);
+  }
   await page.getByLabel('管理口令').fill(ADMIN_TOKEN);
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL((url) => url.pathname === path);
@@ -245,7 +252,6 @@ describe('the street office on a phone', () => {
 
   beforeAll(async () => {
     ({ context, page, problems } = await open({ width, height: 844 }, true));
-    await signIn(page);
   });
 
   afterAll(async () => {
@@ -258,6 +264,46 @@ describe('the street office on a phone', () => {
 
   // How wide the page would scroll: wider than the screen means a sideways scrollbar.
   const noSideways = async () => Number(await page.evaluate('document.documentElement.scrollWidth'));
+
+  it('asks who is signing in in a form that fits the screen, and shows the name in the header', async () => {
+    await page.goto(`${server.url}/admin/login`);
+    const form = page.locator('form.login');
+    expect((await form.boundingBox())?.width).toBeLessThanOrEqual(width);
+    // Each choice is big enough to tap, and they wrap rather than run off the screen.
+    for (const label of ['周敏', '陈丽娟', '其他']) {
+      const box = await page.locator('label.choice', { hasText: label }).boundingBox();
+      expect(box?.height).toBeGreaterThanOrEqual(24);
+      expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(width);
+    }
+    expect((await page.getByLabel('姓名（选“其他”时填写）').boundingBox())?.width).toBeLessThanOrEqual(width);
+    expect(await noSideways()).toBeLessThanOrEqual(width);
+    await keepScreenshot(page, 'phone-sign-in');
+
+    // A refused name is said above the form, the choice kept.
+    await page.getByRole('radio', { name: '其他' }).check();
+    await page.getByLabel('姓名（选“其他”时填写）').fill('王');
+    await page.getByLabel('管理口令').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect(page.getByRole('alert').innerText()).resolves.toBe('姓名至少 2 个字');
+    expect(await page.getByRole('radio', { name: '其他' }).isChecked()).toBe(true);
+    // The browser logs the refusal's status: expected here, and only here.
+    expect(problems.splice(0)).toEqual([expect.stringContaining('422')]);
+
+    await signIn(page, '/admin/requests', '欧阳思思思思思思思思思思思思思思思思');
+    // A long name is cut short in the header; 退出 stays on the screen, on the brand's line.
+    const who = page.locator('header.top .who');
+    expect(await who.isVisible()).toBe(true);
+    const [name, signOut, brand] = await Promise.all([
+      who.boundingBox(),
+      page.getByRole('button', { name: '退出' }).boundingBox(),
+      page.locator('header.top .brand').boundingBox(),
+    ]);
+    expect((signOut?.x ?? 0) + (signOut?.width ?? 0)).toBeLessThanOrEqual(width);
+    expect((name?.x ?? 0) + (name?.width ?? 0)).toBeLessThanOrEqual(signOut?.x ?? 0);
+    expect(Math.abs((signOut?.y ?? 0) - (brand?.y ?? 0))).toBeLessThan(20);
+    expect(await noSideways()).toBeLessThanOrEqual(width);
+    await keepScreenshot(page, 'phone-header-name');
+  });
 
   it('shows the list as cards, nothing wider than the screen', async () => {
     expect(await page.locator('table.cards thead').isVisible()).toBe(false);
@@ -320,6 +366,17 @@ describe('the street office on a phone', () => {
     // Said once: a reload shows no confirmation.
     await page.reload();
     expect(await page.getByRole('status').count()).toBe(0);
+  });
+
+  it('reads the 操作记录 as cards, nothing wider than the screen', async () => {
+    await page.getByRole('link', { name: '操作记录' }).click();
+    await page.waitForURL(`${server.url}/admin/audit`);
+    expect(await page.locator('table.cards thead').isVisible()).toBe(false);
+    const newest = page.locator('table.cards tbody tr').first();
+    expect((await newest.boundingBox())?.width).toBeLessThanOrEqual(width);
+    await expect(newest.locator('td[data-label="人员"]').innerText()).resolves.toContain('街道·欧阳');
+    expect(await noSideways()).toBeLessThanOrEqual(width);
+    await keepScreenshot(page, 'phone-audit');
   });
 
   it('reads the ledger, a building and the figures, with charts drawn for the narrow screen', async () => {

@@ -2,9 +2,11 @@ import type { Context } from 'koa';
 import type { DataSource } from 'typeorm';
 import type { LedgerCache } from '../../ledger/ledger-store';
 import type { Clock } from '../../shared/clock';
+import type { TrustedProxies } from '../client-address';
 import { sessionBinding, sessionOf } from './admin-auth';
 import type { Html } from './html';
 import { page, type Section } from './layout';
+import { signedInName } from './page-actor';
 import { nameLookup } from './people';
 import type { ViewContext } from './request-bits';
 import type { SessionKeys } from './session';
@@ -21,6 +23,8 @@ export interface AdminDeps {
   readonly privateNotices: boolean;
   /** Called after an action queued notices and committed: wakes the outbox worker. */
   readonly onQueued?: () => void;
+  /** MULIN_TRUSTED_PROXIES: whose X-Forwarded-For names the client the audit log records. */
+  readonly trustedProxies: TrustedProxies;
 }
 
 /** The newest ledger, the clock's now and a name lookup for the given people. */
@@ -48,6 +52,8 @@ export function respondPage(
     title,
     section,
     body,
-    ...(session ? { signOutCsrf: deps.keys.csrfToken(sessionBinding(session)) } : {}),
+    ...(session
+      ? { signOutCsrf: deps.keys.csrfToken(sessionBinding(session)), signedInAs: signedInName(session.staff) }
+      : {}),
   }).text;
 }

@@ -4,9 +4,10 @@ import type { LedgerCache } from '../../ledger/ledger-store';
 import type { Clock } from '../../shared/clock';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
-import type { TrustedProxies } from '../client-address';
+import { TrustedProxies } from '../client-address';
 import { sessionKeysFor, sessionOrBearer } from './admin-auth';
 import type { AdminDeps } from './admin-context';
+import { addAuditRoute } from './audit-page';
 import { addCsvRoute } from './csv-export';
 import { chineseErrorPages } from './error-pages';
 import { addFiguresRoutes } from './figures-page';
@@ -36,8 +37,8 @@ export interface AdminRoutesDeps {
 
 /**
  * The street office's pages under /admin: sign-in, requests (list, one request and what the street
- * does about it, CSV export), the photos residents sent, the ledger (compounds, buildings) and the
- * weekly figures. Server-rendered, no script.
+ * does about it, CSV export), the photos residents sent, the ledger (compounds, buildings), the
+ * weekly figures and the audit log (操作记录). Server-rendered, no script.
  */
 export function adminRoutes(deps: AdminRoutesDeps): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/admin' });
@@ -51,12 +52,17 @@ export function adminRoutes(deps: AdminRoutesDeps): Router<AppState> {
   }
   // Mounted only when the pages are on: when off, the bare 404 says nothing of what is there.
   router.use(chineseErrorPages());
+  const admin: AdminDeps = {
+    ...deps,
+    keys,
+    privateNotices: deps.privateNotices ?? false,
+    trustedProxies: deps.trustedProxies ?? new TrustedProxies([]),
+  };
   // Before the session check, which they make themselves (koa-router runs layers in order).
-  const throttle = new SignInThrottle(deps.dataSource, deps.clock, deps.trustedProxies);
-  addLoginRoutes(router, keys, deps.clock, throttle);
+  const throttle = new SignInThrottle(deps.dataSource, deps.clock, admin.trustedProxies);
+  addLoginRoutes(router, admin, throttle);
   router.use(sessionOrBearer({ keys, clock: deps.clock, mode: 'pages', throttle }));
 
-  const admin: AdminDeps = { ...deps, keys, privateNotices: deps.privateNotices ?? false };
   router.get('/', (ctx) => {
     ctx.redirect('/admin/requests');
   });
@@ -66,6 +72,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router<AppState> {
   addPhotoRoute(router, admin);
   addLedgerRoutes(router, admin);
   addFiguresRoutes(router, admin);
+  addAuditRoute(router, admin);
 
   // Anything else under /admin: 404 once signed in (the sign-in page before), revealing nothing.
   router.all('{/*rest}', () => {

@@ -3,12 +3,15 @@ import type Router from 'koa-router';
 import { categoryName, formatDay, maskPhones, STATUS_NAMES } from '../../requests/format';
 import { matchesMoreThan, requestBatches } from '../../requests/request-batches';
 import type { RequestRow } from '../../requests/request-store';
+import { recordAudit } from '../../audit';
 import type { AppState } from '../app-state';
+import { requestClientAddress } from '../client-address';
 import { type AdminDeps, viewContext } from './admin-context';
 import { queryString } from './html';
 import { messagePage } from './layout';
 import { escalationName, RATING_NAMES } from './labels';
 import { filterParams, isPhoneLike, type ListQuery, parseListQuery, toSearch } from './list-filter';
+import { auditActor, staffOf } from './page-actor';
 import { isOverdue, type ViewContext } from './request-bits';
 
 const BATCH = 1000;
@@ -123,6 +126,15 @@ export function addCsvRoute(router: Router<AppState>, deps: AdminDeps): void {
       tooMany(ctx, q);
       return;
     }
+    // Recorded before a byte is sent, so no file leaves unrecorded; it names no resident, only
+    // the filters (a search with no phone number in it: refused above) and how many rows.
+    await recordAudit(deps.dataSource, {
+      at: now,
+      action: 'export_csv',
+      ...auditActor(staffOf(ctx)),
+      address: requestClientAddress(ctx.req, deps.trustedProxies),
+      detail: { filters: exportFilters(q), rows: rows.length },
+    });
     const view = await viewContext(
       deps,
       rows.map((r) => r.assigneeId),
@@ -137,6 +149,14 @@ export function addCsvRoute(router: Router<AppState>, deps: AdminDeps): void {
     );
     ctx.body = text;
   });
+}
+
+/** The filters an export was made with, as the audit log keeps them: those set, phone numbers masked. */
+function exportFilters(q: ListQuery): Record<string, string | number | boolean> {
+  const set = Object.entries(filterParams(q)).filter(
+    (entry): entry is [string, string | number | boolean] => entry[1] !== undefined && entry[1] !== '',
+  );
+  return Object.fromEntries(set.map(([k, v]) => [k, typeof v === 'string' ? maskPhones(v) : v]));
 }
 
 function tooMany(ctx: Context, q: ListQuery): void {

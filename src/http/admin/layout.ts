@@ -4,12 +4,13 @@ import { ADMIN_CSS } from './styles';
 // Outside the template: the CSP allows exactly these bytes by hash (styles.ts).
 const STYLE_ELEMENT = trustedHtml(`<style>${ADMIN_CSS}</style>`);
 
-export type Section = 'requests' | 'ledger' | 'figures';
+export type Section = 'requests' | 'ledger' | 'figures' | 'audit';
 
 const SECTIONS: readonly [Section, string, string][] = [
   ['requests', '诉求', '/admin/requests'],
   ['ledger', '台账', '/admin/ledger'],
   ['figures', '周报数据', '/admin/figures'],
+  ['audit', '操作记录', '/admin/audit'],
 ];
 
 export interface PageOptions {
@@ -21,6 +22,8 @@ export interface PageOptions {
   readonly section?: Section;
   /** The sign-out form's CSRF token; absent when signed in with the bearer token (no session). */
   readonly signOutCsrf?: string;
+  /** Who signed in, shown next to 退出 (with the sign-out form only). */
+  readonly signedInAs?: string;
   readonly body: Html;
 }
 
@@ -37,13 +40,13 @@ export function page(options: PageOptions): Html {
         ${STYLE_ELEMENT}
       </head>
       <body>
-        ${options.section ? header(options.section, options.signOutCsrf) : ''}
+        ${options.section ? header(options.section, options.signOutCsrf, options.signedInAs) : ''}
         <main>${options.body}</main>
       </body>
     </html> `;
 }
 
-function header(section: Section, csrf: string | undefined): Html {
+function header(section: Section, csrf: string | undefined, who: string | undefined): Html {
   return html`<header class="top">
     <div class="in">
       <a class="brand" href="/admin/requests">睦邻 · 街道工作台</a>
@@ -58,9 +61,12 @@ function header(section: Section, csrf: string | undefined): Html {
       ${
         csrf === undefined
           ? ''
-          : html`<form method="post" action="/admin/logout">
-              <input type="hidden" name="_csrf" value="${csrf}" /><button type="submit">退出</button>
-            </form>`
+          : html`<div class="me">
+              ${who === undefined ? '' : html`<span class="who" title="${who}">${who}</span>`}
+              <form method="post" action="/admin/logout">
+                <input type="hidden" name="_csrf" value="${csrf}" /><button type="submit">退出</button>
+              </form>
+            </div>`
       }
     </div>
   </header>`;

@@ -1,9 +1,27 @@
 import type { DataSource } from 'typeorm';
 import type { Ledger } from '../../ledger/ledger';
-import { STREET_OFFICE } from '../../requests/street-actions';
+import { STAFF_NAME_KEY, STREET_OFFICE } from '../../requests/street-actions';
 
-/** How the street office's own steps are signed: one shared sign-in, so no one's name. */
+/** How the street office's steps are signed when no one was named (a session from before names). */
 export const STREET_OFFICE_NAME = '街道工作人员';
+
+/** 街道·王小明: someone of the street office who typed their name at sign-in, not one of the ledger's. */
+export function streetStaffName(typed: string | null | undefined): string {
+  return typed ? `街道·${typed}` : STREET_OFFICE_NAME;
+}
+
+/**
+ * Who did an event, for the timeline and /api: the street office's steps by the name typed at
+ * sign-in (its data's STAFF_NAME_KEY), everyone else's by `name`, the lookup below.
+ */
+export function actorName(
+  event: { readonly actorId: string | null; readonly data: Readonly<Record<string, unknown>> },
+  name: (id: string | null) => string | null,
+): string | null {
+  if (event.actorId !== STREET_OFFICE) return name(event.actorId);
+  const typed = event.data[STAFF_NAME_KEY];
+  return streetStaffName(typeof typed === 'string' ? typed : null);
+}
 
 /**
  * Display names for userids: the ledger's, else the one the person table remembers for someone

@@ -1,14 +1,17 @@
 import type { ParameterizedContext } from 'koa';
 import type Router from 'koa-router';
+import { recordAudit } from '../../audit';
 import { findRequestByNo } from '../../requests/request-store';
 import { actOnRequest, type StreetAction } from '../../requests/street-actions';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
+import { requestClientAddress } from '../client-address';
 import { setConfirmation } from './action-flash';
 import { ACTION_KINDS, type ActionKind } from './action-forms';
 import type { AdminDeps } from './admin-context';
 import { ACTION_FORM_LIMITS, readForm } from './form-body';
 import { FORM_KEY, formExpired, pageFormAllowed } from './form-guard';
+import { auditActor, staffOf } from './page-actor';
 import { requestNo, respondRequestPage } from './request-pages';
 
 /** A 督办 note is one line in a group notice: line breaks and runs of spaces become one space. */
@@ -65,10 +68,25 @@ async function act(ctx: ParameterizedContext<AppState>, deps: AdminDeps, kind: A
     await refuse(ctx, deps, no, kind, action, 400, '这个表单不完整，请刷新页面后重新操作');
     return;
   }
+  // pageFormAllowed made sure there is a session: who it names does this.
+  const staff = staffOf(ctx) ?? { userId: null, name: null };
+  const now = deps.clock.now();
+  const address = requestClientAddress(ctx.req, deps.trustedProxies);
   const outcome = await actOnRequest(deps.dataSource, no, formKey, action, {
     ledger: await deps.ledgers.current(deps.dataSource),
-    now: deps.clock.now(),
+    now,
     privateNotices: deps.privateNotices,
+    staff,
+    record: (tx, event) =>
+      recordAudit(tx, {
+        at: now,
+        action: kind,
+        ...auditActor(staff),
+        address,
+        requestNo: no,
+        // Codes and ids only: a note's text may hold a phone number, and stays in the timeline.
+        detail: kind === 'reassign' ? { from: event.data.from ?? null, to: event.data.to ?? null } : {},
+      }),
   });
   switch (outcome.kind) {
     case 'not_found':

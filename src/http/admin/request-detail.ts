@@ -5,6 +5,7 @@ import type { SentReminder } from '../../scheduler/reminder-log';
 import { STAFF_NOTE } from '../../requests/street-actions';
 import { html, type Html, textBlock } from './html';
 import { escalationName, eventName, HAZARD_NAMES, RATING_NAMES } from './labels';
+import { actorName } from './people';
 import { badges, buildingLink, categoryOf, type ViewContext, whereOf } from './request-bits';
 
 /** One request: what was asked, where, who has it, its clocks, photos, rating and timeline. */
@@ -143,7 +144,7 @@ function timeline(events: readonly EventRow[], reminders: readonly SentReminder[
     ...events.map((e) => ({
       at: e.at,
       name: stepName(e, view),
-      actor: e.actorId === null ? '系统' : (view.name(e.actorId) ?? '居民'),
+      actor: e.actorId === null ? '系统' : (actorName(e, view.name) ?? '居民'),
       note: e.data.notified === false ? joinNotes(e.note, NOT_SENT) : e.note,
       internal: e.type === STAFF_NOTE,
     })),

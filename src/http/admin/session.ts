@@ -12,12 +12,50 @@ export const SESSION_COOKIE = 'mulin_session';
 export const LOGIN_COOKIE = 'mulin_login';
 export const SESSION_HOURS = 12;
 
-const VERSION = 'v1';
+/**
+ * v2 carries who signed in; v1 (before names) did not, and is still accepted until it expires,
+ * as no one. The MAC covers the version, so one cannot be turned into the other.
+ */
+const VERSION = 'v2';
+
+/**
+ * Who signed in, as they said at the sign-in form: one of the ledger's street admins (their
+ * userid and name), or a name typed under 其他 (userId null). Taken on trust from whoever holds
+ * the shared token: it names the person, it does not prove who they are.
+ */
+export interface SignedInStaff {
+  readonly userId: string | null;
+  readonly name: string;
+}
 
 export interface Session {
   /** Random; binds CSRF tokens to this session. */
   readonly id: string;
   readonly expiresAt: Date;
+  /** null for a session from before sign-ins named anyone. */
+  readonly staff: SignedInStaff | null;
+}
+
+const COOKIE =
+  /^((v[12])\.(\d{1,12})\.([A-Za-z0-9_-]{22})(?:\.([A-Za-z0-9_-]{1,400}))?)\.([A-Za-z0-9_-]{43})$/;
+
+/** The staff part of a v2 cookie: their userid and name, as base64url JSON (the name is Chinese). */
+function encodeStaff(staff: SignedInStaff): string {
+  const fields = staff.userId === null ? { n: staff.name } : { u: staff.userId, n: staff.name };
+  return b64url(Buffer.from(JSON.stringify(fields), 'utf8'));
+}
+
+function decodeStaff(part: string): SignedInStaff | null {
+  try {
+    const fields = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as {
+      u?: unknown;
+      n?: unknown;
+    };
+    if (typeof fields.n !== 'string' || (fields.u !== undefined && typeof fields.u !== 'string')) return null;
+    return { userId: fields.u ?? null, name: fields.n };
+  } catch {
+    return null;
+  }
 }
 
 function b64url(bytes: Buffer): string {
@@ -49,23 +87,29 @@ export class SessionKeys {
     return timingSafeEqual(createHash('sha256').update(given, 'utf8').digest(), this.tokenDigest);
   }
 
-  issue(now: Date): { cookie: string; session: Session } {
+  issue(now: Date, staff: SignedInStaff): { cookie: string; session: Session } {
     const id = b64url(randomBytes(16));
     const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
-    const body = `${VERSION}.${Math.floor(expiresAt.getTime() / 1000)}.${id}`;
-    return { cookie: `${body}.${this.mac(this.sessionKey, body)}`, session: { id, expiresAt } };
+    const body = `${VERSION}.${Math.floor(expiresAt.getTime() / 1000)}.${id}.${encodeStaff(staff)}`;
+    return { cookie: `${body}.${this.mac(this.sessionKey, body)}`, session: { id, expiresAt, staff } };
   }
 
-  /** The session a cookie carries, or null when it is malformed, forged or expired. */
+  /**
+   * The session a cookie carries, or null when it is malformed, forged or expired. A v1 cookie
+   * (issued before sign-ins named anyone) is still good until it expires, with no one named.
+   */
   verify(cookie: string | undefined, now: Date): Session | null {
     if (!cookie) return null;
-    const match = /^(v1\.(\d{1,12})\.([A-Za-z0-9_-]{22}))\.([A-Za-z0-9_-]{43})$/.exec(cookie);
+    const match = COOKIE.exec(cookie);
     if (!match) return null;
-    const [, body = '', expires = '', id = '', mac = ''] = match;
+    const [, body = '', version, expires = '', id = '', staffPart, mac = ''] = match;
+    if ((version === 'v2') !== (staffPart !== undefined)) return null;
     if (!sameText(mac, this.mac(this.sessionKey, body))) return null;
     const expiresAt = new Date(Number(expires) * 1000);
     if (expiresAt.getTime() <= now.getTime()) return null;
-    return { id, expiresAt };
+    if (staffPart === undefined) return { id, expiresAt, staff: null };
+    const staff = decodeStaff(staffPart);
+    return staff ? { id, expiresAt, staff } : null;
   }
 
   /** A fresh random value for the sign-in form's cookie. */

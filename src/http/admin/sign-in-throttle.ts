@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
-import { addressKey, clientAddress, TrustedProxies } from '../client-address';
+import { addressKey, requestClientAddress, TrustedProxies } from '../client-address';
 
 /** Failures count over this sliding window. */
 export const SIGN_IN_WINDOW_MINUTES = 15;
@@ -47,11 +47,15 @@ export class SignInThrottle {
    * address, or everyone, failed too often; a wrong one is counted. Attempts take turns under a
    * transaction's advisory lock, across instances, so that guesses sent at once cannot each see
    * the count before the others are added to it; refusals are decided before the token is looked
-   * at, so how long one takes says nothing about the token either.
+   * at, so how long one takes says nothing about the token either. `record` is called in the same
+   * transaction with what the attempt came to (the audit log's entry), unless it was refused.
    */
-  async attempt(ctx: Context, isRight: () => boolean): Promise<SignInVerdict> {
-    const forwarded = ctx.get('X-Forwarded-For');
-    const address = addressKey(clientAddress(ctx.req.socket.remoteAddress, forwarded, this.trustedProxies));
+  async attempt(
+    ctx: Context,
+    isRight: () => boolean,
+    record?: (tx: EntityManager, outcome: 'right' | 'wrong') => Promise<void>,
+  ): Promise<SignInVerdict> {
+    const address = addressKey(requestClientAddress(ctx.req, this.trustedProxies));
     const now = this.clock.now();
     const since = new Date(now.getTime() - WINDOW_MS);
     return this.dataSource.transaction(async (tx) => {
@@ -72,10 +76,14 @@ export class SignInThrottle {
       if (reopens > now.getTime()) {
         return { outcome: 'refused', retryAfterS: Math.ceil((reopens - now.getTime()) / 1000) };
       }
-      if (isRight()) return { outcome: 'right' };
+      if (isRight()) {
+        await record?.(tx, 'right');
+        return { outcome: 'right' };
+      }
       // Failures out of the window go as new ones come: the table holds one window's worth at most.
       await tx.query(`DELETE FROM sign_in_failure WHERE at <= $1`, [since]);
       await tx.query(`INSERT INTO sign_in_failure (address, at) VALUES ($1, $2)`, [address, now]);
+      await record?.(tx, 'wrong');
       const tripped =
         mine + 1 === FAILURES_PER_ADDRESS ? 'address' : everyone + 1 === FAILURES_IN_ALL ? 'everyone' : null;
       return { outcome: 'wrong', address, tripped };

@@ -19,6 +19,8 @@ header.top nav{display:flex;gap:4px;flex-wrap:wrap;flex:1}
 header.top nav a{color:#dce8f4;padding:6px 10px;border-radius:4px}
 header.top nav a.on,header.top nav a:hover{background:#2d6399;color:#fff;text-decoration:none}
 header.top form{margin:0}
+header.top .me{display:flex;align-items:center;gap:10px;min-width:0}
+header.top .who{color:#dce8f4;font-size:14px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:14em}
 header.top button{background:none;border:1px solid #7fa3c7;color:#fff;padding:4px 12px;border-radius:4px;font:inherit;cursor:pointer}
 main{max-width:1120px;margin:0 auto;padding:16px}
 h1{font-size:22px;margin:8px 0 16px}
@@ -88,6 +90,10 @@ form.act button{align-self:flex-start;margin-top:4px}
 .login{max-width:380px;margin:48px auto}
 .login label{display:block;margin:12px 0 6px}
 .login button{width:100%;margin-top:16px}
+.login fieldset{border:0;padding:0;margin:12px 0 0;min-width:0}
+.login legend{padding:0;margin-bottom:2px}
+.login label.choice{display:inline-flex;align-items:center;gap:6px;margin:4px 18px 4px 0;padding:4px 0}
+.login label.choice input{margin:0;width:18px;height:18px}
 .kv{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px}
 nav.scopes a,nav.scopes strong{white-space:nowrap}
 @media (min-width:721px){
@@ -100,6 +106,7 @@ nav.scopes a,nav.scopes strong{white-space:nowrap}
   header.top .in{gap:4px 12px;padding:6px 12px}
   header.top .brand{flex:1}
   header.top nav{order:3;flex-basis:100%}
+  header.top .who{max-width:7em}
   .grid2{grid-template-columns:1fr}
   .chart svg.desk{display:none}
   .chart svg.phone{display:block}

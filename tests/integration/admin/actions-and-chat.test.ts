@@ -63,7 +63,7 @@ it('hands a request over from the page to someone who then takes it on in the ch
   expect(await desk.events(no)).toEqual([
     'created:res.chen',
     'routed:-',
-    'assigned:street:office',
+    'assigned:zhou.m',
     'acknowledged:li.xl',
   ]);
 

@@ -128,6 +128,7 @@ describe('signing in', () => {
     const res = await client.post('/admin/login', {
       _csrf: first,
       token: ADMIN_TOKEN,
+      who: 'zhou.m',
       next: '/admin/ledger',
     });
     expect(res.status).toBe(303);
@@ -158,7 +159,12 @@ describe('signing in', () => {
     expect(signInPage).toBe('/admin/login?next=%2Fadmin%2Frequests%2F1');
     const page = await (await client.fetch(signInPage)).text();
     expect(page).toContain('<input type="hidden" name="next" value="/admin/requests/1" />');
-    const res = await client.post('/admin/login', { _csrf: csrfOf(page), next: link, token: ADMIN_TOKEN });
+    const res = await client.post('/admin/login', {
+      _csrf: csrfOf(page),
+      next: link,
+      token: ADMIN_TOKEN,
+      who: 'zhou.m',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(link);
     const request = await client.fetch(link);
@@ -191,7 +197,12 @@ describe('signing in', () => {
   it.each(ELSEWHERE)('refuses %s even when posted with the form', async (_case, next) => {
     const client = new AdminClient(server.url);
     const page = await (await client.fetch('/admin/login')).text();
-    const res = await client.post('/admin/login', { _csrf: csrfOf(page), next, token: ADMIN_TOKEN });
+    const res = await client.post('/admin/login', {
+      _csrf: csrfOf(page),
+      next,
+      token: ADMIN_TOKEN,
+      who: 'zhou.m',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/admin/requests');
   });
@@ -199,11 +210,11 @@ describe('signing in', () => {
   it('refuses a form without its CSRF token, or with one made for another browser', async () => {
     const victim = new AdminClient(server.url);
     await victim.fetch('/admin/login');
-    expect((await victim.post('/admin/login', { token: ADMIN_TOKEN })).status).toBe(403);
+    expect((await victim.post('/admin/login', { token: ADMIN_TOKEN, who: 'zhou.m' })).status).toBe(403);
 
     const attacker = new AdminClient(server.url);
     const csrf = csrfOf(await (await attacker.fetch('/admin/login')).text());
-    const res = await victim.post('/admin/login', { token: ADMIN_TOKEN, _csrf: csrf });
+    const res = await victim.post('/admin/login', { token: ADMIN_TOKEN, _csrf: csrf, who: 'zhou.m' });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('页面已过期');
     expect(victim.cookie('mulin_session')).toBeUndefined();
@@ -215,14 +226,14 @@ describe('signing in', () => {
     for (const site of ['cross-site', 'same-site']) {
       const res = await client.post(
         '/admin/login',
-        { token: ADMIN_TOKEN, _csrf: csrf },
+        { token: ADMIN_TOKEN, _csrf: csrf, who: 'zhou.m' },
         { 'Sec-Fetch-Site': site },
       );
       expect(res.status).toBe(403);
     }
     const res = await client.post(
       '/admin/login',
-      { token: ADMIN_TOKEN, _csrf: csrf },
+      { token: ADMIN_TOKEN, _csrf: csrf, who: 'zhou.m' },
       { 'Sec-Fetch-Site': 'same-origin' },
     );
     expect(res.status).toBe(303);
@@ -243,12 +254,14 @@ describe('the session', () => {
     const client = new AdminClient(server.url);
     await client.signIn();
     const real = client.cookie('mulin_session') ?? '';
-    const [version, expires, id] = real.split('.');
+    const [version, expires, id, staff, mac] = real.split('.');
     const later = String(Number(expires) + 86_400 * 365);
-    const otherKey = createHmac('sha256', 'guess').update(`${version}.${later}.${id}`).digest('base64url');
+    const otherKey = createHmac('sha256', 'guess')
+      .update(`${version}.${later}.${id}.${staff}`)
+      .digest('base64url');
     for (const forged of [
-      `${version}.${later}.${id}.${real.split('.')[3]}`,
-      `${version}.${later}.${id}.${otherKey}`,
+      `${version}.${later}.${id}.${staff}.${mac}`,
+      `${version}.${later}.${id}.${staff}.${otherKey}`,
       `${real}x`,
       'v1.9999999999.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
       '',
@@ -383,7 +396,7 @@ describe('security headers', () => {
         'Content-Type': 'application/x-www-form-urlencoded',
         Cookie: login,
       },
-      body: new URLSearchParams({ _csrf: csrfOf(page), token: ADMIN_TOKEN }).toString(),
+      body: new URLSearchParams({ _csrf: csrfOf(page), token: ADMIN_TOKEN, who: 'zhou.m' }).toString(),
       redirect: 'manual',
     });
     expect(res.headers.getSetCookie().find((c) => c.startsWith('mulin_session='))).toMatch(/; secure/i);

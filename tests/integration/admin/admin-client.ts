@@ -1,5 +1,13 @@
 import { ADMIN_TOKEN } from './admin-fixtures';
 
+/** Who the sign-in form is told the person is: the form's `who` and `name` fields. */
+export interface SignInAs {
+  readonly who?: string;
+  readonly name?: string;
+}
+
+export const AS_ZHOU_MIN: SignInAs = { who: 'zhou.m' };
+
 /** A browser's view of the pages through fetch: one cookie jar, redirects not followed. */
 export class AdminClient {
   private readonly cookies = new Map<string, string>();
@@ -49,11 +57,15 @@ export class AdminClient {
     });
   }
 
-  /** Shows the sign-in form, then posts it with its CSRF token, as a person would. */
-  async signIn(token = ADMIN_TOKEN, next?: string): Promise<Response> {
+  /**
+   * Shows the sign-in form, then posts it with its CSRF token, as a person would: by default as
+   * 周敏 (zhou.m), a street admin of the example ledger; `as` picks another choice (`who`: a
+   * userid, or ':other' with a typed `name`).
+   */
+  async signIn(token = ADMIN_TOKEN, next?: string, as: SignInAs = AS_ZHOU_MIN): Promise<Response> {
     const form = await this.fetch(`/admin/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
     const page = await form.text();
-    return this.post('/admin/login', { _csrf: csrfOf(page), next: nextOf(page), token });
+    return this.post('/admin/login', { _csrf: csrfOf(page), next: nextOf(page), token, ...as });
   }
 }
 

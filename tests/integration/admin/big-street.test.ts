@@ -11,6 +11,8 @@ import { ADMIN_TOKEN, NOW, startAdminServer, type AdminServer } from './admin-fi
  */
 
 const DAY = 86_400_000;
+/** The synthetic street's admins are not the example's 周敏: signed in as 其他 with a name. */
+const AS_TESTER = { who: ':other', name: '测试员' };
 let db: TestDatabase;
 let server: AdminServer;
 let client: AdminClient;
@@ -56,7 +58,7 @@ beforeAll(async () => {
   );
   server = await startAdminServer(db.dataSource, { adminToken: ADMIN_TOKEN });
   client = new AdminClient(server.url);
-  await client.signIn();
+  await client.signIn(ADMIN_TOKEN, undefined, AS_TESTER);
 });
 
 afterAll(async () => {
@@ -114,7 +116,7 @@ describe('the weekly figures', () => {
     const weekReads = () => reads.mock.calls.filter(([sql]) => sql.includes('resolved_in_week')).length;
     try {
       const browser = new AdminClient(early.url);
-      await browser.signIn();
+      await browser.signIn(ADMIN_TOKEN, undefined, AS_TESTER);
       await browser.text('/admin/figures');
       const before = weekReads();
       expect(before).toBeGreaterThanOrEqual(12);

@@ -150,7 +150,7 @@ describe('督办', () => {
     }
     expect(woken).toBe(wokenBefore + 1);
     expect((await events(no)).filter((e) => e.type === 'urged')).toEqual([
-      { type: 'urged', actor_id: 'street:office', note: `居民多次反映， 有事打${PHONE}` },
+      { type: 'urged', actor_id: 'zhou.m', note: `居民多次反映， 有事打${PHONE}` },
     ]);
 
     const arrived = await deliverAll();
@@ -171,12 +171,12 @@ describe('督办', () => {
     ]);
     for (const m of arrived) expect(textOf(m)).not.toContain(PHONE);
 
-    // Said once, then not again; the history names the street office and masks the number.
+    // Said once, then not again; the history names who signed in (周敏) and masks the number.
     const first = await open(no);
     expect(first.page).toContain(`<p class="notice done" role="status">已督办，已通知`);
     const again = await open(no);
     expect(again.page).not.toContain('notice done');
-    expect(again.page).toMatch(/<strong>街道督办<\/strong> <span class="muted">街道工作人员<\/span>/);
+    expect(again.page).toMatch(/<strong>街道督办<\/strong> <span class="muted">周敏<\/span>/);
     expect(again.page).toContain('有事打139****5678');
     expect(again.page).not.toContain(PHONE);
   });
@@ -189,7 +189,7 @@ describe('督办', () => {
     expect(textOf(group!).split('\n')[0]).toBe(`街道督办 #${no}，请尽快办结：办结 ${no} 处理情况`);
     // The resident's number in the request's line is masked too.
     expect(textOf(group!)).not.toContain(PHONE);
-    expect((await events(no)).at(-1)).toEqual({ type: 'urged', actor_id: 'street:office', note: null });
+    expect((await events(no)).at(-1)).toEqual({ type: 'urged', actor_id: 'zhou.m', note: null });
   });
 });
 
@@ -246,7 +246,7 @@ describe('转派', () => {
        WHERE r.no = $1 AND e.type = 'assigned' ORDER BY e.id DESC`,
       [no],
     );
-    expect(handedOver).toEqual({ actor_id: 'street:office', data: { from, to, notified: true } });
+    expect(handedOver).toEqual({ actor_id: 'zhou.m', data: { from, to, notified: true } });
     expect((await events(no)).filter((e) => e.type === 'assigned')).toHaveLength(1);
 
     const arrived = await deliverAll();
@@ -259,7 +259,7 @@ describe('转派', () => {
 
     const { page } = await open(no);
     expect(page).toContain(`role="status">已转派给${name}</p>`);
-    expect(page).toContain(`<strong>转派给${name}</strong> <span class="muted">街道工作人员</span>`);
+    expect(page).toContain(`<strong>转派给${name}</strong> <span class="muted">周敏</span>`);
   });
 
   // Two sessions, one waiting for the other's row lock, need a server: the embedded database is a
@@ -308,12 +308,12 @@ describe('内部备注', () => {
     expect(await post(no, 'note', { ...fields.note, note })).toHaveProperty('status', 303);
     expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM outbox`)).toEqual(outbox);
     expect((await events(no)).filter((e) => e.type === 'staff_note')).toEqual([
-      { type: 'staff_note', actor_id: 'street:office', note: '已电话联系物业，\n周五前换灯' },
+      { type: 'staff_note', actor_id: 'zhou.m', note: '已电话联系物业，\n周五前换灯' },
     ]);
     const after = (await open(no)).page;
     expect(after).toContain('已记下备注（不会发到群里）');
     expect(after).toMatch(
-      /<strong>内部备注<\/strong> <span class="muted">街道工作人员<\/span> <span class="badge">仅内部可见<\/span>/,
+      /<strong>内部备注<\/strong> <span class="muted">周敏<\/span> <span class="badge">仅内部可见<\/span>/,
     );
   });
 });

@@ -57,7 +57,7 @@ async function signIn(
 ): Promise<{ status: number; page: string; retryAfter: string | null; signedIn: boolean }> {
   const client = new AdminClient(server.url);
   const form = await (await client.fetch('/admin/login', { headers })).text();
-  const res = await client.post('/admin/login', { _csrf: csrfOf(form), token }, headers);
+  const res = await client.post('/admin/login', { _csrf: csrfOf(form), token, who: 'zhou.m' }, headers);
   return {
     status: res.status,
     page: squash(await res.text()),
