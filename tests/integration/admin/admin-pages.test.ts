@@ -1,19 +1,10 @@
 import { readLedgerFile } from '../../../src/ledger';
 import path from 'node:path';
 import { weeklyFigures } from '../../../src/digest';
-import { openTestDatabase, type TestDatabase } from '../../helpers/database';
+import type { TestDatabase } from '../../helpers/database';
+import { openAdmin, closeAdmin } from './open-admin';
 import { AdminClient, listedNos } from './admin-client';
-import {
-  ADMIN_TOKEN,
-  NOW,
-  PHONE,
-  PHOTO_BYTES,
-  seedStreet,
-  startAdminServer,
-  TIME_ZONE,
-  type AdminServer,
-  type Seeded,
-} from './admin-fixtures';
+import { NOW, PHONE, PHOTO_BYTES, TIME_ZONE, type AdminServer, type Seeded } from './admin-fixtures';
 
 let db: TestDatabase;
 let server: AdminServer;
@@ -21,17 +12,10 @@ let seeded: Seeded;
 let client: AdminClient;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  seeded = await seedStreet(db.dataSource);
-  server = await startAdminServer(db.dataSource, { adminToken: ADMIN_TOKEN });
-  client = new AdminClient(server.url);
-  await client.signIn();
+  ({ db, seeded, server, client } = await openAdmin());
 });
 
-afterAll(async () => {
-  await server.close();
-  await db.close();
-});
+afterAll(() => closeAdmin({ db, server }));
 
 /** Every request number matching the SQL condition, newest first: the expectation, computed apart. */
 async function nosWhere(condition: string, values: unknown[] = []): Promise<number[]> {

@@ -1,23 +1,17 @@
-import { openTestDatabase, type TestDatabase } from '../../helpers/database';
+import type { TestDatabase } from '../../helpers/database';
+import { openAdmin, closeAdmin } from './open-admin';
 import { AdminClient, squash } from './admin-client';
-import { ADMIN_TOKEN, seedStreet, startAdminServer, type AdminServer } from './admin-fixtures';
+import { startAdminServer, type AdminServer } from './admin-fixtures';
 
 let db: TestDatabase;
 let server: AdminServer;
 let client: AdminClient;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  await seedStreet(db.dataSource);
-  server = await startAdminServer(db.dataSource, { adminToken: ADMIN_TOKEN });
-  client = new AdminClient(server.url);
-  await client.signIn();
+  ({ db, server, client } = await openAdmin());
 });
 
-afterAll(async () => {
-  await server.close();
-  await db.close();
-});
+afterAll(() => closeAdmin({ db, server }));
 
 /** The error answer as a person sees it: status, a Chinese page in the pages' frame, its way back. */
 async function errorPage(path: string): Promise<{ status: number; title: string; back: string[] }> {

@@ -1,15 +1,7 @@
-import { openTestDatabase, type TestDatabase } from '../../helpers/database';
+import type { TestDatabase } from '../../helpers/database';
+import { openAdmin, closeAdmin } from './open-admin';
 import { AdminClient } from './admin-client';
-import {
-  ADMIN_TOKEN,
-  NOW,
-  PHONE,
-  SCRIPT_TEXT,
-  seedStreet,
-  startAdminServer,
-  type AdminServer,
-  type Seeded,
-} from './admin-fixtures';
+import { ADMIN_TOKEN, NOW, PHONE, SCRIPT_TEXT, type AdminServer, type Seeded } from './admin-fixtures';
 
 let db: TestDatabase;
 let server: AdminServer;
@@ -17,17 +9,10 @@ let seeded: Seeded;
 let client: AdminClient;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  seeded = await seedStreet(db.dataSource);
-  server = await startAdminServer(db.dataSource, { adminToken: ADMIN_TOKEN });
-  client = new AdminClient(server.url);
-  await client.signIn();
+  ({ db, seeded, server, client } = await openAdmin());
 });
 
-afterAll(async () => {
-  await server.close();
-  await db.close();
-});
+afterAll(() => closeAdmin({ db, server }));
 
 /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {

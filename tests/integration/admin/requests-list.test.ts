@@ -1,13 +1,7 @@
-import { openTestDatabase, type TestDatabase } from '../../helpers/database';
+import type { TestDatabase } from '../../helpers/database';
+import { openAdmin, closeAdmin } from './open-admin';
 import { AdminClient, listedNos } from './admin-client';
-import {
-  ADMIN_TOKEN,
-  NOW,
-  seedStreet,
-  startAdminServer,
-  type AdminServer,
-  type Seeded,
-} from './admin-fixtures';
+import { NOW, type AdminServer, type Seeded } from './admin-fixtures';
 
 /** Finding what needs doing in the requests list: by number, by what is stuck longest, page by page. */
 
@@ -17,17 +11,10 @@ let seeded: Seeded;
 let client: AdminClient;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  seeded = await seedStreet(db.dataSource);
-  server = await startAdminServer(db.dataSource, { adminToken: ADMIN_TOKEN });
-  client = new AdminClient(server.url);
-  await client.signIn();
+  ({ db, seeded, server, client } = await openAdmin());
 });
 
-afterAll(async () => {
-  await server.close();
-  await db.close();
-});
+afterAll(() => closeAdmin({ db, server }));
 
 interface Row {
   no: number;
