@@ -137,6 +137,13 @@ function countLink(n: number, filters: Record<string, string | boolean>, warn = 
   return html`<a href="/admin/requests${queryString(filters)}">${shown}</a>`;
 }
 
+/** A row's 进行中, 超时 and 近N天 cells, the first two linked to the requests they count. */
+function countCells(n: BuildingCounts, scope: { compound: string } | { building: string }): Html {
+  return html`<td data-label="进行中" class="num">${countLink(n.active, { status: 'active', ...scope })}</td>
+    <td data-label="超时" class="num">${countLink(n.overdue, { ...scope, overdue: true }, true)}</td>
+    <td data-label="近${HISTORY_DAYS}天" class="num">${n.recent}</td>`;
+}
+
 /** Every compound in a row: its buildings, what is being handled and late, linked to both lists. */
 function compoundOverview(ledger: Ledger, counts: Map<string, BuildingCounts>, hot: Set<string>): Html {
   return html`<div class="table-wrap">
@@ -163,13 +170,7 @@ function compoundOverview(ledger: Ledger, counts: Map<string, BuildingCounts>, h
             <td data-label="热点楼栋" class="num">
               ${hotspots > 0 ? html`<span class="badge hot">${hotspots}</span>` : '0'}
             </td>
-            <td data-label="进行中" class="num">
-              ${countLink(n.active, { status: 'active', compound: c.id })}
-            </td>
-            <td data-label="超时" class="num">
-              ${countLink(n.overdue, { compound: c.id, overdue: true }, true)}
-            </td>
-            <td data-label="近${HISTORY_DAYS}天" class="num">${n.recent}</td>
+            ${countCells(n, { compound: c.id })}
           </tr>`;
         })}
       </tbody>
@@ -215,13 +216,7 @@ function compoundSection(
               <td data-label="治理路径">${PATH_NAMES[b.path]}</td>
               <td data-label="楼长">${b.head ? ledger.nameOf(b.head) : '—'}</td>
               <td data-label="户数" class="num">${b.households ?? '—'}</td>
-              <td data-label="进行中" class="num">
-                ${countLink(n.active, { status: 'active', building: b.id })}
-              </td>
-              <td data-label="超时" class="num">
-                ${countLink(n.overdue, { building: b.id, overdue: true }, true)}
-              </td>
-              <td data-label="近${HISTORY_DAYS}天" class="num">${n.recent}</td>
+              ${countCells(n, { building: b.id })}
             </tr>`;
           })}
         </tbody>
