@@ -15,27 +15,33 @@ const LIMIT = 10;
  * their hands, waiting to be taken on or to be finished).
  */
 interface Candidates {
-  readonly whose: 'reporter' | 'assignee';
+  /** Whose requests, in order: the first of these with any that fit decides. */
+  readonly whose: readonly ('reporter' | 'assignee')[];
   readonly statuses: RequestStatus[];
   /** 您有 2 件事还在办 / 您手上有 2 件事待接单. */
   readonly several: (count: number) => string;
 }
 
 const OWN_REQUESTS: Partial<Record<CommandName, Candidates>> = {
-  rate_good: { whose: 'reporter', statuses: ['resolved'], several: (n) => `您有 ${n} 件事等评价` },
-  rate_bad: { whose: 'reporter', statuses: ['resolved'], several: (n) => `您有 ${n} 件事等评价` },
-  withdraw: { whose: 'reporter', statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
-  show: { whose: 'reporter', statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
-  supplement: {
-    whose: 'reporter',
+  rate_good: { whose: ['reporter'], statuses: ['resolved'], several: (n) => `您有 ${n} 件事等评价` },
+  rate_bad: { whose: ['reporter'], statuses: ['resolved'], several: (n) => `您有 ${n} 件事等评价` },
+  withdraw: {
+    whose: ['reporter'],
     statuses: ['open', 'acknowledged'],
     several: (n) => `您有 ${n} 件事还在办`,
   },
-  chase: { whose: 'reporter', statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
+  show: { whose: ['reporter'], statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
+  // A handler adds details too: their requests in hand, when they reported none still open.
+  supplement: {
+    whose: ['reporter', 'assignee'],
+    statuses: ['open', 'acknowledged'],
+    several: (n) => `您有 ${n} 件事还在办`,
+  },
+  chase: { whose: ['reporter'], statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
   // Not 进展: its text may be a question (`进展 怎么样了`), which must not be recorded on a request.
-  ack: { whose: 'assignee', statuses: ['open'], several: (n) => `您手上有 ${n} 件事待接单` },
+  ack: { whose: ['assignee'], statuses: ['open'], several: (n) => `您手上有 ${n} 件事待接单` },
   done: {
-    whose: 'assignee',
+    whose: ['assignee'],
     statuses: ['open', 'acknowledged'],
     several: (n) => `您手上有 ${n} 件事还没办结`,
   },
@@ -55,34 +61,45 @@ export function quotedNumber(quoted: string | null | undefined): number | null {
 
 /**
  * The number a command left out: from the message it quote-replies to, else, for a command about
- * one's own requests, the sender's only request it could apply to (reported, or in their hands). Otherwise answers with their
- * requests to choose from (or how to write the number) and returns null.
+ * one's own requests, the sender's only request it could apply to (reported, or in their hands).
+ * Otherwise answers with their requests to choose from (or how to write the number) and returns
+ * null.
  */
 export async function missingNumber(ctx: CommandContext): Promise<number | null> {
   const quoted = quotedNumber(ctx.quotedText);
   if (quoted !== null) return quoted;
-  const name = ctx.command.name;
-  const own = OWN_REQUESTS[name];
+  const own = OWN_REQUESTS[ctx.command.name];
   if (own) {
-    const filter =
-      own.whose === 'reporter'
-        ? { reporterId: ctx.senderId, statuses: own.statuses }
-        : { assigneeId: ctx.senderId, statuses: own.statuses };
-    const rows = await searchRequests(ctx.tx, filter, ctx.now, { limit: LIMIT + 1, offset: 0 });
-    const [newest] = rows;
-    if (newest && rows.length === 1) return newest.no;
-    if (newest) {
-      const count = rows.length > LIMIT ? await countRequests(ctx.tx, filter, ctx.now) : rows.length;
-      const lines = rows.slice(0, LIMIT).map((r) => requestLine(r, ctx.ledger));
-      const more = rows.length > LIMIT ? [`（只列出最近${LIMIT}件）`] : [];
-      ctx.out.reply(
-        [`${own.several(count)}，请带上编号，例如：${chatUsage(name, newest.no)}`, ...lines, ...more].join(
-          '\n',
-        ),
-      );
-      return null;
+    for (const whose of own.whose) {
+      const found = await onlyFitting(ctx, own, whose);
+      if (found !== 'none') return found;
     }
   }
-  ctx.out.reply(`请带上编号，例如：${chatUsage(name)}`);
+  ctx.out.reply(`请带上编号，例如：${chatUsage(ctx.command.name)}`);
+  return null;
+}
+
+/**
+ * The sender's requests, as reporter or as handler, that the command could mean: the number of
+ * the only one; with several, lists them and returns null; 'none' when there is none.
+ */
+async function onlyFitting(
+  ctx: CommandContext,
+  own: Candidates,
+  whose: 'reporter' | 'assignee',
+): Promise<number | null | 'none'> {
+  const filter =
+    whose === 'reporter'
+      ? { reporterId: ctx.senderId, statuses: own.statuses }
+      : { assigneeId: ctx.senderId, statuses: own.statuses };
+  const rows = await searchRequests(ctx.tx, filter, ctx.now, { limit: LIMIT + 1, offset: 0 });
+  const [newest] = rows;
+  if (!newest) return 'none';
+  if (rows.length === 1) return newest.no;
+  const count = rows.length > LIMIT ? await countRequests(ctx.tx, filter, ctx.now) : rows.length;
+  const lines = rows.slice(0, LIMIT).map((r) => requestLine(r, ctx.ledger));
+  const more = rows.length > LIMIT ? [`（只列出最近${LIMIT}件）`] : [];
+  const example = chatUsage(ctx.command.name, newest.no);
+  ctx.out.reply([`${own.several(count)}，请带上编号，例如：${example}`, ...lines, ...more].join('\n'));
   return null;
 }

@@ -110,6 +110,13 @@ describe('补充: the reporter adds a detail', () => {
     expect(await eventsOf(first, 'supplement')).toHaveLength(1);
     expect(await eventsOf(second, 'supplement')).toHaveLength(1);
   });
+
+  it('takes a handler’s only request in hand when they leave the number out', async () => {
+    // 6号楼1单元: 冯玉兰 (feng.yl) handles it and has reported nothing.
+    const b6 = { chatid: 'wrkB7FAKEjiangwan06' };
+    const no = await desk.report('bu.gg', '#报修 1单元门禁坏了', b6);
+    expect(await desk.reply('feng.yl', '补充 门禁要换主板', b6)).toBe(`#${no} 冯玉兰补充：门禁要换主板`);
+  });
 });
 
 it('shows 补充 and 催办 in the timeline of the request’s page, phone numbers masked', async () => {
