@@ -82,8 +82,10 @@ export function planMessages(options: PlanOptions): PlannedMessage[] {
       const unit = 1 + Math.floor(random() * Math.max(1, ids.unitHeadIds.length));
       const tag = TAGS[Math.floor(random() * TAGS.length)] ?? '#报修';
       const problem = PROBLEMS[Math.floor(random() * PROBLEMS.length)] ?? '楼道灯不亮';
-      // The marker makes every receipt unique, so a reply can be matched to its callback.
-      text = `${tag} ${unit}单元${problem} m${options.runId}${seq}`;
+      // The marker makes every receipt unique, so a reply can be matched to its callback. The
+      // receipt masks phone numbers (7–8 digit landlines too), so its digits must never run on:
+      // a letter after the run id, the sequence in base 36.
+      text = `${tag} ${unit}单元${problem} m${options.runId}x${seq.toString(36)}`;
     } else if (kind === 'command') {
       const pick = random();
       // With the groups chosen by the caller, a command names a request of the group it is typed

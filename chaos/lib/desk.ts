@@ -128,7 +128,7 @@ export function receiptsByMarker(
   const wanted = new Set(planned.map(markerOf));
   const out = new Map<string, SimulatedMessage[]>();
   for (const m of messages) {
-    const found = /m[0-9a-z]+\d+$/m.exec(m.body.content.split('\n')[0] ?? '');
+    const found = /m[0-9a-z]+x[0-9a-z]+$/m.exec(m.body.content.split('\n')[0] ?? '');
     const marker = found?.[0];
     if (!marker || !wanted.has(marker)) continue;
     const list = out.get(marker) ?? [];
