@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { dispatchCommand } from '../commands/dispatch';
 import { DEFAULT_BOT_NAME } from '../config';
-import type { InboundMessageRecord } from '../db/entities';
+import { InboundMessageRecord } from '../db/entities';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
@@ -70,6 +70,17 @@ function requestsIn(understood: readonly Understood[]): number {
   return understood.filter(files).length;
 }
 
+/**
+ * The message with its sender as the ledger spells them. The stored row keeps WeCom's spelling;
+ * everything the desk writes (reporters, handlers, events, mentions) uses the ledger's.
+ */
+function spelledAsLedger(message: InboundMessageRecord, ledger: Ledger): InboundMessageRecord {
+  const senderId = ledger.userid(message.senderId);
+  return senderId === message.senderId
+    ? message
+    : Object.assign(new InboundMessageRecord(), message, { senderId });
+}
+
 /** What a message asks of the desk, decided before anything is written. */
 type Understood =
   | { readonly kind: 'nothing' }
@@ -84,8 +95,9 @@ type Understood =
 export class DeskHandler implements InboundHandler {
   constructor(private readonly options: DeskOptions) {}
 
-  async handle(message: InboundMessageRecord, tx: EntityManager): Promise<AfterCommit> {
+  async handle(stored: InboundMessageRecord, tx: EntityManager): Promise<AfterCommit> {
     const ledger = await this.options.ledgers.current(tx);
+    const message = spelledAsLedger(stored, ledger);
     const writes = directDeskWrites(tx, this.options.clock);
     const log = new DeferredLog(this.options.logger);
     await this.act(message, this.understand(message, ledger), { tx, ledger, writes, log });
@@ -97,16 +109,18 @@ export class DeskHandler implements InboundHandler {
    * batch's request numbers are reserved at once and its writes are buffered, then flushed before
    * anything reads them (a command) and at the end.
    */
-  async handleBatch(messages: readonly InboundMessageRecord[], tx: EntityManager): Promise<AfterCommit> {
+  async handleBatch(stored: readonly InboundMessageRecord[], tx: EntityManager): Promise<AfterCommit> {
     const writes = new BatchDeskWrites(tx, this.options.clock);
     const log = new DeferredLog(this.options.logger);
     // One round trip both reserves the batch's request numbers and reads the newest ledger version.
     // The count comes from the ledger in hand; when a newer ledger was imported since, the batch is
     // read again with it and any shortfall reserved (a surplus is handed back by finish()).
     const guess = this.options.ledgers.latest();
+    let messages = stored.map((m) => spelledAsLedger(m, guess));
     let understood = messages.map((m) => this.understand(m, guess));
     const ledger = await this.options.ledgers.at(await writes.open(requestsIn(understood)), tx);
     if (ledger !== guess) {
+      messages = stored.map((m) => spelledAsLedger(m, ledger));
       understood = messages.map((m) => this.understand(m, ledger));
       await writes.reserve(requestsIn(understood) - writes.unusedReservations);
     }

@@ -57,6 +57,8 @@ const NO_HISTORY: LedgerHistory = { people: new Map(), buildings: new Map() };
 export class Ledger {
   readonly categories: CategoryTable;
   private readonly people = new Map<string, Person>();
+  /** The ledger's spelling of each userid it knows, present or former, by its lowercase form. */
+  private readonly spellings = new Map<string, string>();
   private readonly byChat = new Map<string, BuildingPlace>();
   private readonly byBuilding = new Map<string, BuildingPlace>();
   private readonly compounds = new Map<string, Compound>();
@@ -69,6 +71,9 @@ export class Ledger {
   ) {
     this.categories = buildCategoryTable(document.categories ?? []);
     for (const p of document.people) this.people.set(p.id, p);
+    // Former people first, so a present person's spelling wins where both exist.
+    for (const id of [...history.people.keys(), ...this.people.keys()])
+      this.spellings.set(id.toLowerCase(), id);
     for (const compound of document.compounds) {
       this.compounds.set(compound.id, compound);
       for (const building of compound.buildings) {
@@ -129,6 +134,15 @@ export class Ledger {
     return this.document.compounds;
   }
 
+  /**
+   * The userid as the ledger spells it. WeCom matches userids without regard to letter case, so a
+   * callback may spell one otherwise than the ledger (which refuses two ids that differ only in
+   * case); anyone the ledger never named keeps WeCom's spelling.
+   */
+  userid(given: string): string {
+    return this.spellings.get(given.toLowerCase()) ?? given;
+  }
+
   person(id: string): Person | undefined {
     return this.people.get(id);
   }
@@ -147,7 +161,7 @@ export class Ledger {
    * type the userid. Returns all matches so the caller can refuse an ambiguous name.
    */
   findPeople(mention: string): Person[] {
-    const byId = this.people.get(mention);
+    const byId = this.people.get(this.userid(mention));
     if (byId) return [byId];
     return this.document.people.filter((p) => p.name === mention);
   }
