@@ -7,6 +7,8 @@ import {
   lastFullWeekBefore,
   localParts,
   parseIsoWeek,
+  weekBounds,
+  weekDates,
   zonedInstant,
   type IsoWeek,
 } from '../digest/calendar';
@@ -23,7 +25,7 @@ import { digestDestination, digestParts, queueDigest } from './weekly-jobs';
 
 /** Lines for `mulin help`. */
 export const CLI_USAGE = `  digest [--week 2026-W48] [--send]
-                                  print a week's digest (default: last full week); --send queues it to the leadership group (not in quiet hours)
+                                  print a week's digest (default: last full week); --send queues it to the leadership group (a finished week; not in quiet hours)
   remind [--now 2026-12-01T10:00+08:00] [--dry-run]
                                   run a reminder sweep as of that instant (default: now; not ahead of the clock) and say
                                   what it queued; --dry-run says what it would send, at any instant, and queues nothing
@@ -89,6 +91,16 @@ export async function digestCommand(
       return 2;
     }
     week = given;
+  }
+  // A week not yet over would be sent with its figures so far, and under the week's one-time key, so
+  // the scheduler's digest of the finished week would never go out.
+  if (parsed.values.send === true && weekBounds(week, settings.timeZone).end > clock.now()) {
+    const { year, month, day } = weekDates(week).sunday;
+    const sunday = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+    err(
+      `mulin digest: ${formatIsoWeek(week)} has not ended (it ends ${sunday} 24:00); only a finished week's digest can be sent.\n`,
+    );
+    return 2;
   }
   const ledger = await currentLedger(dataSource, err);
   if (!ledger) return 1;

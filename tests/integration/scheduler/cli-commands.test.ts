@@ -88,6 +88,25 @@ describe('on a street', () => {
     expect(await outbox(db.dataSource, ['digest'])).toHaveLength(queued.length);
   });
 
+  it('prints a week that has not ended but refuses to send it, which would stand in for the real digest', async () => {
+    // Clock 2026-12-01 10:00, a Tuesday of 2026-W49.
+    const queuedBefore = await outbox(db.dataSource, ['digest']);
+    for (const week of ['2026-W49', '2026-W50', '2027-W10']) {
+      const io = capture();
+      expect(await digestCommand(db.dataSource, clock, ['--week', week, '--send'], io)).toBe(2);
+      expect(io.out).toEqual([]);
+      expect(io.err.join('')).toMatch(
+        new RegExp(
+          `^mulin digest: ${week} has not ended \\(it ends \\d{4}-\\d{2}-\\d{2} 24:00\\); only a finished week's digest can be sent\\.\\n$`,
+        ),
+      );
+      const preview = capture();
+      expect(await digestCommand(db.dataSource, clock, ['--week', week], preview)).toBe(0);
+      expect(preview.out.join('')).toContain(`周报 ${week}`);
+    }
+    expect(await outbox(db.dataSource, ['digest'])).toEqual(queuedBefore);
+  });
+
   it('refuses a malformed week or option', async () => {
     for (const args of [
       ['--week', '2026-48'],
