@@ -161,7 +161,7 @@ describe('posts written without the # form', () => {
       '请在前面加上「#报修」，例如：#报修 3单元灯坏了',
     );
     expect(await desk.reply('chen.ay', '报修二单元楼道灯不亮')).toBe(
-      '请在前面加上「#报修」，例如：#报修 报修二单元楼道灯不亮',
+      '请在前面加上「#报修」，例如：#报修 二单元楼道灯不亮',
     );
     expect(await desk.reply('chen.ay', '我要报修，电话13912345678')).toBe(
       '请在前面加上「#报修」，例如：#报修 电话139****5678',

@@ -23,10 +23,11 @@ export interface CategoryTable {
 }
 
 export const DEFAULT_CATEGORIES: readonly Category[] = [
-  // 维修 is the other everyday word; 保修 (a warranty) is how pinyin input often spells 报修.
-  { code: 'repair', name: '报修', synonyms: ['维修', '保修'] },
+  // 维修 is the other everyday word; 保修 (a warranty) and 抱修 are how pinyin input often spells
+  // 报修, as 投述 is 投诉.
+  { code: 'repair', name: '报修', synonyms: ['维修', '保修', '抱修'] },
   { code: 'help', name: '求助', synonyms: [] },
-  { code: 'complaint', name: '投诉', synonyms: [] },
+  { code: 'complaint', name: '投诉', synonyms: ['投述'] },
   { code: 'suggestion', name: '建议', synonyms: [] },
   { code: 'question', name: '咨询', synonyms: [] },
   { code: 'council', name: '议事', synonyms: [] },

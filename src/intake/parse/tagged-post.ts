@@ -125,6 +125,9 @@ const CLAUSE_BREAK = /[\s,，.。!！?？;；、]/u;
 const ASKING_BEFORE = /^(?:我们?)?(?:要|想|想要|需要|申请|请)?$/u;
 const ASKING_AFTER = /^(?:一下)?$/u;
 
+/** What, right after a category word, makes it part of a phrase rather than a tag. */
+const WORD_GOES_ON = /^[的了过着吗呢吧啊呀单人员点]/u;
+
 /**
  * For a message that names a category without tagging it (`我要报修，3单元灯坏了`,
  * `楼道灯坏了想报修一下`): the category, and the words to put after the tag, so a how-to reply can
@@ -149,9 +152,14 @@ export function suggestTag(
   const asking =
     ASKING_BEFORE.test(body.slice(start, tagStart)) && ASKING_AFTER.test(body.slice(at + length, end));
 
+  // A word that opens the message and runs straight into what happened (报修三单元灯坏了, as voice
+  // input writes it) is the tag they meant; followed by a particle or a noun it forms
+  // (报修的师傅, 报修了, 报修单), it is part of what they say.
+  const opensAsTag =
+    body.slice(0, tagStart).trim() === '' && !WORD_GOES_ON.test(body.slice(at + length, at + length + 1));
   const description = asking
     ? [trimPunctuation(body.slice(0, start)), trimPunctuation(body.slice(end))].filter(Boolean).join('，')
-    : trimPunctuation(body.slice(0, tagStart) + body.slice(at));
+    : trimPunctuation(opensAsTag ? body.slice(at + length) : body.slice(0, tagStart) + body.slice(at));
   return { category: category.code, description: hasContent(description) ? description : '' };
 }
 

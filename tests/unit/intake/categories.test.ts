@@ -28,6 +28,8 @@ describe('DEFAULT_CATEGORIES', () => {
     [' 报修 ', 'repair'],
     ['维修', 'repair'],
     ['保修', 'repair'],
+    ['抱修', 'repair'],
+    ['投述', 'complaint'],
   ])('looks up %j as %s', (word, code) => {
     expect(lookupCategory(DEFAULT_CATEGORY_TABLE, word)?.code).toBe(code);
   });
@@ -45,7 +47,7 @@ describe('buildCategoryTable', () => {
     expect(table.categories.find((c) => c.code === 'repair')).toEqual({
       code: 'repair',
       name: '报修',
-      synonyms: ['维修', '保修', '修一下'],
+      synonyms: ['维修', '保修', '抱修', '修一下'],
     });
     expect(parseTaggedPost('#修一下 3号楼门禁坏了', table)).toEqual({
       kind: 'request',

@@ -65,6 +65,9 @@ describe('parseTaggedPost: requests', () => {
     ['3单元灯坏了 # 报修', 'repair', '3单元灯坏了'],
     // 维修 and the homophone 保修 are 报修 by default.
     ['#保修 2单元楼道灯不亮', 'repair', '2单元楼道灯不亮'],
+    // As are the slips pinyin input makes most often.
+    ['#抱修 2单元楼道灯不亮', 'repair', '2单元楼道灯不亮'],
+    ['#投述 楼下烧烤太吵', 'complaint', '楼下烧烤太吵'],
     ['#维修 2单元楼道灯不亮', 'repair', '2单元楼道灯不亮'],
     ['维修：门禁坏了', 'repair', '门禁坏了'],
     // People @-ed besides the bot are who the sender addressed, not part of the post.
@@ -136,8 +139,15 @@ describe('suggestTag', () => {
     ['3单元灯坏了，我想报修一下', 'repair', '3单元灯坏了'],
     ['3单元灯坏了，我要报修，谢谢', 'repair', '3单元灯坏了，谢谢'],
     ['@王建国 我要投诉 楼下烧烤太吵', 'complaint', '楼下烧烤太吵'],
+    // A category word that opens the message is the tag they meant, run into their words (voice
+    // input does this): the example does not say it twice.
+    ['报修二单元楼道灯不亮', 'repair', '二单元楼道灯不亮'],
+    ['  投诉楼下烧烤太吵', 'complaint', '楼下烧烤太吵'],
+    // Unless it is part of what they say about it.
+    ['报修的师傅什么时候来', 'repair', '报修的师傅什么时候来'],
+    ['报修了三天还没人来', 'repair', '报修了三天还没人来'],
+    ['报修单怎么填', 'repair', '报修单怎么填'],
     // Otherwise the sender's words are kept as typed, less a # stuck inside them.
-    ['报修二单元楼道灯不亮', 'repair', '报修二单元楼道灯不亮'],
     ['楼道灯坏了想报修一下', 'repair', '楼道灯坏了想报修一下'],
     ['我想#报修一下楼道灯', 'repair', '我想报修一下楼道灯'],
     ['昨天说的报修还没人来', 'repair', '昨天说的报修还没人来'],
