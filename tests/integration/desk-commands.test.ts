@@ -133,6 +133,18 @@ describe('requests that are over', () => {
     );
   });
 
+  it('rates the request a reporter names at the end of a thank-you, not their newest', async () => {
+    const older = await report('zhang.min', '#报修 2单元一楼楼道灯不亮');
+    const newer = await report('zhang.min', '#报修 2单元一楼门禁坏了');
+    await desk.said('zhao.zq', `办结 ${older} 换了灯泡`);
+    await desk.said('zhao.zq', `办结 ${newer} 换了门禁`);
+    expect(await desk.reply('zhang.min', `谢谢赵师傅，灯修好了，满意 ${older}`)).toBe(
+      `#${older} 已完结。报事人评价满意，辛苦赵志强了！`,
+    );
+    expect(await desk.request(older)).toMatchObject({ status: 'closed', rating: 'good' });
+    expect(await desk.request(newer)).toMatchObject({ status: 'resolved', rating: null });
+  });
+
   it('says a withdrawn request was withdrawn when it is handed over or escalated', async () => {
     const no = await report('chen.ay', '#求助 1单元门口的自行车挡路');
     await desk.said('chen.ay', `撤回 ${no}`);

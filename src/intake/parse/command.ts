@@ -256,8 +256,9 @@ const MENTION_TAIL = /^[,，.。!！?？;；:：、~～]$/u;
 /**
  * Reads a command typed at the start of a message: a Chinese verb (`接单 12`, `接单#12`,
  * `进展 12 已联系师傅`) or a slash verb (`/ack 12`, `／ACK １２`), also after the number
- * (`1 满意`) or after an acknowledgement (`好的，接单 12`). Returns null when the message does
- * not start with one, so `我已经接单了` or `谢谢，很满意` stay chatter.
+ * (`1 满意`) or after an acknowledgement (`好的，接单 12`); a numbered rating or a withdrawal
+ * may also close the message (`谢谢，满意 2`). Returns null otherwise, so `我已经接单了` or
+ * `谢谢，很满意` stay chatter.
  */
 export function parseCommand(text: string): ParsedCommand | null {
   const { body } = splitQuotedReply(text);
@@ -272,7 +273,28 @@ export function parseCommand(text: string): ParsedCommand | null {
   const command = readCommand(body, plain, 0, null);
   if (command) return command;
   const ack = ACKNOWLEDGEMENT.exec(plain);
-  return ack ? readCommand(body, plain, ack[0].length, null) : null;
+  if (ack) return readCommand(body, plain, ack[0].length, null);
+  return closingCommand(body, plain);
+}
+
+/** Where a clause of a message starts: after a space or punctuation. */
+const CLAUSE_START = /[\s,，.。!！;；~～]+/gu;
+
+/**
+ * A resident's rating or withdrawal at the end of what they say: `谢谢，满意 2`,
+ * `还是不亮，不满意 2 又坏了`, `不用了猫走了，撤回`. Only these, and a rating only with its number:
+ * anywhere but at the start, other verbs are too often words of a sentence (`谢谢，很满意`).
+ */
+function closingCommand(body: string, plain: string): ParsedCommand | null {
+  for (const clause of plain.matchAll(CLAUSE_START)) {
+    const start = clause.index + clause[0].length;
+    const command = readCommand(body, plain, start, null);
+    if (!command) continue;
+    const rating = command.name === 'rate_good' || command.name === 'rate_bad';
+    if (rating && command.requestNo !== null) return command;
+    if (command.name === 'withdraw' && command.rest === '' && command.mentions.length === 0) return command;
+  }
+  return null;
 }
 
 /**

@@ -125,6 +125,13 @@ describe('parseCommand', () => {
     ['好的，接单 1', cmd('ack', 1)],
     ['收到，接单 1', cmd('ack', 1)],
     ['好的 办结 1 修好了', cmd('done', 1, '修好了')],
+    // A resident's rating or withdrawal closing what they say.
+    ['谢谢，满意 2', cmd('rate_good', 2)],
+    ['谢谢钱阿姨，灯修好了，满意 2', cmd('rate_good', 2)],
+    ['灯修好了 满意2', cmd('rate_good', 2)],
+    ['还是不亮，不满意 2 又坏了', cmd('rate_bad', 2, '又坏了')],
+    ['不用了猫走了，撤回', cmd('withdraw', null)],
+    ['已经修好了，撤回 4', cmd('withdraw', 4)],
     // 转给 may be followed straight by the name, the number last.
     ['转给李秀兰 3', cmd('assign', 3, '李秀兰')],
     ['转派给李秀兰 3', cmd('assign', 3, '李秀兰')],
@@ -168,6 +175,13 @@ describe('parseCommand', () => {
     ['301还没修好'],
     ['301 怎么还没修？'],
     ['补充一下，是三楼'],
+    // Further on in a message, only a numbered rating or a bare withdrawal is read.
+    ['谢谢，满意'],
+    ['灯修好了，接单 2'],
+    ['麻烦大家，办结 3 了'],
+    ['我想撤回'],
+    ['不用了，撤回吧'],
+    ['邻居说撤回 2 的事情不用管'],
     // An acknowledgement before something that is no command.
     ['好的，谢谢'],
     ['好的 明天见'],
