@@ -1,8 +1,9 @@
 import type { CommandName } from '../intake/parse';
 import { toHalfWidth } from '../intake/parse/text';
-import { countRequests, searchRequests } from '../requests/request-search';
-import type { RequestStatus } from '../requests/request-store';
+import { countRequests, searchRequests, type RequestSearch } from '../requests/request-search';
+import type { RequestRow, RequestStatus } from '../requests/request-store';
 import type { CommandContext } from './context';
+import { elsewhereLine, groupScope } from './group-scope';
 import { requestLine } from './request-line';
 import { chatUsage } from './usage';
 
@@ -81,25 +82,38 @@ export async function missingNumber(ctx: CommandContext): Promise<number | null>
 
 /**
  * The sender's requests, as reporter or as handler, that the command could mean: the number of
- * the only one; with several, lists them and returns null; 'none' when there is none.
+ * the only one; with several, lists them and returns null; 'none' when there is none. In a
+ * building group only those the group has seen are listed, the others counted (group-scope.ts);
+ * which one is meant is still decided among them all.
  */
 async function onlyFitting(
   ctx: CommandContext,
   own: Candidates,
   whose: 'reporter' | 'assignee',
 ): Promise<number | null | 'none'> {
-  const filter =
+  const filter: RequestSearch =
     whose === 'reporter'
       ? { reporterId: ctx.senderId, statuses: own.statuses }
       : { assigneeId: ctx.senderId, statuses: own.statuses };
-  const rows = await searchRequests(ctx.tx, filter, ctx.now, { limit: LIMIT + 1, offset: 0 });
+  const page = { limit: LIMIT + 1, offset: 0 };
+  const rows = await searchRequests(ctx.tx, filter, ctx.now, page);
   const [newest] = rows;
   if (!newest) return 'none';
   if (rows.length === 1) return newest.no;
-  const count = rows.length > LIMIT ? await countRequests(ctx.tx, filter, ctx.now) : rows.length;
-  const lines = rows.slice(0, LIMIT).map((r) => requestLine(r, ctx.ledger));
-  const more = rows.length > LIMIT ? [`（只列出最近${LIMIT}件）`] : [];
-  const example = chatUsage(ctx.command.name, newest.no);
-  ctx.out.reply([`${own.several(count)}，请带上编号，例如：${example}`, ...lines, ...more].join('\n'));
+  // One past the list says whether there are more, and counting is needed only then.
+  const counted = async (f: RequestSearch, found: readonly RequestRow[]) =>
+    found.length > LIMIT ? countRequests(ctx.tx, f, ctx.now) : found.length;
+  const count = await counted(filter, rows);
+  const here = groupScope(ctx);
+  const shown = here ? { ...filter, inGroup: here } : filter;
+  const listed = here ? await searchRequests(ctx.tx, shown, ctx.now, page) : rows;
+  const elsewhere = count - (await counted(shown, listed));
+  const lines = listed.slice(0, LIMIT).map((r) => requestLine(r, ctx.ledger));
+  const more = listed.length > LIMIT ? [`（只列出最近${LIMIT}件）`] : [];
+  const others = elsewhere > 0 ? [elsewhereLine(elsewhere, lines.length > 0)] : [];
+  const example = chatUsage(ctx.command.name, (listed[0] ?? newest).no);
+  ctx.out.reply(
+    [`${own.several(count)}，请带上编号，例如：${example}`, ...lines, ...more, ...others].join('\n'),
+  );
   return null;
 }

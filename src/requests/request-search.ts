@@ -41,6 +41,22 @@ export interface RequestSearch {
   readonly createdFrom?: Date;
   readonly createdBefore?: Date;
   readonly nos?: readonly number[];
+  /** Seen in this building group (GroupScope). */
+  readonly inGroup?: GroupScope;
+  /** Not seen in this building group: the rest. */
+  readonly outsideGroup?: GroupScope;
+  /** Matching any of these as well (none: nothing matches), e.g. each of a 待办 list's sections. */
+  readonly anyOf?: readonly RequestSearch[];
+}
+
+/**
+ * A building group, as the requests its members have seen there: those of its building (their
+ * notices go there) and those posted in it (their receipts were shown there, whatever building
+ * they name). commands/who-may-read.ts's askedInRequestGroup draws the same line.
+ */
+export interface GroupScope {
+  readonly buildingId: string;
+  readonly chatId: string;
 }
 
 type Db = EntityManager | DataSource;
@@ -86,12 +102,18 @@ function statusLiteral(status: RequestStatus): string {
 }
 
 export function searchWhere(filter: RequestSearch, now: Date): { where: string; values: unknown[] } {
-  const where: string[] = [];
   const values: unknown[] = [];
   const param = (value: unknown) => {
     values.push(value);
     return `$${values.length}`;
   };
+  const where = conditions(filter, now, param);
+  return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', values };
+}
+
+/** The filter's conditions, each true of the requests it matches; `param` numbers the values. */
+function conditions(filter: RequestSearch, now: Date, param: (value: unknown) => string): string[] {
+  const where: string[] = [];
   // Statuses are written into the statement, not passed as parameters: statements are prepared,
   // and a generic plan for `status = $1` cannot use the partial indexes on status (ix_request_active,
   // ix_request_assignee, ...) nor tell a rare status from a common one.
@@ -117,6 +139,17 @@ export function searchWhere(filter: RequestSearch, now: Date): { where: string; 
   if (filter.createdFrom) where.push(`created_at >= ${param(filter.createdFrom)}`);
   if (filter.createdBefore) where.push(`created_at < ${param(filter.createdBefore)}`);
   if (filter.nos) where.push(`no = ANY(${param(filter.nos)}::int[])`);
+  if (filter.inGroup) {
+    const { buildingId, chatId } = filter.inGroup;
+    where.push(`(building_id = ${param(buildingId)} OR chat_id = ${param(chatId)})`);
+  }
+  if (filter.outsideGroup) {
+    // Spelled out rather than NOT (…): a request with no building or no chat is outside too.
+    const { buildingId, chatId } = filter.outsideGroup;
+    where.push(
+      `(building_id IS DISTINCT FROM ${param(buildingId)} AND chat_id IS DISTINCT FROM ${param(chatId)})`,
+    );
+  }
   const text = filter.text?.trim();
   const named = namedRequestNumber(text);
   // A number written as one is looked up by the unique index alone, not searched for in every text.
@@ -143,7 +176,11 @@ export function searchWhere(filter: RequestSearch, now: Date): { where: string; 
     );
     where.push(`(${matches.join(' OR ')})`);
   }
-  return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', values };
+  if (filter.anyOf) {
+    const each = filter.anyOf.map((f) => `(${conditions(f, now, param).join(' AND ') || 'TRUE'})`);
+    where.push(`(${each.join(' OR ') || 'FALSE'})`);
+  }
+  return where;
 }
 
 export async function countRequests(db: Db, filter: RequestSearch, now: Date): Promise<number> {
