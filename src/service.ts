@@ -14,6 +14,7 @@ import { wecomRoutes } from './http/wecom-routes';
 import { ignoreInbound, Intake, type InboundHandler } from './intake';
 import { LedgerCache } from './ledger/ledger-store';
 import { outboxHealth } from './outbox';
+import { pageLinksFor } from './requests/page-links';
 import type { PhotoKeeper } from './photos';
 import { latestRuns, type Scheduler } from './scheduler';
 import type { Clock } from './shared/clock';
@@ -96,6 +97,7 @@ export function createService(deps: ServiceDeps): Koa<AppState> {
   const office = {
     ...street,
     privateNotices: deps.config.wecom.appApi !== null,
+    pageLinks: pageLinksFor(deps.config.publicUrl),
     ...(deps.onQueued ? { onQueued: deps.onQueued } : {}),
   };
   return createHttpApp(deps.logger, [

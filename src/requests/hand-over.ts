@@ -116,10 +116,11 @@ export async function reassign(
 
 /**
  * The notice @-ing the new handler after a 转派: `#12 已转派给李秀兰，请接单：接单 12`; `by` names who
- * did it when no one typed it in the group (`#12 已由街道转派给李秀兰…`).
+ * did it when no one typed it in the group (`#12 已由街道转派给李秀兰…`); `ref` writes #12 (a link
+ * to its page, in a private line to a street admin).
  */
-export function reassignedLine(no: number, name: string, by?: string): string {
-  return `#${no} 已${by ? `由${by}` : ''}转派给${name}，请接单：接单 ${no}`;
+export function reassignedLine(no: number, name: string, by?: string, ref = `#${no}`): string {
+  return `${ref} 已${by ? `由${by}` : ''}转派给${name}，请接单：接单 ${no}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { deliver } from './deliver';
 import { reassign } from './hand-over';
 import { findCandidate, handoverCandidates } from './handover-candidates';
 import type { OutgoingMessage } from './outgoing';
+import type { PageLinks } from './page-links';
 import {
   addEvent,
   findEventByFormKey,
@@ -58,6 +59,8 @@ export interface StreetActionSettings {
   readonly now: Date;
   /** Whether private notices can go out through the self-built app. */
   readonly privateNotices: boolean;
+  /** Links to the request's page in private lines to street admins (MULIN_PUBLIC_URL); none if unset. */
+  readonly pageLinks?: PageLinks | undefined;
   /** Who is acting: the event's actor. */
   readonly staff: StreetStaff;
   /** Called in the action's transaction once its event is written (the audit log's entry). */
@@ -152,6 +155,7 @@ async function apply(
   settings: StreetActionSettings,
 ): Promise<number> {
   const { ledger, now, privateNotices } = settings;
+  const notices = { privateNotices, links: settings.pageLinks };
   const actor = streetActor(settings.staff);
   const send = async (messages: readonly OutgoingMessage[]) => {
     const result = await deliver(tx, messages, {
@@ -164,7 +168,7 @@ async function apply(
   };
   switch (action.kind) {
     case 'urge': {
-      const sent = await send(urgeNotices(ledger, request, action.note, privateNotices));
+      const sent = await send(urgeNotices(ledger, request, action.note, notices));
       await addEvent(tx, request.id, {
         type: URGED,
         actorId: actor.actorId,
@@ -176,7 +180,7 @@ async function apply(
       return sent.queued;
     }
     case 'reassign': {
-      const sent = await send(reassignNotices(ledger, request, action.to, privateNotices));
+      const sent = await send(reassignNotices(ledger, request, action.to, notices));
       await reassign(tx, request, {
         to: action.to,
         actorId: actor.actorId,

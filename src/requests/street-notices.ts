@@ -4,41 +4,58 @@ import { escalationSummary, noticeDetail } from './escalate-request';
 import { maskPhones } from './format';
 import { reassignedLine } from './hand-over';
 import type { OutgoingMessage } from './outgoing';
+import { allStreetAdmins, appTextRef, type PageLinks } from './page-links';
 import type { RequestRow } from './request-store';
+
+/** How the street office's notices can reach people. */
+export interface StreetNoticeSettings {
+  /** Whether private notices can go out through the self-built app. */
+  readonly privateNotices: boolean;
+  /** Links to a request's page (MULIN_PUBLIC_URL), for street admins told privately; none if unset. */
+  readonly links?: PageLinks | undefined;
+}
 
 /** How the street office signs what it sends from its pages (one shared sign-in, so no one's name). */
 export const STREET_SIGNATURE = '街道';
+
+/** How a notice names the request: `#12`, or a link to its page (see toGroupAndPerson). */
+type NoticeText = (ref: string) => string;
 
 /**
  * A notice @-ing someone about a request when no chat is being answered, as the reminders send
  * theirs: the request's building group where its robot can post (privately when it has none),
  * and a private line to that person as well, as an escalation tells its grid worker, so it does
  * not scroll away in a busy group. The private line is left out where the notice is private already.
+ * A notice sent privately to a street admin links #12 to the request's page, as the reminders'
+ * and escalations' do (`links`: none without MULIN_PUBLIC_URL); one to a building group or to a
+ * head never does: they cannot sign in to the pages.
  */
 function toGroupAndPerson(
   ledger: Ledger,
   request: RequestRow,
   person: string | null,
-  texts: { readonly group: string; readonly person: string },
+  texts: { readonly group: NoticeText; readonly person: NoticeText },
   purpose: string,
-  privateNotices: boolean,
+  notices: StreetNoticeSettings,
 ): OutgoingMessage[] {
   const audience = buildingNoticeAudience(ledger, request, person);
+  const ref = (userIds: readonly string[]) =>
+    appTextRef(request.no, allStreetAdmins(ledger, userIds) ? notices.links : undefined);
   const messages: OutgoingMessage[] = [
     {
       audience,
       format: 'text',
-      content: texts.group,
+      content: texts.group(audience.to === 'people' ? ref(audience.userIds) : `#${request.no}`),
       mentions: person ? [person] : [],
       requestId: request.id,
       purpose,
     },
   ];
-  if (person && privateNotices && audience.to === 'building') {
+  if (person && notices.privateNotices && audience.to === 'building') {
     messages.push({
       audience: { to: 'people', userIds: [person] },
       format: 'text',
-      content: texts.person,
+      content: texts.person(ref([person])),
       mentions: [],
       requestId: request.id,
       purpose,
@@ -62,7 +79,7 @@ export function urgeNotices(
   ledger: Ledger,
   request: RequestRow,
   note: string,
-  privateNotices: boolean,
+  notices: StreetNoticeSettings,
 ): OutgoingMessage[] {
   const why = note ? `\n说明：${maskPhones(note)}` : '';
   return toGroupAndPerson(
@@ -70,11 +87,13 @@ export function urgeNotices(
     request,
     request.assigneeId,
     {
-      group: `${STREET_SIGNATURE}督办 #${request.no}，${nextStep(request)}${why}\n${noticeDetail(ledger, request)}`,
-      person: `${STREET_SIGNATURE}督办 ${escalationSummary(ledger, request)}${why}\n${nextStep(request)}`,
+      group: (ref) =>
+        `${STREET_SIGNATURE}督办 ${ref}，${nextStep(request)}${why}\n${noticeDetail(ledger, request)}`,
+      person: (ref) =>
+        `${STREET_SIGNATURE}督办 ${escalationSummary(ledger, request, ref)}${why}\n${nextStep(request)}`,
     },
     'urge',
-    privateNotices,
+    notices,
   );
 }
 
@@ -83,7 +102,7 @@ export function reassignNotices(
   ledger: Ledger,
   request: RequestRow,
   to: string,
-  privateNotices: boolean,
+  notices: StreetNoticeSettings,
 ): OutgoingMessage[] {
   const name = ledger.nameOf(to);
   return toGroupAndPerson(
@@ -91,10 +110,12 @@ export function reassignNotices(
     request,
     to,
     {
-      group: `${reassignedLine(request.no, name, STREET_SIGNATURE)}\n${noticeDetail(ledger, request)}`,
-      person: `${STREET_SIGNATURE}把 ${escalationSummary(ledger, request)} 转派给您，请接单：接单 ${request.no}`,
+      group: (ref) =>
+        `${reassignedLine(request.no, name, STREET_SIGNATURE, ref)}\n${noticeDetail(ledger, request)}`,
+      person: (ref) =>
+        `${STREET_SIGNATURE}把 ${escalationSummary(ledger, request, ref)} 转派给您，请接单：接单 ${request.no}`,
     },
     'assignment',
-    privateNotices,
+    notices,
   );
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { DataSource } from 'typeorm';
 import type { LedgerCache } from '../../ledger/ledger-store';
+import type { PageLinks } from '../../requests/page-links';
 import type { Clock } from '../../shared/clock';
 import type { TrustedProxies } from '../client-address';
 import { sessionBinding, sessionOf } from './admin-auth';
@@ -21,6 +22,8 @@ export interface AdminDeps {
   readonly keys: SessionKeys;
   /** Whether private notices can go out through the self-built app (the actions' notices). */
   readonly privateNotices: boolean;
+  /** Links to a request's page in the actions' private lines to street admins (MULIN_PUBLIC_URL). */
+  readonly pageLinks?: PageLinks | undefined;
   /** Called after an action queued notices and committed: wakes the outbox worker. */
   readonly onQueued?: () => void;
   /** MULIN_TRUSTED_PROXIES: whose X-Forwarded-For names the client the audit log records. */

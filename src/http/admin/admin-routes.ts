@@ -1,6 +1,7 @@
 import Router from 'koa-router';
 import type { DataSource } from 'typeorm';
 import type { LedgerCache } from '../../ledger/ledger-store';
+import type { PageLinks } from '../../requests/page-links';
 import type { Clock } from '../../shared/clock';
 import { AppError } from '../../shared/errors';
 import type { AppState } from '../app-state';
@@ -31,6 +32,8 @@ export interface AdminRoutesDeps {
   readonly trustedProxies?: TrustedProxies;
   /** Whether private notices can go out through the self-built app; off unless told. */
   readonly privateNotices?: boolean;
+  /** MULIN_PUBLIC_URL's links, for the actions' private lines to street admins; none if unset. */
+  readonly pageLinks?: PageLinks | undefined;
   /** Called after an action on a request queued notices (wakes the outbox worker). */
   readonly onQueued?: () => void;
 }

@@ -76,6 +76,7 @@ async function act(ctx: ParameterizedContext<AppState>, deps: AdminDeps, kind: A
     ledger: await deps.ledgers.current(deps.dataSource),
     now,
     privateNotices: deps.privateNotices,
+    pageLinks: deps.pageLinks,
     staff,
     record: (tx, event) =>
       recordAudit(tx, {
