@@ -86,6 +86,11 @@ type Understood =
   | { readonly kind: 'nothing' }
   | { readonly kind: 'unregistered_group'; readonly hazard: Hazard | null }
   | { readonly kind: 'photos'; readonly place: BuildingPlace | undefined }
+  /**
+   * Photos without words in the leadership group, where no request is ever filed, so none can be
+   * one just posted: answered as photos nothing took (PHOTOS_NOT_ATTACHED), not with how to post.
+   */
+  | { readonly kind: 'photos_for_nothing' }
   | (ClassifiedMessage & { readonly place: BuildingPlace | undefined });
 
 /**
@@ -145,16 +150,18 @@ export class DeskHandler implements InboundHandler {
     if ((message.text === null && !photos) || message.msgType === 'event') return { kind: 'nothing' };
     const place = message.chatId ? ledger.placeOfChat(message.chatId) : undefined;
     // The leadership group is known but is no building's: commands run there as in a private chat.
-    const known = place !== undefined || message.chatId === ledger.document.leadership.chat_id;
-    if (message.chatType === 'group' && message.chatId && !known) {
+    const leadership = message.chatId !== null && message.chatId === ledger.document.leadership.chat_id;
+    if (message.chatType === 'group' && message.chatId && place === undefined && !leadership) {
       const urgency = message.text === null ? undefined : detectUrgency(message.text);
       return { kind: 'unregistered_group', hazard: urgency?.urgent ? urgency.hazard : null };
     }
     // Photos without words of their own are for the sender's post just before (later-photos.ts).
-    if (photos || message.text === null) return { kind: 'photos', place };
+    if (photos || message.text === null)
+      return leadership ? { kind: 'photos_for_nothing' } : { kind: 'photos', place };
     // A danger is a post however it is written: filed in a building group, where it can be routed;
-    // answered with the safety line in a private chat, where someone may well turn first.
-    const dangerAsPost = place !== undefined || message.chatType === 'single';
+    // answered with the safety line in a private chat or the leadership group, where someone may
+    // well turn first (a leader passing on what a resident told them).
+    const dangerAsPost = place !== undefined || message.chatType === 'single' || leadership;
     return { ...classifyMessage(message.text, ledger.categories, { dangerAsPost }), place };
   }
 
@@ -173,7 +180,10 @@ export class DeskHandler implements InboundHandler {
     const { clock, timeZone } = this.options;
     const botName = this.options.botName ?? DEFAULT_BOT_NAME;
     const now = clock.now();
-    const place = understood.kind === 'unregistered_group' ? undefined : understood.place;
+    const place =
+      understood.kind === 'unregistered_group' || understood.kind === 'photos_for_nothing'
+        ? undefined
+        : understood.place;
     const out = new Outgoing();
     const log = ctx.log.about({ msgid: message.msgId, chatid: message.chatId });
     const photos = photosOf(message);
@@ -260,6 +270,9 @@ export class DeskHandler implements InboundHandler {
         );
         break;
       }
+      case 'photos_for_nothing':
+        // Left unanswered here: the line below says they were attached to nothing, and how to.
+        break;
       case 'missing_description': {
         const name = categoryName(ledger.categories, understood.category);
         out.reply(`请在「#${name}」后面写上具体情况，例如：#${name} 2单元楼道灯不亮`);
