@@ -19,7 +19,7 @@ export type GovernancePath = (typeof GOVERNANCE_PATHS)[number];
 export const PRIORITIES = ['urgent', 'normal'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export const SAFETY_LINE_KINDS = ['gas', 'fire', 'electric', 'elevator', 'water'] as const;
+export const SAFETY_LINE_KINDS = ['gas', 'fire', 'electric', 'elevator', 'water', 'medical'] as const;
 export type SafetyLineKind = (typeof SAFETY_LINE_KINDS)[number];
 
 export const DURATION_PATTERN = /^\d+(m|h|d)$/;
@@ -184,6 +184,7 @@ export const SafetyLinesSchema = z.strictObject({
   electric: text.optional(),
   elevator: text.optional(),
   water: text.optional(),
+  medical: text.optional(),
 });
 
 /**

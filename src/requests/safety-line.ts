@@ -8,6 +8,7 @@ const HAZARD_ADVICE: Record<Hazard, string> = {
   electric: '请先断开电闸，不要触碰',
   elevator: '被困人员请保持冷静，按电梯里的警铃',
   water: '请先关闭总阀门',
+  medical: '请守在病人身边，不要随意搬动',
 };
 
 /** Whom to call when the ledger's safety_lines name no one for the hazard. */
@@ -17,6 +18,7 @@ const HAZARD_FALLBACK_LINE: Record<Hazard, string> = {
   electric: '供电抢修请拨 95598',
   elevator: '电梯困人请拨 96333 或 119',
   water: '供水抢修请拨当地供水热线',
+  medical: '急救请拨 120',
 };
 
 function isHazard(value: string): value is Hazard {

@@ -65,6 +65,16 @@ describe('a danger reported without a tag', () => {
     });
   });
 
+  it('files someone fallen, untagged, with the line for an ambulance', async () => {
+    const [, receipt = '', mentions = []] =
+      (await desk.said('chen.ay', '3单元门口有位老人摔倒了起不来'))[0] ?? [];
+    expect(receipt.split('\n')[0]).toBe('⚠️ 紧急：请守在病人身边，不要随意搬动。急救 120');
+    const no = registeredNo(receipt);
+    expect(receipt).toContain(`已登记 #${no}【求助】3单元门口有位老人摔倒了起不来`);
+    expect(mentions).toEqual(expect.arrayContaining(['wang.jg', 'liu.t']));
+    expect(await desk.request(no)).toMatchObject({ category: 'help', priority: 'urgent', hazard: 'medical' });
+  });
+
   it('files a burst pipe written with a bare 求助 (6号楼)', async () => {
     const [, receipt = '', mentions = []] =
       (await desk.said('sun.lb', '求助 我家水管爆了', { chatid: B6 }))[0] ?? [];

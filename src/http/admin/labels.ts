@@ -45,4 +45,5 @@ export const HAZARD_NAMES: Record<string, string> = {
   electric: '用电',
   elevator: '电梯',
   water: '漏水',
+  medical: '急病或摔伤',
 };

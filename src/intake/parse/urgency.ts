@@ -1,4 +1,4 @@
-export type Hazard = 'gas' | 'fire' | 'electric' | 'elevator' | 'water';
+export type Hazard = 'gas' | 'fire' | 'electric' | 'elevator' | 'water' | 'medical';
 
 export type Urgency = { urgent: false } | { urgent: true; hazard: Hazard };
 
@@ -19,13 +19,22 @@ const HAZARDS: readonly { hazard: Hazard; pattern: RegExp }[] = [
     pattern: /电梯困人|困在电梯|被困电梯|关在电梯|卡在电梯|电梯里.{0,4}被?困|电梯.{0,2}困住/u,
   },
   { hazard: 'water', pattern: /水管(?:爆|破裂|裂开)|爆管/u },
+  // Someone hurt or taken ill, last: where gas or a live wire felled them, that is what the
+  // helper must know first.
+  {
+    hazard: 'medical',
+    pattern:
+      /摔倒|跌倒|摔了一跤|晕倒|昏倒|晕过去|昏过去|昏迷|叫不醒|不省人事|喘不上气|呼吸困难|心脏病(?:犯|发作)|心梗|中风了|抽搐|流血不止|倒在地上|倒地/u,
+  },
 ];
 
 /**
  * Everyday phrases that contain a hazard word but describe no hazard: paying the gas bill,
- * a gas card, a flat tyre. Removed before matching.
+ * a gas card, a flat tyre, a fall that nearly happened or is to be prevented. Removed before
+ * matching.
  */
-const NOT_HAZARD = /(?:燃气|煤气|天然气)(?:费|卡|表读数|充值|缴费|账单|公司电话)|(?:轮胎|车胎|胎)漏气/gu;
+const NOT_HAZARD =
+  /(?:燃气|煤气|天然气)(?:费|卡|表读数|充值|缴费|账单|公司电话)|(?:轮胎|车胎|胎)漏气|(?:防止?|怕|容易|差点|差一点|险些|小心|以免)[^，,。.！!？?\s]{0,3}?(?:摔倒|跌倒|摔跤)/gu;
 
 /** Whether the message reports a danger that should reach someone at once, and which. */
 export function detectUrgency(text: string): Urgency {

@@ -20,8 +20,18 @@ describe('detectUrgency', () => {
     ['地下室水管爆裂', 'water'],
     ['3号楼爆管了', 'water'],
     ['楼上水管爆了，水往下流', 'water'],
+    // Someone hurt or taken ill: elderly neighbours post these more than any other danger.
+    ['#求助 家里老人摔倒了，谁能帮忙扶一下', 'medical'],
+    ['8号楼1单元有位老人摔倒了起不来', 'medical'],
+    ['王大爷晕倒在楼道里', 'medical'],
+    ['我老伴喘不上气', 'medical'],
+    ['隔壁阿姨叫不醒', 'medical'],
+    ['爸爸心脏病犯了', 'medical'],
+    ['有人倒在地上，一动不动', 'medical'],
     // Several hazards: gas is named first, since the responder must not bring a spark.
     ['燃气灶起火了', 'gas'],
+    ['煤气中毒晕倒了', 'gas'],
+    ['有人触电倒地', 'electric'],
   ])('%j is urgent (%s)', (text, hazard) => {
     expect(detectUrgency(text)).toEqual({ urgent: true, hazard });
   });
@@ -34,6 +44,11 @@ describe('detectUrgency', () => {
     ['电梯的事困扰大家很久了'],
     ['厨房水管有点漏水'],
     ['几点来抄煤气表读数'],
+    // A fall that did not happen, or is to be prevented, is a repair or a suggestion.
+    ['地砖翘起来了，差点摔倒'],
+    ['楼梯太滑，老人容易摔倒'],
+    ['建议装扶手，防止老人跌倒'],
+    ['雨天小心摔倒'],
   ])('%j is not urgent', (text) => {
     expect(detectUrgency(text)).toEqual({ urgent: false });
   });

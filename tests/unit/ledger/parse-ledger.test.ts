@@ -297,7 +297,7 @@ describe('parseLedger', () => {
         'compounds[0].buildings[0].楼长: unknown key (expected one of id, name, path, chat_id, webhook_key, ' +
           'head, households, elevator, units, profile)',
         'compounds[0].grid_worker: unknown key (did you mean "grid_workers"?)',
-        'safety_lines.lift: unknown key (expected one of gas, fire, electric, elevator, water)',
+        'safety_lines.lift: unknown key (expected one of gas, fire, electric, elevator, water, medical)',
       ]);
     });
 
