@@ -261,7 +261,6 @@ export class DeskHandler implements InboundHandler {
             inboundId: message.id,
             senderId: message.senderId,
             chatId: message.chatType === 'group' ? message.chatId : null,
-            count: message.imageUrls.length,
           },
         );
         log.info(

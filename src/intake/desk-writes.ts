@@ -12,7 +12,11 @@ import {
   type RequestRow,
   requestRowsInsert,
 } from '../requests/request-store';
-import { attachPhotosToRequest, awaitFilingsInFlight } from '../requests/later-photos-store';
+import {
+  attachPhotosToRequest,
+  awaitFilingsInFlight,
+  type AttachedPhotos,
+} from '../requests/later-photos-store';
 import { activeRequestsBy } from '../requests/repeat-posts';
 import { directRequestWrites, type RequestWrites } from '../requests/request-writes';
 import type { Clock } from '../shared/clock';
@@ -143,9 +147,9 @@ export class BatchDeskWrites implements DeskWrites {
   }
 
   /** Straight into the transaction, after what is buffered: the request may be this batch's own. */
-  async attachPhotos(requestId: string, inboundId: string, count: number, now: Date): Promise<boolean> {
+  async attachPhotos(requestId: string, inboundId: string, now: Date): Promise<AttachedPhotos> {
     await this.flush();
-    return attachPhotosToRequest(this.tx, requestId, inboundId, count, now);
+    return attachPhotosToRequest(this.tx, requestId, inboundId, now);
   }
 
   enqueue(deliveries: readonly Delivery[]): Promise<void> {

@@ -18,33 +18,46 @@ export async function awaitFilingsInFlight(tx: EntityManager): Promise<void> {
   await tx.query(`SELECT 1 FROM request_counter WHERE id = 1 FOR NO KEY UPDATE`);
 }
 
+/** What attaching a message's photos did. */
+export interface AttachedPhotos {
+  /** How many of its photos were attached now. */
+  readonly attached: number;
+  /** Whether they were left off because the request would have gone past its cap. */
+  readonly full: boolean;
+}
+
 /**
- * Attaches the message's photos to the request unless that would take it past
- * MAX_PHOTOS_PER_REQUEST, in one statement: the request's row is updated (and so locked) with
- * the count checked against its latest committed value, so photos attached at once on several
- * instances cannot pass the cap together. Returns whether they were attached.
+ * Attaches the message's photos not yet attached unless that would take the request past
+ * MAX_PHOTOS_PER_REQUEST, in one statement: the photo rows are locked, then the request's row is
+ * updated (and so locked) with the count checked against its latest committed value, so photos
+ * attached at once on several instances cannot pass the cap together. The request's count grows
+ * by the rows attached, not by the photos the message brought: none when an earlier run attached
+ * them already.
  */
 export async function attachPhotosToRequest(
   tx: EntityManager,
   requestId: string,
   inboundId: string,
-  count: number,
   now: Date,
-): Promise<boolean> {
+): Promise<AttachedPhotos> {
   // A SELECT at the top: both drivers answer it with the rows alone (an UPDATE they answer
   // differently once it is behind a WITH).
-  const [row] = await tx.query<{ attached: number }[]>(
-    `WITH counted AS (
-       UPDATE request SET later_photos = later_photos + $3, updated_at = $5
-       WHERE id = $1 AND jsonb_array_length(image_urls) + later_photos + $3 <= $4
+  const [row] = await tx.query<{ attached: number; pending: number }[]>(
+    `WITH pending AS (
+       SELECT id FROM inbound_photo WHERE inbound_id = $2 AND request_id IS NULL FOR UPDATE
+     ), counted AS (
+       UPDATE request SET later_photos = later_photos + (SELECT count(*) FROM pending), updated_at = $4
+       WHERE id = $1 AND EXISTS (SELECT 1 FROM pending)
+         AND jsonb_array_length(image_urls) + later_photos + (SELECT count(*) FROM pending) <= $3
        RETURNING id
      ), attached AS (
        UPDATE inbound_photo p SET request_id = counted.id
-       FROM counted WHERE p.inbound_id = $2 AND p.request_id IS NULL
+       FROM counted, pending WHERE p.id = pending.id
        RETURNING p.id
      )
-     SELECT count(*)::int AS attached FROM attached`,
-    [requestId, inboundId, count, MAX_PHOTOS_PER_REQUEST, now],
+     SELECT (SELECT count(*) FROM attached)::int AS attached, (SELECT count(*) FROM pending)::int AS pending`,
+    [requestId, inboundId, MAX_PHOTOS_PER_REQUEST, now],
   );
-  return (row?.attached ?? 0) > 0;
+  const attached = row?.attached ?? 0;
+  return { attached, full: attached === 0 && (row?.pending ?? 0) > 0 };
 }

@@ -35,7 +35,6 @@ export interface LaterPhotos {
   readonly senderId: string;
   /** The group they were sent in; null in a private chat. */
   readonly chatId: string | null;
-  readonly count: number;
 }
 
 /** Whether a was filed after b (the higher number when both were filed at the same instant). */
@@ -90,22 +89,22 @@ export async function attachLaterPhotos(
     );
     return undefined;
   }
-  const attached = await writes.attachPhotos(target.id, photos.inboundId, photos.count, now);
-  if (!attached) {
-    out.reply(`#${target.no} 的照片已有 ${MAX_PHOTOS_PER_REQUEST} 张，这次的没有再加`, [], target.id);
+  const { attached, full } = await writes.attachPhotos(target.id, photos.inboundId, now);
+  if (attached === 0) {
+    // Not full: an earlier run of this very message attached them, and answered.
+    if (full)
+      out.reply(`#${target.no} 的照片已有 ${MAX_PHOTOS_PER_REQUEST} 张，这次的没有再加`, [], target.id);
     return undefined;
   }
   await writes.addEvent(target.id, {
     type: 'photo',
     actorId: photos.senderId,
     at: now,
-    note: `${photos.count} 张`,
-    data: { photos: photos.count },
+    note: `${attached} 张`,
+    data: { photos: attached },
   });
   out.reply(
-    photos.count === 1
-      ? `已收到照片，附在 #${target.no}`
-      : `已收到 ${photos.count} 张照片，附在 #${target.no}`,
+    attached === 1 ? `已收到照片，附在 #${target.no}` : `已收到 ${attached} 张照片，附在 #${target.no}`,
     [],
     target.id,
   );

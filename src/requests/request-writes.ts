@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { attachPhotosToRequest, awaitFilingsInFlight } from './later-photos-store';
+import { attachPhotosToRequest, awaitFilingsInFlight, type AttachedPhotos } from './later-photos-store';
 import { activeRequestsBy } from './repeat-posts';
 import {
   addEvent,
@@ -35,9 +35,9 @@ export interface RequestWrites {
   settleFilings(): Promise<void>;
   /**
    * Attaches a stored message's photos to a request unless that takes it past its cap; returns
-   * whether it did (later-photos-store.ts).
+   * how many it did (later-photos-store.ts).
    */
-  attachPhotos(requestId: string, inboundId: string, count: number, now: Date): Promise<boolean>;
+  attachPhotos(requestId: string, inboundId: string, now: Date): Promise<AttachedPhotos>;
 }
 
 /** Writes each row as it comes, in the caller's transaction. */
@@ -50,7 +50,6 @@ export function directRequestWrites(tx: EntityManager): RequestWrites {
     insertRequest: (fields) => insertRequest(tx, fields),
     addEvent: (requestId, event) => addEvent(tx, requestId, event),
     settleFilings: () => awaitFilingsInFlight(tx),
-    attachPhotos: (requestId, inboundId, count, now) =>
-      attachPhotosToRequest(tx, requestId, inboundId, count, now),
+    attachPhotos: (requestId, inboundId, now) => attachPhotosToRequest(tx, requestId, inboundId, now),
   };
 }
