@@ -1,11 +1,11 @@
 import { onlyPointsAtPhotos } from '../intake/parse';
-import { attachPhotosToRequest } from '../requests/later-photos-store';
+import { attachPhotosToRequest, MAX_PHOTOS_PER_REQUEST } from '../requests/later-photos-store';
 import { addEvent, type RequestRow } from '../requests/request-store';
 import type { CommandContext } from './context';
 
 /**
- * The photos a command's message carries (`补充 12` with a picture), attached to the request the
- * command is about, in the command's transaction.
+ * The photos a command's message carries (`补充 12`, `进展 12 师傅来了`, `办结 12` with a picture),
+ * attached to the request the command is about, in the command's transaction.
  */
 
 /** What became of the photos a command's message carried. */
@@ -58,4 +58,10 @@ export async function addPhotoEvent(ctx: CommandContext, request: RequestRow, co
     note: `${count} 张`,
     data: { photos: count },
   });
+}
+
+/** `照片已附上`, `2 张照片已附上`, or that the request has its photos already; '' for none. */
+export function photosClause(photos: CarriedAttached): string {
+  if (photos.count > 0) return photos.count === 1 ? '照片已附上' : `${photos.count} 张照片已附上`;
+  return photos.full ? `照片已有 ${MAX_PHOTOS_PER_REQUEST} 张，这次的没有再加` : '';
 }

@@ -22,8 +22,8 @@ export interface CommandContext {
   readonly quotedText?: string | null;
   readonly out: Outgoing;
   /**
-   * The photos the command's message brings, if any: 补充 attaches them; a command that leaves
-   * them alone need not say so (the desk does).
+   * The photos the command's message brings, if any: 补充, 进展 and 办结 attach them; a command
+   * that leaves them alone need not say so (the desk does).
    */
   readonly photos?: CarriedPhotos | undefined;
   /** Links to a request's page in what reaches the street (上报 to it); none without MULIN_PUBLIC_URL. */

@@ -1,8 +1,13 @@
 import { maskPhones } from '../requests/format';
 import { addEvent, updateRequest } from '../requests/request-store';
+import { addPhotoEvent, attachCarriedPhotos, photosClause, wordsBesidePhotos } from './attach-carried';
 import type { CommandDefinition } from './context';
 import { closedReason } from '../requests/transitions';
 
+/**
+ * 办结 N 怎么办的: the handler marks the request resolved and the reporter is asked to rate it.
+ * Photos sent with it (the finished repair) are attached to the request as 补充 attaches them.
+ */
 export const done: CommandDefinition = {
   name: 'done',
   action: '办结',
@@ -16,6 +21,9 @@ export const done: CommandDefinition = {
       ctx.out.reply(`#${no} ${closed}，不用再办结`);
       return;
     }
+    const text = wordsBesidePhotos(ctx);
+    const photos = await attachCarriedPhotos(ctx, request);
+    await addPhotoEvent(ctx, request, photos.count);
     await updateRequest(ctx.tx, request.id, {
       status: 'resolved',
       resolvedAt: ctx.now,
@@ -27,11 +35,12 @@ export const done: CommandDefinition = {
       type: 'resolved',
       actorId: ctx.senderId,
       at: ctx.now,
-      note: ctx.command.rest || null,
+      note: text || null,
     });
-    const how = ctx.command.rest ? `：${maskPhones(ctx.command.rest)}` : '';
+    const how = text ? `：${maskPhones(text)}` : '';
+    const clause = photosClause(photos);
     ctx.out.reply(
-      `#${no} 已办结${how}\n请报事人回复「满意 ${no}」或「不满意 ${no} 原因」`,
+      `#${no} 已办结${how}${clause ? `，${clause}` : ''}\n请报事人回复「满意 ${no}」或「不满意 ${no} 原因」`,
       [request.reporterId],
       request.id,
       'resolved',

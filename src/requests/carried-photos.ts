@@ -1,8 +1,8 @@
 /**
  * The photos a message brings besides a post or photos of their own: a command's (`补充 12` with a
- * picture) or a chat line's. 补充 attaches them (supplement.ts); whatever handles the message
- * marks them answered once its reply has dealt with them, attached or not, and the desk says they
- * were not attached when nothing did, so no photo is dropped without a word.
+ * picture) or a chat line's. 补充, 进展 and 办结 attach them (commands/attach-carried.ts); whatever
+ * handles the message marks them answered once its reply has dealt with them, attached or not,
+ * and the desk says they were not attached when nothing did, so no photo is dropped without a word.
  */
 export class CarriedPhotos {
   private dealtWith = false;

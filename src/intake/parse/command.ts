@@ -71,7 +71,7 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
     needsNumber: true,
     takesText: true,
     usage: '进展 12 已联系师傅',
-    summary: '补充进展',
+    summary: '补充进展，可带照片',
   },
   done: {
     zh: ['办结', '已办结', '办完', '结单'],
@@ -80,7 +80,7 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
     needsNumber: true,
     takesText: true,
     usage: '办结 12 灯已换好',
-    summary: '办完了',
+    summary: '办完了，可带照片',
   },
   assign: {
     zh: ['转派'],

@@ -18,6 +18,12 @@ describe('helpText', () => {
     expect(staff).not.toContain('物业');
   });
 
+  it('tells handlers that 进展 and 办结 take photos too', () => {
+    const staff = helpText(true, DEFAULT_CATEGORY_TABLE, '睦邻助手');
+    expect(staff).toContain('进展 12 已联系师傅：补充进展，可带照片');
+    expect(staff).toContain('办结 12 灯已换好：办完了，可带照片');
+  });
+
   it('shows residents only what they may use', () => {
     const resident = helpText(false, DEFAULT_CATEGORY_TABLE, '睦邻助手');
     expect(resident).toContain('撤回 12');
