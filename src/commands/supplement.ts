@@ -1,6 +1,7 @@
 import { categoryName, maskPhones, shorten } from '../requests/format';
 import { MAX_PHOTOS_PER_REQUEST } from '../requests/later-photos-store';
 import { addEvent, updateRequest, type RequestRow } from '../requests/request-store';
+import { mayAddAfterPhotos } from './after-photos';
 import { addPhotoEvent, attachCarriedPhotos, wordsBesidePhotos } from './attach-carried';
 import type { CommandContext, CommandDefinition } from './context';
 import { closedReason } from '../requests/transitions';
@@ -36,7 +37,8 @@ const addedPhotos = (count: number): string => (count === 1 ? '补充了照片' 
  * reporter should know; photos sent with it (`补充 12` plus a picture, words or not) are attached
  * to the request, up to its MAX_PHOTOS_PER_REQUEST and however old it is (the number says which).
  * Kept on the request's event log, and told to the other side in the group. Unlike 进展, it does
- * not take the request on.
+ * not take the request on. The handler who has just resolved a request may still add photos of
+ * the finished work (after-photos.ts).
  */
 export const supplement: CommandDefinition = {
   name: 'supplement',
@@ -52,13 +54,14 @@ export const supplement: CommandDefinition = {
       return;
     }
     const closed = closedReason(request.status);
-    if (closed) {
+    if (closed && !(await mayAddAfterPhotos(ctx, request))) {
       ctx.out.reply(tooLate(ctx, request, closed, text));
       return;
     }
     const photos = await attachCarriedPhotos(ctx, request);
     const full = photos.full ? `#${no} 的照片已有 ${MAX_PHOTOS_PER_REQUEST} 张，这次的没有再加` : '';
-    if (!text && photos.count === 0) {
+    // On a resolved request the words are the photos' caption: without photos, nothing is added.
+    if ((!text || closed) && photos.count === 0) {
       // Nothing added: the sender alone is told, nobody else bothered. Photos neither attached
       // now nor refused were attached by an earlier run of this very message, which answered.
       if (full) ctx.out.reply(full, [], request.id);

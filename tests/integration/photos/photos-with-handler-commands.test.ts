@@ -8,8 +8,8 @@ import { BOT_SECRETS } from '../../helpers/wecom-payloads';
 
 /**
  * A handler's 办结 and 进展 with photos in the same message (the finished repair, the part that
- * came), through the real /wecom/bot endpoint with encrypted callbacks, the photo keeper, the
- * street office's page and /api.
+ * came), and 补充 from the handler who has just finished a request, through the real /wecom/bot
+ * endpoint with encrypted callbacks, the photo keeper, the street office's page and /api.
  *
  * 江湾小区 7号楼's 2单元 goes to 赵志强 (zhao.zq); 刘婷 (liu.t) is the compound's grid worker; any
  * userid not in the ledger is a resident.
@@ -208,5 +208,73 @@ describe('进展 with photos', () => {
     ]);
     expect(await attached(no)).toEqual({ rows: 0, count: 0 });
     expect(await unattached()).toBe(2);
+  });
+});
+
+describe('补充 after 办结', () => {
+  const DAY = 24 * 60;
+
+  it('lets the handler who finished the request add photos for a few days, with words or without', async () => {
+    const no = await desk.report('zz.i', '#报修 2单元楼道灯不亮');
+    await desk.said('zhao.zq', `办结 ${no}`);
+    desk.advance(60);
+    expect(await sent('zhao.zq', 1, `补充 ${no}`)).toEqual([[B7_KEY, `#${no} 赵志强补充了照片`, ['zz.i']]]);
+    desk.advance(3 * DAY - 61);
+    expect(await sent('zhao.zq', 2, `补充 ${no} 修好后的样子`)).toEqual([
+      [B7_KEY, `#${no} 赵志强补充了 2 张照片：修好后的样子`, ['zz.i']],
+    ]);
+    expect(await status(no)).toBe('resolved');
+    expect(await attached(no)).toEqual({ rows: 3, count: 3 });
+    // Three days after the 办结, and a minute more.
+    desk.advance(2);
+    expect(await sent('zhao.zq', 1, `补充 ${no}`)).toEqual([
+      [B7_KEY, `#${no} 已办结，不能再补充\n${NOT_ATTACHED}`, ['zhao.zq']],
+    ]);
+    expect(await attached(no)).toEqual({ rows: 3, count: 3 });
+  });
+
+  it('is still refused to words alone, to another handler, to the reporter and once closed', async () => {
+    const no = await desk.report('zz.j', '#报修 2单元楼道灯不亮');
+    await desk.said('zhao.zq', `办结 ${no}`);
+    expect(await desk.reply('zhao.zq', `补充 ${no} 灯泡是新的`)).toBe(`#${no} 已办结，不能再补充`);
+    expect(await sent('liu.t', 1, `补充 ${no}`)).toEqual([
+      [B7_KEY, `#${no} 已办结，不能再补充\n${NOT_ATTACHED}`, ['liu.t']],
+    ]);
+    expect(await sent('zz.j', 1, `补充 ${no}`)).toEqual([
+      [B7_KEY, `#${no} 已办结，不能再补充；没修好请回复「不满意 ${no} 原因」\n${NOT_ATTACHED}`, ['zz.j']],
+    ]);
+    await desk.said('zz.j', `满意 ${no}`);
+    expect(await sent('zhao.zq', 1, `补充 ${no}`)).toEqual([
+      [
+        B7_KEY,
+        `#${no} 已完结，不能再补充；有新情况请重新报事，例如：#报修 2单元楼道灯不亮\n${NOT_ATTACHED}`,
+        ['zhao.zq'],
+      ],
+    ]);
+    expect(await attached(no)).toEqual({ rows: 0, count: 0 });
+  });
+
+  it('adds no caption without its photos, on a request that has its 9', async () => {
+    await desk.sendPhotos('zz.l', [desk.hostPhoto(fakePng())], { text: '#报修 2单元楼道墙皮脱落' });
+    await sent('zz.l', 8, '补充 1');
+    await desk.said('zhao.zq', '办结 1');
+    expect(await sent('zhao.zq', 1, '补充 1 补好后的墙面')).toEqual([
+      [B7_KEY, '#1 的照片已有 9 张，这次的没有再加', ['zhao.zq']],
+    ]);
+    expect(await desk.events(1)).toEqual(['created:zz.l', 'routed:-', 'photo:zz.l', 'resolved:zhao.zq']);
+  });
+
+  it('goes to whoever resolved it last: a request reopened and resolved by another handler is theirs', async () => {
+    const no = await desk.report('zz.k', '#报修 2单元楼道灯不亮');
+    await desk.said('zhao.zq', `办结 ${no}`);
+    await desk.said('zz.k', `不满意 ${no} 还是不亮`);
+    await desk.said('liu.t', `办结 ${no} 换了开关`);
+    expect(await sent('zhao.zq', 1, `补充 ${no}`)).toEqual([
+      [B7_KEY, `#${no} 已办结，不能再补充\n${NOT_ATTACHED}`, ['zhao.zq']],
+    ]);
+    expect(await sent('liu.t', 1, `补充 ${no}`)).toEqual([
+      [B7_KEY, `#${no} 刘婷补充了照片`, ['zz.k', 'zhao.zq']],
+    ]);
+    expect(await attached(no)).toEqual({ rows: 1, count: 1 });
   });
 });
