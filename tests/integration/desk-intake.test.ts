@@ -127,6 +127,24 @@ describe('a danger reported without a tag', () => {
   });
 });
 
+describe('a phone number written in Chinese numerals', () => {
+  it('is masked in the receipt and in 查询, like one in Arabic digits', async () => {
+    desk.advance(31);
+    const receipt = await desk.reply(
+      'chen.ay',
+      '#报修 3单元501门口灯坏了 有事打我电话一三九一二三四五六七八 或 139 1234 5678',
+    );
+    // Both shorten the text: the first number shows whole.
+    expect(receipt).toContain('3单元501门口灯坏了 有事打我电话139****5678 或 139****');
+    const no = registeredNo(receipt);
+    const answer = await desk.reply('chen.ay', `查询 ${no}`);
+    expect(answer).toContain('有事打我电话139****5678 或 139****');
+    for (const shown of [receipt, answer]) {
+      expect(shown).not.toMatch(/一三九|一二三四|1234/);
+    }
+  });
+});
+
 describe('people @-ed before the bot', () => {
   it('reads the post after them', async () => {
     const no = registeredNo(

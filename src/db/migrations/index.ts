@@ -17,6 +17,7 @@ import { PhotosAfterPost1764301600000 } from './1764301600000-photos-after-post'
 import { SearchText1764301700000 } from './1764301700000-search-text';
 import { EventFormKey1764301800000 } from './1764301800000-event-form-key';
 import { AuditLog1764301900000 } from './1764301900000-audit-log';
+import { ChineseNumeralPhones1764302200000 } from './1764302200000-chinese-numeral-phones';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   SearchText1764301700000,
   EventFormKey1764301800000,
   AuditLog1764301900000,
+  ChineseNumeralPhones1764302200000,
 ];

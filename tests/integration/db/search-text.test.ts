@@ -101,3 +101,51 @@ it('indexes the stored text for substring search, with pg_trgm, on either databa
     expect(text).toContain(index);
   expect(text).not.toContain('Seq Scan');
 });
+
+it('takes numbers in Chinese numerals out of the search text of requests written before, rewriting no other', async () => {
+  const ds = db.dataSource;
+  await undoMigrationsThrough(ds, 'ChineseNumeralPhones1764302200000');
+  const texts = [
+    '3单元501门口灯坏了 有事打我电话一三九一二三四五六七八',
+    '楼道漏水 幺三九幺二三四五六七八 或 139 1234 5678',
+    '三单元五楼灯坏了，一二楼之间也黑',
+  ];
+  await insert(texts);
+  // As the search text was kept before: only the numbers in Arabic digits taken out.
+  await ds.query(
+    `UPDATE request SET search_text = CASE WHEN text LIKE '楼道漏水%' THEN '楼道漏水 幺三九幺二三四五六七八 或 '
+                                           ELSE text END
+      WHERE text = ANY($1::text[])`,
+    [texts],
+  );
+  expect(await search('一三九一二')).toEqual([texts[0]]);
+  const written = async () =>
+    new Map(
+      (await ds.query<{ no: number; xmin: string }[]>(`SELECT no, xmin::text FROM request`)).map((r) => [
+        r.no,
+        r.xmin,
+      ]),
+    );
+  const before = await written();
+
+  await ds.runMigrations({ transaction: 'each' });
+
+  const rows = await stored();
+  expect(rows.filter((r) => r.search_text !== withoutPhones(r.text))).toEqual([]);
+  expect(rows.filter((r) => texts.includes(r.text)).map((r) => r.search_text)).toEqual([
+    '3单元501门口灯坏了 有事打我电话',
+    '楼道漏水  或 ',
+    texts[2],
+  ]);
+  for (const digits of ['一三九', '一三九一二', '幺三九', '二三四五', '五六七八'])
+    expect(await search(digits)).toEqual([]);
+  expect(await search('灯坏了')).toEqual([texts[2], texts[0]]);
+  // Only the two whose search text changed were written again.
+  const after = await written();
+  const rewritten = [...after].filter(([no, xmin]) => before.get(no) !== xmin).map(([no]) => no);
+  const nos = await ds.query<{ no: number }[]>(
+    `SELECT no FROM request WHERE text = ANY($1::text[]) ORDER BY no LIMIT 2`,
+    [texts],
+  );
+  expect(rewritten.sort((a, b) => a - b)).toEqual(nos.map((r) => r.no));
+});
