@@ -3,8 +3,10 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import {
   ADMIN_TOKEN,
+  NOW,
   PHONE,
   SCRIPT_TEXT,
+  seedPost,
   seedStreet,
   startAdminServer,
   type AdminServer,
@@ -401,4 +403,37 @@ describe('the street office on a phone', () => {
     expect(await noSideways()).toBeLessThanOrEqual(width);
     await keepScreenshot(page, 'phone-figures');
   });
+
+  it('wraps a long unbroken text (a pasted link, letters without a space) inside the screen', async () => {
+    // Wide letters, as a link's random part has: 120 of them, and a link pasted alone.
+    const letters = 'WMQGOwmqgo'.repeat(12);
+    const link = `https://mp.weixin.qq.com/s/${'XwMqZ7WkPmQ'.repeat(9)}`;
+    const texts = [letters, `扫码进群：${link}`];
+    const posted = [];
+    for (const text of texts)
+      posted.push(await seedPost(db.dataSource, 'wrkB7FAKEjiangwan06', 'complaint', text, NOW));
+    // Each page, and a piece of the long text it shows.
+    const pages = [
+      ['/admin/requests', letters.slice(0, 30)],
+      ['/admin/ledger/buildings/jw-b6', letters.slice(0, 30)],
+      [`/admin/requests/${posted[0]?.no}`, letters],
+      [`/admin/requests/${posted[1]?.no}`, link],
+    ] as const;
+    for (const [i, [path, shown]] of pages.entries()) {
+      await page.goto(`${server.url}${path}`);
+      expect(await page.getByText(shown).count()).toBeGreaterThan(0);
+      // Nothing reaches past the screen's right edge, cut off or scrolled to.
+      expect([path, await pastTheRightEdge()]).toEqual([path, []]);
+      expect([path, await noSideways()]).toEqual([path, width]);
+      await keepScreenshot(page, `phone-long-text-${i}`);
+    }
+  });
+
+  /** Elements whose box ends past the screen's right edge, as tag.class (none: the page fits). */
+  const pastTheRightEdge = async () =>
+    page.evaluate<string[]>(
+      `[...document.querySelectorAll('body *')]
+        .filter((node) => node.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map((node) => node.tagName.toLowerCase() + (node.className ? '.' + node.className : '') + ' ' + Math.round(node.getBoundingClientRect().right))`,
+    );
 });

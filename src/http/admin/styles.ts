@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
  * request, no build step, and no inline style from anywhere else can run.
  * Below 720px tables turn into one card per row, so the pages read on a phone; above it the short
  * columns of a requests table (number, category, handler, time) keep to one line, the text wraps.
+ * A word too long for its line (a pasted link, letters without a space) breaks anywhere in it,
+ * and counts so in a table's column widths, rather than pushing the page sideways.
  */
 export const ADMIN_CSS = `
 *{box-sizing:border-box}
@@ -22,7 +24,7 @@ header.top form{margin:0}
 header.top .me{display:flex;align-items:center;gap:10px;min-width:0}
 header.top .who{color:#dce8f4;font-size:14px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:14em}
 header.top button{background:none;border:1px solid #7fa3c7;color:#fff;padding:4px 12px;border-radius:4px;font:inherit;cursor:pointer}
-main{max-width:1120px;margin:0 auto;padding:16px}
+main{max-width:1120px;margin:0 auto;padding:16px;overflow-wrap:anywhere}
 h1{font-size:22px;margin:8px 0 16px}
 h2{font-size:17px;margin:24px 0 10px}
 .card{background:#fff;border:1px solid #dde3e9;border-radius:6px;padding:14px 16px;margin-bottom:16px}

@@ -97,6 +97,17 @@ async function post(
   });
 }
 
+/** A resident's post in a building's group (by its chat id), filed as the desk files one. */
+export async function seedPost(
+  db: DataSource,
+  chatId: string,
+  category: string,
+  description: string,
+  at: Date,
+): Promise<RequestRow> {
+  return post(db, chatId, category, description, at);
+}
+
 async function change(
   db: DataSource,
   request: RequestRow,
