@@ -28,6 +28,19 @@ export interface DeliverResult {
 }
 
 /**
+ * Where messages that answer no chat message go, as {@link deliver} sends them: what a form can
+ * say before it is sent (street-notices.ts).
+ */
+export function planNotices(
+  messages: readonly OutgoingMessage[],
+  ledger: Ledger,
+  privateNotices: boolean,
+): ReturnType<typeof planDeliveries> {
+  // There is no message being answered, so nothing goes "here".
+  return planDeliveries(messages, { place: undefined, replyUrl: null, senderId: '' }, ledger, privateNotices);
+}
+
+/**
  * Queues messages that answer no chat message (the scheduler's reminders, escalations and weekly
  * runs; a ledger import's hand-overs) in the caller's transaction, routed like the desk's.
  */
@@ -36,13 +49,7 @@ export async function deliver(
   messages: readonly OutgoingMessage[],
   options: DeliverOptions,
 ): Promise<DeliverResult> {
-  const { deliveries, undeliverable } = planDeliveries(
-    messages,
-    // There is no message being answered, so nothing goes "here".
-    { place: undefined, replyUrl: null, senderId: '' },
-    options.ledger,
-    options.privateNotices,
-  );
+  const { deliveries, undeliverable } = planNotices(messages, options.ledger, options.privateNotices);
   let queued = 0;
   let duplicates = 0;
   for (const [i, delivery] of deliveries.entries()) {

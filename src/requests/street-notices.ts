@@ -1,5 +1,5 @@
 import type { Ledger } from '../ledger/ledger';
-import { buildingNoticeAudience } from './deliver';
+import { buildingNoticeAudience, planNotices } from './deliver';
 import { escalationSummary, noticeDetail } from './escalate-request';
 import { maskPhones } from './format';
 import { reassignedLine } from './hand-over';
@@ -118,4 +118,32 @@ export function reassignNotices(
     'assignment',
     notices,
   );
+}
+
+/** Where a street action's notices can go now: its form says so before it is sent. */
+export interface NoticeReach {
+  /** The request's building group, through its robot. */
+  readonly group: boolean;
+  /** A private message through the self-built app. */
+  readonly privately: boolean;
+}
+
+/** Read from the notices' own plan, so what a form promises is where they would go. */
+function reachOf(ledger: Ledger, messages: readonly OutgoingMessage[], privateNotices: boolean): NoticeReach {
+  const { deliveries } = planNotices(messages, ledger, privateNotices);
+  return {
+    group: deliveries.some((d) => d.destination.type === 'group_webhook'),
+    privately: deliveries.some((d) => d.destination.type === 'app_message'),
+  };
+}
+
+export function urgeReach(ledger: Ledger, request: RequestRow, privateNotices: boolean): NoticeReach {
+  return reachOf(ledger, urgeNotices(ledger, request, '', privateNotices), privateNotices);
+}
+
+/** Where a notice goes turns on whether it names someone, not on whom: anyone stands in for the one chosen. */
+const ANYONE = 'anyone';
+
+export function reassignReach(ledger: Ledger, request: RequestRow, privateNotices: boolean): NoticeReach {
+  return reachOf(ledger, reassignNotices(ledger, request, ANYONE, privateNotices), privateNotices);
 }

@@ -1,6 +1,7 @@
 import { handoverCandidates } from '../../requests/handover-candidates';
 import type { EventRow, RequestRow } from '../../requests/request-store';
 import { STAFF_NOTE, STAFF_NOTE_MAX, URGE_NOTE_MAX, URGED } from '../../requests/street-actions';
+import { reassignReach, urgeReach, type NoticeReach } from '../../requests/street-notices';
 import { closedReason } from '../../requests/transitions';
 import { escapeHtml, html, Html } from './html';
 import { newFormKey } from './form-guard';
@@ -21,12 +22,16 @@ export interface ActionProblem {
  * What the street office can do about one request, as three forms (no script): 督办, 转派 and an
  * internal note. Each carries the session's CSRF token and a one-time key of its own
  * (street-actions.ts), so sending it twice does it once. A closed request keeps only the note.
+ * 督办 and 转派 say where their notices will go, read from how they would be routed now
+ * (`privateNotices`: whether the self-built app can send private ones): the building group, a
+ * private message, or nowhere, so the clerk knows before sending that a phone call is needed.
  */
 export function actionForms(
   r: RequestRow,
   view: ViewContext,
   csrf: string,
   problem: ActionProblem | null,
+  privateNotices: boolean,
 ): Html {
   const closed = closedReason(r.status);
   // A key for each form: one shared by the three would make a second action from the same page
@@ -43,16 +48,16 @@ export function actionForms(
   const handler = view.name(r.assigneeId) ?? r.assigneeId;
   const building = view.ledger.buildingNames(r.buildingId)?.building;
   const group = building ? `${building}群` : '楼栋群';
+  const nowhere = `${group}没有可用的群机器人${privateNotices ? '' : '，也没有开通应用消息'}，通知发不出去`;
 
+  const urgeTo = urgeReach(view.ledger, r, privateNotices);
   const urge = closed
     ? ''
     : html`<form class="act" method="post" action="/admin/requests/${r.no}/urge">
         <h3>督办</h3>
         ${alert('urge')}
-        <p class="muted small">
-          ${handler ? `提醒处理人${handler}：街道在催办这件事，` : ''}会发到${group}${handler ? '并私信' : ''}。
-        </p>
-        <label for="urge-note">说明（可不填，会发到群里）</label>
+        <p class="muted small">${urgePromise(urgeTo, group, handler, nowhere)}</p>
+        <label for="urge-note">${urgeNoteLabel(urgeTo)}</label>
         <input
           id="urge-note"
           name="note"
@@ -70,7 +75,9 @@ export function actionForms(
     : html`<form class="act" method="post" action="/admin/requests/${r.no}/reassign">
         <h3>转派</h3>
         ${alert('reassign')}
-        <p class="muted small">新处理人会在${group}里被@，并收到私信，请他接单。</p>
+        <p class="muted small">
+          ${reassignPromise(reassignReach(view.ledger, r, privateNotices), group, nowhere)}
+        </p>
         <label for="reassign-to">转派给</label>
         <select id="reassign-to" name="to" required>
           <option value="">请选择</option>
@@ -114,6 +121,29 @@ export function actionForms(
     ${closed ? html`<p class="muted small">#${r.no} ${closed}，不能再督办或转派，可以记内部备注。</p>` : ''}
     <div class="acts">${urge} ${reassign} ${note}</div>
   </section>`;
+}
+
+/** What a 督办 tells the handler, and where: the group, privately, or nowhere (call them). */
+function urgePromise(reach: NoticeReach, group: string, handler: string | null, nowhere: string): string {
+  const asked = handler ? `提醒处理人${handler}：街道在催办这件事` : '';
+  if (!reach.group && !reach.privately) {
+    return `${asked ? `${asked}。` : ''}${nowhere}：督办会记下${handler ? `，请电话告知${handler}` : ''}。`;
+  }
+  const where = reach.group ? `会发到${group}${reach.privately ? '并私信' : ''}` : '会私信告知';
+  return `${asked ? `${asked}，` : ''}${where}。`;
+}
+
+/** The 督办 note goes with the notice, wherever that goes. */
+function urgeNoteLabel(reach: NoticeReach): string {
+  if (reach.group) return '说明（可不填，会发到群里）';
+  return reach.privately ? '说明（可不填，会随私信发出）' : '说明（可不填）';
+}
+
+/** How the new handler hears of a 转派: @-ed in the group, privately, both, or not at all (call them). */
+function reassignPromise(reach: NoticeReach, group: string, nowhere: string): string {
+  if (reach.group) return `新处理人会在${group}里被@${reach.privately ? '，并收到私信' : ''}，请他接单。`;
+  if (reach.privately) return '新处理人会收到私信，请他接单。';
+  return `${nowhere}：转派会记下，请电话告知新处理人接单。`;
 }
 
 /**

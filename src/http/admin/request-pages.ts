@@ -118,7 +118,13 @@ export async function respondRequestPage(
   ]);
   const session = sessionOf(ctx);
   const actions = session
-    ? actionForms(request, view, deps.keys.csrfToken(sessionBinding(session)), outcome.problem ?? null)
+    ? actionForms(
+        request,
+        view,
+        deps.keys.csrfToken(sessionBinding(session)),
+        outcome.problem ?? null,
+        deps.privateNotices,
+      )
     : null;
   // The number only: what the resident wrote stays out of the tab title and history.
   respondPage(

@@ -9,6 +9,7 @@ import {
   ADMIN_TOKEN,
   NOW,
   PHONE,
+  seedPost,
   seedStreet,
   startAdminServer,
   type AdminServer,
@@ -440,5 +441,110 @@ describe('forms that are not this session’s', () => {
     });
     expect(bearer.status).toBe(403);
     expect(await snapshot(no)).toEqual(before);
+  });
+});
+
+/**
+ * The 督办 and 转派 forms say where their notices will go before they are sent: the building
+ * group (7号楼's has a robot), a private message (with the self-built app), both, or nowhere
+ * (纪念路 4号楼's group has none), in which case the clerk is asked to phone. What arrives when
+ * the form is sent is what it said.
+ */
+describe('what the 督办 and 转派 forms promise', () => {
+  let withoutApp: AdminServer;
+  let clerk: AdminClient;
+  let b4: number;
+
+  beforeAll(async () => {
+    withoutApp = await startAdminServer(db.dataSource, { adminToken: ADMIN_TOKEN, clock });
+    clerk = new AdminClient(withoutApp.url);
+    await clerk.signIn();
+    const filed = await seedPost(db.dataSource, 'wrkB7FAKEjinianlu04', 'repair', '2单元楼道灯不亮', NOW);
+    b4 = filed.no;
+  });
+
+  afterAll(() => withoutApp.close());
+
+  /** The promise above each form, the 督办 note's label, and someone the request may go to. */
+  async function promises(no: number, as: AdminClient) {
+    const { page, fields } = await open(no, as);
+    const form = (action: string) =>
+      new RegExp(`action="/admin/requests/${no}/${action}">(.*?)</form>`).exec(page)?.[1] ?? '';
+    const said = (action: string) => /<p class="muted small">(.*?)<\/p>/.exec(form(action))?.[1]?.trim();
+    const to = [...form('reassign').matchAll(/<option value="([^"]+)"([^>]*)>/g)].find(
+      (o) => o[1] && !o[2]?.includes('disabled'),
+    )?.[1];
+    return {
+      urge: said('urge'),
+      label: /<label for="urge-note">(.*?)<\/label>/.exec(form('urge'))?.[1],
+      reassign: said('reassign'),
+      fields,
+      to: to ?? '',
+    };
+  }
+
+  async function nameOf(id: string | null): Promise<string> {
+    const [person] = await db.dataSource.query<{ name: string }[]>(`SELECT name FROM person WHERE id = $1`, [
+      id,
+    ]);
+    return person?.name ?? '';
+  }
+
+  const nowhere = '4号楼群没有可用的群机器人，也没有开通应用消息，通知发不出去';
+  it.each([
+    [
+      '7号楼, with the app',
+      'app',
+      '，会发到7号楼群并私信。',
+      '说明（可不填，会发到群里）',
+      '新处理人会在7号楼群里被@，并收到私信，请他接单。',
+      ['group_webhook', 'app_message'],
+    ],
+    [
+      '7号楼, without the app',
+      'no app',
+      '，会发到7号楼群。',
+      '说明（可不填，会发到群里）',
+      '新处理人会在7号楼群里被@，请他接单。',
+      ['group_webhook'],
+    ],
+    [
+      '4号楼 (no robot), with the app',
+      'app',
+      '，会私信告知。',
+      '说明（可不填，会随私信发出）',
+      '新处理人会收到私信，请他接单。',
+      ['app_message'],
+    ],
+    [
+      '4号楼 (no robot), without the app',
+      'no app',
+      `。${nowhere}：督办会记下，请电话告知{handler}。`,
+      '说明（可不填）',
+      `${nowhere}：转派会记下，请电话告知新处理人接单。`,
+      [],
+    ],
+  ])('%s: says where, and sends there', async (building, app, urge, label, reassign, destinations) => {
+    const no = building.startsWith('7号楼') ? (seeded.hotspot[2] ?? 0) : b4;
+    const as = app === 'app' ? client : clerk;
+    const handler = await nameOf(await assigneeOf(no));
+    const before = await promises(no, as);
+    expect(before.urge).toBe(`提醒处理人${handler}：街道在催办这件事${urge.replace('{handler}', handler)}`);
+    expect(before.label).toBe(label);
+    expect(before.reassign).toBe(reassign);
+
+    expect((await post(no, 'urge', { ...before.fields.urge, note: '请今天处理' }, as)).status).toBe(303);
+    const urged = await deliverAll();
+    expect(urged.map((m) => m.destination.type)).toEqual(destinations);
+    const told = destinations.length > 0;
+    expect(squash(await (await as.fetch(`/admin/requests/${no}`)).text())).toContain(
+      told ? '已督办，已通知' : '已记下督办，但通知没能发出',
+    );
+
+    const { fields, to } = await promises(no, as);
+    expect((await post(no, 'reassign', { ...fields.reassign, to }, as)).status).toBe(303);
+    expect(await assigneeOf(no)).toBe(to);
+    const handedOver = await deliverAll();
+    expect(handedOver.map((m) => m.destination.type)).toEqual(destinations);
   });
 });
