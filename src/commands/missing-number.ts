@@ -21,30 +21,99 @@ interface Candidates {
   readonly statuses: RequestStatus[];
   /** 您有 2 件事还在办 / 您手上有 2 件事待接单. */
   readonly several: (count: number) => string;
+  /**
+   * The answer when none fits: that there is nothing (您没有可撤回的事), not a request for a number
+   * that would name nothing of theirs. Those who may act on other people's requests by number are
+   * shown how.
+   */
+  readonly none: (ctx: CommandContext) => string | Promise<string>;
+  /** The example in the answer, with the number shown; the command's usage when absent. */
+  readonly example?: (ctx: CommandContext, no?: number) => string;
 }
 
+/** Street admins and grid workers handle any request (of their compound) by its number. */
+const handlesAny = (ctx: CommandContext): boolean =>
+  ctx.ledger.isAdmin(ctx.senderId) || ctx.ledger.isGridWorker(ctx.senderId, null);
+
+/** `您手上没有待接单的事`, with how to name another one to those who may. */
+const noneInHand =
+  (
+    what: string,
+    verb: string,
+    example: (ctx: CommandContext) => string = (ctx) => chatUsage(ctx.command.name),
+  ) =>
+  (ctx: CommandContext): string =>
+    `您手上没有${what}的事${handlesAny(ctx) ? `；${verb}别的事请带上编号，例如：${example(ctx)}` : ''}`;
+
+/**
+ * Nothing of theirs waits for a rating: one still being handled is not done yet, which is said,
+ * as a numbered rating of it would be.
+ */
+async function noneToRate(ctx: CommandContext): Promise<string> {
+  const filter: RequestSearch = { reporterId: ctx.senderId, statuses: ['open', 'acknowledged'] };
+  const handled = await searchRequests(ctx.tx, filter, ctx.now, { limit: 2, offset: 0 });
+  const [only] = handled;
+  if (!only) return '您没有等评价的事';
+  return `您报的${handled.length === 1 ? ` #${only.no} ` : '事'}还没办结，办结后再评价`;
+}
+
+const STILL_HANDLED: RequestStatus[] = ['open', 'acknowledged'];
+
 const OWN_REQUESTS: Partial<Record<CommandName, Candidates>> = {
-  rate_good: { whose: ['reporter'], statuses: ['resolved'], several: (n) => `您有 ${n} 件事等评价` },
-  rate_bad: { whose: ['reporter'], statuses: ['resolved'], several: (n) => `您有 ${n} 件事等评价` },
+  rate_good: {
+    whose: ['reporter'],
+    statuses: ['resolved'],
+    several: (n) => `您有 ${n} 件事等评价`,
+    none: noneToRate,
+  },
+  rate_bad: {
+    whose: ['reporter'],
+    statuses: ['resolved'],
+    several: (n) => `您有 ${n} 件事等评价`,
+    none: noneToRate,
+  },
   withdraw: {
     whose: ['reporter'],
-    statuses: ['open', 'acknowledged'],
+    statuses: STILL_HANDLED,
     several: (n) => `您有 ${n} 件事还在办`,
+    none: () => '您没有可撤回的事',
   },
-  show: { whose: ['reporter'], statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
+  // Anyone may look up any request by its number.
+  show: {
+    whose: ['reporter'],
+    statuses: ['resolved', ...STILL_HANDLED],
+    several: (n) => `您有 ${n} 件事还在办或等评价`,
+    none: () => `您没有还在办的事；查别的事请带上编号，例如：${chatUsage('show')}`,
+  },
   // A handler adds details too: their requests in hand, when they reported none still open.
   supplement: {
     whose: ['reporter', 'assignee'],
-    statuses: ['open', 'acknowledged'],
+    statuses: STILL_HANDLED,
     several: (n) => `您有 ${n} 件事还在办`,
+    none: (ctx) =>
+      handlesAny(ctx)
+        ? `您手上没有还在办的事；补充别的事请带上编号，例如：${chatUsage('supplement')}`
+        : '您没有还在办的事可以补充',
   },
-  chase: { whose: ['reporter'], statuses: ['open', 'acknowledged'], several: (n) => `您有 ${n} 件事还在办` },
+  // Neighbours chase too, from the request's group.
+  chase: {
+    whose: ['reporter'],
+    statuses: STILL_HANDLED,
+    several: (n) => `您有 ${n} 件事还在办`,
+    none: () => `您没有还在办的事；催别人报的事请带上编号，例如：${chatUsage('chase')}`,
+  },
   // Not 进展: its text may be a question (`进展 怎么样了`), which must not be recorded on a request.
-  ack: { whose: ['assignee'], statuses: ['open'], several: (n) => `您手上有 ${n} 件事待接单` },
+  ack: {
+    whose: ['assignee'],
+    statuses: ['open'],
+    several: (n) => `您手上有 ${n} 件事待接单`,
+    none: noneInHand('待接单', '接'),
+  },
   done: {
     whose: ['assignee'],
-    statuses: ['open', 'acknowledged'],
+    statuses: STILL_HANDLED,
     several: (n) => `您手上有 ${n} 件事还没办结`,
+    none: noneInHand('要办结', '办结'),
   },
 };
 
@@ -63,8 +132,8 @@ export function quotedNumber(quoted: string | null | undefined): number | null {
 /**
  * The number a command left out: from the message it quote-replies to, else, for a command about
  * one's own requests, the sender's only request it could apply to (reported, or in their hands).
- * Otherwise answers with their requests to choose from (or how to write the number) and returns
- * null.
+ * Otherwise answers with their requests to choose from (or that none fits, or how to write the
+ * number) and returns null.
  */
 export async function missingNumber(ctx: CommandContext): Promise<number | null> {
   const quoted = quotedNumber(ctx.quotedText);
@@ -75,6 +144,8 @@ export async function missingNumber(ctx: CommandContext): Promise<number | null>
       const found = await onlyFitting(ctx, own, whose);
       if (found !== 'none') return found;
     }
+    ctx.out.reply(await own.none(ctx));
+    return null;
   }
   ctx.out.reply(`请带上编号，例如：${chatUsage(ctx.command.name)}`);
   return null;
@@ -111,7 +182,8 @@ async function onlyFitting(
   const lines = listed.slice(0, LIMIT).map((r) => requestLine(r, ctx.ledger));
   const more = listed.length > LIMIT ? [`（只列出最近${LIMIT}件）`] : [];
   const others = elsewhere > 0 ? [elsewhereLine(elsewhere, lines.length > 0)] : [];
-  const example = chatUsage(ctx.command.name, (listed[0] ?? newest).no);
+  const no = (listed[0] ?? newest).no;
+  const example = own.example ? own.example(ctx, no) : chatUsage(ctx.command.name, no);
   ctx.out.reply(
     [`${own.several(count)}，请带上编号，例如：${example}`, ...lines, ...more, ...others].join('\n'),
   );

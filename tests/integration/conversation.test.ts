@@ -168,7 +168,7 @@ it('replays a day in a building group', async () => {
   expect(residentHelp).toContain('撤回 12');
   expect(residentHelp).not.toContain('接单 12');
   expect(groupReply(await desk.say('wang.jg', '/help')).text).toContain('接单 12');
-  expect(groupReply(await desk.say('zhang.min', '接单')).text).toBe('请带上编号，例如：接单 12');
+  expect(groupReply(await desk.say('zhang.min', '接单')).text).toBe('您手上没有待接单的事');
 
   // 36. A street admin may act on any request; taking it on makes them its handler.
   expect(groupReply(await desk.say('zhou.m', '/ack 4'))).toEqual({

@@ -78,7 +78,10 @@ describe('a rating, withdrawal or query without a number', () => {
     const done = await desk.report('he.ay', '#报修 2单元单元门关不上');
     await desk.said('zhao.zq', `办结 ${done} 修好了`);
     const open = await desk.report('he.ay', '#咨询 2单元什么时候换水表');
-    expect((await desk.reply('he.ay', '查询')).split('\n')[0]).toBe(`#${open} 咨询｜待接单`);
+    // 查询 means the one waiting for a rating too; 撤回 only the one still being handled.
+    expect((await desk.reply('he.ay', '查询')).split('\n')[0]).toBe(
+      `您有 2 件事还在办或等评价，请带上编号，例如：查询 ${open}`,
+    );
     expect(await desk.reply('he.ay', '撤回')).toBe(`#${open} 已撤回，不用再处理了`);
     expect(await status(open)).toBe('withdrawn');
     expect(await status(done)).toBe('resolved');
@@ -119,10 +122,45 @@ describe('a rating, withdrawal or query without a number', () => {
     );
   });
 
-  it('asks for the number in plain words when nothing fits', async () => {
-    expect(await desk.reply('qiu.ay', '满意')).toBe('请带上编号，例如：满意 12');
-    expect(await desk.reply('qiu.ay', '不满意')).toBe('请带上编号，例如：不满意 12 原因');
-    expect(await desk.reply('qiu.ay', '撤回')).toBe('请带上编号，例如：撤回 12');
+  it('looks up a request waiting for a rating, alone or listed with one still open', async () => {
+    const resolved = await desk.report('chen.lao', '#报修 2单元楼梯扶手松了');
+    await desk.said('zhao.zq', `办结 ${resolved} 拧紧了`);
+    expect((await desk.reply('chen.lao', '查询')).split('\n')[0]).toBe(`#${resolved} 报修｜已办结，待评价`);
+    const open = await desk.report('chen.lao', '#报修 2单元信箱门掉了');
+    expect(await desk.reply('chen.lao', '查询')).toBe(
+      [
+        `您有 2 件事还在办或等评价，请带上编号，例如：查询 ${open}`,
+        `#${open} 报修 7号楼2单元：2单元信箱门掉了（待接单）`,
+        `#${resolved} 报修 7号楼2单元：2单元楼梯扶手松了（已办结，待评价）`,
+      ].join('\n'),
+    );
+  });
+
+  it('says there is nothing it could mean when nothing fits, and changes nothing', async () => {
+    expect(await desk.reply('qiu.ay', '满意')).toBe('您没有等评价的事');
+    expect(await desk.reply('qiu.ay', '不满意 又坏了')).toBe('您没有等评价的事');
+    expect(await desk.reply('qiu.ay', '撤回')).toBe('您没有可撤回的事');
+    expect(await desk.reply('qiu.ay', '查询')).toBe('您没有还在办的事；查别的事请带上编号，例如：查询 12');
+    expect(await desk.reply('qiu.ay', '补充 是三楼')).toBe('您没有还在办的事可以补充');
+    expect(await desk.reply('qiu.ay', '催办')).toBe(
+      '您没有还在办的事；催别人报的事请带上编号，例如：催办 12',
+    );
+    expect(await desk.reply('qiu.ay', '接单')).toBe('您手上没有待接单的事');
+    expect(await desk.reply('qiu.ay', '办结 修好了')).toBe('您手上没有要办结的事');
+    // A request still being handled is not one to rate yet; nor is a resolved one to withdraw.
+    const no = await desk.report('qiu.ay', '#报修 2单元楼道窗户关不上');
+    expect(await desk.reply('qiu.ay', '满意')).toBe(`您报的 #${no} 还没办结，办结后再评价`);
+    await desk.said('zhao.zq', `办结 ${no} 修好了`);
+    expect(await desk.reply('qiu.ay', '撤回')).toBe('您没有可撤回的事');
+    expect(await status(no)).toBe('resolved');
+    // A head with nothing in hand; a grid worker, who may act on any request of the compound.
+    expect(await desk.reply('wang.jg', '接单')).toBe('您手上没有待接单的事');
+    expect(await desk.reply('chen.lj', '接单')).toBe(
+      '您手上没有待接单的事；接别的事请带上编号，例如：接单 12',
+    );
+    expect(await desk.reply('chen.lj', '办结 修好了')).toBe(
+      '您手上没有要办结的事；办结别的事请带上编号，例如：办结 12 灯已换好',
+    );
   });
 
   it('asks whether /rate means good or bad rather than guessing', async () => {
