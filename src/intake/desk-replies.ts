@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Ledger } from '../ledger/ledger';
 import { categoryName, maskPhones, shorten } from '../requests/format';
 import { searchRequests } from '../requests/request-search';
+import type { RequestRow } from '../requests/request-store';
 import { safetyLine } from '../requests/safety-line';
 import { COMMAND_VERBS, detectUrgency, suggestTag, type ParsedCommand, type TaggedRequest } from './parse';
 
@@ -16,10 +17,10 @@ export const EXAMPLE = '2单元楼道灯不亮';
 /**
  * The answer to a message that is neither a post nor a command, read in this order: a category
  * named without a tag gets the sender's own words back with the tag; a reporter with a request
- * waiting for a rating is pointed at it; a handler is shown the verbs with their request's
- * number; a reporter with requests still being handled is told where they stand; anyone else gets
- * how to report. In a private chat, where posts are refused, the how-to
- * sends them to their building's group.
+ * waiting for a rating is pointed at it (with several, asked which); a handler is shown the verbs
+ * with their request's number; a reporter with requests still being handled is told where they
+ * stand, and nothing more; anyone else gets how to report. In a private chat, where posts are
+ * refused, the how-to sends them to their building's group.
  */
 export async function chatterReply(
   text: string,
@@ -46,8 +47,8 @@ export async function chatterReply(
     now,
     { limit: 20, offset: 0 },
   );
-  const toRate = reported.find((r) => r.status === 'resolved');
-  if (toRate) return `#${toRate.no} 已办结，请回复「满意 ${toRate.no}」或「不满意 ${toRate.no} 原因」`;
+  const toRate = reported.filter((r) => r.status === 'resolved');
+  if (toRate.length > 0) return rateWhich(toRate);
 
   if (ledger.hasRole(senderId)) {
     const assigned = await searchRequests(tx, { status: 'active', assigneeId: senderId }, now, {
@@ -56,31 +57,49 @@ export async function chatterReply(
     });
     const [only] = assigned;
     if (only && assigned.length === 1) {
-      return `您手上有 #${only.no}：接单请发「接单 ${only.no}」，办完请发「办结 ${only.no} 处理情况」`;
+      // One already taken on only waits to be finished.
+      const take = only.status === 'open' ? `接单请发「接单 ${only.no}」，` : '';
+      return `您手上有 #${only.no}：${take}办完请发「办结 ${only.no} 处理情况」`;
     }
     if (assigned.length > 0 || ledger.isGridWorker(senderId, null) || ledger.isAdmin(senderId)) {
       return '接单请发「接单 编号」，办完请发「办结 编号 处理情况」；发「待办」看您手上的事';
     }
   }
 
-  const repair = `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}`;
-  // A reporter asking after their request (灯修好了吗) is told where it stands, then how to report
-  // something new.
-  const waiting = reported.filter((r) => r.status !== 'resolved');
-  const [only] = waiting;
+  // A reporter asking after their request (灯修好了吗) is told where it stands, and only that: a
+  // how-to line under it would be read as part of the answer.
+  const [only, ...others] = reported;
   if (only) {
-    const handler = ledger.nameOf(only.assigneeId);
-    const where =
-      waiting.length > 1
-        ? `您有 ${waiting.length} 件事还在办，可发「查询」看进度`
-        : only.status === 'open'
-          ? `您报的 #${only.no} 还在等${handler || '处理人'}接单，可发「查询 ${only.no}」看进度`
-          : `您报的 #${only.no} ${handler || '处理人'}已接单，正在处理，可发「查询 ${only.no}」看进度`;
-    const howTo = inBuildingGroup ? `这样发：@${botName} ${repair}` : `到楼栋群里@我，例如：${repair}`;
-    return `${where}\n报新的事请${howTo}`;
+    const handler = ledger.nameOf(only.assigneeId) || '处理人';
+    if (others.length > 0) return `您有 ${reported.length} 件事还在办，可发「查询」看进度`;
+    return only.status === 'open'
+      ? `您报的 #${only.no} 还在等${handler}接单，可发「查询 ${only.no}」看进度`
+      : `您报的 #${only.no} ${handler}已接单，正在处理，可发「查询 ${only.no}」看进度`;
   }
+  const repair = `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}`;
   if (!inBuildingGroup) return `报事请到您楼栋的群里@我，例如：${repair}；在这里可发「待办」「帮助」`;
   return `想报事请这样发：@${botName} ${repair}；发「帮助」看全部用法`;
+}
+
+/** The most request numbers a chatter answer names. */
+const NAMED = 5;
+
+/**
+ * A reporter whose requests wait for a rating is asked for it: for the one, by its number; for
+ * several, which: their numbers only, short to read, and saying nothing of what they reported in
+ * a group where it may not have been shown.
+ */
+function rateWhich(toRate: readonly RequestRow[]): string {
+  const [newest] = toRate;
+  if (newest && toRate.length === 1) {
+    return `#${newest.no} 已办结，请回复「满意 ${newest.no}」或「不满意 ${newest.no} 原因」`;
+  }
+  const nos = toRate.slice(0, NAMED).map((r) => `#${r.no}`);
+  const which =
+    toRate.length > NAMED
+      ? `您有多件事等评价：${nos.join('、')} 等`
+      : `您有 ${toRate.length} 件事等评价：${nos.join('、')}`;
+  return `${which}\n请回复「满意 编号」或「不满意 编号 原因」`;
 }
 
 /**

@@ -254,22 +254,30 @@ describe('chatter, answered by who is asking', () => {
     );
   });
 
-  it('tells a reporter asking after their request where it stands', async () => {
+  it('tells a reporter asking after their request where it stands, and nothing else', async () => {
     const no = await report('sun.mz', '#报修 2单元三楼楼道灯不亮');
-    expect(await desk.reply('sun.mz', '灯修好了吗')).toBe(
-      `您报的 #${no} 还在等赵志强接单，可发「查询 ${no}」看进度\n` +
-        '报新的事请这样发：@睦邻助手 #报修 2单元楼道灯不亮',
-    );
+    const waiting = `您报的 #${no} 还在等赵志强接单，可发「查询 ${no}」看进度`;
+    expect(await desk.reply('sun.mz', '灯修好了吗')).toBe(waiting);
+    expect(await desk.reply('sun.mz', '进展怎么样了')).toBe(waiting);
     await desk.said('zhao.zq', `接单 ${no}`);
     expect(await desk.reply('sun.mz', '什么时候来修啊', { single: true })).toBe(
-      `您报的 #${no} 赵志强已接单，正在处理，可发「查询 ${no}」看进度\n` +
-        '报新的事请到楼栋群里@我，例如：#报修 2单元楼道灯不亮',
+      `您报的 #${no} 赵志强已接单，正在处理，可发「查询 ${no}」看进度`,
     );
     const other = await report('sun.mz', '#建议 2单元门口放个长椅');
-    expect((await desk.reply('sun.mz', '怎么样了')).split('\n')[0]).toBe(
-      '您有 2 件事还在办，可发「查询」看进度',
-    );
+    expect(await desk.reply('sun.mz', '怎么样了')).toBe('您有 2 件事还在办，可发「查询」看进度');
     expect(await desk.request(other)).toMatchObject({ status: 'open' });
+  });
+
+  it('asks a reporter with several requests waiting for a rating which one they mean', async () => {
+    const first = await report('sun.lc', '#报修 2单元一楼扶手松了');
+    const second = await report('sun.lc', '#报修 2单元信箱门掉了');
+    await desk.said('zhao.zq', `办结 ${first} 拧紧了`);
+    await desk.said('zhao.zq', `办结 ${second} 装好了`);
+    expect(await desk.reply('sun.lc', '谢谢赵师傅')).toBe(
+      `您有 2 件事等评价：#${second}、#${first}\n请回复「满意 编号」或「不满意 编号 原因」`,
+    );
+    expect(await desk.request(first)).toMatchObject({ status: 'resolved' });
+    expect(await desk.request(second)).toMatchObject({ status: 'resolved' });
   });
 
   it('shows a handler the verbs with the number of their one request', async () => {
@@ -277,6 +285,11 @@ describe('chatter, answered by who is asking', () => {
     expect((await desk.request(no))?.assignee_id).toBe('feng.yl');
     expect(await desk.reply('feng.yl', '这个我去看看', { chatid: B6 })).toBe(
       `您手上有 #${no}：接单请发「接单 ${no}」，办完请发「办结 ${no} 处理情况」`,
+    );
+    // Once taken on, only finishing it is left to say.
+    await desk.said('feng.yl', `接单 ${no}`, { chatid: B6 });
+    expect(await desk.reply('feng.yl', '明天就来', { chatid: B6 })).toBe(
+      `您手上有 #${no}：办完请发「办结 ${no} 处理情况」`,
     );
   });
 
