@@ -1,4 +1,4 @@
-import { maskPhones, shorten } from '../requests/format';
+import { categoryName, maskPhones, shorten } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import { requestClock } from '../requests/due-times';
 import { handOver } from '../requests/hand-over';
@@ -6,23 +6,34 @@ import { addEvent, updateRequest, type RequestRow } from '../requests/request-st
 import { endResolveRound } from '../requests/resolve-rounds';
 import type { CommandContext, CommandDefinition } from './context';
 
-/** Rating applies to a resolved request only; says why not otherwise. Returns true when it may go on. */
+/**
+ * The way forward for a 不满意 on a request that is over: the same trouble, reported again, in the
+ * reporter's own words of the first time (masked, as everything sent).
+ */
+function reportAgain(ctx: CommandContext, request: RequestRow): string {
+  const tag = `#${categoryName(ctx.ledger.categories, request.category)}`;
+  return `；问题还在的话请重新报事：${tag} ${shorten(maskPhones(request.text), 30)}`;
+}
+
+/**
+ * Rating applies to a resolved request only; says why not otherwise, and to a 不满意 on one that
+ * is over, how to go on. Returns true when it may go on.
+ */
 function canRate(ctx: CommandContext, request: RequestRow): boolean {
   const no = request.no;
+  const unhappy = ctx.command.name === 'rate_bad';
+  const again = unhappy ? reportAgain(ctx, request) : '';
   switch (request.status) {
     case 'resolved':
       return true;
     case 'closed':
       // Only 满意 closes a request; closed otherwise, it closed by itself when the rating window
       // ran out (auto-close), even if an earlier round was rated 不满意.
-      ctx.out.reply(
-        request.rating === 'good'
-          ? `#${no} 已完结，评价过了`
-          : `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
-      );
+      if (request.rating === 'good') ctx.out.reply(`#${no} 已完结，评价过了${again}`);
+      else ctx.out.reply(`#${no} 已超过评价时间，自动办结了${unhappy ? again : '，不用再评价'}`);
       return false;
     case 'withdrawn':
-      ctx.out.reply(`#${no} 已撤回，不用评价`);
+      ctx.out.reply(unhappy ? `#${no} 已撤回${again}` : `#${no} 已撤回，不用评价`);
       return false;
     default:
       ctx.out.reply(`#${no} 还没办结，办结后再评价`);

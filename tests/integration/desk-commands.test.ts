@@ -113,11 +113,9 @@ describe('requests that are over', () => {
     desk.advance(73 * 60);
     await db.dataSource.transaction((tx) => autoClose(tx, desk.clock.now(), 72 * 60));
     expect(await desk.request(no)).toMatchObject({ status: 'closed', rating: null });
-    expect(await desk.reply('zhang.min', `满意 ${no}`)).toBe(
-      `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
-    );
+    expect(await desk.reply('zhang.min', `满意 ${no}`)).toBe(`#${no} 已超过评价时间，自动办结了，不用再评价`);
     expect(await desk.reply('zhang.min', `不满意 ${no} 锁还是坏的`)).toBe(
-      `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
+      `#${no} 已超过评价时间，自动办结了；问题还在的话请重新报事：#报修 2单元信箱的锁坏了`,
     );
   });
 
@@ -128,9 +126,28 @@ describe('requests that are over', () => {
     await desk.said('zhao.zq', `办结 ${no} 换了合页`);
     desk.advance(73 * 60);
     await db.dataSource.transaction((tx) => autoClose(tx, desk.clock.now(), 72 * 60));
-    expect(await desk.reply('zhang.min', `满意 ${no}`)).toBe(
-      `#${no} 已超过评价时间，自动办结了；如果问题还在，请重新报事`,
+    expect(await desk.reply('zhang.min', `满意 ${no}`)).toBe(`#${no} 已超过评价时间，自动办结了，不用再评价`);
+    expect(await desk.reply('zhang.min', `不满意 ${no} 又掉了`)).toBe(
+      `#${no} 已超过评价时间，自动办结了；问题还在的话请重新报事：#报修 2单元信箱的门掉了`,
     );
+  });
+
+  it('shows the way forward to a 不满意 on a request already rated or withdrawn', async () => {
+    const no = await report('zhang.min', '#报修 2单元楼梯扶手松了');
+    await desk.said('zhao.zq', `办结 ${no} 拧紧了`);
+    await desk.said('zhang.min', `满意 ${no}`);
+    expect(await desk.reply('zhang.min', `满意 ${no}`)).toBe(`#${no} 已完结，评价过了`);
+    expect(await desk.reply('zhang.min', `不满意 ${no} 又坏了`)).toBe(
+      `#${no} 已完结，评价过了；问题还在的话请重新报事：#报修 2单元楼梯扶手松了`,
+    );
+    const withdrawn = await report('zhang.min', '#投诉 2单元门口有人乱停车，电话13912345678');
+    await desk.said('zhang.min', `撤回 ${withdrawn}`);
+    expect(await desk.reply('zhang.min', `满意 ${withdrawn}`)).toBe(`#${withdrawn} 已撤回，不用评价`);
+    expect(await desk.reply('zhang.min', `不满意 ${withdrawn} 又停了`)).toBe(
+      `#${withdrawn} 已撤回；问题还在的话请重新报事：#投诉 2单元门口有人乱停车，电话139****5678`,
+    );
+    expect(await desk.request(no)).toMatchObject({ status: 'closed', rating: 'good', reopen_count: 0 });
+    expect(await desk.request(withdrawn)).toMatchObject({ status: 'withdrawn', rating: null });
   });
 
   it('rates the request a reporter names at the end of a thank-you, not their newest', async () => {
