@@ -1,3 +1,4 @@
+import type { ParsedCommand } from '../intake/parse';
 import type { Ledger } from '../ledger/ledger';
 import type { Person } from '../ledger/schema';
 import { reassign, reassignedLine } from '../requests/hand-over';
@@ -11,12 +12,29 @@ const AFTER_NAME = /^([^\s,，、;；。:：]+)[\s,，、;；。:：]*([\s\S]*)$
  * Whom the sender hands the request to, as typed, and the note that goes with it: the first @,
  * else the first word after the number (`转派 3 李秀兰`, `转派 3 给李秀兰`).
  */
-function target(ctx: CommandContext): { typed: string; note: string } | null {
-  const { mentions, rest } = ctx.command;
+function target(command: ParsedCommand): { typed: string; note: string } | null {
+  const { mentions, rest } = command;
   const [mention] = mentions;
   if (mention) return { typed: mention, note: rest };
   const m = AFTER_NAME.exec(rest);
   return m?.[1] ? { typed: m[1], note: (m[2] ?? '').trim() } : null;
+}
+
+/**
+ * `转派 12 @李秀兰`, for answers asking for the number: with whom the sender named, if anyone.
+ */
+export function handOverExample(ctx: CommandContext, no = 12): string {
+  return `转派 ${no} @${target(ctx.command)?.typed ?? '某人'}`;
+}
+
+/**
+ * Whether a 转派 names someone: an @, or a name the ledger knows. `转给` with no number is the
+ * command only then (`转给李秀兰`), and words otherwise (`转给物业了吗`).
+ */
+export function namesSomeone(ledger: Ledger, command: ParsedCommand): boolean {
+  if (command.mentions.length > 0) return true;
+  const to = target(command);
+  return to !== null && peopleNamed(ledger, to.typed).length > 0;
 }
 
 /**
@@ -39,7 +57,7 @@ export const assign: CommandDefinition = {
   async run(ctx, request) {
     if (!request) return;
     const no = request.no;
-    const to = target(ctx);
+    const to = target(ctx.command);
     if (!to) {
       ctx.out.reply(`请写上交给谁，例如：转派 ${no} @李秀兰`);
       return;

@@ -3,6 +3,7 @@ import { toHalfWidth } from '../intake/parse/text';
 import { countRequests, searchRequests, type RequestSearch } from '../requests/request-search';
 import type { RequestRow, RequestStatus } from '../requests/request-store';
 import type { CommandContext } from './context';
+import { handOverExample } from './assign';
 import { elsewhereLine, groupScope } from './group-scope';
 import { requestLine } from './request-line';
 import { chatUsage } from './usage';
@@ -13,7 +14,7 @@ const LIMIT = 10;
 /**
  * Commands typed about one's own requests, with the requests each could mean: a resident's (the
  * ones they reported, waiting for a rating or still being handled) and a handler's (the ones in
- * their hands, waiting to be taken on or to be finished).
+ * their hands, waiting to be taken on, to be finished or to be handed over).
  */
 interface Candidates {
   /** Whose requests, in order: the first of these with any that fit decides. */
@@ -114,6 +115,13 @@ const OWN_REQUESTS: Partial<Record<CommandName, Candidates>> = {
     statuses: STILL_HANDLED,
     several: (n) => `您手上有 ${n} 件事还没办结`,
     none: noneInHand('要办结', '办结'),
+  },
+  assign: {
+    whose: ['assignee'],
+    statuses: STILL_HANDLED,
+    several: (n) => `您手上有 ${n} 件事还在办`,
+    none: noneInHand('可转派', '转派', handOverExample),
+    example: handOverExample,
   },
 };
 

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { namesSomeone } from '../commands/assign';
 import { dispatchCommand } from '../commands/dispatch';
 import { DEFAULT_BOT_NAME } from '../config';
 import { InboundMessageRecord } from '../db/entities';
@@ -162,7 +163,15 @@ export class DeskHandler implements InboundHandler {
     // answered with the safety line in a private chat or the leadership group, where someone may
     // well turn first (a leader passing on what a resident told them).
     const dangerAsPost = place !== undefined || message.chatType === 'single' || leadership;
-    return { ...classifyMessage(message.text, ledger.categories, { dangerAsPost }), place };
+    const classified = classifyMessage(message.text, ledger.categories, { dangerAsPost });
+    // `转给` and words, no number: 转派 when they name someone (转给李秀兰), else chatter (转给物业了吗).
+    if (
+      classified.kind === 'command' &&
+      classified.command.onlyIfNamed &&
+      !namesSomeone(ledger, classified.command)
+    )
+      return { kind: 'chatter', place };
+    return { ...classified, place };
   }
 
   private async act(

@@ -298,6 +298,51 @@ describe('转派 by name', () => {
   });
 });
 
+describe('转派 without a number', () => {
+  // 纪念路新村 2号楼: 楼长 卫秀华 (wei.xh), also 1单元's head; 2单元 蒋立峰 (jiang.lf); 3单元 沈玉梅
+  // (shen.ym). Nothing else in this file is theirs.
+  const B2 = { chatid: 'wrkB7FAKEjinianlu02' };
+
+  it('hands over the only request in hand, however it is spelled', async () => {
+    const no = await desk.report('wen.ay', '#报修 2单元楼道灯不亮', B2);
+    expect(await desk.reply('jiang.lf', '接单', B2)).toMatch(new RegExp(`^#${no} 蒋立峰 已接单`, 'u'));
+    const handed = (to: string) => `#${no} 已转派给${to}，请接单：接单 ${no}`;
+    expect(await desk.reply('jiang.lf', '转派 给卫秀华', B2)).toBe(handed('卫秀华'));
+    expect(await desk.reply('wei.xh', '转给蒋立峰', B2)).toBe(handed('蒋立峰'));
+    expect(await desk.reply('jiang.lf', '转派给卫秀华', B2)).toBe(handed('卫秀华'));
+    expect(await desk.reply('wei.xh', '转派 @蒋立峰', B2)).toBe(handed('蒋立峰'));
+    expect(await desk.reply('jiang.lf', '转派 卫秀华', B2)).toBe(handed('卫秀华'));
+    expect(await desk.reply('wei.xh', '转派', B2)).toBe(`请写上交给谁，例如：转派 ${no} @李秀兰`);
+    expect((await desk.request(no))?.assignee_id).toBe('wei.xh');
+  });
+
+  it('lists the requests in hand when there are several, and changes nothing', async () => {
+    const first = await desk.report('wen.by', '#报修 3单元信箱门掉了', B2);
+    await desk.said('shen.ym', `接单 ${first}`, B2);
+    const second = await desk.report('wen.by', '#报修 3单元楼道窗户坏了', B2);
+    for (const typed of ['转派 给卫秀华', '转给卫秀华', '转派 @卫秀华'])
+      expect(await desk.reply('shen.ym', typed, B2)).toBe(
+        [
+          `您手上有 2 件事还在办，请带上编号，例如：转派 ${second} @卫秀华`,
+          `#${second} 报修 2号楼3单元：3单元楼道窗户坏了（待接单）`,
+          `#${first} 报修 2号楼3单元：3单元信箱门掉了（处理中）`,
+        ].join('\n'),
+      );
+    expect((await desk.request(first))?.assignee_id).toBe('shen.ym');
+    expect((await desk.request(second))?.assignee_id).toBe('shen.ym');
+  });
+
+  it('says so when nothing is in hand, never suggesting 接单', async () => {
+    expect(await desk.reply('han.gq', '转派 给卫秀华', B2)).toBe('您手上没有可转派的事');
+    expect(await desk.reply('han.gq', '转给卫秀华', B2)).toBe('您手上没有可转派的事');
+    expect(await desk.reply('zhou.m', '转派 给卫秀华', B2)).toBe(
+      '您手上没有可转派的事；转派别的事请带上编号，例如：转派 12 @卫秀华',
+    );
+    // 转给 alone names no one: chatter, as before.
+    expect(await desk.reply('han.gq', '转给', B2)).not.toContain('转派');
+  });
+});
+
 describe('待办', () => {
   it('shows street admins what sits with the street', async () => {
     const no = await desk.report('kang.ay', '#报修 3单元屋顶漏水');

@@ -27,6 +27,11 @@ export interface ParsedCommand {
   /** `/rate 12` or `/rate` without good or bad: the rating is not there (ask for it). */
   readonly missingRating?: true;
   /**
+   * `转给李秀兰` with no number: 转给 is also a word (`转给物业了吗`), so this is the command only if
+   * what follows names someone in the ledger; the desk, which has the ledger, decides.
+   */
+  readonly onlyIfNamed?: true;
+  /**
    * Further request numbers typed after the first (`接单 1 2`, `满意 1、2`). A command acts on one
    * request, so the caller asks for one at a time rather than silently acting on the first.
    */
@@ -39,7 +44,7 @@ export interface CommandVerbSpec {
   /**
    * Everyday words for the verb that mean it only when a request number goes with them:
    * `收到 12`, `修好了 12`, `取消 5`. Without one they are chatter (`收到，谢谢`, `修好了，谢谢师傅`),
-   * not a command asking for its number.
+   * not a command asking for its number. (转给 followed by a name may be one: see onlyIfNamed.)
    */
   readonly zhWithNumber?: readonly string[];
   /** Slash verbs, case-insensitive: `/ack 12`. */
@@ -83,8 +88,9 @@ export const COMMAND_VERBS: Readonly<Record<CommandName, CommandVerbSpec>> = {
     summary: '办完了，可带照片',
   },
   assign: {
-    zh: ['转派'],
-    zhWithNumber: ['转给', '转派给'],
+    // 转派给 is 转派 with whom to (`转派给李秀兰`, `转派 给李秀兰`); 转给 may be other words.
+    zh: ['转派', '转派给'],
+    zhWithNumber: ['转给'],
     slash: ['assign'],
     needsNumber: true,
     takesText: true,
@@ -334,7 +340,9 @@ function readCommand(
       }
     }
   }
-  if (head.onlyWithNumber && requestNo === null) return null;
+  // 转给 followed by a name may be the command (`转给李秀兰`): which, the ledger says (onlyIfNamed).
+  const maybeNamed = head.nameFollows && requestNo === null && /[^\s\p{P}]/u.test(plain.slice(pos));
+  if (head.onlyWithNumber && requestNo === null && !maybeNamed) return null;
 
   let missingRating = false;
   if (head.slash === 'rate') {
@@ -358,6 +366,7 @@ function readCommand(
     rest: name === 'assign' ? rest.replace(/^给\s?/u, '') : rest,
     mentions,
     ...(missingRating ? { missingRating: true } : {}),
+    ...(head.onlyWithNumber && requestNo === null ? { onlyIfNamed: true } : {}),
     ...(otherNos.length > 0 ? { otherNos } : {}),
   };
 }

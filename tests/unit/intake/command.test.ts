@@ -137,6 +137,12 @@ describe('parseCommand', () => {
     ['转派给李秀兰 3', cmd('assign', 3, '李秀兰')],
     ['转给 @李秀兰 3', cmd('assign', 3, '', ['李秀兰'])],
     ['转给李秀兰 #3', cmd('assign', 3, '李秀兰')],
+    // 转派给 without a number is 转派 with whom to; 转给 may be other words, which the desk tells
+    // apart by whether it names someone in the ledger.
+    ['转派给李秀兰', cmd('assign', null, '李秀兰')],
+    ['转派 给 @李秀兰', cmd('assign', null, '', ['李秀兰'])],
+    ['转给李秀兰', { ...cmd('assign', null, '李秀兰'), onlyIfNamed: true }],
+    ['转给物业了吗', { ...cmd('assign', null, '物业了吗'), onlyIfNamed: true }],
     // Words with more than one meaning are the verb only with a number.
     ['很满意', cmd('rate_good', null)],
     ['进度', cmd('show', null)],
@@ -167,8 +173,8 @@ describe('parseCommand', () => {
     ['取消明天的活动'],
     ['查一下物业电话'],
     ['查 物业电话'],
-    ['转给物业了吗'],
-    ['转给李秀兰'],
+    ['转给'],
+    ['转给。'],
     ['怎么还没修'],
     ['怎么还没修好啊'],
     // A bare number before a complaint is a room, not a request.
