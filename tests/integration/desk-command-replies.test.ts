@@ -343,6 +343,38 @@ describe('转派 without a number', () => {
   });
 });
 
+describe('进展 from someone who is not the handler', () => {
+  it('shows a resident the progress they asked for, and records nothing', async () => {
+    const no = await desk.report('jin.by', '#报修 2单元楼梯扶手松了');
+    await desk.said('zhao.zq', `进展 ${no} 已联系师傅，明天来`);
+    const shown = await desk.reply('jin.by', `进展 ${no}`);
+    expect(shown.split('\n')[0]).toBe(`#${no} 报修｜处理中`);
+    expect(shown).toContain('最近：');
+    expect(shown).toContain('进展 已联系师傅，明天来');
+    // A neighbour anywhere, as 查询 answers them; with a question after the number too.
+    expect(await desk.reply('stranger.y', `进展 ${no} 怎么样了`, { chatid: CHAT_CZ12 })).toBe(
+      `#${no} 报修｜处理中`,
+    );
+    // Without a number, their only request.
+    expect((await desk.reply('jin.by', '进展')).split('\n')[0]).toBe(`#${no} 报修｜处理中`);
+    expect(await desk.events(no)).toEqual([
+      'created:jin.by',
+      'routed:-',
+      'acknowledged:zhao.zq',
+      'note:zhao.zq',
+    ]);
+  });
+
+  it('still records the handler’s, and tells someone with a role how to look instead', async () => {
+    const no = await desk.report('jin.cy', '#报修 2单元楼道窗户关不严');
+    expect(await desk.reply('zhao.zq', `进展 ${no} 师傅下午到`)).toBe(`#${no} 进展：师傅下午到（赵志强）`);
+    expect(await desk.reply('ma.sf', `进展 ${no} 我也去看看`)).toBe(
+      `#${no} 由赵志强处理。要接手，请赵志强发「转派 ${no} @马顺福」，或找网格员刘婷；只看进度请发「查询 ${no}」`,
+    );
+    expect((await desk.events(no)).filter((e) => e.startsWith('note:'))).toEqual(['note:zhao.zq']);
+  });
+});
+
 describe('待办', () => {
   it('shows street admins what sits with the street', async () => {
     const no = await desk.report('kang.ay', '#报修 3单元屋顶漏水');
