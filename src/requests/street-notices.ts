@@ -138,12 +138,12 @@ function reachOf(ledger: Ledger, messages: readonly OutgoingMessage[], privateNo
 }
 
 export function urgeReach(ledger: Ledger, request: RequestRow, privateNotices: boolean): NoticeReach {
-  return reachOf(ledger, urgeNotices(ledger, request, '', privateNotices), privateNotices);
+  return reachOf(ledger, urgeNotices(ledger, request, '', { privateNotices }), privateNotices);
 }
 
 /** Where a notice goes turns on whether it names someone, not on whom: anyone stands in for the one chosen. */
 const ANYONE = 'anyone';
 
 export function reassignReach(ledger: Ledger, request: RequestRow, privateNotices: boolean): NoticeReach {
-  return reachOf(ledger, reassignNotices(ledger, request, ANYONE, privateNotices), privateNotices);
+  return reachOf(ledger, reassignNotices(ledger, request, ANYONE, { privateNotices }), privateNotices);
 }
