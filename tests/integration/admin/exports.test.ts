@@ -157,7 +157,7 @@ describe('Open311 GeoReport v2', () => {
       description: '居民在楼栋群里发「#报修」登记的诉求',
       metadata: false,
       type: 'realtime',
-      keywords: '报修,维修,保修,坏了,修一下',
+      keywords: '报修,维修,保修,抱修,坏了,修一下',
       group: '社区诉求',
     });
   });
