@@ -47,6 +47,8 @@ export function spawnService(
         };
         const timer = setTimeout(() => {
           listeners.delete(check);
+          // Given up on: killed, so that it outlives neither the test nor the jest worker running it.
+          child.kill('SIGKILL');
           reject(new Error(`timed out waiting for ${pattern}; output so far:\n${out}`));
         }, timeoutMs);
         listeners.add(check);

@@ -157,11 +157,12 @@ it('imports MULIN_LEDGER at start, and refuses to start on an invalid one', asyn
       MULIN_LEDGER: 'examples/ledger.yaml',
       MULIN_TRIAL: 'off',
     });
-    await good.waitFor(/"msg":"ready"/);
+    // A fresh embedded database is created and migrated first: on a loaded machine, over 30 s.
+    await good.waitFor(/"msg":"ready"/, 120_000);
     expect(good.output()).toContain('Ledger imported as version 1');
     good.child.kill('SIGTERM');
     expect(await good.exited).toBe(0);
   } finally {
     await drop();
   }
-});
+}, 180_000);

@@ -61,7 +61,8 @@ it('refuses to start on bad configuration, naming every bad variable but no secr
 
 it('starts, stores callbacks, finishes an in-flight request on SIGTERM, and keeps its data across a restart', async () => {
   const first = spawnService(env());
-  await first.waitFor(/"msg":"ready"/);
+  // A fresh embedded database is created and migrated first: on a loaded machine, over 30 s.
+  await first.waitFor(/"msg":"ready"/, 120_000);
   expect(first.output()).toMatch(
     /app callback channel is off .*set WECOM_CORP_ID, WECOM_CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY/,
   );
@@ -112,4 +113,4 @@ it('starts, stores callbacks, finishes an in-flight request on SIGTERM, and keep
   expect(logs).not.toContain(BOT_SECRETS.token);
   expect(logs).not.toContain(BOT_SECRETS.aesKey);
   expect(logs).not.toContain('楼顶漏水');
-});
+}, 180_000);
