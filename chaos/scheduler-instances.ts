@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { runId, sleep, type RunContext } from '../bench/lib/context';
 import { prepareDatabase } from '../bench/lib/desk-db';
 import { adminQuery, createScratchDatabase, queryRows } from '../bench/lib/postgres';
-import { LEADERSHIP_WEBHOOK_KEY } from '../bench/lib/street';
+import { buildingIds, LEADERSHIP_WEBHOOK_KEY, type BuildingIds, type StreetShape } from '../bench/lib/street';
 import { openDatabase } from '../src/db/data-source';
 import { LedgerCache } from '../src/ledger/ledger-store';
 import { OutboxWorker } from '../src/outbox';
@@ -21,43 +21,64 @@ const PER_SWEEP = 20;
 const DIGEST_AT = new Date('2026-11-30T01:00:00Z');
 const FIRST_SWEEP = new Date('2026-11-30T02:00:00Z');
 
+/** The building of request `no`: spread over the street, as posts come from every building. */
+function buildingOf(no: number, shape: StreetShape): BuildingIds {
+  return buildingIds((no * 37) % shape.buildings, shape);
+}
+
 /**
  * Open requests falling due one batch per sweep: `perSweep` of them past their acknowledgement
- * deadline by each sweep time, none earlier, so each sweep has its own work.
+ * deadline by each sweep time, none earlier, so each sweep has its own work. Each is in its
+ * building's group and held by its building's head, as the street's ledger names them, so that
+ * its reminders go to someone real.
  */
-async function seedDueRequests(url: string, sweepTimes: readonly Date[], perSweep: number): Promise<void> {
+export async function seedDueRequests(
+  query: (sql: string) => Promise<unknown>,
+  shape: StreetShape,
+  sweepTimes: readonly Date[],
+  perSweep: number,
+): Promise<void> {
   const values: string[] = [];
   sweepTimes.forEach((at, k) => {
     for (let j = 0; j < perSweep; j++) {
       const no = k * perSweep + j + 1;
       const due = new Date(at.getTime() - 60_000 - j * 1000);
       const created = new Date(due.getTime() - 24 * 3600_000);
-      const b = String(((no * 37) % 1000) + 1).padStart(5, '0');
+      const b = buildingOf(no, shape);
       values.push(
-        `(${no}, ${no}, 'c${String(Math.floor(((no * 37) % 1000) / 20) + 1).padStart(4, '0')}', 'b${b}', 'repair', '门禁坏了 ${no}', 'res.${no}', 'wrkBench${b}', 'open', 'normal', 'head.b${b}', '${due.toISOString()}', '${new Date(created.getTime() + 7 * 86_400_000).toISOString()}', '${created.toISOString()}', '${created.toISOString()}')`,
+        `(${no}, ${no}, '${b.compoundId}', '${b.id}', 'repair', '门禁坏了 ${no}', 'res.${no}', '${b.chatId}', 'open', 'normal', '${b.headId}', '${due.toISOString()}', '${new Date(created.getTime() + 7 * 86_400_000).toISOString()}', '${created.toISOString()}', '${created.toISOString()}')`,
       );
     }
   });
-  await adminQuery(
-    url,
+  await query(
     `INSERT INTO request (id, no, compound_id, building_id, category, text, reporter_id, chat_id, status, priority,
        assignee_id, ack_due_at, resolve_due_at, created_at, updated_at) OVERRIDING SYSTEM VALUE VALUES ${values.join(',')}`,
   );
-  await adminQuery(url, `SELECT setval(pg_get_serial_sequence('request', 'id'), ${values.length})`);
-  await adminQuery(url, `UPDATE request_counter SET last_no = ${values.length}`);
+  await query(`SELECT setval(pg_get_serial_sequence('request', 'id'), ${values.length})`);
+  await query(`UPDATE request_counter SET last_no = ${values.length}`);
 }
 
-/** Reminders per request number, and the digest's parts, as WeCom received them. */
-function tally(messages: readonly SimulatedMessage[]) {
+/**
+ * Reminders per request number, and the digest's parts, as WeCom received them; and how many
+ * reminders were not in the request's building group @-ing its head.
+ */
+function tally(messages: readonly SimulatedMessage[], shape: StreetShape) {
   const reminders = new Map<number, number>();
   const digest: string[] = [];
+  let misaddressed = 0;
   for (const m of messages) {
     const no = /^提醒：#(\d+) /.exec(m.body.content)?.[1];
-    if (no) reminders.set(Number(no), (reminders.get(Number(no)) ?? 0) + 1);
+    if (no) {
+      reminders.set(Number(no), (reminders.get(Number(no)) ?? 0) + 1);
+      const b = buildingOf(Number(no), shape);
+      const mentions = m.body.kind === 'text' ? (m.body.mentions ?? []) : [];
+      const inGroup = m.destination.type === 'group_webhook' && m.destination.webhookKey === b.webhookKey;
+      if (!inGroup || mentions.length !== 1 || mentions[0] !== b.headId) misaddressed++;
+    }
     if (m.destination.type === 'group_webhook' && m.destination.webhookKey === LEADERSHIP_WEBHOOK_KEY)
       digest.push(m.body.content);
   }
-  return { reminders, digest };
+  return { reminders, digest, misaddressed };
 }
 
 /**
@@ -76,7 +97,7 @@ async function inProcess(ctx: RunContext): Promise<void> {
       { length: SWEEPS },
       (_, k) => new Date(FIRST_SWEEP.getTime() + k * 600_000),
     );
-    await seedDueRequests(db.url, sweepTimes, PER_SWEEP);
+    await seedDueRequests((sql) => adminQuery(db.url, sql), ctx.shape, sweepTimes, PER_SWEEP);
     await simulator.start();
     const clock = fixedClock(DIGEST_AT);
     // Logged as the service logs, to a file the run's log scan reads: the reminders and the digest
@@ -145,7 +166,7 @@ async function inProcess(ctx: RunContext): Promise<void> {
               (SELECT count(*)::int FROM outbox WHERE purpose = 'digest') AS digest,
               (SELECT count(*)::int FROM scheduled_run) AS claims`,
     );
-    const { reminders, digest } = tally(simulator.messages());
+    const { reminders, digest, misaddressed } = tally(simulator.messages(), ctx.shape);
     const expected = SWEEPS * PER_SWEEP;
     const once = [...reminders.values()].filter((n) => n === 1).length;
     report.check(
@@ -162,6 +183,11 @@ async function inProcess(ctx: RunContext): Promise<void> {
         new Set(digest).size === digest.length &&
         digest.length > 0,
       `${once} of ${expected} reminders sent once (${reminders.size - once} more often); digest: ${queued?.digest ?? 0} parts queued, ${digest.length} sent, ${new Set(digest).size} distinct`,
+    );
+    report.check(
+      "three schedulers: every reminder in its building's group, @-ing the building's head",
+      misaddressed === 0 && reminders.size > 0,
+      `${misaddressed} reminders elsewhere or @-ing someone else`,
     );
   } finally {
     for (const s of sources) await s.destroy();
@@ -189,7 +215,7 @@ async function realProcesses(ctx: RunContext, minutes: number): Promise<void> {
   const seed = (url: string) => {
     const now = Date.now();
     const minuteTimes = Array.from({ length: minutes }, (_, k) => new Date(now + (k + 1) * 60_000));
-    return seedDueRequests(url, minuteTimes, 10);
+    return seedDueRequests((sql) => adminQuery(url, sql), ctx.shape, minuteTimes, 10);
   };
   await withDesk(ctx, { name: 'scheduler', instances: 3, slot: 60, env, beforeStart: seed }, async (desk) => {
     const url = desk.databaseUrl;
@@ -201,7 +227,7 @@ async function realProcesses(ctx: RunContext, minutes: number): Promise<void> {
               (SELECT count(*)::int FROM scheduled_run WHERE job = 'reminders') AS sweeps,
               (SELECT count(*)::int FROM scheduled_run WHERE job = 'weekly-digest') AS digests`,
     );
-    const { reminders, digest } = tally(desk.simulator.messages());
+    const { reminders, digest, misaddressed } = tally(desk.simulator.messages(), ctx.shape);
     const expected = minutes * 10;
     const once = [...reminders.values()].filter((n) => n === 1).length;
     const instances = await queryRows<{ instance: string }>(
@@ -218,6 +244,11 @@ async function realProcesses(ctx: RunContext, minutes: number): Promise<void> {
         new Set(digest).size === digest.length &&
         state.pending === 0,
       `${state?.sweeps ?? 0} sweeps run by ${instances.length} instances; ${once} of ${expected} reminders sent once, ${reminders.size - once} more often; ${state?.digests ?? 0} digest run, ${state?.parts ?? 0} parts queued, ${digest.length} sent (${new Set(digest).size} distinct); ${state?.pending ?? 0} pending`,
+    );
+    report.check(
+      `three processes over ${minutes} minutes: every reminder in its building's group, @-ing its head`,
+      misaddressed === 0 && reminders.size > 0,
+      `${misaddressed} reminders elsewhere or @-ing someone else`,
     );
   });
 }
