@@ -195,19 +195,23 @@ describe('进展 with photos', () => {
 
   it('attaches nothing to a request that is done, or for someone who is not its handler', async () => {
     const no = await desk.report('zz.h', '#报修 2单元楼道灯不亮');
-    expect(await sent('zz.stranger', 1, `进展 ${no} 我看了一下`)).toEqual([
+    // Another head: refused. (A resident's 进展 is read as 查询, which attaches nothing either.)
+    expect(await sent('li.xl', 1, `进展 ${no} 我看了一下`)).toEqual([
       [
         B7_KEY,
-        `#${no} 由赵志强处理，只有处理人、网格员或街道管理员可以补充进展\n${NOT_ATTACHED}`,
-        ['zz.stranger'],
+        `#${no} 由赵志强处理。要接手，请赵志强发「转派 ${no} @李秀兰」，或找网格员刘婷；只看进度请发「查询 ${no}」\n${NOT_ATTACHED}`,
+        ['li.xl'],
       ],
     ]);
+    expect((await sent('zz.stranger', 1, `进展 ${no} 我看了一下`))[0]?.[1]).toMatch(
+      new RegExp(`^#${no} 报修｜待接单\n[^]*\n${NOT_ATTACHED}$`, 'u'),
+    );
     await desk.said('zz.h', `撤回 ${no}`);
     expect(await sent('zhao.zq', 1, `进展 ${no} 师傅下午来`)).toEqual([
       [B7_KEY, `#${no} 已撤回，不能再补充进展\n${NOT_ATTACHED}`, ['zhao.zq']],
     ]);
     expect(await attached(no)).toEqual({ rows: 0, count: 0 });
-    expect(await unattached()).toBe(2);
+    expect(await unattached()).toBe(3);
   });
 });
 
