@@ -26,11 +26,17 @@ export async function dispatchCommand(typed: CommandContext): Promise<void> {
     ctx.out.reply(`请写上满意还是不满意，例如：/rate ${no} good 或 /rate ${no} bad 原因`);
     return;
   }
+  // Each answer that stops the command here says how to send it again: photos it carried are
+  // only said to be left off (CarriedPhotos.refuse).
   const no = ctx.command.requestNo ?? (await missingNumber(ctx));
-  if (no === null) return;
+  if (no === null) {
+    ctx.photos?.refuse();
+    return;
+  }
   const request = await findRequestByNo(ctx.tx, no, true);
   if (!request) {
     ctx.out.reply(`没有找到 #${no}，请核对编号（可发「待办」查看）`);
+    ctx.photos?.refuse();
     return;
   }
   let { command } = ctx;
@@ -41,6 +47,7 @@ export async function dispatchCommand(typed: CommandContext): Promise<void> {
   const refused = refusal(ctx, request, definition);
   if (refused) {
     ctx.out.reply(refused);
+    ctx.photos?.refuse();
     return;
   }
   command = { ...command, requestNo: no };

@@ -1,5 +1,6 @@
 import { maskPhones } from '../requests/format';
 import { addEvent, updateRequest } from '../requests/request-store';
+import { mayAddAfterPhotos } from './after-photos';
 import { addPhotoEvent, attachCarriedPhotos, photosClause, wordsBesidePhotos } from './attach-carried';
 import type { CommandDefinition } from './context';
 import { closedReason } from '../requests/transitions';
@@ -18,7 +19,16 @@ export const done: CommandDefinition = {
     const no = request.no;
     const closed = closedReason(request.status);
     if (closed) {
-      ctx.out.reply(`#${no} ${closed}，不用再办结`);
+      // Often 办结 sent again to add the photo of the finished work: the handler who resolved it
+      // may still, with 补充.
+      const addLater = ctx.photos && (await mayAddAfterPhotos(ctx, request));
+      ctx.out.reply(
+        addLater
+          ? `#${no} ${closed}，不用再办结；照片没有附上，要附上请发「补充 ${no}」并带上照片`
+          : `#${no} ${closed}，不用再办结`,
+      );
+      if (addLater) ctx.photos.answer();
+      else ctx.photos?.refuse();
       return;
     }
     const text = wordsBesidePhotos(ctx);

@@ -27,6 +27,7 @@ export const note: CommandDefinition = {
     const closed = closedReason(request.status);
     if (closed) {
       ctx.out.reply(`#${no} ${closed}，不能再补充进展`);
+      ctx.photos?.refuse();
       return;
     }
     const photos = await attachCarriedPhotos(ctx, request);

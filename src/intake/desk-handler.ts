@@ -6,7 +6,7 @@ import { InboundMessageRecord } from '../db/entities';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
-import { CarriedPhotos, PHOTOS_NOT_ATTACHED } from '../requests/carried-photos';
+import { CarriedPhotos, PHOTOS_NOT_ATTACHED, PHOTOS_NOT_TAKEN } from '../requests/carried-photos';
 import { attachLaterPhotos } from '../requests/later-photos';
 import { categoryName, formatDay } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
@@ -298,10 +298,11 @@ export class DeskHandler implements InboundHandler {
         break;
     }
 
-    // Photos nothing took are said to be lost, with how to attach them. Not in a group that is not
-    // registered: nothing there is taken, and its answer says so.
+    // Photos nothing took are said to be lost, with how to attach them; after a refused command,
+    // whose refusal says what to do, only that they are. Not in a group that is not registered:
+    // nothing there is taken, and its answer says so.
     if (photos && !photos.answered && understood.kind !== 'unregistered_group') {
-      out.addToReply(PHOTOS_NOT_ATTACHED);
+      out.addToReply(photos.refused ? PHOTOS_NOT_TAKEN : PHOTOS_NOT_ATTACHED);
       log.info({ photos: photos.count, kind: understood.kind }, 'photos attached to nothing');
     }
 

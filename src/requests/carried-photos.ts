@@ -5,7 +5,7 @@
  * and the desk says they were not attached when nothing did, so no photo is dropped without a word.
  */
 export class CarriedPhotos {
-  private dealtWith = false;
+  private fate: 'open' | 'answered' | 'refused' = 'open';
 
   constructor(
     /** The stored message that brought them: its inbound_photo rows are what is attached. */
@@ -15,13 +15,29 @@ export class CarriedPhotos {
 
   /** The reply has told the sender what became of them. */
   answer(): void {
-    this.dealtWith = true;
+    this.fate = 'answered';
+  }
+
+  /**
+   * The command that would have taken them was refused, and its reply says why and what to do:
+   * the desk adds only that they were not attached (PHOTOS_NOT_TAKEN), not to send them with the
+   * very command just refused.
+   */
+  refuse(): void {
+    if (this.fate === 'open') this.fate = 'refused';
   }
 
   get answered(): boolean {
-    return this.dealtWith;
+    return this.fate === 'answered';
+  }
+
+  get refused(): boolean {
+    return this.fate === 'refused';
   }
 }
 
 /** What the sender is told when a message's photos were attached to nothing. */
 export const PHOTOS_NOT_ATTACHED = '照片没有附上，要附到某件事上请发「补充 编号」并带上照片';
+
+/** The same after a refused command, whose refusal says the rest (CarriedPhotos.refuse). */
+export const PHOTOS_NOT_TAKEN = '照片没有附上';

@@ -17,7 +17,8 @@ import { BOT_SECRETS } from '../../helpers/wecom-payloads';
 
 const ADMIN_TOKEN = 'street-office-token-0123456789';
 const B7_KEY = '0000fake-0000-4000-8000-0000000jw007';
-const NOT_ATTACHED = '照片没有附上，要附到某件事上请发「补充 编号」并带上照片';
+/** After a refused 补充, 进展 or 办结: the refusal says the rest, never to send the photo with it again. */
+const NOT_TAKEN = '照片没有附上';
 const rate = (no: number) => `请报事人回复「满意 ${no}」或「不满意 ${no} 原因」`;
 
 let db: TestDatabase;
@@ -124,21 +125,21 @@ describe('办结 with photos', () => {
   it('attaches nothing when refused, and answers as before', async () => {
     const no = await desk.report('zz.d', '#报修 2单元楼道灯不亮');
     expect(await sent('zz.stranger', 1, `办结 ${no}`)).toEqual([
-      [
-        B7_KEY,
-        `#${no} 由赵志强处理，只有处理人、网格员或街道管理员可以办结\n${NOT_ATTACHED}`,
-        ['zz.stranger'],
-      ],
+      [B7_KEY, `#${no} 由赵志强处理，只有处理人、网格员或街道管理员可以办结\n${NOT_TAKEN}`, ['zz.stranger']],
     ]);
     expect(await sent('zhao.zq', 1, '办结 99')).toEqual([
-      [B7_KEY, `没有找到 #99，请核对编号（可发「待办」查看）\n${NOT_ATTACHED}`, ['zhao.zq']],
+      [B7_KEY, `没有找到 #99，请核对编号（可发「待办」查看）\n${NOT_TAKEN}`, ['zhao.zq']],
     ]);
     await desk.said('zhao.zq', `办结 ${no}`);
+    // 办结 sent again for the photo of the finished work: the one who resolved it may add it with 补充.
     expect(await sent('zhao.zq', 1, `办结 ${no}`)).toEqual([
-      [B7_KEY, `#${no} 已办结，不用再办结\n${NOT_ATTACHED}`, ['zhao.zq']],
+      [B7_KEY, `#${no} 已办结，不用再办结；照片没有附上，要附上请发「补充 ${no}」并带上照片`, ['zhao.zq']],
+    ]);
+    expect(await sent('liu.t', 1, `办结 ${no}`)).toEqual([
+      [B7_KEY, `#${no} 已办结，不用再办结\n${NOT_TAKEN}`, ['liu.t']],
     ]);
     expect(await attached(no)).toEqual({ rows: 0, count: 0 });
-    expect(await unattached()).toBe(3);
+    expect(await unattached()).toBe(4);
   });
 
   it('attaches photos delivered again by WeCom once, with one answer', async () => {
@@ -199,7 +200,7 @@ describe('进展 with photos', () => {
     expect(await sent('li.xl', 1, `进展 ${no} 我看了一下`)).toEqual([
       [
         B7_KEY,
-        `#${no} 由赵志强处理。要接手，请赵志强发「转派 ${no} @李秀兰」，或找网格员刘婷；只看进度请发「查询 ${no}」\n${NOT_ATTACHED}`,
+        `#${no} 由赵志强处理。要接手，请赵志强发「转派 ${no} @李秀兰」，或找网格员刘婷；只看进度请发「查询 ${no}」\n${NOT_TAKEN}`,
         ['li.xl'],
       ],
     ]);
@@ -208,7 +209,7 @@ describe('进展 with photos', () => {
     );
     await desk.said('zz.h', `撤回 ${no}`);
     expect(await sent('zhao.zq', 1, `进展 ${no} 师傅下午来`)).toEqual([
-      [B7_KEY, `#${no} 已撤回，不能再补充进展\n${NOT_ATTACHED}`, ['zhao.zq']],
+      [B7_KEY, `#${no} 已撤回，不能再补充进展\n${NOT_TAKEN}`, ['zhao.zq']],
     ]);
     expect(await attached(no)).toEqual({ rows: 0, count: 0 });
     expect(await unattached()).toBe(3);
@@ -232,7 +233,7 @@ describe('补充 after 办结', () => {
     // Three days after the 办结, and a minute more.
     desk.advance(2);
     expect(await sent('zhao.zq', 1, `补充 ${no}`)).toEqual([
-      [B7_KEY, `#${no} 已办结，不能再补充\n${NOT_ATTACHED}`, ['zhao.zq']],
+      [B7_KEY, `#${no} 已办结，不能再补充\n${NOT_TAKEN}`, ['zhao.zq']],
     ]);
     expect(await attached(no)).toEqual({ rows: 3, count: 3 });
   });
@@ -242,18 +243,14 @@ describe('补充 after 办结', () => {
     await desk.said('zhao.zq', `办结 ${no}`);
     expect(await desk.reply('zhao.zq', `补充 ${no} 灯泡是新的`)).toBe(`#${no} 已办结，不能再补充`);
     expect(await sent('liu.t', 1, `补充 ${no}`)).toEqual([
-      [B7_KEY, `#${no} 已办结，不能再补充\n${NOT_ATTACHED}`, ['liu.t']],
+      [B7_KEY, `#${no} 已办结，不能再补充\n${NOT_TAKEN}`, ['liu.t']],
     ]);
     expect(await sent('zz.j', 1, `补充 ${no}`)).toEqual([
-      [B7_KEY, `#${no} 已办结，不能再补充；没修好请回复「不满意 ${no} 原因」\n${NOT_ATTACHED}`, ['zz.j']],
+      [B7_KEY, `#${no} 已办结，不能再补充；没修好请回复「不满意 ${no} 原因」\n${NOT_TAKEN}`, ['zz.j']],
     ]);
     await desk.said('zz.j', `满意 ${no}`);
     expect(await sent('zhao.zq', 1, `补充 ${no}`)).toEqual([
-      [
-        B7_KEY,
-        `#${no} 已完结，不能再补充；有新情况请重新报事，例如：#报修 2单元楼道灯不亮\n${NOT_ATTACHED}`,
-        ['zhao.zq'],
-      ],
+      [B7_KEY, `#${no} 已完结，不能再补充；有新情况请重新报事，例如：#报修 2单元楼道灯不亮`, ['zhao.zq']],
     ]);
     expect(await attached(no)).toEqual({ rows: 0, count: 0 });
   });
@@ -274,7 +271,7 @@ describe('补充 after 办结', () => {
     await desk.said('zz.k', `不满意 ${no} 还是不亮`);
     await desk.said('liu.t', `办结 ${no} 换了开关`);
     expect(await sent('zhao.zq', 1, `补充 ${no}`)).toEqual([
-      [B7_KEY, `#${no} 已办结，不能再补充\n${NOT_ATTACHED}`, ['zhao.zq']],
+      [B7_KEY, `#${no} 已办结，不能再补充\n${NOT_TAKEN}`, ['zhao.zq']],
     ]);
     expect(await sent('liu.t', 1, `补充 ${no}`)).toEqual([
       [B7_KEY, `#${no} 刘婷补充了照片`, ['zz.k', 'zhao.zq']],

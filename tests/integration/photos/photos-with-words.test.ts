@@ -12,6 +12,8 @@ import { fakePng } from '../../helpers/media';
 
 const B7_KEY = '0000fake-0000-4000-8000-0000000jw007';
 const NOT_ATTACHED = '照片没有附上，要附到某件事上请发「补充 编号」并带上照片';
+/** After a refused 补充, 进展 or 办结: the refusal says the rest, never to send the photo with it again. */
+const NOT_TAKEN = '照片没有附上';
 
 let db: TestDatabase;
 let desk: DeskHarness;
@@ -124,23 +126,37 @@ describe('补充 N with photos', () => {
 
   it('attaches nothing for someone who may not 补充, or to a request that is done, and says so', async () => {
     const no = await desk.report('zz.d', '#报修 2单元楼梯扶手松了');
+    // Not sent back to the 补充 just refused: only that the photo was not attached.
     expect(await sent('zz.stranger', 1, `补充 ${no} 我家门口也松了`)).toEqual([
-      [B7_KEY, `#${no} 只有报事人或处理人赵志强可以补充\n${NOT_ATTACHED}`, ['zz.stranger']],
+      [B7_KEY, `#${no} 只有报事人或处理人赵志强可以补充\n${NOT_TAKEN}`, ['zz.stranger']],
     ]);
     await desk.said('zz.d', `撤回 ${no}`);
+    // The refusal says what to do: report it again, the photo with it.
     expect(await sent('zz.d', 1, `补充 ${no}`)).toEqual([
-      [
-        B7_KEY,
-        `#${no} 已撤回，不能再补充；有新情况请重新报事，例如：#报修 2单元楼道灯不亮\n${NOT_ATTACHED}`,
-        ['zz.d'],
-      ],
+      [B7_KEY, `#${no} 已撤回，不能再补充；有新情况请重新报事，例如：#报修 2单元楼道灯不亮`, ['zz.d']],
     ]);
     expect(await sent('zz.d', 1, '补充 99 扶手')).toEqual([
-      [B7_KEY, `没有找到 #99，请核对编号（可发「待办」查看）\n${NOT_ATTACHED}`, ['zz.d']],
+      [B7_KEY, `没有找到 #99，请核对编号（可发「待办」查看）\n${NOT_TAKEN}`, ['zz.d']],
     ]);
     expect(await attached(no)).toBe(0);
     expect(await unattached()).toBe(3);
     expect(await desk.events(no)).toEqual(['created:zz.d', 'routed:-', 'withdrawn:zz.d']);
+  });
+
+  it('refused for a request that is closed, say only what to do instead', async () => {
+    const no = await desk.report('wang.ayi', '#报修 2单元楼道灯不亮');
+    await desk.said('zhao.zq', `办结 ${no}`);
+    await desk.said('wang.ayi', `满意 ${no}`);
+    expect(await sent('wang.ayi', 1, `补充 ${no} 又坏了`)).toEqual([
+      [B7_KEY, `#${no} 已完结，不能再补充；有新情况请重新报事，例如：#报修 又坏了`, ['wang.ayi']],
+    ]);
+    // Several requests and no number: the answer asks for it, the photo line only says it is not attached.
+    await desk.report('wang.ayi', '#报修 2单元楼梯扶手松了');
+    await desk.report('wang.ayi', '#报修 2单元门口地砖翘起来了');
+    const several = await sent('wang.ayi', 1, '补充');
+    expect(several).toHaveLength(1);
+    expect(several[0]?.[1]).toMatch(new RegExp(`^您有 2 件事还在办，请带上编号[^]*\\n${NOT_TAKEN}$`, 'u'));
+    expect(await unattached()).toBe(2);
   });
 
   it('attaches photos delivered again by WeCom once, with one answer', async () => {
