@@ -1,14 +1,11 @@
 import { categoryName, maskPhones, shorten } from '../requests/format';
 import { MAX_PHOTOS_PER_REQUEST } from '../requests/later-photos-store';
-import { addEvent, updateRequest, type RequestRow } from '../requests/request-store';
+import { addEvent, SUPPLEMENT_EVENT, updateRequest, type RequestRow } from '../requests/request-store';
 import { mayAddAfterPhotos } from './after-photos';
 import { addPhotoEvent, attachCarriedPhotos, wordsBesidePhotos } from './attach-carried';
 import type { CommandContext, CommandDefinition } from './context';
 import { closedReason } from '../requests/transitions';
 import { chatUsage } from './usage';
-
-/** The event a detail added with 补充 is kept as: the pages and 查询 name it 补充, not 进展. */
-export const SUPPLEMENT_EVENT = 'supplement';
 
 /** The example of a new report when the sender's 补充 had photos and no words. */
 const EXAMPLE = '2单元楼道灯不亮';

@@ -7,7 +7,7 @@ import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
 import { CarriedPhotos, PHOTOS_NOT_ATTACHED, PHOTOS_NOT_TAKEN } from '../requests/carried-photos';
-import { attachLaterPhotos } from '../requests/later-photos';
+import { attachLaterPhotos, noRecentPost } from '../requests/later-photos';
 import { categoryName, formatDay } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
 import type { PageLinks } from '../requests/page-links';
@@ -20,6 +20,7 @@ import { DeferredLog } from './deferred-log';
 import { chatterReply, EXAMPLE, oneAtATime, postOutsideBuildingGroup } from './desk-replies';
 import type { AfterCommit, InboundHandler } from './intake';
 import {
+  captionOf,
   classifyMessage,
   detectUrgency,
   onlyPointsAtPhotos,
@@ -48,7 +49,7 @@ function files(understood: Understood | undefined): boolean {
 
 /** Whether a message brings photos for an earlier post (later-photos.ts): it looks up its sender's. */
 function bringsPhotos(understood: Understood | undefined): boolean {
-  return understood?.kind === 'photos';
+  return understood?.kind === 'photos' || understood?.kind === 'photos_with_words';
 }
 
 /** The photos a message brings, when they are kept: only the robot's are. */
@@ -87,6 +88,12 @@ type Understood =
   | { readonly kind: 'nothing' }
   | { readonly kind: 'unregistered_group'; readonly hazard: Hazard | null }
   | { readonly kind: 'photos'; readonly place: BuildingPlace | undefined }
+  /**
+   * Photos with a few words that are neither a post nor a command (`看看这里扶手都快掉了`): for the
+   * sender's post just before, as photos alone are, the words kept as its supplement; chatter
+   * when there is none.
+   */
+  | { readonly kind: 'photos_with_words'; readonly place: BuildingPlace | undefined; readonly words: string }
   /**
    * Photos without words in the leadership group, where no request is ever filed, so none can be
    * one just posted: answered as photos nothing took (PHOTOS_NOT_ATTACHED), not with how to post.
@@ -165,12 +172,15 @@ export class DeskHandler implements InboundHandler {
     const dangerAsPost = place !== undefined || message.chatType === 'single' || leadership;
     const classified = classifyMessage(message.text, ledger.categories, { dangerAsPost });
     // `转给` and words, no number: 转派 when they name someone (转给李秀兰), else chatter (转给物业了吗).
-    if (
-      classified.kind === 'command' &&
-      classified.command.onlyIfNamed &&
-      !namesSomeone(ledger, classified.command)
-    )
-      return { kind: 'chatter', place };
+    const chatter =
+      classified.kind === 'chatter' ||
+      (classified.kind === 'command' &&
+        classified.command.onlyIfNamed === true &&
+        !namesSomeone(ledger, classified.command));
+    // A command, a post (a danger included) and a tag missing its words keep their meaning.
+    if (chatter && photosOf(message) && !leadership)
+      return { kind: 'photos_with_words', place, words: captionOf(message.text) };
+    if (chatter) return { kind: 'chatter', place };
     return { ...classified, place };
   }
 
@@ -264,17 +274,45 @@ export class DeskHandler implements InboundHandler {
         break;
       case 'photos': {
         photos?.answer();
+        const chatId = message.chatType === 'group' ? message.chatId : null;
         const attachedTo = await attachLaterPhotos(
-          { writes, now, out, examplePost: `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}` },
+          { writes, now, out },
+          { inboundId: message.id, senderId: message.senderId, chatId },
+        );
+        if (!attachedTo)
+          out.reply(noRecentPost(chatId, `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}`));
+        log.info(
+          { photos: message.imageUrls.length, ...(attachedTo ? { no: attachedTo.no } : {}) },
+          attachedTo ? 'photos attached to a recent request' : 'photos with no request to attach to',
+        );
+        break;
+      }
+      case 'photos_with_words': {
+        const attachedTo = await attachLaterPhotos(
+          { writes, now, out },
           {
             inboundId: message.id,
             senderId: message.senderId,
             chatId: message.chatType === 'group' ? message.chatId : null,
+            words: understood.words,
           },
         );
-        log.info(
-          { photos: message.imageUrls.length, ...(attachedTo ? { no: attachedTo.no } : {}) },
-          attachedTo ? 'photos attached to a recent request' : 'photos with no request to attach to',
+        if (attachedTo) {
+          photos?.answer();
+          log.info(
+            { photos: message.imageUrls.length, no: attachedTo.no },
+            'photos with words for a recent request',
+          );
+          break;
+        }
+        // No post of theirs just before: chatter, whose photos the line below says nothing took.
+        out.reply(
+          await chatterReply(message.text ?? '', message.senderId, place !== undefined, {
+            tx,
+            ledger,
+            now,
+            botName,
+          }),
         );
         break;
       }

@@ -1,6 +1,7 @@
 import { MAX_PHOTOS_PER_REQUEST } from './later-photos-store';
 import type { Outgoing } from './outgoing';
-import { ACTIVE_STATUSES, type RequestRow } from './request-store';
+import { maskPhones } from './format';
+import { ACTIVE_STATUSES, SUPPLEMENT_EVENT, type RequestRow } from './request-store';
 import type { RequestWrites } from './request-writes';
 
 /**
@@ -11,7 +12,9 @@ import type { RequestWrites } from './request-writes';
  * to the sender's newest active request of the last 10 minutes in the same chat (from a private
  * chat, in any chat: requests are filed in building groups only, and it is still the sender's
  * own); with none, nothing is attached and the sender is told to attach them with 补充 N, or to
- * send a new post with its photos.
+ * send a new post with its photos. A few words of the sender's own with the photo that are
+ * neither a post nor a command (`看看这里扶手都快掉了`) are about that same post: they are kept
+ * as its supplement, as 补充 N would keep them.
  */
 
 /**
@@ -25,8 +28,6 @@ export interface LaterPhotosContext {
   readonly writes: RequestWrites;
   readonly now: Date;
   readonly out: Outgoing;
-  /** A post to show in the hint, e.g. `#报修 2单元楼道灯不亮`. */
-  readonly examplePost: string;
 }
 
 export interface LaterPhotos {
@@ -35,6 +36,8 @@ export interface LaterPhotos {
   readonly senderId: string;
   /** The group they were sent in; null in a private chat. */
   readonly chatId: string | null;
+  /** The sender's words with them (captionOf), kept as a supplement; none for photos alone. */
+  readonly words?: string;
 }
 
 /** Whether a was filed after b (the higher number when both were filed at the same instant). */
@@ -63,11 +66,24 @@ export function requestForPhotos(
 }
 
 /**
- * Attaches the photos of a message without words of its own to the sender's recent request (see
- * above) and queues the answer: `已收到照片，附在 #12`, a hint with no such request, or a note when the
- * request has its MAX_PHOTOS_PER_REQUEST. Returns the request they were attached to, if any.
+ * The answer to photos alone with no recent post of the sender's to attach them to. 补充 N
+ * attaches to any of their requests, however old: also the post that is still being filed on
+ * another instance (its receipt shows the number), which this one cannot wait for.
+ */
+export function noRecentPost(chatId: string | null, examplePost: string): string {
+  const attachLater = '已报过的事请发「补充 编号」并带上照片';
+  return chatId === null
+    ? `照片没有附上：${attachLater}；新的事请到楼栋群里@我报事，一起发照片`
+    : `照片没有附上：${attachLater}；新的事请报事时一起发照片，如「${examplePost}」`;
+}
+
+/**
+ * Attaches the photos of a message that is neither a post nor a command to the sender's recent
+ * request (see above), keeps its words as a supplement, and queues the answer: `已收到照片，附在
+ * #12` (with `，补充：…` for words), or a note when the request has its MAX_PHOTOS_PER_REQUEST.
+ * Returns the request they are for, or undefined, with nothing queued, when there is none.
  * Runs once per message (the intake stores each msgid once), so a retried delivery attaches
- * nothing twice.
+ * and keeps nothing twice.
  */
 export async function attachLaterPhotos(
   ctx: LaterPhotosContext,
@@ -78,35 +94,34 @@ export async function attachLaterPhotos(
   await writes.settleFilings();
   const since = new Date(now.getTime() - PHOTO_WINDOW_MS);
   const target = requestForPhotos(await writes.activeRequestsBy(photos.senderId, since), photos.chatId, now);
-  if (!target) {
-    // 补充 N attaches to any of their requests, however old: also the post that is still being
-    // filed on another instance (its receipt shows the number), which this one cannot wait for.
-    const attachLater = '已报过的事请发「补充 编号」并带上照片';
-    out.reply(
-      photos.chatId === null
-        ? `照片没有附上：${attachLater}；新的事请到楼栋群里@我报事，一起发照片`
-        : `照片没有附上：${attachLater}；新的事请报事时一起发照片，如「${ctx.examplePost}」`,
-    );
-    return undefined;
-  }
+  if (!target) return undefined;
+  const no = target.no;
   const { attached, full } = await writes.attachPhotos(target.id, photos.inboundId, now);
-  if (attached === 0) {
-    // Not full: an earlier run of this very message attached them, and answered.
-    if (full)
-      out.reply(`#${target.no} 的照片已有 ${MAX_PHOTOS_PER_REQUEST} 张，这次的没有再加`, [], target.id);
-    return undefined;
+  // Neither attached nor refused: an earlier run of this very message attached them, and answered.
+  if (attached === 0 && !full) return target;
+  if (attached > 0) {
+    await writes.addEvent(target.id, {
+      type: 'photo',
+      actorId: photos.senderId,
+      at: now,
+      note: `${attached} 张`,
+      data: { photos: attached },
+    });
   }
-  await writes.addEvent(target.id, {
-    type: 'photo',
-    actorId: photos.senderId,
-    at: now,
-    note: `${attached} 张`,
-    data: { photos: attached },
-  });
-  out.reply(
-    attached === 1 ? `已收到照片，附在 #${target.no}` : `已收到 ${attached} 张照片，附在 #${target.no}`,
-    [],
-    target.id,
-  );
+  const words = photos.words ? maskPhones(photos.words) : '';
+  if (photos.words) {
+    await writes.addEvent(target.id, {
+      type: SUPPLEMENT_EVENT,
+      actorId: photos.senderId,
+      at: now,
+      note: photos.words,
+    });
+  }
+  const fullNote = `#${no} 的照片已有 ${MAX_PHOTOS_PER_REQUEST} 张，这次的没有再加`;
+  const received = attached === 1 ? '已收到照片' : `已收到 ${attached} 张照片`;
+  const answer = full
+    ? [...(words ? [`#${no} 补充：${words}`] : []), fullNote].join('\n')
+    : `${received}，附在 #${no}${words ? `，补充：${words}` : ''}`;
+  out.reply(answer, [], target.id);
   return target;
 }

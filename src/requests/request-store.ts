@@ -304,6 +304,9 @@ export async function findRequestByNo(db: Db, no: number, lock = false): Promise
   return row ? toRequest(row) : null;
 }
 
+/** The event a detail the reporter or handler adds is kept as: the pages and 查询 name it 补充. */
+export const SUPPLEMENT_EVENT = 'supplement';
+
 export interface NewEvent {
   readonly type: string;
   readonly actorId: string | null;

@@ -24,5 +24,5 @@ export {
   parseCommand,
 } from './command';
 export { type ClassifiedMessage, type ClassifyOptions, classifyMessage } from './classify';
-export { onlyPointsAtPhotos } from './photo-words';
+export { captionOf, onlyPointsAtPhotos } from './photo-words';
 export { hasContent, normalizeSpaces, splitQuotedReply } from './text';

@@ -1,4 +1,4 @@
-import { splitQuotedReply, withoutEmoji } from './text';
+import { splitQuotedReply, trimPunctuation, withoutEmoji } from './text';
 
 /**
  * Words people send with a photo only to point at it: `照片`, `如图`, `就是这个！`. Residents add
@@ -62,4 +62,12 @@ export function onlyPointsAtPhotos(text: string): boolean {
     .filter((w) => w !== '');
   if (words.join('').length > MAX_LETTERS) return false;
   return words.every((w) => POINTING.test(w));
+}
+
+/**
+ * The sender's own words beside a photo (`@睦邻助手 看看这里扶手都快掉了`), as they are kept: without
+ * people @-ed before them, a pasted quote, or the punctuation around them.
+ */
+export function captionOf(text: string): string {
+  return trimPunctuation(splitQuotedReply(text).body);
 }

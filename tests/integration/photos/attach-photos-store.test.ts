@@ -25,12 +25,12 @@ beforeEach(async () => {
 });
 
 /**
- * Stores a message of `count` photos that attaches to nothing (chatter in 7号楼's group) and
- * returns its inbound id.
+ * Stores a message of `count` photos that attaches to nothing (chatter in 7号楼's group from a
+ * neighbour with no post of their own) and returns its inbound id.
  */
 async function storedPhotos(count: number, msgid: string): Promise<string> {
   const urls = Array.from({ length: count }, () => desk.hostPhoto());
-  const said = await desk.sendPhotos('zz.store', urls, { text: '扶手这里', msgid });
+  const said = await desk.sendPhotos('zz.neighbour', urls, { text: '扶手这里', msgid });
   expect(said.status).toBe(200);
   const [row] = await db.dataSource.query<{ id: string }[]>(
     `SELECT id FROM inbound_message WHERE msg_id = $1`,

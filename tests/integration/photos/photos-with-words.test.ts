@@ -200,6 +200,8 @@ describe('words that only point at the picture', () => {
 describe('photos with any other words', () => {
   it('are not attached, and the answer says so', async () => {
     const no = await desk.report('zz.h', '#报修 2单元楼梯扶手松了');
+    // Chatter more than 10 minutes after the post (within them, see photo-with-comment.test.ts).
+    desk.advance(11);
     const chatter = await sent('zz.h', 1, '扶手这里');
     expect(chatter).toHaveLength(1);
     expect(chatter[0]?.[1]).toMatch(
