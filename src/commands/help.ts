@@ -12,11 +12,11 @@ function howToReport(categories: CategoryTable, botName: string): string {
 }
 
 /**
- * Photos are attached to the post just before them (requests/later-photos.ts), or later to any
- * request with 补充 N (supplement.ts); a handler's 进展 and 办结 attach theirs too (their summaries
- * say so).
+ * Photos are attached to the post just before them (requests/later-photos.ts) or held for the one
+ * just after them (held-photos.ts), or later to any request with 补充 N (supplement.ts); a
+ * handler's 进展 and 办结 attach theirs too (their summaries say so).
  */
-const PHOTOS = `照片：报事后${PHOTO_WINDOW_MS / 60_000}分钟内@我发照片，会附在那件事上；过后发「补充 编号」并带上照片`;
+const PHOTOS = `照片：报事前后${PHOTO_WINDOW_MS / 60_000}分钟内@我发照片，会附在那件事上；过后发「补充 编号」并带上照片`;
 
 /**
  * Generated from the command list: everyone sees the commands about their own requests, a

@@ -7,6 +7,7 @@ import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
 import { CarriedPhotos, PHOTOS_NOT_ATTACHED, PHOTOS_NOT_TAKEN } from '../requests/carried-photos';
+import { holdForNextPost } from '../requests/held-photos';
 import { attachLaterPhotos, noRecentPost } from '../requests/later-photos';
 import { categoryName, formatDay } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
@@ -279,11 +280,23 @@ export class DeskHandler implements InboundHandler {
           { writes, now, out },
           { inboundId: message.id, senderId: message.senderId, chatId },
         );
-        if (!attachedTo)
-          out.reply(noRecentPost(chatId, `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}`));
+        const examplePost = `#${categoryName(ledger.categories, 'repair')} ${EXAMPLE}`;
+        // None of the sender's posts just before: in a building group, held for the one they are
+        // about to send (held-photos.ts); in a private chat, where nothing is filed, how to attach.
+        const held = !attachedTo && chatId !== null && place !== undefined;
+        if (held) {
+          await holdForNextPost(
+            { writes, now, out, examplePost },
+            { inboundId: message.id, senderId: message.senderId, chatId },
+          );
+        } else if (!attachedTo) out.reply(noRecentPost(chatId, examplePost));
         log.info(
           { photos: message.imageUrls.length, ...(attachedTo ? { no: attachedTo.no } : {}) },
-          attachedTo ? 'photos attached to a recent request' : 'photos with no request to attach to',
+          attachedTo
+            ? 'photos attached to a recent request'
+            : held
+              ? 'photos held for the next post'
+              : 'photos with no request to attach to',
         );
         break;
       }

@@ -17,7 +17,13 @@ import {
   awaitFilingsInFlight,
   type AttachedPhotos,
 } from '../requests/later-photos-store';
-import { activeRequestsBy } from '../requests/repeat-posts';
+import {
+  insertHold,
+  postersRecent,
+  takeHolds,
+  type HeldPhotos,
+  type PostersRecent,
+} from '../requests/held-photos-store';
 import { directRequestWrites, type RequestWrites } from '../requests/request-writes';
 import type { Clock } from '../shared/clock';
 import type { Delivery } from './deliveries';
@@ -54,8 +60,8 @@ export class BatchDeskWrites implements DeskWrites {
   private deliveries: Delivery[] = [];
   /** Who posts in this batch: their recent requests are read together, at the first look. */
   private posters: readonly string[] = [];
-  /** Their active recent requests as read since the last flush, and from when. */
-  private recent: { since: Date; byReporter: Map<string, RequestRow[]> } | undefined;
+  /** Their active recent requests and held photos as read since the last flush, and from when. */
+  private recent: { since: Date; read: PostersRecent } | undefined;
 
   constructor(
     private readonly tx: EntityManager,
@@ -112,17 +118,39 @@ export class BatchDeskWrites implements DeskWrites {
   }
 
   /**
-   * One read for every poster of the batch, until a flush (a command may have withdrawn one of
-   * their requests), plus the batch's own requests not yet written.
+   * One read for every poster of the batch, of their requests and held photos together, until a
+   * flush (a command may have withdrawn one of their requests) or a hold.
    */
-  async activeRequestsBy(reporterId: string, since: Date): Promise<readonly RequestRow[]> {
-    if (!this.recent || this.recent.since > since || !this.recent.byReporter.has(reporterId)) {
+  private async postersRecent(reporterId: string, since: Date): Promise<PostersRecent> {
+    if (!this.recent || this.recent.since > since || !this.recent.read.requests.has(reporterId)) {
       const reporters = [...new Set([reporterId, ...this.posters])];
-      this.recent = { since, byReporter: await activeRequestsBy(this.tx, reporters, since) };
+      this.recent = { since, read: await postersRecent(this.tx, reporters, since) };
     }
-    const read = (this.recent.byReporter.get(reporterId) ?? []).filter((r) => r.createdAt >= since);
+    return this.recent.read;
+  }
+
+  /** As read for every poster at once (postersRecent), plus the batch's own requests not yet written. */
+  async activeRequestsBy(reporterId: string, since: Date): Promise<readonly RequestRow[]> {
+    const read = (await this.postersRecent(reporterId, since)).requests.get(reporterId) ?? [];
     const unwritten = this.requests.filter((r) => r.reporterId === reporterId && r.createdAt >= since);
-    return [...read, ...unwritten];
+    return [...read.filter((r) => r.createdAt >= since), ...unwritten];
+  }
+
+  async heldPhotosBy(senderId: string, since: Date): Promise<readonly HeldPhotos[]> {
+    const read = (await this.postersRecent(senderId, since)).holds.get(senderId) ?? [];
+    return read.filter((h) => h.heldAt >= since);
+  }
+
+  /** Straight into the transaction: the batch's next post reads it back. */
+  async holdPhotos(hold: HeldPhotos, expired: Date): Promise<void> {
+    await insertHold(this.tx, hold, expired);
+    this.recent = undefined;
+  }
+
+  /** After what is buffered, the request being this batch's own. */
+  async takeHeldPhotos(requestId: string, holds: readonly HeldPhotos[], now: Date): Promise<AttachedPhotos> {
+    await this.flush();
+    return takeHolds(this.tx, requestId, holds, now);
   }
 
   async insertRequest(fields: NewRequest): Promise<RequestRow> {

@@ -2,6 +2,7 @@ import type { TaggedRequest } from '../intake/parse';
 import { detectUrgency, detectUtilityKind, parseLocation } from '../intake/parse';
 import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import { dueTimes } from './due-times';
+import { takeHeldPhotos } from './held-photos';
 import { categoryName, maskPhones, placeOf, shorten } from './format';
 import type { Outgoing } from './outgoing';
 import { repeatOf, repeatWindowStart } from './repeat-posts';
@@ -137,6 +138,9 @@ export async function createRequest(
     });
   }
 
+  // Photos the reporter sent just before, on their own, go with it (held-photos.ts).
+  const heldPhotos = await takeHeldPhotos(ctx, request);
+
   const lines: string[] = [];
   const safety = urgency.urgent ? safetyLine(ledger, urgency.hazard) : null;
   if (safety) lines.push(safety);
@@ -144,6 +148,7 @@ export async function createRequest(
   lines.push(
     `已登记 #${no}【${categoryName(ledger.categories, post.category)}】${shorten(maskPhones(description))}`,
   );
+  if (heldPhotos) lines.push(heldPhotos);
   const teamNames = ledger.document.teams.filter((t) => routing.teamIds.includes(t.id)).map((t) => t.name);
   const placeLine = location.unknownBuilding
     ? `本小区台账里没有${location.unknownBuilding}`

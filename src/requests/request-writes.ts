@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { heldPhotosOf, insertHold, takeHolds, type HeldPhotos } from './held-photos-store';
 import { attachPhotosToRequest, awaitFilingsInFlight, type AttachedPhotos } from './later-photos-store';
 import { activeRequestsBy } from './repeat-posts';
 import {
@@ -38,6 +39,16 @@ export interface RequestWrites {
    * how many it did (later-photos-store.ts).
    */
   attachPhotos(requestId: string, inboundId: string, now: Date): Promise<AttachedPhotos>;
+  /**
+   * The sender's photos held for their next post since `since`, in any chat, oldest first
+   * (held-photos.ts). Like activeRequestsBy, read after nextNo() or settleFilings(), so holds
+   * other transactions made have committed.
+   */
+  heldPhotosBy(senderId: string, since: Date): Promise<readonly HeldPhotos[]>;
+  /** Holds a message's photos for its sender's next post; drops their holds older than `expired`. */
+  holdPhotos(hold: HeldPhotos, expired: Date): Promise<void>;
+  /** Attaches held photos to a request, up to its cap, and deletes the holds (held-photos-store.ts). */
+  takeHeldPhotos(requestId: string, holds: readonly HeldPhotos[], now: Date): Promise<AttachedPhotos>;
 }
 
 /** Writes each row as it comes, in the caller's transaction. */
@@ -51,5 +62,8 @@ export function directRequestWrites(tx: EntityManager): RequestWrites {
     addEvent: (requestId, event) => addEvent(tx, requestId, event),
     settleFilings: () => awaitFilingsInFlight(tx),
     attachPhotos: (requestId, inboundId, now) => attachPhotosToRequest(tx, requestId, inboundId, now),
+    heldPhotosBy: async (senderId, since) => (await heldPhotosOf(tx, [senderId], since)).get(senderId) ?? [],
+    holdPhotos: (hold, expired) => insertHold(tx, hold, expired),
+    takeHeldPhotos: (requestId, holds, now) => takeHolds(tx, requestId, holds, now),
   };
 }

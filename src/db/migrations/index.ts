@@ -18,6 +18,7 @@ import { SearchText1764301700000 } from './1764301700000-search-text';
 import { EventFormKey1764301800000 } from './1764301800000-event-form-key';
 import { AuditLog1764301900000 } from './1764301900000-audit-log';
 import { ChineseNumeralPhones1764302200000 } from './1764302200000-chinese-numeral-phones';
+import { PhotoHold1764302400000 } from './1764302400000-photo-hold';
 
 /** Every migration, oldest first. Listed as classes so compiled and ts-jest runs find the same set. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   EventFormKey1764301800000,
   AuditLog1764301900000,
   ChineseNumeralPhones1764302200000,
+  PhotoHold1764302400000,
 ];

@@ -17,8 +17,8 @@ import { BOT_SECRETS } from '../../helpers/wecom-payloads';
 const ADMIN_TOKEN = 'street-office-token-0123456789';
 const KEY = BOT_SECRETS.aesKey;
 const B7_KEY = '0000fake-0000-4000-8000-0000000jw007';
-const HINT_GROUP =
-  '照片没有附上：已报过的事请发「补充 编号」并带上照片；新的事请报事时一起发照片，如「#报修 2单元楼道灯不亮」';
+/** The answer to a photo with no recent post of the sender's in a group: held for their next post. */
+const HELD = '收到照片。请接着@我说是什么事，例如：#报修 2单元楼道灯不亮，照片会附上';
 
 let db: TestDatabase;
 let desk: DeskHarness;
@@ -174,23 +174,27 @@ it('attaches a photo delivered again by WeCom once, with one answer', async () =
   expect(await desk.events(1)).toEqual(['created:zhang.min', 'routed:-', 'photo:zhang.min']);
 });
 
-it('answers a photo with no recent post with how to attach one, and attaches it to nothing', async () => {
+it('holds a photo with no recent post in a group, and says how to attach one in a private chat', async () => {
+  // In a group, for the post the sender is about to send (photo-before-post.test.ts).
   const said = await desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
   expect(said.sent).toEqual([
     expect.objectContaining({
       destination: { type: 'group_webhook', webhookKey: B7_KEY },
-      body: { kind: 'text', content: HINT_GROUP, mentions: ['zhang.min'] },
+      body: { kind: 'text', content: HELD, mentions: ['zhang.min'] },
     }),
   ]);
   expect(await unattachedPhotos()).toBe(1);
 
   // A post of more than 10 minutes ago is not recent.
+  desk.advance(11);
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
   desk.advance(11);
   const late = await desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
-  expect(replies(late.sent)).toEqual([HINT_GROUP]);
+  expect(replies(late.sent)).toEqual([HELD]);
   expect(await attached(1)).toHaveLength(0);
+  expect(await unattachedPhotos()).toBe(2);
 
+  // A private chat files nothing, so holds nothing.
   const single = await desk.sendPhotos('zhang.min', [desk.hostPhoto()], { single: true });
   expect(single.sent.map((o) => o.body.content)).toEqual([
     '照片没有附上：已报过的事请发「补充 编号」并带上照片；新的事请到楼栋群里@我报事，一起发照片',
@@ -200,7 +204,7 @@ it('answers a photo with no recent post with how to attach one, and attaches it 
 it("does not attach someone else's photo to another resident's request", async () => {
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
   const said = await desk.sendPhotos('chen.ay', [desk.hostPhoto()]);
-  expect(replies(said.sent)).toEqual([HINT_GROUP]);
+  expect(replies(said.sent)).toEqual([HELD]);
   expect(said.sent[0]?.body.mentions).toEqual(['chen.ay']);
   expect(await attached(1)).toHaveLength(0);
   expect(await desk.events(1)).toEqual(['created:zhang.min', 'routed:-']);
@@ -209,10 +213,10 @@ it("does not attach someone else's photo to another resident's request", async (
 it('does not attach a photo to a request filed in another group, or one withdrawn', async () => {
   await desk.say('zhang.min', '#报修 2单元楼道灯不亮');
   const elsewhere = await desk.sendPhotos('zhang.min', [desk.hostPhoto()], { chatid: 'wrkB7FAKEjiangwan06' });
-  expect(replies(elsewhere.sent)).toEqual([HINT_GROUP]);
+  expect(replies(elsewhere.sent)).toEqual([HELD]);
   await desk.say('zhang.min', '撤回 1');
   const withdrawn = await desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
-  expect(replies(withdrawn.sent)).toEqual([HINT_GROUP]);
+  expect(replies(withdrawn.sent)).toEqual([HELD]);
   expect(await attached(1)).toHaveLength(0);
 });
 

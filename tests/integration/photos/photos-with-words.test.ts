@@ -185,13 +185,9 @@ describe('words that only point at the picture', () => {
     },
   );
 
-  it('get the hint with no recent post, which says how to attach to an earlier one', async () => {
+  it('are held with no recent post, as photos alone are', async () => {
     expect(await sent('zz.g', 1, '照片')).toEqual([
-      [
-        B7_KEY,
-        '照片没有附上：已报过的事请发「补充 编号」并带上照片；新的事请报事时一起发照片，如「#报修 2单元楼道灯不亮」',
-        ['zz.g'],
-      ],
+      [B7_KEY, '收到照片。请接着@我说是什么事，例如：#报修 2单元楼道灯不亮，照片会附上', ['zz.g']],
     ]);
     expect(await unattached()).toBe(1);
   });

@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { openDatabase } from '../../../src/db/data-source';
 import { listOutbox } from '../../../src/outbox';
+import { postersRecent } from '../../../src/requests/held-photos-store';
 import { activeRequestsBy } from '../../../src/requests/repeat-posts';
 import { searchRequests } from '../../../src/requests/request-search';
 import { createScratchDatabase } from '../../helpers/database';
@@ -99,6 +100,15 @@ describe('generic plans of the listings filtered by status', () => {
     // Through the reporter's entries or the active requests of the window: a few rows either way.
     expect(plan).toMatch(/Index Scan .*using (ix_request_reporter|ix_request_active) on request/);
     expect(plan).toMatch(/Index Cond: .*created_at >=/);
+    expect(plan).not.toMatch(/Seq Scan on request/);
+  });
+
+  it("reads a batch's posters' recent requests and held photos together, from indexes", async () => {
+    const read = await postersRecent(runner.manager, ['res7', 'res8'], new Date(Date.now() - 60_000));
+    expect([...read.requests.values()]).toEqual([[], []]);
+    expect([...read.holds.values()]).toEqual([[], []]);
+    const plan = await genericPlan('poster_holds', `'{res7}', now()`);
+    expect(plan).toMatch(/Index Scan .*using (ix_request_reporter|ix_request_active) on request/);
     expect(plan).not.toMatch(/Seq Scan on request/);
   });
 });

@@ -30,7 +30,7 @@ describe('helpText', () => {
     expect(resident).toContain('补充 12 是三楼不是二楼：补充情况或照片');
     expect(resident).toContain('催办 12：催处理人');
     expect(resident.split('\n')[1]).toBe(
-      '照片：报事后10分钟内@我发照片，会附在那件事上；过后发「补充 编号」并带上照片',
+      '照片：报事前后10分钟内@我发照片，会附在那件事上；过后发「补充 编号」并带上照片',
     );
     expect(resident).not.toContain('上报');
   });
