@@ -53,10 +53,11 @@ export const supplement: CommandDefinition = {
     const closed = closedReason(request.status);
     if (closed && !(await mayAddAfterPhotos(ctx, request))) {
       ctx.out.reply(tooLate(ctx, request, closed, text));
-      // A closed or withdrawn request's refusal asks for a new report, which the photos go with:
-      // nothing more to say. A resolved one's points at 不满意: the photos are said to be left off.
-      if (request.status === 'resolved') ctx.photos?.refuse();
-      else ctx.photos?.answer();
+      // A closed or withdrawn request's refusal asks for a new report: in a building group the
+      // photos wait for it, with nothing more to say. A resolved one's points at 不满意, and a
+      // private chat files nothing: the photos are said to be left off.
+      if (request.status !== 'resolved' && ctx.place) ctx.photos?.forNewReport();
+      else ctx.photos?.refuse();
       return;
     }
     const photos = await attachCarriedPhotos(ctx, request);

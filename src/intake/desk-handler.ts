@@ -7,7 +7,7 @@ import type { BuildingPlace, Ledger } from '../ledger/ledger';
 import type { LedgerCache } from '../ledger/ledger-store';
 import { createRequest } from '../requests/create-request';
 import { CarriedPhotos, PHOTOS_NOT_ATTACHED, PHOTOS_NOT_TAKEN } from '../requests/carried-photos';
-import { holdForNextPost } from '../requests/held-photos';
+import { holdForNextPost, holdPhotos } from '../requests/held-photos';
 import { attachLaterPhotos, noRecentPost } from '../requests/later-photos';
 import { categoryName, formatDay } from '../requests/format';
 import { Outgoing } from '../requests/outgoing';
@@ -51,6 +51,19 @@ function files(understood: Understood | undefined): boolean {
 /** Whether a message brings photos for an earlier post (later-photos.ts): it looks up its sender's. */
 function bringsPhotos(understood: Understood | undefined): boolean {
   return understood?.kind === 'photos' || understood?.kind === 'photos_with_words';
+}
+
+/**
+ * Whether a message may attach photos to its sender's post or hold them for the next
+ * (held-photos.ts): it waits for the posts being filed first, as a post does by taking its number.
+ */
+function waitsForFilings(message: InboundMessageRecord, understood: Understood | undefined): boolean {
+  if (bringsPhotos(understood)) return true;
+  if (!photosOf(message)) return false;
+  return (
+    understood?.kind === 'missing_description' ||
+    (understood?.kind === 'command' && understood.command.name === 'supplement')
+  );
 }
 
 /** The photos a message brings, when they are kept: only the robot's are. */
@@ -114,7 +127,10 @@ export class DeskHandler implements InboundHandler {
     const message = spelledAsLedger(stored, ledger);
     const writes = directDeskWrites(tx, this.options.clock);
     const log = new DeferredLog(this.options.logger);
-    await this.act(message, this.understand(message, ledger), { tx, ledger, writes, log });
+    const understood = this.understand(message, ledger);
+    // As a batch does (below), before anything is locked.
+    if (waitsForFilings(message, understood)) await writes.settleFilings();
+    await this.act(message, understood, { tx, ledger, writes, log });
     return () => log.write();
   }
 
@@ -141,10 +157,10 @@ export class DeskHandler implements InboundHandler {
     writes.expectPostsFrom(
       messages.filter((_, i) => files(understood[i]) || bringsPhotos(understood[i])).map((m) => m.senderId),
     );
-    // Photos wait for the filings in flight (later-photos.ts) before anything else is locked: every
-    // transaction then takes the request counter before any request's row, so none can deadlock
-    // holding a request a command changed while waiting for the counter.
-    if (understood.some(bringsPhotos)) await writes.settleFilings();
+    // Photos wait for the filings in flight (later-photos.ts, held-photos.ts) before anything else
+    // is locked: every transaction then takes the request counter before any request's row, so
+    // none can deadlock holding a request a command changed while waiting for the counter.
+    if (messages.some((m, i) => waitsForFilings(m, understood[i]))) await writes.settleFilings();
     for (const [i, message] of messages.entries()) {
       const u = understood[i];
       if (u) await this.act(message, u, { tx, ledger, writes, log });
@@ -335,6 +351,8 @@ export class DeskHandler implements InboundHandler {
       case 'missing_description': {
         const name = categoryName(ledger.categories, understood.category);
         out.reply(`请在「#${name}」后面写上具体情况，例如：#${name} 2单元楼道灯不亮`);
+        // The post sent again with its words takes the photos (held-photos.ts).
+        if (place && message.chatType === 'group') photos?.forNewReport();
         break;
       }
       case 'chatter':
@@ -349,11 +367,20 @@ export class DeskHandler implements InboundHandler {
         break;
     }
 
+    // Photos whose answer asks for a new report wait for it in this building group.
+    if (photos?.waitForNewReport && place && message.chatType === 'group' && message.chatId) {
+      await holdPhotos(writes, now, {
+        inboundId: message.id,
+        senderId: message.senderId,
+        chatId: message.chatId,
+      });
+      photos.answer();
+    }
     // Photos nothing took are said to be lost, with how to attach them; after a refused command,
     // whose refusal says what to do, only that they are. Not in a group that is not registered:
     // nothing there is taken, and its answer says so.
     if (photos && !photos.answered && understood.kind !== 'unregistered_group') {
-      out.addToReply(photos.refused ? PHOTOS_NOT_TAKEN : PHOTOS_NOT_ATTACHED);
+      out.addToReply(photos.refused || photos.waitForNewReport ? PHOTOS_NOT_TAKEN : PHOTOS_NOT_ATTACHED);
       log.info({ photos: photos.count, kind: understood.kind }, 'photos attached to nothing');
     }
 

@@ -37,8 +37,12 @@ export interface DeskWrites extends RequestWrites {
 
 /** One message at a time: every write goes straight into the transaction. */
 export function directDeskWrites(tx: EntityManager, clock: Clock): DeskWrites {
+  const writes = directRequestWrites(tx);
+  // Once: the counter stays held until commit.
+  let settled: Promise<void> | undefined;
   return {
-    ...directRequestWrites(tx),
+    ...writes,
+    settleFilings: () => (settled ??= writes.settleFilings()),
     enqueue: (deliveries) => runInserts(tx, [outboxInsert(deliveries, clock.now())]),
     flush: () => Promise.resolve(),
   };

@@ -5,7 +5,7 @@
  * and the desk says they were not attached when nothing did, so no photo is dropped without a word.
  */
 export class CarriedPhotos {
-  private fate: 'open' | 'answered' | 'refused' = 'open';
+  private fate: 'open' | 'answered' | 'refused' | 'for_new_report' = 'open';
 
   constructor(
     /** The stored message that brought them: its inbound_photo rows are what is attached. */
@@ -27,12 +27,25 @@ export class CarriedPhotos {
     if (this.fate === 'open') this.fate = 'refused';
   }
 
+  /**
+   * The reply asks for a new report (a closed request's 补充 refused, a tag sent without its
+   * words): in a building group the desk holds the photos for the sender's next post there
+   * (held-photos.ts), and nothing more need be said.
+   */
+  forNewReport(): void {
+    if (this.fate === 'open') this.fate = 'for_new_report';
+  }
+
   get answered(): boolean {
     return this.fate === 'answered';
   }
 
   get refused(): boolean {
     return this.fate === 'refused';
+  }
+
+  get waitForNewReport(): boolean {
+    return this.fate === 'for_new_report';
   }
 }
 

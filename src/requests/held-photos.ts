@@ -22,9 +22,24 @@ export function heldAnswer(examplePost: string): string {
   return `收到照片。请接着@我说是什么事，例如：${examplePost}，照片会附上`;
 }
 
+/** A message's photos, to hold. */
+export interface PhotosToHold {
+  readonly inboundId: string;
+  readonly senderId: string;
+  readonly chatId: string;
+}
+
 /**
- * Holds the photos of a message for the sender's next post in this group, and queues the answer.
- * Call it with filings settled (later-photos.ts did, finding no post to attach them to).
+ * Holds the photos of a message for the sender's next post in this group. Call it with filings
+ * settled (settleFilings), before any request is locked: see the desk.
+ */
+export async function holdPhotos(writes: RequestWrites, now: Date, photos: PhotosToHold): Promise<void> {
+  await writes.holdPhotos({ ...photos, heldAt: now }, new Date(now.getTime() - PHOTO_WINDOW_MS));
+}
+
+/**
+ * Holds photos sent on their own that found no post just before (later-photos.ts, which settled
+ * filings), and queues the answer.
  */
 export async function holdForNextPost(
   ctx: {
@@ -33,10 +48,9 @@ export async function holdForNextPost(
     readonly out: Outgoing;
     readonly examplePost: string;
   },
-  photos: { readonly inboundId: string; readonly senderId: string; readonly chatId: string },
+  photos: PhotosToHold,
 ): Promise<void> {
-  const { writes, now } = ctx;
-  await writes.holdPhotos({ ...photos, heldAt: now }, new Date(now.getTime() - PHOTO_WINDOW_MS));
+  await holdPhotos(ctx.writes, ctx.now, photos);
   ctx.out.reply(heldAnswer(ctx.examplePost));
 }
 

@@ -39,7 +39,10 @@ beforeEach(async () => {
 const photos = (count: number) => Array.from({ length: count }, () => desk.hostPhoto());
 
 /** Photos alone in 7号楼's group (or as `opts` say): what they queued. */
-async function photo(from: string, opts: { msgid?: string; chatid?: string; count?: number } = {}) {
+async function photo(
+  from: string,
+  opts: { msgid?: string; chatid?: string; count?: number; text?: string } = {},
+) {
   const said = await desk.sendPhotos(from, photos(opts.count ?? 1), opts);
   expect(said.status).toBe(200);
   return queuedView(said.sent);
@@ -194,4 +197,43 @@ it('attaches it when another instance is still holding the photo', async () => {
   } finally {
     await a.stop();
   }
+});
+
+it('holds the photo of a 补充 refused for a closed request, for the new report the refusal asks for', async () => {
+  const no = await desk.report('wang.ayi', '#报修 1单元楼道灯不亮');
+  await desk.said('li.xl', `办结 ${no}`);
+  await desk.said('wang.ayi', `满意 ${no}`);
+  const said = await desk.sendPhotos('wang.ayi', photos(1), { text: `补充 ${no} 又坏了` });
+  expect(queuedView(said.sent)).toEqual([
+    [B7_KEY, `#${no} 已完结，不能再补充；有新情况请重新报事，例如：#报修 又坏了`, ['wang.ayi']],
+  ]);
+  desk.advance(1);
+  expect((await receipt('wang.ayi', '#报修 1单元楼道灯又坏了')).slice(0, 2)).toEqual([
+    '已登记 #2【报修】1单元楼道灯又坏了',
+    '照片已附上',
+  ]);
+  expect(await attached(no)).toEqual({ rows: 0, count: 0 });
+  expect(await attached(2)).toEqual({ rows: 1, count: 1 });
+});
+
+it('holds the photo of a tag sent without its words, for the post sent again with them', async () => {
+  expect(await photo('gao.ayi', { text: '#报修' })).toEqual([
+    [B7_KEY, '请在「#报修」后面写上具体情况，例如：#报修 2单元楼道灯不亮', ['gao.ayi']],
+  ]);
+  expect((await receipt('gao.ayi', POST))[1]).toBe('照片已附上');
+  expect(await attached(1)).toEqual({ rows: 1, count: 1 });
+});
+
+it('holds the photo of a refused 补充 for a new report that comes in the same batch', async () => {
+  const no = await desk.report('wang.ayi', '#报修 1单元楼道灯不亮');
+  await desk.said('wang.ayi', `撤回 ${no}`);
+  await gate.inOneBatch(desk, db, [
+    () => desk.sendPhotos('wang.ayi', photos(1), { text: `补充 ${no} 又坏了`, msgid: 'batch-refused' }),
+    () => desk.say('wang.ayi', '#报修 1单元楼道灯又坏了', { msgid: 'batch-new-report' }),
+  ]);
+  expect(gate.batches.at(-1)).toEqual(['batch-refused', 'batch-new-report']);
+  const sent = await outbox();
+  expect(sent).toContain(`#${no} 已撤回，不能再补充；有新情况请重新报事，例如：#报修 又坏了`);
+  expect(sent.filter((t) => t.startsWith('已登记 #2')).map((t) => t.split('\n')[1])).toEqual(['照片已附上']);
+  expect(await attached(2)).toEqual({ rows: 1, count: 1 });
 });

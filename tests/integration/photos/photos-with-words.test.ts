@@ -147,16 +147,20 @@ describe('补充 N with photos', () => {
     const no = await desk.report('wang.ayi', '#报修 2单元楼道灯不亮');
     await desk.said('zhao.zq', `办结 ${no}`);
     await desk.said('wang.ayi', `满意 ${no}`);
+    // The photo waits for the new report (photo-before-post.test.ts).
     expect(await sent('wang.ayi', 1, `补充 ${no} 又坏了`)).toEqual([
       [B7_KEY, `#${no} 已完结，不能再补充；有新情况请重新报事，例如：#报修 又坏了`, ['wang.ayi']],
     ]);
-    // Several requests and no number: the answer asks for it, the photo line only says it is not attached.
+    expect(await attached(no)).toBe(0);
+  });
+
+  it('without the number, with several requests it could mean, say only that they are not attached', async () => {
     await desk.report('wang.ayi', '#报修 2单元楼梯扶手松了');
     await desk.report('wang.ayi', '#报修 2单元门口地砖翘起来了');
     const several = await sent('wang.ayi', 1, '补充');
     expect(several).toHaveLength(1);
     expect(several[0]?.[1]).toMatch(new RegExp(`^您有 2 件事还在办，请带上编号[^]*\\n${NOT_TAKEN}$`, 'u'));
-    expect(await unattached()).toBe(2);
+    expect(await unattached()).toBe(1);
   });
 
   it('attaches photos delivered again by WeCom once, with one answer', async () => {
@@ -206,8 +210,9 @@ describe('photos with any other words', () => {
     const command = await sent('zz.h', 1, `查询 ${no}`);
     expect(command).toHaveLength(1);
     expect(command[0]?.[1]).toMatch(new RegExp(`^#${no} 报修｜[^]*\\n${NOT_ATTACHED}$`, 'u'));
-    expect(await sent('zz.h', 1, '#报修')).toEqual([
-      [B7_KEY, `请在「#报修」后面写上具体情况，例如：#报修 2单元楼道灯不亮\n${NOT_ATTACHED}`, ['zz.h']],
+    // A tag without its words in a private chat: no group to file in, nothing held.
+    expect(await sent('zz.h', 1, '#报修', { single: true })).toEqual([
+      ['response_url', `请在「#报修」后面写上具体情况，例如：#报修 2单元楼道灯不亮\n${NOT_ATTACHED}`, []],
     ]);
     expect(await sent('zz.h', 1, '#报修 楼道灯不亮', { single: true })).toEqual([
       ['response_url', `请到您所在楼栋的群里@我报事，方便楼长及时看到\n${NOT_ATTACHED}`, []],
