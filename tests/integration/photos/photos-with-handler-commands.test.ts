@@ -1,5 +1,6 @@
 import { PhotoKeeper } from '../../../src/photos';
 import { silentLogger } from '../../../src/shared/logger';
+import { PHOTOS_NOT_ATTACHED } from '../../../src/requests/carried-photos';
 import type { TestDatabase } from '../../helpers/database';
 import { closeDesk, openDesk, queuedView, type DeskHarness } from '../../helpers/desk-harness';
 import { fakePng } from '../../helpers/media';
@@ -205,7 +206,7 @@ describe('进展 with photos', () => {
       ],
     ]);
     expect((await sent('zz.stranger', 1, `进展 ${no} 我看了一下`))[0]?.[1]).toMatch(
-      new RegExp(`^#${no} 报修｜待接单\n[^]*\n${NOT_ATTACHED}$`, 'u'),
+      new RegExp(`^#${no} 报修｜待接单\n[^]*\n${PHOTOS_NOT_ATTACHED}$`, 'u'),
     );
     await desk.said('zz.h', `撤回 ${no}`);
     expect(await sent('zhao.zq', 1, `进展 ${no} 师傅下午来`)).toEqual([
