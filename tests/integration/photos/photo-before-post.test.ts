@@ -3,6 +3,7 @@ import { BatchGate } from '../../helpers/batch-gate';
 import { closeDesk, openDesk, queuedView, type DeskHarness } from '../../helpers/desk-harness';
 import { startHeldInstance, waitingForAnother } from '../../helpers/held-instance';
 import { fakePng } from '../../helpers/media';
+import { laterPhotos, unattachedPhotos } from '../../helpers/photo-rows';
 
 /**
  * A photo sent on its own before its post (on a phone the picture is often sent first, the words
@@ -54,25 +55,9 @@ async function receipt(from: string, text: string, opts: { chatid?: string } = {
   return (first?.[1] ?? '').split('\n');
 }
 
-/** How many photos sent apart from its post request `no` has, by rows and by its count. */
-async function attached(no: number): Promise<{ rows: number; count: number }> {
-  const [row] = await db.dataSource.query<{ rows: number; count: number }[]>(
-    `SELECT (SELECT count(*)::int FROM inbound_photo p WHERE p.request_id = r.id) AS rows,
-            r.later_photos AS count
-     FROM request r WHERE r.no = $1`,
-    [no],
-  );
-  return row ?? { rows: -1, count: -1 };
-}
+const attached = (no: number) => laterPhotos(db.dataSource, no);
 
-/** Photos kept with no request: neither a post's own nor attached after one. */
-async function unattached(): Promise<number> {
-  const [row] = await db.dataSource.query<{ n: number }[]>(
-    `SELECT count(*)::int AS n FROM inbound_photo p
-     WHERE p.request_id IS NULL AND NOT EXISTS (SELECT 1 FROM request r WHERE r.inbound_id = p.inbound_id)`,
-  );
-  return row?.n ?? -1;
-}
+const unattached = () => unattachedPhotos(db.dataSource);
 
 /** Every text queued so far, oldest first. */
 async function outbox(): Promise<string[]> {

@@ -2,6 +2,7 @@ import type { TestDatabase } from '../../helpers/database';
 import { BatchGate } from '../../helpers/batch-gate';
 import { closeDesk, openDesk, queuedView, type DeskHarness } from '../../helpers/desk-harness';
 import { startHeldInstance, waitingForAnother } from '../../helpers/held-instance';
+import { laterPhotos } from '../../helpers/photo-rows';
 
 /**
  * A photo sent right after the sender's own post with a few words about it (`看看这里扶手都快掉了`),
@@ -48,16 +49,7 @@ async function sent(
   return queuedView(said.sent);
 }
 
-/** How many photos sent after its post request `no` has, by rows and by its count. */
-async function attached(no: number): Promise<{ rows: number; count: number }> {
-  const [row] = await db.dataSource.query<{ rows: number; count: number }[]>(
-    `SELECT (SELECT count(*)::int FROM inbound_photo p WHERE p.request_id = r.id) AS rows,
-            r.later_photos AS count
-     FROM request r WHERE r.no = $1`,
-    [no],
-  );
-  return row ?? { rows: -1, count: -1 };
-}
+const attached = (no: number) => laterPhotos(db.dataSource, no);
 
 /** The notes of request `no`'s supplements, oldest first. */
 async function supplements(no: number): Promise<string[]> {

@@ -7,6 +7,7 @@ import { startHeldInstance, waitingForAnother } from '../../helpers/held-instanc
 import { fakeJpeg, fakePng } from '../../helpers/media';
 import { testEnv } from '../../helpers/test-service';
 import { BOT_SECRETS } from '../../helpers/wecom-payloads';
+import { unattachedPhotos } from '../../helpers/photo-rows';
 
 /**
  * A photo sent as a message of its own right after a post (elderly residents on phones often do)
@@ -73,14 +74,6 @@ async function attached(no: number): Promise<{ id: string; msg_id: string; statu
      WHERE r.no = $1 ORDER BY p.id`,
     [no],
   );
-}
-
-async function unattachedPhotos(): Promise<number> {
-  const [row] = await db.dataSource.query<{ n: number }[]>(
-    `SELECT count(*)::int AS n FROM inbound_photo p
-     WHERE p.request_id IS NULL AND NOT EXISTS (SELECT 1 FROM request r WHERE r.inbound_id = p.inbound_id)`,
-  );
-  return row?.n ?? -1;
 }
 
 const replies = (sent: readonly OutboxRecord[]) => sent.map((o) => o.body.content);
@@ -183,7 +176,7 @@ it('holds a photo with no recent post in a group, and says how to attach one in 
       body: { kind: 'text', content: HELD, mentions: ['zhang.min'] },
     }),
   ]);
-  expect(await unattachedPhotos()).toBe(1);
+  expect(await unattachedPhotos(db.dataSource)).toBe(1);
 
   // A post of more than 10 minutes ago is not recent.
   desk.advance(11);
@@ -192,7 +185,7 @@ it('holds a photo with no recent post in a group, and says how to attach one in 
   const late = await desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
   expect(replies(late.sent)).toEqual([HELD]);
   expect(await attached(1)).toHaveLength(0);
-  expect(await unattachedPhotos()).toBe(2);
+  expect(await unattachedPhotos(db.dataSource)).toBe(2);
 
   // A private chat files nothing, so holds nothing.
   const single = await desk.sendPhotos('zhang.min', [desk.hostPhoto()], { single: true });
@@ -242,7 +235,7 @@ it('stops at 9 photos a request', async () => {
   const one = await desk.sendPhotos('zhang.min', [desk.hostPhoto()]);
   expect(replies(one.sent)).toEqual(['已收到照片，附在 #1']);
   expect(await attached(1)).toHaveLength(9);
-  expect(await unattachedPhotos()).toBe(2);
+  expect(await unattachedPhotos(db.dataSource)).toBe(2);
 });
 
 it('attaches a photo that comes in the same batch right after the post', async () => {

@@ -6,6 +6,7 @@ import { closeDesk, openDesk, queuedView, type DeskHarness } from '../../helpers
 import { fakePng } from '../../helpers/media';
 import { testEnv } from '../../helpers/test-service';
 import { BOT_SECRETS } from '../../helpers/wecom-payloads';
+import { laterPhotos, unattachedPhotos } from '../../helpers/photo-rows';
 
 /**
  * A handler's 办结 and 进展 with photos in the same message (the finished repair, the part that
@@ -48,25 +49,9 @@ async function sent(from: string, count: number, text: string, opts: { msgid?: s
   return queuedView(said.sent);
 }
 
-/** How many photos sent after its post request `no` has, by rows and by its count. */
-async function attached(no: number): Promise<{ rows: number; count: number }> {
-  const [row] = await db.dataSource.query<{ rows: number; count: number }[]>(
-    `SELECT (SELECT count(*)::int FROM inbound_photo p WHERE p.request_id = r.id) AS rows,
-            r.later_photos AS count
-     FROM request r WHERE r.no = $1`,
-    [no],
-  );
-  return row ?? { rows: -1, count: -1 };
-}
+const attached = (no: number) => laterPhotos(db.dataSource, no);
 
-/** Photos kept with no request: neither a post's own nor attached after one. */
-async function unattached(): Promise<number> {
-  const [row] = await db.dataSource.query<{ n: number }[]>(
-    `SELECT count(*)::int AS n FROM inbound_photo p
-     WHERE p.request_id IS NULL AND NOT EXISTS (SELECT 1 FROM request r WHERE r.inbound_id = p.inbound_id)`,
-  );
-  return row?.n ?? -1;
-}
+const unattached = () => unattachedPhotos(db.dataSource);
 
 const status = async (no: number) => (await desk.request(no))?.status;
 

@@ -1,6 +1,7 @@
 import type { TestDatabase } from '../../helpers/database';
 import { closeDesk, openDesk, queuedView, type DeskHarness } from '../../helpers/desk-harness';
 import { fakePng } from '../../helpers/media';
+import { unattachedPhotos } from '../../helpers/photo-rows';
 
 /**
  * Photos that come with words, through the real /wecom/bot endpoint with encrypted callbacks:
@@ -43,14 +44,7 @@ async function attached(no: number): Promise<number> {
   return row?.n ?? -1;
 }
 
-/** Photos kept with no request: neither a post's own nor attached after one. */
-async function unattached(): Promise<number> {
-  const [row] = await db.dataSource.query<{ n: number }[]>(
-    `SELECT count(*)::int AS n FROM inbound_photo p
-     WHERE p.request_id IS NULL AND NOT EXISTS (SELECT 1 FROM request r WHERE r.inbound_id = p.inbound_id)`,
-  );
-  return row?.n ?? -1;
-}
+const unattached = () => unattachedPhotos(db.dataSource);
 
 /** Photos sent with `text` in 7号楼's group (or a private chat): what they queued. */
 async function sent(
