@@ -1,5 +1,5 @@
 import { onlyPointsAtPhotos } from '../intake/parse';
-import { attachPhotosToRequest, MAX_PHOTOS_PER_REQUEST } from '../requests/later-photos-store';
+import { attachPhotosToRequest, MAX_PHOTOS_PER_REQUEST, photoEvent } from '../requests/later-photos-store';
 import { addEvent, type RequestRow } from '../requests/request-store';
 import type { CommandContext } from './context';
 
@@ -51,13 +51,7 @@ export async function attachCarriedPhotos(
  */
 export async function addPhotoEvent(ctx: CommandContext, request: RequestRow, count: number): Promise<void> {
   if (count === 0) return;
-  await addEvent(ctx.tx, request.id, {
-    type: 'photo',
-    actorId: ctx.senderId,
-    at: ctx.now,
-    note: `${count} 张`,
-    data: { photos: count },
-  });
+  await addEvent(ctx.tx, request.id, photoEvent(ctx.senderId, ctx.now, count));
 }
 
 /** `照片已附上`, `2 张照片已附上`, or that the request has its photos already; '' for none. */

@@ -223,6 +223,8 @@ export class DeskHandler implements InboundHandler {
     const out = new Outgoing();
     const log = ctx.log.about({ msgid: message.msgId, chatid: message.chatId });
     const photos = photosOf(message);
+    const answerChatter = () =>
+      chatterReply(message.text ?? '', message.senderId, place !== undefined, { tx, ledger, now, botName });
 
     switch (understood.kind) {
       case 'unregistered_group': {
@@ -335,14 +337,7 @@ export class DeskHandler implements InboundHandler {
           break;
         }
         // No post of theirs just before: chatter, whose photos the line below says nothing took.
-        out.reply(
-          await chatterReply(message.text ?? '', message.senderId, place !== undefined, {
-            tx,
-            ledger,
-            now,
-            botName,
-          }),
-        );
+        out.reply(await answerChatter());
         break;
       }
       case 'photos_for_nothing':
@@ -356,14 +351,7 @@ export class DeskHandler implements InboundHandler {
         break;
       }
       case 'chatter':
-        out.reply(
-          await chatterReply(message.text ?? '', message.senderId, place !== undefined, {
-            tx,
-            ledger,
-            now,
-            botName,
-          }),
-        );
+        out.reply(await answerChatter());
         break;
     }
 

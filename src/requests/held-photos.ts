@@ -1,6 +1,6 @@
 import type { HeldPhotos } from './held-photos-store';
 import { PHOTO_WINDOW_MS } from './later-photos';
-import { MAX_PHOTOS_PER_REQUEST } from './later-photos-store';
+import { MAX_PHOTOS_PER_REQUEST, photoEvent } from './later-photos-store';
 import type { Outgoing } from './outgoing';
 import type { RequestRow } from './request-store';
 import type { RequestWrites } from './request-writes';
@@ -76,13 +76,7 @@ export async function takeHeldPhotos(
   if (holds.length === 0) return null;
   const { attached, full } = await writes.takeHeldPhotos(request.id, holds, now);
   if (attached > 0) {
-    await writes.addEvent(request.id, {
-      type: 'photo',
-      actorId: request.reporterId,
-      at: now,
-      note: `${attached} 张`,
-      data: { photos: attached },
-    });
+    await writes.addEvent(request.id, photoEvent(request.reporterId, now, attached));
   }
   const taken = attached === 0 ? null : attached === 1 ? '照片已附上' : `${attached} 张照片已附上`;
   const leftOff = full ? `先发的照片没有再加：已有 ${MAX_PHOTOS_PER_REQUEST} 张` : null;

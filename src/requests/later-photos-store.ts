@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { NewEvent } from './request-store';
 
 /** The statements behind attaching photos sent after a post (later-photos.ts). */
 
@@ -60,4 +61,12 @@ export async function attachPhotosToRequest(
   );
   const attached = row?.attached ?? 0;
   return { attached, full: attached === 0 && (row?.pending ?? 0) > 0 };
+}
+
+/**
+ * The event that notes photos attached to a request after its post, however they came (alone, with
+ * 补充, 进展 or 办结, or held for the post): the pages and 查询 name it 补充照片.
+ */
+export function photoEvent(actorId: string, at: Date, count: number): NewEvent {
+  return { type: 'photo', actorId, at, note: `${count} 张`, data: { photos: count } };
 }

@@ -1,4 +1,4 @@
-import { MAX_PHOTOS_PER_REQUEST } from './later-photos-store';
+import { MAX_PHOTOS_PER_REQUEST, photoEvent } from './later-photos-store';
 import type { Outgoing } from './outgoing';
 import { maskPhones } from './format';
 import { ACTIVE_STATUSES, SUPPLEMENT_EVENT, type RequestRow } from './request-store';
@@ -100,13 +100,7 @@ export async function attachLaterPhotos(
   // Neither attached nor refused: an earlier run of this very message attached them, and answered.
   if (attached === 0 && !full) return target;
   if (attached > 0) {
-    await writes.addEvent(target.id, {
-      type: 'photo',
-      actorId: photos.senderId,
-      at: now,
-      note: `${attached} 张`,
-      data: { photos: attached },
-    });
+    await writes.addEvent(target.id, photoEvent(photos.senderId, now, attached));
   }
   const words = photos.words ? maskPhones(photos.words) : '';
   if (photos.words) {
